@@ -1,0 +1,55 @@
+<?php
+
+declare(strict_types=1);
+
+namespace CmsBridge\Connector\Domain\Comment;
+
+use CmsBridge\Connector\Domain\Payload\ColumnLimits;
+use CmsBridge\Connector\Domain\Payload\InvalidPayload;
+
+/**
+ * The new row a reply becomes, per extension (research notes §3.7): pw_comments threads it
+ * under the parent; EXT:blog has no threading, so the reply is an approved comment on the
+ * same post. Replies are published at once: they come from the site's own team.
+ */
+final class ReplyBuilder
+{
+    /**
+     * @param array<string,mixed> $parent the parent comment row
+     * @return array<string,int|string> DataHandler fields for the new row (pid included)
+     * @throws InvalidPayload when a value does not fit its column
+     */
+    public static function fieldsFor(string $source, array $parent, string $message, string $authorName, string $authorEmail): array
+    {
+        if ($source === CommentSource::BLOG) {
+            $fields = [
+                'pid' => (int)$parent['pid'],
+                'parentid' => (int)$parent['parentid'],
+                'parenttable' => 'pages',
+                'post_language_id' => (int)($parent['post_language_id'] ?? 0),
+                'status' => CommentStatusMapper::BLOG_APPROVED,
+                'hidden' => 0,
+                'name' => $authorName,
+                'email' => $authorEmail,
+                'comment' => $message,
+            ];
+        } else {
+            $fields = [
+                'pid' => (int)$parent['pid'],
+                'entry_uid' => (int)($parent['entry_uid'] ?? 0),
+                'orig_pid' => (int)($parent['orig_pid'] ?? 0),
+                'parent_comment' => (int)$parent['uid'],
+                'sys_language_uid' => (int)($parent['sys_language_uid'] ?? 0),
+                'hidden' => 0,
+                'author_name' => $authorName,
+                'author_mail' => $authorEmail,
+                'message' => $message,
+            ];
+        }
+        $tooLong = ColumnLimits::violations(CommentSource::table($source), $fields);
+        if ($tooLong !== []) {
+            throw InvalidPayload::tooLong($tooLong);
+        }
+        return $fields;
+    }
+}

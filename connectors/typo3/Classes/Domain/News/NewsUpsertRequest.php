@@ -1,0 +1,114 @@
+<?php
+
+declare(strict_types=1);
+
+namespace CmsBridge\Connector\Domain\News;
+
+use CmsBridge\Connector\Domain\Payload\ColumnLimits;
+use CmsBridge\Connector\Domain\Payload\InvalidPayload;
+use CmsBridge\Connector\Domain\Payload\PayloadReader;
+
+/**
+ * A validated bridge-upsert-news request (contract: README "bridge-upsert-news").
+ *
+ * Every key is required so that a sender bug shows up as a 400 naming the key, never as a
+ * half-filled news record. Lengths are checked against tx_news_domain_model_news columns.
+ */
+final class NewsUpsertRequest
+{
+    public const TABLE = 'tx_news_domain_model_news';
+
+    /** @param array<string,string> $attribution */
+    private function __construct(
+        public readonly string $importSource,
+        public readonly string $importId,
+        public readonly string $title,
+        public readonly string $teaser,
+        public readonly string $bodytext,
+        public readonly int $datetime,
+        public readonly string $author,
+        public readonly string $externalUrl,
+        public readonly array $attribution,
+        public readonly ?ImagePayload $image,
+    ) {}
+
+    /**
+     * @param array<mixed> $payload
+     * @throws InvalidPayload
+     */
+    public static function fromPayload(array $payload): self
+    {
+        $reader = new PayloadReader($payload);
+        $importSource = $reader->string('import_source', false);
+        $importId = $reader->string('import_id', false);
+        $title = $reader->string('title', false);
+        $teaser = $reader->string('teaser');
+        $bodytext = $reader->string('bodytext');
+        $datetime = $reader->int('datetime');
+        $author = $reader->string('author');
+        $externalUrl = $reader->string('externalurl');
+        if ($externalUrl !== '' && AttributionRenderer::safeUrl($externalUrl) === '') {
+            $reader->addProblem('externalurl', 'must be an http(s) URL or empty');
+        }
+        $attribution = $reader->objectOrNull('attribution') ?? [];
+        foreach (['author_name', 'author_url', 'network', 'source_url'] as $key) {
+            if (!is_string($attribution[$key] ?? '')) {
+                $reader->addProblem('attribution.' . $key, 'must be a string');
+            }
+        }
+        $image = $reader->objectOrNull('image');
+        $reader->assertValid();
+
+        $tooLong = ColumnLimits::violations(self::TABLE, [
+            'import_source' => $importSource,
+            'import_id' => $importId,
+            'title' => $title,
+            'teaser' => $teaser,
+            'bodytext' => $bodytext,
+            'author' => $author,
+            'externalurl' => $externalUrl,
+        ]);
+        if ($tooLong !== []) {
+            throw InvalidPayload::tooLong($tooLong);
+        }
+        return new self(
+            $importSource,
+            $importId,
+            $title,
+            $teaser,
+            $bodytext,
+            $datetime,
+            $author,
+            $externalUrl,
+            array_map('strval', $attribution),
+            $image === null ? null : ImagePayload::fromArray($image),
+        );
+    }
+
+    /**
+     * The DataHandler field array. type stays '0' (a normal news item): the source link is
+     * stored in externalurl and rendered by the attribution line in the body.
+     *
+     * @return array<string,string|int>
+     */
+    public function newsFields(): array
+    {
+        $attributionHtml = AttributionRenderer::render($this->attribution);
+        $bodytext = $this->bodytext . ($attributionHtml !== '' ? "\n" . $attributionHtml : '');
+        $tooLong = ColumnLimits::violations(self::TABLE, ['bodytext' => $bodytext]);
+        if ($tooLong !== []) {
+            throw InvalidPayload::tooLong($tooLong);
+        }
+        return [
+            'title' => $this->title,
+            'teaser' => $this->teaser,
+            'bodytext' => $bodytext,
+            'datetime' => $this->datetime,
+            'author' => $this->author,
+            'externalurl' => $this->externalUrl,
+            'import_source' => $this->importSource,
+            'import_id' => $this->importId,
+            'hidden' => 0,
+        ];
+    }
+}

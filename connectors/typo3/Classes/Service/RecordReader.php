@@ -1,0 +1,97 @@
+<?php
+
+declare(strict_types=1);
+
+namespace CmsBridge\Connector\Service;
+
+use CmsBridge\Connector\Domain\Comment\CommentCursor;
+use TYPO3\CMS\Core\Database\Connection;
+use TYPO3\CMS\Core\Database\ConnectionPool;
+use TYPO3\CMS\Core\Database\Query\QueryBuilder;
+use TYPO3\CMS\Core\Database\Query\Restriction\DeletedRestriction;
+
+/**
+ * Read-only queries (reads may use the QueryBuilder; writes never do). Enable-field
+ * restrictions are removed on purpose: the bridge must see hidden (pending) comments, and
+ * for comments also deleted (trashed) ones.
+ */
+final class RecordReader
+{
+    public function __construct(private readonly ConnectionPool $connectionPool) {}
+
+    /** @return array<string,mixed>|null */
+    public function findRow(string $table, int $uid, bool $includeDeleted = false): ?array
+    {
+        $qb = $this->builder($table, $includeDeleted);
+        $row = $qb->select('*')->from($table)
+            ->where($qb->expr()->eq('uid', $qb->createNamedParameter($uid, Connection::PARAM_INT)))
+            ->executeQuery()->fetchAssociative();
+        return $row === false ? null : $row;
+    }
+
+    /** @return array<string,mixed>|null */
+    public function findNewsByImport(string $importSource, string $importId): ?array
+    {
+        $qb = $this->builder('tx_news_domain_model_news', false);
+        $row = $qb->select('*')->from('tx_news_domain_model_news')
+            ->where(
+                $qb->expr()->eq('import_source', $qb->createNamedParameter($importSource)),
+                $qb->expr()->eq('import_id', $qb->createNamedParameter($importId)),
+                $qb->expr()->eq('sys_language_uid', 0),
+            )
+            ->orderBy('uid')->setMaxResults(1)
+            ->executeQuery()->fetchAssociative();
+        return $row === false ? null : $row;
+    }
+
+    /** @return list<array<string,mixed>> rows strictly after the cursor, in stream order */
+    public function commentsAfter(string $table, string $source, ?CommentCursor $after, int $limit): array
+    {
+        $qb = $this->builder($table, true);
+        $qb->select('*')->from($table);
+        if ($after !== null) {
+            $c = $after->constraintFor($source);
+            $later = $qb->expr()->gt('tstamp', $qb->createNamedParameter($c['min_changed_exclusive'], Connection::PARAM_INT));
+            if ($c['equal_changed'] === null) {
+                $qb->where($later);
+            } else {
+                $qb->where($qb->expr()->or($later, $qb->expr()->and(
+                    $qb->expr()->eq('tstamp', $qb->createNamedParameter($c['equal_changed'], Connection::PARAM_INT)),
+                    $qb->expr()->gt('uid', $qb->createNamedParameter($c['uid_after'], Connection::PARAM_INT)),
+                )));
+            }
+        }
+        return $qb->orderBy('tstamp')->addOrderBy('uid')->setMaxResults($limit)->executeQuery()->fetchAllAssociative();
+    }
+
+    /**
+     * @param list<int> $uids
+     * @return list<array<string,mixed>>
+     */
+    public function commentsByUid(string $table, array $uids): array
+    {
+        if ($uids === []) {
+            return [];
+        }
+        $qb = $this->builder($table, true);
+        return $qb->select('*')->from($table)
+            ->where($qb->expr()->in('uid', $qb->createNamedParameter($uids, Connection::PARAM_INT_ARRAY)))
+            ->executeQuery()->fetchAllAssociative();
+    }
+
+    public function titleOf(string $table, int $uid): string
+    {
+        $row = $uid > 0 ? $this->findRow($table, $uid) : null;
+        return (string)($row['title'] ?? '');
+    }
+
+    private function builder(string $table, bool $includeDeleted): QueryBuilder
+    {
+        $qb = $this->connectionPool->getQueryBuilderForTable($table);
+        $qb->getRestrictions()->removeAll();
+        if (!$includeDeleted) {
+            $qb->getRestrictions()->add(new DeletedRestriction());
+        }
+        return $qb;
+    }
+}
