@@ -1,0 +1,163 @@
+"""The two adapter interfaces and the error family every adapter raises.
+
+The outbox decides whether to retry from ``error.retriable`` alone and the site
+is flagged for an admin from ``error.needs_attention`` alone, so adapters must
+map their transport's failures onto these classes faithfully.
+"""
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar
+
+from .types import (
+    CommentStatus,
+    ConnectionReport,
+    ModerationAction,
+    RemoteComment,
+    RemoteRef,
+    SocialItem,
+    SyncCursor,
+)
+
+
+class AdapterError(Exception):
+    """Base of every failure an adapter reports.
+
+    ``str(error)`` says what happened; ``hint`` says what the user can do about it.
+    """
+
+    retriable: ClassVar[bool] = False
+    needs_attention: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, hint: str = "", retry_after: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.retry_after = retry_after
+
+    def describe(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class AuthError(AdapterError):
+    """Credentials were refused (HTTP 401, XML-RPC 403 on login)."""
+
+    needs_attention = True
+
+
+class PermissionDenied(AdapterError):
+    """Logged in, but the account may not do this (HTTP 403)."""
+
+    needs_attention = True
+
+
+class Unreachable(AdapterError):
+    """Connection refused, DNS failure, TLS failure during transfer, timeout, 5xx."""
+
+    retriable = True
+
+
+class RateLimited(AdapterError):
+    """HTTP 429 / 503 with Retry-After: try again, but not before ``retry_after`` s."""
+
+    retriable = True
+
+
+class NotFound(AdapterError):
+    """The remote object is gone (deleted post or comment)."""
+
+
+class RemoteError(AdapterError):
+    """The site answered, but not with what its API promises (malformed response,
+    unexpected status). Not retried: retrying the same request gives the same answer."""
+
+
+class TemporaryRemoteError(RemoteError):
+    """A server-side failure that may pass (HTTP 5xx)."""
+
+    retriable = True
+
+
+class Unsupported(AdapterError):
+    """The site or mode cannot do this at all (e.g. TYPO3 reaction mode has no comments)."""
+
+
+class ConfigurationError(AdapterError):
+    """The site is set up in a way the bridge cannot work with (wrong URL, redirect,
+    XML-RPC disabled with transport = "xmlrpc"). An admin must change something."""
+
+    needs_attention = True
+
+
+class CMSAdapter(abc.ABC):
+    """One connected site.
+
+    Instances are created per site from its validated config section and the
+    secrets its ``*_env`` keys named; they may keep connections open and cache
+    what they probed (e.g. the transport that works), so callers reuse them.
+    Every outside call has a timeout.
+    """
+
+    kind: ClassVar[str]
+
+    #: marshmallow schema class for this kind's extra keys in a ``[[sites]]`` table
+    config_schema: ClassVar[Any] = None
+
+    def __init__(self, site: dict, secrets: dict[str, str]):
+        self.site = site
+        self.secrets = secrets
+
+    @abc.abstractmethod
+    def check(self) -> ConnectionReport:
+        """Probe the site: version, transport/mode, capabilities, actionable problems."""
+
+    @abc.abstractmethod
+    def publish(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:
+        """Create or update the site's post/news for ``item`` (an upsert).
+
+        Must find its own earlier post by a marker stored on the site (post meta,
+        import_id) when ``existing_ref`` is None, so that a crash between the remote
+        call and the local commit never produces a duplicate.
+        """
+
+    @abc.abstractmethod
+    def unpublish(self, ref: RemoteRef) -> None:
+        """Take a published item down (trash or draft, as the site config says)."""
+
+    @abc.abstractmethod
+    def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
+        """One page of comments strictly after ``cursor``, oldest first, all statuses
+        and types. An empty list means "up to date"; callers loop page by page."""
+
+    @abc.abstractmethod
+    def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
+        """Re-read these comments (at most 100 per call). Ids missing from the result
+        no longer exist on the site."""
+
+    @abc.abstractmethod
+    def moderate(self, comment_id: str, action: ModerationAction) -> CommentStatus | None:
+        """Apply ``action`` through the site's own moderation path; return the new
+        status, or None when the comment was deleted permanently."""
+
+    @abc.abstractmethod
+    def reply(self, parent: RemoteComment, text: str) -> RemoteComment:
+        """Post ``text`` as the connected account, as a child of ``parent``."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+class Source(abc.ABC):
+    """A polled source of social items (a feed)."""
+
+    kind: ClassVar[str]
+    config_schema: ClassVar[Any] = None
+
+    def __init__(self, source: dict, secrets: dict[str, str]):
+        self.source = source
+        self.secrets = secrets
+
+    @abc.abstractmethod
+    def fetch(self, state: dict) -> tuple[list[SocialItem], dict]:
+        """Items new since ``state`` (conditional-GET validators and the like) and the
+        state to keep for next time. Raises an AdapterError when the source fails."""

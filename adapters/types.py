@@ -1,0 +1,155 @@
+"""Plain value types that cross every boundary between the bridge and its adapters.
+
+They are deliberately dumb dataclasses and string enums: the store, the web layer
+and every adapter can build and read them without knowing about each other.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+
+class CommentStatus(str, enum.Enum):
+    """The four states every CMS's comments map onto.
+
+    WordPress: hold/approve/spam/trash.  TYPO3 extensions have fewer states; their
+    adapter documents how it maps them (e.g. pw_comments has no spam state).
+    """
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+class ModerationAction(str, enum.Enum):
+    """What an editor can decide about a comment."""
+
+    APPROVE = "approve"
+    HOLD = "hold"
+    SPAM = "spam"
+    UNSPAM = "unspam"
+    TRASH = "trash"
+    RESTORE = "restore"
+    DELETE = "delete"  # permanently; the comment is gone at the origin afterwards
+
+
+@dataclass(frozen=True)
+class Media:
+    """An image (or video thumbnail) attached to a social item.
+
+    ``local_path`` is set once the bridge has downloaded the file into its own
+    content-addressed store; adapters upload from there and never hot-link ``url``.
+    """
+
+    url: str
+    alt: str = ""
+    local_path: str | None = None
+    content_type: str | None = None
+    sha256: str | None = None
+    width: int | None = None
+    height: int | None = None
+    kind: str = "image"  # image | video
+
+
+@dataclass
+class SocialItem:
+    """A piece of social content, normalised, as it is published into a CMS.
+
+    ``html`` has been sanitised by the bridge already; adapters may sanitise again
+    for their target but must never trust it less.
+    """
+
+    id: str  # the bridge's own item id; adapters store it as their upsert marker
+    title: str
+    html: str
+    text: str
+    url: str  # link to the original post
+    author_name: str = ""
+    author_url: str = ""
+    network: str = ""  # e.g. "mastodon", "youtube", "webhook"
+    published_at: datetime | None = None
+    media: list[Media] = field(default_factory=list)
+    excerpt: str = ""
+    tags: list[str] = field(default_factory=list)
+    external_id: str = ""
+    source_id: str = ""
+    contributor: str = ""  # who made it (for attribution / consent), may equal author
+    consent_state: str = "not_required"
+    consent_evidence_url: str = ""
+
+
+@dataclass
+class RemoteComment:
+    """A visitor comment as it exists on its site right now."""
+
+    remote_id: str
+    post_id: str
+    status: CommentStatus
+    date_gmt: datetime
+    content_html: str = ""
+    author_name: str = ""
+    author_url: str = ""
+    author_email: str = ""
+    author_ip: str = ""
+    parent_id: str | None = None
+    post_title: str = ""
+    post_url: str = ""
+    type: str = "comment"  # comment | pingback | trackback | ...
+    link: str = ""  # the comment's own URL on the site, when known
+    user_id: str | None = None  # set when a logged-in site user wrote it (e.g. our replies)
+
+
+@dataclass(frozen=True)
+class RemoteRef:
+    """Where a published item lives on a site: enough to update or remove it later."""
+
+    remote_id: str
+    url: str = ""
+    media_id: str | None = None  # the uploaded featured image, so it is not uploaded twice
+    media_sha256: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> RemoteRef | None:
+        if not data:
+            return None
+        return cls(**{k: data.get(k) for k in ("remote_id", "url", "media_id", "media_sha256")},
+                   extra=dict(data.get("extra") or {}))
+
+
+@dataclass(frozen=True)
+class SyncCursor:
+    """Position in a site's comment stream: comments strictly after (date, id).
+
+    Comment dates are not unique, so the id breaks ties. ``None`` fields mean
+    "from the beginning" (the first sync imports everything).
+    """
+
+    after_date: str | None = None  # ISO 8601 UTC, e.g. "2026-11-27T10:00:00Z"
+    after_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"after_date": self.after_date, "after_id": self.after_id}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> SyncCursor:
+        data = data or {}
+        return cls(after_date=data.get("after_date"), after_id=data.get("after_id"))
+
+
+@dataclass
+class ConnectionReport:
+    """What ``cms-bridge sites check`` prints for one site."""
+
+    ok: bool
+    kind: str
+    version: str = ""
+    transport: str = ""  # wordpress: xmlrpc | rest;  typo3: reaction | connector
+    capabilities: dict[str, bool] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # each one actionable
+    notes: list[str] = field(default_factory=list)
