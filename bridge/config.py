@@ -1,0 +1,411 @@
+"""config.toml → validated settings.
+
+Every mistake is reported, each on its own line, as ``key.path: value problem``
+(``sites[1].url: 'htp:/x' is not an http(s) URL``) so an admin can fix the whole
+file in one go. Secrets never live in the file: a key ending in ``_env`` names an
+environment variable, and a variable that is not set is a config error.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from adapters import registry
+
+DEFAULT_CONFIG_NAMES = ("config.toml",)
+ENV_CONFIG = "CMS_BRIDGE_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` holds one line per mistake."""
+
+    def __init__(self, problems: list[str], path: str | None = None):
+        self.problems = problems
+        self.path = path
+        where = f" in {path}" if path else ""
+        super().__init__(f"{len(problems)} problem(s){where}:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+# -- field helpers ---------------------------------------------------------
+# Messages start with "is"/"must" so they read after the offending value.
+def _msgs(kind: str) -> dict:
+    return {"required": f"is missing: {kind} expected", "invalid": f"is not {kind}",
+            "null": f"must not be empty: {kind} expected"}
+
+
+def Str(**kw) -> fields.String:
+    return fields.String(error_messages=_msgs("a string"), **kw)
+
+
+def Int(**kw) -> fields.Integer:
+    return fields.Integer(strict=True, error_messages=_msgs("an integer"), **kw)
+
+
+def Float(**kw) -> fields.Float:
+    return fields.Float(error_messages=_msgs("a number"), **kw)
+
+
+def Bool(**kw) -> fields.Boolean:
+    return fields.Boolean(truthy={True}, falsy={False}, error_messages=_msgs("true or false"), **kw)
+
+
+def StrList(**kw) -> fields.List:
+    return fields.List(Str(), error_messages=_msgs("a list of strings"), **kw)
+
+
+def one_of(choices) -> validate.OneOf:
+    return validate.OneOf(choices, error="is not one of: " + ", ".join(map(str, choices)))
+
+
+def http_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError("is not an http(s) URL (write it like https://www.example.org)")
+
+
+def identifier(value: str) -> None:
+    if not value or not all(c.isalnum() or c in "-_" for c in value):
+        raise ValidationError("is not a valid id: use letters, digits, '-' and '_' only")
+
+
+def network_or_address(value: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValidationError("is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+
+
+def Url(**kw) -> fields.String:
+    return Str(validate=http_url, **kw)
+
+
+# -- schemas ---------------------------------------------------------------
+class ServerSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    host = Str(load_default="127.0.0.1")
+    port = Int(load_default=8000, validate=validate.Range(1, 65535, error="is not a port number (1-65535)"))
+    workers = Int(load_default=2, validate=validate.Range(1, 64, error="must be between 1 and 64"))
+    threads = Int(load_default=4, validate=validate.Range(1, 64, error="must be between 1 and 64"))
+    secret_key_env = Str(load_default="CMS_BRIDGE_SECRET_KEY")
+    secret_key_file = Str(load_default="")  # default: beside the database
+    database = Str(load_default="var/cms-bridge.db")
+    media_dir = Str(load_default="var/media")
+    public_url = Url(load_default="")
+    max_body_bytes = Int(load_default=1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
+    behind_proxy = Bool(load_default=False)
+
+
+class SecuritySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    login_max_failures = Int(load_default=5, validate=validate.Range(1, error="must be at least 1"))
+    login_lockout_seconds = Int(load_default=30, validate=validate.Range(1, error="must be at least 1"))
+    session_hours = Int(load_default=12, validate=validate.Range(1, error="must be at least 1"))
+    commenter_salt_env = Str(load_default="")
+
+
+class OutboxSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    max_attempts = Int(load_default=8, validate=validate.Range(1, 100, error="must be between 1 and 100"))
+    base_delay = Float(load_default=30.0, validate=validate.Range(0, error="must not be negative"))
+    max_delay = Float(load_default=6 * 3600.0, validate=validate.Range(0, error="must not be negative"))
+    lease_seconds = Float(load_default=300.0, validate=validate.Range(1, error="must be at least 1"))
+
+
+class MediaSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    max_bytes = Int(load_default=15 * 1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
+    timeout = Float(load_default=15.0, validate=validate.Range(0.1, error="must be at least 0.1"))
+    #: private/loopback destinations the SSRF guard lets through (tests: ["127.0.0.1"])
+    allow_private = StrList(load_default=list)
+
+    @validates_schema
+    def _check_networks(self, data, **kwargs):
+        errors = {}
+        for i, value in enumerate(data.get("allow_private", [])):
+            try:
+                network_or_address(value)
+            except ValidationError as exc:
+                errors.setdefault("allow_private", {})[i] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class SyncSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    lock_seconds = Int(load_default=900, validate=validate.Range(10, error="must be at least 10"))
+    reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error="must be between 1 and 100"))
+
+
+class SiteCommonSchema(Schema):
+    """Keys every site has; the rest belongs to the kind's adapter schema."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    id = Str(required=True, validate=identifier)
+    kind = Str(required=True, validate=one_of(sorted(registry.CMS_ADAPTERS)))
+    url = Url(required=True)
+    name = Str(load_default="")
+    timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error="must be between 0.5 and 600"))
+
+
+class RulesSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    banned = StrList(load_default=list)
+    suspect = StrList(load_default=list)
+    max_links = Int(load_default=3, validate=validate.Range(0, error="must not be negative"))
+
+
+class SourceSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = Str(required=True, validate=identifier)
+    kind = Str(required=True, validate=one_of(["feed", "webhook"]))
+    name = Str(load_default="")
+    url = Url(load_default="")
+    secret_env = Str(load_default="")
+    network = Str(load_default="")
+    interval = Int(load_default=900, validate=validate.Range(60, error="must be at least 60 seconds"))
+    trusted = Bool(load_default=False)
+    require_consent = Bool(load_default=False)
+    targets = StrList(load_default=list)
+    rules = fields.Nested(RulesSchema, load_default=dict)
+
+    @validates_schema
+    def _kind_keys(self, data, **kwargs):
+        if data.get("kind") == "feed" and not data.get("url"):
+            raise ValidationError("is missing: a feed source needs the feed's http(s) URL", "url")
+        if data.get("kind") == "webhook" and not data.get("secret_env"):
+            raise ValidationError(
+                "is missing: a webhook source needs the name of the environment variable holding its "
+                "signing secret (run `cms-bridge sources secret ID` to make one)", "secret_env")
+
+
+class TopSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    server = fields.Raw(load_default=dict)
+    security = fields.Raw(load_default=dict)
+    outbox = fields.Raw(load_default=dict)
+    media = fields.Raw(load_default=dict)
+    sync = fields.Raw(load_default=dict)
+    sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sites]] tables"))
+    sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sources]] tables"))
+
+
+# -- the result ------------------------------------------------------------
+@dataclass
+class Config:
+    path: str | None
+    server: dict
+    security: dict
+    outbox: dict
+    media: dict
+    sync: dict
+    sites: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    #: ("site"|"source", id) -> {dotted key path without _env: secret value}
+    secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+
+    def site(self, site_id: str) -> dict | None:
+        return next((s for s in self.sites if s["id"] == site_id), None)
+
+    def source(self, source_id: str) -> dict | None:
+        return next((s for s in self.sources if s["id"] == source_id), None)
+
+    def site_secrets(self, site_id: str) -> dict[str, str]:
+        return self.secrets.get(("site", site_id), {})
+
+    def source_secrets(self, source_id: str) -> dict[str, str]:
+        return self.secrets.get(("source", source_id), {})
+
+
+# -- validation ------------------------------------------------------------
+def _lookup(data: Any, path: list) -> tuple[bool, Any]:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return False, None
+    return True, data
+
+
+def _format_path(path: list) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _flatten(errors: Any, data: Any, prefix: list, out: list[str]) -> None:
+    if isinstance(errors, dict):
+        for key, sub in errors.items():
+            if key == "_schema":
+                _flatten(sub, data, prefix, out)
+            else:
+                _flatten(sub, data, prefix + [key], out)
+        return
+    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        found, value = _lookup(data, prefix)
+        for message in errors:
+            if message == "Unknown field.":
+                message = "is not a known key (check its spelling and the table it is in)"
+            where = _format_path(prefix) or "config"
+            if found and not message.startswith("is missing"):
+                out.append(f"{where}: {value!r} {message}")
+            else:
+                out.append(f"{where}: {message}")
+        return
+    if isinstance(errors, list):
+        for sub in errors:
+            _flatten(sub, data, prefix, out)
+
+
+def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root: Any) -> dict:
+    if not isinstance(data, dict):
+        problems.append(f"{_format_path(prefix)}: {data!r} is not a table")
+        return {}
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        _flatten(exc.messages, raw_root, prefix, problems)
+        return {}
+
+
+def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ, trail: str = "") -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in table.items():
+        here = f"{trail}.{key}" if trail else key
+        if isinstance(value, dict):
+            found.update(_resolve_secrets(value, prefix + [key], problems, environ, here))
+        elif key.endswith("_env") and isinstance(value, str) and value:
+            secret = environ.get(value)
+            if not secret:
+                problems.append(
+                    f"{_format_path(prefix + [key])}: environment variable {value!r} is not set "
+                    "(export it before starting cms-bridge, or correct the variable's name)")
+            else:
+                found[here[: -len("_env")]] = secret
+    return found
+
+
+def validate_config(raw: dict, *, path: str | None = None, environ=None) -> Config:
+    """Validate a parsed TOML document; raise ConfigError listing every problem."""
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    top = _load(TopSchema(), raw, [], problems, raw)
+    if problems:
+        raise ConfigError(problems, path)
+    sections = {}
+    for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
+                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema())):
+        sections[name] = _load(schema, top[name], [name], problems, raw)
+
+    secrets: dict[tuple[str, str], dict[str, str]] = {}
+    sites: list[dict] = []
+    seen: dict[str, int] = {}
+    for i, site_raw in enumerate(top["sites"]):
+        common = _load(SiteCommonSchema(), site_raw, ["sites", i], problems, raw)
+        if not common:
+            continue
+        if common["id"] in seen:
+            problems.append(f"sites[{i}].id: {common['id']!r} is already used by sites[{seen[common['id']]}]; "
+                            "every site needs its own id")
+            continue
+        seen[common["id"]] = i
+        adapter_cls = registry.get_cms_adapter(common["kind"])
+        extra = {k: v for k, v in common.items() if k not in SiteCommonSchema().fields}
+        base = {k: v for k, v in common.items() if k in SiteCommonSchema().fields}
+        schema_cls = getattr(adapter_cls, "config_schema", None)
+        if schema_cls is not None:
+            loaded = _load(schema_cls(), extra, ["sites", i], problems, raw)
+            if not loaded and extra and problems:
+                continue
+            base.update(loaded)
+        elif extra:
+            for key in extra:
+                problems.append(f"sites[{i}].{key}: is not a known key for a {common['kind']} site")
+            continue
+        secrets[("site", base["id"])] = _resolve_secrets(site_raw, ["sites", i], problems, environ)
+        sites.append(base)
+
+    sources: list[dict] = []
+    seen_sources: dict[str, int] = {}
+    site_ids = {s["id"] for s in sites}
+    for i, source_raw in enumerate(top["sources"]):
+        source = _load(SourceSchema(), source_raw, ["sources", i], problems, raw)
+        if not source:
+            continue
+        if source["id"] in seen_sources:
+            problems.append(f"sources[{i}].id: {source['id']!r} is already used by "
+                            f"sources[{seen_sources[source['id']]}]; every source needs its own id")
+            continue
+        seen_sources[source["id"]] = i
+        for j, target in enumerate(source["targets"]):
+            if target not in site_ids:
+                problems.append(f"sources[{i}].targets[{j}]: {target!r} is not the id of a configured site "
+                                f"(known: {', '.join(sorted(site_ids)) or 'none'})")
+        secrets[("source", source["id"])] = _resolve_secrets(source_raw, ["sources", i], problems, environ)
+        sources.append(source)
+
+    if problems:
+        raise ConfigError(problems, path)
+    base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+    server = sections["server"]
+    for key in ("database", "media_dir", "secret_key_file"):
+        if server.get(key) and not os.path.isabs(server[key]):
+            server[key] = os.path.normpath(os.path.join(base_dir, server[key]))
+    if not server["secret_key_file"]:
+        server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
+    return Config(path=path, server=server, security=sections["security"], outbox=sections["outbox"],
+                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets)
+
+
+def find_config_path(explicit: str | None = None) -> str | None:
+    if explicit:
+        return explicit
+    if os.environ.get(ENV_CONFIG):
+        return os.environ[ENV_CONFIG]
+    for name in DEFAULT_CONFIG_NAMES:
+        if os.path.exists(name):
+            return name
+    return None
+
+
+def load_config(path: str | None = None, *, environ=None) -> Config:
+    """Read and validate the config file (or defaults when there is none)."""
+    path = find_config_path(path)
+    if path is None:
+        return validate_config({}, path=None, environ=environ)
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file (give --config PATH or set {ENV_CONFIG})"], path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"], path) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read: {exc.strerror}"], path) from None
+    return validate_config(raw, path=path, environ=environ)
