@@ -1,0 +1,140 @@
+"""The application factory (as in Flask's own tutorial): one call builds a
+configured app, so tests, ``cms-bridge serve`` and WSGI servers all get the same."""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+from datetime import timedelta
+
+from flask import Flask, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
+
+from .config import Config, load_config
+from .core import Bridge
+from .web import access
+from .web.problems import problem
+
+#: "module:attribute" of every blueprint; features add one line here
+BLUEPRINTS: tuple[str, ...] = (
+    "bridge.web.auth:bp",
+    "bridge.web.pages:bp",
+    "bridge.web.api:bp",
+)
+
+#: (endpoint, label, admins only) of the top navigation; entries whose endpoint
+#: is not registered are left out, so a feature appears when its blueprint does
+NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
+    ("inbox.index", "Inbox", False),
+    ("curation.queue", "Curation", False),
+    ("sites.index", "Sites", False),
+    ("audit.index", "Audit log", True),
+)
+
+log = logging.getLogger(__name__)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over https."""
+
+    def get_cookie_secure(self, app):  # noqa: D401 - Flask hook
+        from flask import request as current_request
+
+        return bool(current_request) and current_request.is_secure
+
+
+def load_secret_key(config: Config) -> str:
+    """The session signing key: from the environment variable the config names, or
+    else from a file only its owner can read, created on first use."""
+    name = config.server["secret_key_env"]
+    if name and os.environ.get(name):
+        return os.environ[name]
+    path = config.server["secret_key_file"]
+    try:
+        with open(path, encoding="ascii") as fh:
+            key = fh.read().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return load_secret_key(config)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def create_app(config: Config | None = None, *, bridge: Bridge | None = None, testing: bool = False) -> Flask:
+    if config is None:
+        config = bridge.config if bridge is not None else load_config()
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.config.update(
+        SECRET_KEY=load_secret_key(config),
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=config.server["max_body_bytes"],
+        SESSION_COOKIE_NAME="cms_bridge_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.security["session_hours"]),
+        JSON_SORT_KEYS=False,
+    )
+    app.session_interface = SessionInterface()
+    if config.server["behind_proxy"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    app.extensions["bridge"] = bridge or Bridge(config)
+
+    for target in BLUEPRINTS:
+        module_name, _, attr = target.partition(":")
+        app.register_blueprint(getattr(importlib.import_module(module_name), attr))
+
+    app.before_request(access.enforce_access)
+    def template_globals():
+        items = [(endpoint, label) for endpoint, label, admin_only in NAV_ITEMS
+                 if endpoint in app.view_functions and (not admin_only or access.is_admin())]
+        return {"csrf_token": access.csrf_token, "is_admin": access.is_admin, "nav_items": items}
+
+    app.context_processor(template_globals)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            app.extensions["bridge"].store.check_health()
+        except Exception as exc:  # any failure to read means unhealthy
+            log.warning("healthz: database check failed: %s", exc)
+            return jsonify({"status": "error", "database": "unreadable"}), 503
+        return jsonify({"status": "ok", "database": "ok"})
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if access.wants_json():
+            return problem(exc.code or 500, exc.name, exc.description or "")
+        return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if access.wants_json():
+            return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+        return render_template("error.html", error=None), 500
+
+    return app

@@ -1,0 +1,1 @@
+"""The web layer: server-rendered pages, the JSON API, shared request plumbing."""

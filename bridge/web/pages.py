@@ -1,0 +1,38 @@
+"""The dashboard and the outbox's "needs attention" screen."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from .access import allowed_sites, bridge
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+def home():
+    store = bridge().store
+    visible = allowed_sites()
+    sites = [s for s in store.list_sites() if visible is None or s["id"] in visible]
+    return render_template("home.html", sites=sites, job_counts=store.count_jobs_by_state())
+
+
+@bp.route("/jobs")
+def jobs():
+    state = request.args.get("state") or "failed"
+    visible = allowed_sites()
+    rows = [j for j in bridge().outbox.list(state=state, limit=200)
+            if visible is None or j["site_id"] is None or j["site_id"] in visible]
+    return render_template("jobs.html", jobs=rows, state=state, counts=bridge().store.count_jobs_by_state())
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+def retry_job(job_id: int):
+    job = bridge().store.get_job(job_id)
+    visible = allowed_sites()
+    if job is None or (visible is not None and job["site_id"] not in visible):
+        flash(f"Job {job_id} does not exist.", "error")
+    elif bridge().outbox.retry(job_id):
+        flash(f"Job {job_id} is queued again; the next sync runs it.", "ok")
+    else:
+        flash(f"Job {job_id} is {job['state']}, not failed: nothing to retry.", "error")
+    return redirect(request.form.get("back") or url_for("pages.jobs"))
