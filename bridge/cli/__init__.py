@@ -1,0 +1,81 @@
+"""The ``cms-bridge`` command.
+
+Each group of commands lives in its own module and attaches itself to ``main``;
+user mistakes end with a one-line message and exit code 2 (config) or 1, never a
+traceback.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from ..config import ConfigError, load_config
+from ..store import StoreError
+
+#: command modules; each defines commands on ``main``
+COMMAND_MODULES: tuple[str, ...] = (
+    "bridge.cli.admin",
+    "bridge.cli.users",
+    "bridge.cli.jobs",
+)
+
+
+class Context:
+    """Lazily loads config and Bridge so ``--help`` works without either."""
+
+    def __init__(self, config_path: str | None):
+        self.config_path = config_path
+        self._config = None
+        self._bridge = None
+
+    @property
+    def config(self):
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                fail_config(exc)
+        return self._config
+
+    @property
+    def bridge(self):
+        if self._bridge is None:
+            from ..core import Bridge
+
+            try:
+                self._bridge = Bridge(self.config)
+            except StoreError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._bridge
+
+    def close(self):
+        if self._bridge is not None:
+            self._bridge.close()
+
+
+def fail_config(exc: ConfigError):
+    click.echo(f"cms-bridge: the configuration is not valid ({exc.path or 'defaults'}):", err=True)
+    for line in exc.problems:
+        click.echo(f"  {line}", err=True)
+    sys.exit(2)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", envvar="CMS_BRIDGE_CONFIG", metavar="PATH",
+              help="Config file (TOML). Default: $CMS_BRIDGE_CONFIG, else ./config.toml, else built-in defaults.")
+@click.version_option(package_name="cms-bridge")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None):
+    """cms-bridge connects WordPress and TYPO3 sites to the social web: curate
+    social posts into the sites, and moderate every site's comments in one inbox."""
+    ctx.obj = Context(config_path)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name)

@@ -1,0 +1,129 @@
+"""Accounts and API tokens."""
+from __future__ import annotations
+
+import click
+
+from .. import security
+from . import main, pass_ctx
+
+
+def _password_or_prompt(password: str | None) -> str:
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def _check_sites(ctx, sites: tuple[str, ...]) -> list[str] | None:
+    if not sites:
+        return None
+    known = {s["id"] for s in ctx.config.sites}
+    unknown = [s for s in sites if s not in known]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)} not configured (known: {', '.join(sorted(known)) or 'none'})",
+                                 param_hint="--site")
+    return list(sites)
+
+
+@main.group()
+def users():
+    """Manage user accounts (admins manage sites, sources, users; editors curate and moderate)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(security.ROLES), default="editor", show_default=True)
+@click.option("--site", "sites", multiple=True, metavar="ID",
+              help="Limit an editor to this site (repeat for several). Default: all sites.")
+@click.option("--password", help="Give the password instead of being prompted (or --generate).")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+@pass_ctx
+def users_add(ctx, username, role, sites, password, generate):
+    """Add a user."""
+    store = ctx.bridge.store
+    if store.get_user_by_name(username):
+        raise click.ClickException(f"user {username!r} exists already")
+    limited = _check_sites(ctx, sites)
+    if generate:
+        password = security.generate_password()
+    try:
+        hashed = security.hash_password(_password_or_prompt(password))
+    except security.WeakPassword as exc:
+        raise click.BadParameter(str(exc), param_hint="--password") from None
+    store.create_user(username, hashed, role, limited if role == "editor" else None)
+    click.echo(f"added {role} {username!r}" + (f" limited to {', '.join(limited)}" if limited else ""))
+    if generate:
+        click.echo(f"password: {password}")
+
+
+@users.command("list")
+@pass_ctx
+def users_list(ctx):
+    """List users."""
+    for user in ctx.bridge.store.list_users():
+        sites = "all sites" if user["sites"] is None else ", ".join(user["sites"]) or "no sites"
+        state = " (disabled)" if user["disabled"] else ""
+        click.echo(f"{user['username']}\t{user['role']}\t{sites}\tlast login: {user['last_login_at'] or 'never'}{state}")
+
+
+@users.command("passwd")
+@click.argument("username")
+@click.option("--password", help="Give the new password instead of being prompted.")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+@pass_ctx
+def users_passwd(ctx, username, password, generate):
+    """Set a user's password (ends the user's open sessions)."""
+    store = ctx.bridge.store
+    user = store.get_user_by_name(username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r} (see `cms-bridge users list`)")
+    if generate:
+        password = security.generate_password()
+    try:
+        hashed = security.hash_password(_password_or_prompt(password))
+    except security.WeakPassword as exc:
+        raise click.BadParameter(str(exc), param_hint="--password") from None
+    store.set_password(user["id"], hashed)
+    click.echo(f"password of {username!r} changed")
+    if generate:
+        click.echo(f"password: {password}")
+
+
+@main.group()
+def tokens():
+    """API tokens for scripts (sent as `Authorization: Bearer <token>`)."""
+
+
+@tokens.command("create")
+@click.option("--user", "username", required=True, help="The user the token acts as.")
+@click.option("--name", default="", help="What the token is for.")
+@pass_ctx
+def tokens_create(ctx, username, name):
+    """Create a token; it is printed once and stored only as a hash."""
+    store = ctx.bridge.store
+    user = store.get_user_by_name(username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r} (see `cms-bridge users list`)")
+    token, prefix, hashed = security.new_api_token()
+    token_id = store.create_token(user["id"], name, prefix, hashed)
+    click.echo(token)
+    click.echo(f"token {token_id} for {username!r}; shown only this once. Revoke with "
+               f"`cms-bridge tokens revoke {token_id}`.", err=True)
+
+
+@tokens.command("list")
+@pass_ctx
+def tokens_list(ctx):
+    """List tokens (never their secret part)."""
+    for t in ctx.bridge.store.list_tokens():
+        state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
+        click.echo(f"{t['id']}\t{t['username']}\t{t['prefix']}…\t{t['name']}\t{state}\tlast used: {t['last_used_at'] or 'never'}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@pass_ctx
+def tokens_revoke(ctx, token_id):
+    """Revoke a token: it stops working at once."""
+    if not ctx.bridge.store.revoke_token(token_id):
+        raise click.ClickException(f"no active token {token_id} (see `cms-bridge tokens list`)")
+    click.echo(f"token {token_id} revoked")
