@@ -1,0 +1,56 @@
+# cms-bridge — the two commands that do all set-up on a fresh Debian 12 machine:
+#   make run    install into .venv, initialise the embedded SQLite database, serve
+#   make test   install what the tests need (Python packages; Debian's WordPress,
+#               PHP, MariaDB, Chromium), run the whole suite, stop what it started
+# Both are idempotent: a second run only does what is missing.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+CONFIG ?= config.example.toml
+
+.PHONY: run test lint bench install install-test system-deps clean help
+
+help:
+	@echo "make run    - install into $(VENV) and start cms-bridge with $(CONFIG)"
+	@echo "make test   - install test dependencies (needs root for apt) and run the whole suite"
+	@echo "make lint   - ruff"
+	@echo "make bench  - run the benchmarks in bench/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the packaging metadata changed.
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+run: install
+	$(BIN)/cms-bridge --config $(CONFIG) init
+	@echo "cms-bridge: log in at http://127.0.0.1:8000/ with the admin password printed above"
+	@echo "            (first run only; lost it? $(BIN)/cms-bridge --config $(CONFIG) users passwd admin --generate)"
+	$(BIN)/cms-bridge --config $(CONFIG) serve
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test: system-deps install-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info tests/artifacts

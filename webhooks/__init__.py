@@ -1,0 +1,1 @@
+"""Inbound HTTP from outside systems: signatures, replay guard, payload schemas."""
