@@ -15,7 +15,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from .. import security
 from .problems import problem
 
-PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static"}
+PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi"}
 PUBLIC_BLUEPRINTS = {"webhooks"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

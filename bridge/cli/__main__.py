@@ -1,0 +1,4 @@
+"""``python -m bridge.cli`` — the same as the ``cms-bridge`` command."""
+from . import main
+
+main(prog_name="cms-bridge")
