@@ -1,0 +1,158 @@
+"""EXT:reactions over HTTP: route, resolver, handler and the core create-record type.
+
+Every status/body pair and header here is from the research notes §1.2 and §0, which were
+checked against real TYPO3 13.4 and 12.4 instances.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+import uuid
+
+from werkzeug.wrappers import Request, Response
+
+from .database import Database, DataHandlerFailed
+from .placeholders import replace_placeholders
+
+# Symfony\Component\Uid\Uuid::isValid as used by ReactionResolver (RFC 4122 textual form)
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+# TYPO3-CMS/reactions@13.4:Configuration/TCA/Overrides/sys_reaction_create_record.php (pages,
+# sys_category, sys_file_collection), TYPO3-CMS/frontend@13.4:Configuration/TCA/Overrides/100-sys_reaction.php
+# (tt_content), georgringer/news:Configuration/TCA/Overrides/sys_reaction.php (news, research notes §5.2)
+CREATE_RECORD_TABLES = {"pages", "sys_category", "sys_file_collection", "tt_content", "tx_news_domain_model_news"}
+
+
+def hash_secret(secret: str) -> str:
+    """Stand-in for TYPO3's argon2i backend password hash (ReactionInstruction::isSecretValid uses
+    PasswordHashFactory->getDefaultHashInstance('BE')); pbkdf2 keeps the secret out of the table."""
+    salt = secrets.token_hex(8)
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), 1000).hex()
+    return f"pbkdf2_sha256${salt}${digest}"
+
+
+def check_secret(secret: str, stored: str) -> bool:
+    _, salt, digest = stored.split("$")
+    candidate = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), 1000).hex()
+    return hmac.compare_digest(candidate, digest)
+
+
+def php_json(data: dict) -> str:
+    """json_encode() without flags: compact, \\u-escaped non-ASCII, escaped slashes."""
+    return json.dumps(data, separators=(",", ":")).replace("/", "\\/")
+
+
+def failure(message: str, status: int = 400) -> Response:
+    """ReactionResolver::getFailureResponse: JSON body, no X-TYPO3-Reaction-Success header
+    (TYPO3-CMS/reactions@13.4:Classes/Http/Middleware/ReactionResolver.php; notes §0)."""
+    return Response(php_json({"success": False, "error": message}), status=status, content_type="application/json")
+
+
+def reaction_response(body: str, status: int) -> Response:
+    """ReactionHandler::buildReactionResponse adds X-TYPO3-Reaction-Success: true for 2xx, else false
+    (TYPO3-CMS/reactions@13.4:Classes/Http/ReactionHandler.php)."""
+    response = Response(body, status=status, content_type="application/json")
+    response.headers["X-TYPO3-Reaction-Success"] = "true" if 200 <= status < 300 else "false"
+    return response
+
+
+def parse_payload(raw: bytes):
+    """ReactionHandler::getPayload: json_decode(..., JSON_THROW_ON_ERROR); invalid JSON or a
+    non-array result becomes [] silently; no Content-Type check."""
+    try:
+        payload = json.loads(raw.decode("utf-8")) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        return []
+    return payload if isinstance(payload, (dict, list)) else []
+
+
+class ReactionsApp:
+    """The WSGI app: ``/typo3/reaction/<uuid>`` and TYPO3's answers around it."""
+
+    def __init__(self, db: Database, connector) -> None:
+        self.db = db
+        self.connector = connector
+        self.latency = 0.0  # seconds per request that reaches the secret check (argon2i ~0.7 s, notes §0)
+        self.connector_installed = True
+        self.requests: list[dict] = []  # what arrived, for tests that assert "sent once"
+
+    def add_reaction(self, reaction_type: str, **options) -> tuple[str, str]:
+        """Create a sys_reaction row (System > Reactions); returns (identifier, plain secret)."""
+        identifier = options.pop("identifier", None) or str(uuid.uuid4())
+        secret = options.pop("secret", None) or secrets.token_hex(20)  # TCA passwordRules: 40 hex
+        fields = options.pop("fields", {})
+        row = {"reaction_type": reaction_type, "identifier": identifier, "secret": hash_secret(secret),
+               "fields": json.dumps(fields), **options}
+        self.db.insert_raw("sys_reaction", row)
+        return identifier, secret
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        return self.dispatch(request)(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        # TYPO3-CMS/reactions@13.4:Configuration/Backend/Routes.php: route /reaction/{reactionIdentifier?}.
+        # A trailing slash matches no backend route: the backend redirects to its login (notes §0).
+        if path.startswith("/typo3/reaction/") and path.endswith("/"):
+            return Response(b"", status=302, headers={"Location": "/typo3/login"}, content_type="text/html")
+        match = re.fullmatch(r"/typo3/reaction(?:/([^/]+))?", path)
+        if match is None:
+            return Response(b"", status=404, content_type="text/html")
+        # Routes.php: 'methods' => ['POST']; others 405, empty text/html body, no Allow (notes §0)
+        if request.method != "POST":
+            response = Response(b"", status=405, content_type="text/html")
+            response.headers.pop("Allow", None)
+            return response
+        self.requests.append({"path": path, "body": request.get_data()})
+        return self.resolve(request, match.group(1) or "")
+
+    def resolve(self, request: Request, identifier: str) -> Response:
+        """TYPO3-CMS/reactions@13.4:Classes/Http/Middleware/ReactionResolver.php::process."""
+        secret = request.headers.get("x-api-key", "")  # getHeaderLine('x-api-key'): case-insensitive
+        if secret == "" or not UUID_RE.match(identifier):
+            return failure("Invalid information")
+        now = self.db.now()
+        # ReactionRepository::getReactionRecordByIdentifier: Hidden/StartTime/EndTime restrictions;
+        # MariaDB compares case-insensitively (notes §0), hence lower()
+        reaction = self.db.one(
+            "SELECT * FROM sys_reaction WHERE lower(identifier) = lower(?) AND deleted = 0 AND hidden = 0"
+            " AND (starttime = 0 OR starttime <= ?) AND (endtime = 0 OR endtime > ?)",
+            (identifier, now, now))
+        if reaction is None:
+            return failure("No reaction found for given identifier", 404)
+        time.sleep(self.latency)  # ReactionInstruction::isSecretValid: argon2i costs ~0.7 s (notes §0)
+        if not check_secret(secret, reaction["secret"]):
+            return failure("Invalid secret given", 401)
+        user = self.db.user(int(reaction["impersonate_user"] or 0))  # ReactionUserAuthentication
+        # ReactionHandler::handleReaction → ReactionRegistry::getReactionByType → 404 (resolver catches it)
+        if reaction["reaction_type"] == "create-record":
+            return self.create_record(reaction, parse_payload(request.get_data()), user)
+        if self.connector_installed and self.connector.handles(reaction["reaction_type"]):
+            status, body = self.connector.react(reaction, parse_payload(request.get_data()), user)
+            return reaction_response(json.dumps(body, separators=(",", ":"), ensure_ascii=False), status)
+        return failure("No reaction found for given reaction type", 404)
+
+    def create_record(self, reaction: dict, payload, user: dict | None) -> Response:
+        """TYPO3-CMS/reactions@13.4:Classes/Reaction/CreateRecordReaction.php::react."""
+        table = reaction["table_name"] or ""
+        fields = json.loads(reaction["fields"] or "{}")
+        if table not in CREATE_RECORD_TABLES:  # Validation/CreateRecordReactionTable::isAllowedForCreation
+            return reaction_response(php_json({"success": False, "error": 'Invalid argument "table_name"'}), 400)
+        if not fields:
+            return reaction_response(php_json({"success": False, "error": "No fields given."}), 400)
+        data = {name: replace_placeholders(template, payload) for name, template in fields.items()}
+        # field map UI never offers uid/hidden (FieldMapElement::$supportedFieldTypes); pid is set last
+        data.pop("uid", None)
+        data.pop("hidden", None)
+        data["pid"] = int(reaction["storage_pid"] or 0)
+        try:
+            self.db.dh_insert(user, table, data)
+        except DataHandlerFailed:
+            # buildResponseFromDataHandler: success only if substNEWwithIDs is non-empty
+            return reaction_response(php_json({"success": False, "error": "Record could not be created"}), 400)
+        return reaction_response(php_json({"success": True}), 201)

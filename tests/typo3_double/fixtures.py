@@ -1,0 +1,119 @@
+"""pytest fixture ``typo3``: a fresh TYPO3 double per test (loaded via ``pytest_plugins``)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .connector import SOURCES, Connector
+from .core import ReactionsApp
+from .database import Database
+from .server import BackgroundServer
+
+__all__ = ["Typo3Double", "typo3"]
+
+
+class Typo3Double:
+    """Facade the tests use: create reactions and users, insert visitors' comments, read rows,
+    and switch the failure modes real sites showed (research notes §0)."""
+
+    def __init__(self) -> None:
+        self.db = Database()
+        self.connector = Connector(self.db, lambda: self.base_url)
+        self.app = ReactionsApp(self.db, self.connector)
+        self.server = BackgroundServer(self.app)
+        self.base_url = self.server.base_url
+        self.service_user = self.add_user("cms-bridge", tables=[
+            "tx_news_domain_model_news", "tt_content", "sys_file_reference", *SOURCES.values()])
+
+    # -- setup ------------------------------------------------------------------------------------
+    def add_user(self, username: str, *, tables: list[str] = (), admin: bool = False, disabled: bool = False) -> int:
+        return self.db.insert_raw("be_users", {"username": username, "admin": int(admin), "disable": int(disabled),
+                                               "tables_modify": ",".join(tables), "tables_select": ",".join(tables)})
+
+    def add_reaction(self, reaction_type: str, *, table: str = "", fields: dict | None = None, storage_pid: int = 5,
+                     user: int | None = None, **options) -> tuple[str, str]:
+        """A sys_reaction record; returns (full reaction URL, plain secret). ``user`` defaults to the
+        enabled, non-admin service user; pass 0 for none."""
+        identifier, secret = self.app.add_reaction(
+            reaction_type, table_name=table, fields=fields or {}, storage_pid=storage_pid,
+            impersonate_user=self.service_user if user is None else user, **options)
+        return f"{self.base_url}/typo3/reaction/{identifier}", secret
+
+    def add_page(self, title: str, slug: str = "") -> int:
+        return self.db.insert_raw("pages", {"title": title, "slug": slug or "/" + title.lower().replace(" ", "-")})
+
+    def add_news(self, title: str, **fields) -> int:
+        return self.db.insert_raw("tx_news_domain_model_news", {"title": title, "path_segment": fields.pop(
+            "path_segment", title.lower().replace(" ", "-")), **fields})
+
+    def add_pw_comment(self, message: str, *, tstamp: int | None = None, **fields) -> int:
+        """A visitor's pw_comments comment, written as Extbase would (no DataHandler)."""
+        now = self.db.now() if tstamp is None else tstamp
+        row = {"pid": 9, "hidden": 1, "author_name": "Visitor", "author_mail": "visitor@example.org",
+               "message": message, "crdate": now, "tstamp": now, **fields}
+        return self.db.insert_raw("tx_pwcomments_domain_model_comment", row)
+
+    def add_blog_comment(self, comment: str, *, post: int, tstamp: int | None = None, **fields) -> int:
+        """A visitor's EXT:blog comment (CommentService::addComment: pid = parentid = post uid)."""
+        now = self.db.now() if tstamp is None else tstamp
+        row = {"pid": post, "parentid": post, "parenttable": "pages", "status": 0, "name": "Reader",
+               "email": "reader@example.org", "comment": comment, "crdate": now, "tstamp": now, **fields}
+        return self.db.insert_raw("tx_blog_domain_model_comment", row)
+
+    # -- failure modes ----------------------------------------------------------------------------
+    def set_user_disabled(self, disabled: bool = True, user: int | None = None) -> None:
+        self.db.update_raw("be_users", user or self.service_user, {"disable": int(disabled)})
+
+    def set_user_tables(self, tables: list[str], user: int | None = None) -> None:
+        self.db.update_raw("be_users", user or self.service_user, {"tables_modify": ",".join(tables)})
+
+    def set_utf8mb3(self, enabled: bool = True) -> None:
+        self.db.utf8mb3 = enabled
+
+    def set_latency(self, seconds: float) -> None:
+        self.app.latency = seconds
+
+    def set_time(self, unix_time: int | None) -> None:
+        self.db.frozen_time = unix_time
+
+    def set_connector_installed(self, installed: bool) -> None:
+        self.app.connector_installed = installed
+
+    def set_comment_sources(self, sources: list[str]) -> None:
+        self.connector.comment_sources = list(sources)
+
+    # -- inspection ---------------------------------------------------------------------------------
+    def rows(self, table: str, where: str = "1=1", params: tuple = ()) -> list[dict]:
+        return self.db.query(f"SELECT * FROM {table} WHERE {where} ORDER BY uid", params)
+
+    def row(self, table: str, uid: int) -> dict | None:
+        return self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,))
+
+    def file_contents(self, identifier: str) -> bytes:
+        return self.db.files[identifier]
+
+    @property
+    def requests(self) -> list[dict]:
+        """Every POST that reached the reaction route, in order (``body`` parsed when JSON)."""
+        out = []
+        for request in self.app.requests:
+            try:
+                body = json.loads(request["body"])
+            except ValueError:
+                body = request["body"]
+            out.append({"path": request["path"], "body": body})
+        return out
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@pytest.fixture
+def typo3():
+    """A fresh TYPO3 double with an enabled non-admin service user; latency default 0."""
+    double = Typo3Double()
+    try:
+        yield double
+    finally:
+        double.stop()

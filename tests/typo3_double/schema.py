@@ -1,0 +1,117 @@
+"""Tables of the double in SQLite, with the column sizes MySQL/MariaDB would enforce.
+
+SQLite does not enforce varchar sizes, so ``COLUMN_SIZES`` carries them for the
+DataHandler emulation, which truncates as TYPO3 does (research notes §0: too-long values
+are silently truncated with a 201).
+"""
+from __future__ import annotations
+
+DDL = """
+-- TYPO3-CMS/reactions@13.4:ext_tables.sql + Configuration/TCA/sys_reaction.php (hidden, starttime, endtime)
+CREATE TABLE sys_reaction (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0,
+    starttime INTEGER DEFAULT 0, endtime INTEGER DEFAULT 0,
+    reaction_type TEXT, identifier TEXT, secret TEXT, name TEXT DEFAULT '',
+    table_name TEXT DEFAULT '', storage_pid INTEGER DEFAULT 0, impersonate_user INTEGER DEFAULT 0,
+    fields TEXT DEFAULT '{}'
+);
+-- TYPO3-CMS/core@13.4:ext_tables.sql (be_users; rights reduced to what DataHandler checks here)
+CREATE TABLE be_users (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT, disable INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0,
+    admin INTEGER DEFAULT 0, tables_modify TEXT DEFAULT '', tables_select TEXT DEFAULT ''
+);
+CREATE TABLE pages (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, title TEXT DEFAULT '', slug TEXT DEFAULT '',
+    deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0
+);
+-- georgringer/news@12.3.1:ext_tables.sql
+CREATE TABLE tx_news_domain_model_news (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
+    deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, sys_language_uid INTEGER DEFAULT 0,
+    title TEXT DEFAULT '', teaser TEXT, bodytext TEXT, datetime INTEGER DEFAULT 0, archive INTEGER DEFAULT 0,
+    author TEXT DEFAULT '', author_email TEXT DEFAULT '', type TEXT DEFAULT '0', keywords TEXT, description TEXT,
+    fal_media INTEGER DEFAULT 0, internalurl TEXT, externalurl TEXT, path_segment TEXT DEFAULT '',
+    alternative_title TEXT DEFAULT '', notes TEXT, import_id TEXT DEFAULT '', import_source TEXT DEFAULT ''
+);
+-- TYPO3-CMS/frontend@13.4:ext_tables.sql (tt_content, the columns a create-record reaction can fill)
+CREATE TABLE tt_content (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
+    deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, CType TEXT DEFAULT 'text',
+    header TEXT DEFAULT '', subheader TEXT DEFAULT '', bodytext TEXT, date INTEGER DEFAULT 0,
+    header_link TEXT DEFAULT ''
+);
+-- teamneusta/pw_comments@7.1.2:ext_tables.sql
+CREATE TABLE tx_pwcomments_domain_model_comment (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
+    deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, sys_language_uid INTEGER DEFAULT 0,
+    entry_uid INTEGER DEFAULT 0, parent_comment INTEGER DEFAULT 0, orig_pid INTEGER DEFAULT 0,
+    author INTEGER DEFAULT 0, author_name TEXT DEFAULT '', author_mail TEXT DEFAULT '', author_ident TEXT DEFAULT '',
+    message TEXT, votes INTEGER DEFAULT 0, terms_accepted INTEGER DEFAULT 0, rating INTEGER DEFAULT 0,
+    ai_moderation_status TEXT DEFAULT '', ai_moderation_reason TEXT, ai_moderation_confidence REAL DEFAULT 0
+);
+-- TYPO3GmbH/blog@v13.0:ext_tables.sql
+CREATE TABLE tx_blog_domain_model_comment (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
+    cruser_id INTEGER DEFAULT 0, sorting INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0,
+    name TEXT DEFAULT '', url TEXT DEFAULT '', email TEXT DEFAULT '', comment TEXT,
+    parentid INTEGER DEFAULT 0, parenttable TEXT DEFAULT '', post_language_id INTEGER DEFAULT 0,
+    hp TEXT DEFAULT '', status INTEGER DEFAULT 0
+);
+-- TYPO3-CMS/core@13.4:ext_tables.sql (sys_file, sys_file_reference; FAL)
+CREATE TABLE sys_file (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, storage INTEGER DEFAULT 1, identifier TEXT, name TEXT,
+    sha1 TEXT, mime_type TEXT, size INTEGER DEFAULT 0
+);
+CREATE TABLE sys_file_reference (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
+    deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, uid_local INTEGER, uid_foreign INTEGER,
+    tablenames TEXT, fieldname TEXT, alternative TEXT, showinpreview INTEGER DEFAULT 0
+);
+"""
+
+#: table -> column -> ("chars" | "bytes", size); varchar(n) counts characters, *text bytes
+COLUMN_SIZES: dict[str, dict[str, tuple[str, int]]] = {
+    "tx_news_domain_model_news": {  # georgringer/news@12.3.1:ext_tables.sql
+        "title": ("chars", 255), "teaser": ("bytes", 65535), "bodytext": ("bytes", 16777215),
+        "author": ("bytes", 255), "author_email": ("bytes", 255), "externalurl": ("bytes", 65535),
+        "keywords": ("bytes", 65535), "description": ("bytes", 65535), "notes": ("bytes", 65535),
+        "alternative_title": ("bytes", 255), "path_segment": ("chars", 2048),
+        "import_id": ("chars", 100), "import_source": ("chars", 100), "type": ("chars", 100),
+    },
+    "tt_content": {  # TYPO3-CMS/frontend@13.4:ext_tables.sql
+        "header": ("chars", 255), "subheader": ("chars", 255), "bodytext": ("bytes", 16777215),
+        "header_link": ("chars", 1024),
+    },
+    "tx_pwcomments_domain_model_comment": {  # teamneusta/pw_comments@7.1.2:ext_tables.sql
+        "author_name": ("bytes", 255), "author_mail": ("bytes", 255), "author_ident": ("bytes", 255),
+        "message": ("bytes", 65535), "ai_moderation_status": ("chars", 20),
+    },
+    "tx_blog_domain_model_comment": {  # TYPO3GmbH/blog@v13.0:ext_tables.sql
+        "name": ("chars", 100), "url": ("chars", 255), "email": ("chars", 255), "comment": ("bytes", 65535),
+        "parenttable": ("chars", 255),
+    },
+}
+
+#: integer columns, cast with (int) as DataHandler does for TCA number/datetime/check fields
+INT_COLUMNS = {
+    "pid", "hidden", "deleted", "datetime", "archive", "date", "entry_uid", "parent_comment", "orig_pid",
+    "parentid", "status", "post_language_id", "sys_language_uid", "uid_local", "uid_foreign",
+    "showinpreview", "fal_media",
+}
+#: integer columns whose name is text elsewhere (news.author is tinytext)
+TABLE_INT_COLUMNS = {"tx_pwcomments_domain_model_comment": {"author"}}
+
+
+def is_int_column(table: str, column: str) -> bool:
+    return column in INT_COLUMNS or column in TABLE_INT_COLUMNS.get(table, set())
+
+
+def truncate(table: str, column: str, value: str) -> str:
+    """Cut ``value`` to the column size, as MySQL/TCA do silently (research notes §0)."""
+    kind, size = COLUMN_SIZES.get(table, {}).get(column, ("bytes", 1 << 30))
+    if kind == "chars":
+        return value[:size]
+    raw = value.encode("utf-8")
+    if len(raw) <= size:
+        return value
+    return raw[:size].decode("utf-8", errors="ignore")
