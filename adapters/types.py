@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 
-class CommentStatus(str, enum.Enum):
+class CommentStatus(enum.StrEnum):
     """The four states every CMS's comments map onto.
 
     WordPress: hold/approve/spam/trash.  TYPO3 extensions have fewer states; their
@@ -23,7 +23,7 @@ class CommentStatus(str, enum.Enum):
     TRASH = "trash"
 
 
-class ModerationAction(str, enum.Enum):
+class ModerationAction(enum.StrEnum):
     """What an editor can decide about a comment."""
 
     APPROVE = "approve"

@@ -108,7 +108,7 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
     def healthz():
         try:
             app.extensions["bridge"].store.check_health()
-        except Exception as exc:  # any failure to read means unhealthy
+        except Exception as exc:  # noqa: BLE001 - any failure to read means unhealthy
             log.warning("healthz: database check failed: %s", exc)
             return jsonify({"status": "error", "database": "unreadable"}), 503
         return jsonify({"status": "ok", "database": "ok"})

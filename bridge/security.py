@@ -12,7 +12,7 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-TOKEN_PREFIX = "cmsb_"
+TOKEN_PREFIX = "cmsb_"  # noqa: S105 - a visible marker, not a secret
 ROLES = ("admin", "editor")
 MIN_PASSWORD_LENGTH = 10
 

@@ -102,7 +102,8 @@ def test_users_and_tokens(conf):
     assert dup.returncode == 1 and "exists already" in dup.stderr
     listing = cli(conf, "users", "list").stdout
     assert "erin\teditor\tall sites" in listing and "admin\tadmin" in listing
-    assert "password of 'erin' changed" in cli(conf, "users", "passwd", "erin", "--password", "another-password-1").stdout
+    changed = cli(conf, "users", "passwd", "erin", "--password", "another-password-1")
+    assert "password of 'erin' changed" in changed.stdout
 
     created = cli(conf, "tokens", "create", "--user", "erin", "--name", "cron")
     token = created.stdout.strip()

@@ -19,8 +19,8 @@ def _check_sites(ctx, sites: tuple[str, ...]) -> list[str] | None:
     known = {s["id"] for s in ctx.config.sites}
     unknown = [s for s in sites if s not in known]
     if unknown:
-        raise click.BadParameter(f"{', '.join(unknown)} not configured (known: {', '.join(sorted(known)) or 'none'})",
-                                 param_hint="--site")
+        known_list = ", ".join(sorted(known)) or "none"
+        raise click.BadParameter(f"{', '.join(unknown)} not configured (known: {known_list})", param_hint="--site")
     return list(sites)
 
 
@@ -62,7 +62,8 @@ def users_list(ctx):
     for user in ctx.bridge.store.list_users():
         sites = "all sites" if user["sites"] is None else ", ".join(user["sites"]) or "no sites"
         state = " (disabled)" if user["disabled"] else ""
-        click.echo(f"{user['username']}\t{user['role']}\t{sites}\tlast login: {user['last_login_at'] or 'never'}{state}")
+        last = user["last_login_at"] or "never"
+        click.echo(f"{user['username']}\t{user['role']}\t{sites}\tlast login: {last}{state}")
 
 
 @users.command("passwd")
@@ -116,7 +117,8 @@ def tokens_list(ctx):
     """List tokens (never their secret part)."""
     for t in ctx.bridge.store.list_tokens():
         state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
-        click.echo(f"{t['id']}\t{t['username']}\t{t['prefix']}…\t{t['name']}\t{state}\tlast used: {t['last_used_at'] or 'never'}")
+        last_used = t["last_used_at"] or "never"
+        click.echo(f"{t['id']}\t{t['username']}\t{t['prefix']}…\t{t['name']}\t{state}\tlast used: {last_used}")
 
 
 @tokens.command("revoke")
