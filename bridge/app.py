@@ -22,6 +22,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.auth:bp",
     "bridge.web.pages:bp",
     "bridge.web.api:bp",
+    "bridge.web.sites:bp",
+    "bridge.web.users:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
@@ -31,6 +33,7 @@ NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
     ("curation.queue", "Curation", False),
     ("sites.index", "Sites", False),
     ("audit.index", "Audit log", True),
+    ("users.index", "Users", True),
 )
 
 log = logging.getLogger(__name__)

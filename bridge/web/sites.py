@@ -1,0 +1,47 @@
+"""Connected sites and sources at a glance: health, last sync, what the account may do.
+
+Sites and sources are declared in the config file (so they can be reviewed and
+versioned like any other infrastructure); this screen shows their live state and
+lets an admin re-run the connection check.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from adapters.base import AdapterError
+
+from .access import admin_required, allowed_sites, bridge
+
+bp = Blueprint("sites", __name__)
+
+
+@bp.get("/sites")
+def index():
+    store = bridge().store
+    visible = allowed_sites()
+    configured = {s["id"] for s in bridge().config.sites}
+    sites = [dict(s, configured=s["id"] in configured) for s in store.list_sites()
+             if visible is None or s["id"] in visible]
+    return render_template("sites/index.html", sites=sites, sources=store.list_sources())
+
+
+@bp.post("/sites/<site_id>/check")
+@admin_required
+def check(site_id: str):
+    if bridge().config.site(site_id) is None:
+        abort(404, description=f"No configured site {site_id!r}.")
+    try:
+        report = bridge().adapter(site_id).check()
+    except AdapterError as exc:
+        flash(f"{site_id}: {exc.describe()}", "error")
+        return redirect(url_for("sites.index"))
+    store = bridge().store
+    store.record_site_check(site_id, transport=report.transport, version=report.version,
+                            capabilities=report.capabilities)
+    if report.ok:
+        store.set_site_attention(site_id, None)
+        flash(f"{site_id}: usable ({report.kind} {report.version}, {report.transport}).", "ok")
+    else:
+        store.set_site_attention(site_id, "; ".join(report.problems))
+        flash(f"{site_id}: " + "; ".join(report.problems), "error")
+    return redirect(url_for("sites.index"))
