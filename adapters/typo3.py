@@ -1,0 +1,614 @@
+"""TYPO3 12.4 / 13.4 adapter: publish news, pull and moderate comments.
+
+Two modes behind one CMSAdapter (see connectors/typo3/README.md):
+
+* ``reaction`` — only the core EXT:reactions ``create-record`` reaction. Create-only and
+  text-only: no uid comes back, nothing can be updated, no images, no comments. The bridge's
+  own publication ledger is what prevents a second send; this adapter refuses to send an item
+  that already has a ref.
+* ``connector`` — the companion extension's reaction types (``bridge-upsert-news`` …), one
+  reaction (URL + secret) per capability, following the JSON contract in its README.
+
+What real TYPO3 instances showed (research notes §0) shapes every call: one complete JSON
+object per request, no trailing slash, never following redirects (3xx = configuration error),
+branching on status and body (never on X-TYPO3-Reaction-Success), ≥ 1 s per authenticated
+call (argon2i), and lengths checked here instead of being truncated silently there.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import ipaddress
+import re
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nh3
+import requests
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from .base import (
+    AdapterError,
+    AuthError,
+    CMSAdapter,
+    ConfigurationError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RemoteError,
+    TemporaryRemoteError,
+    Unreachable,
+    Unsupported,
+)
+from .types import (
+    CommentStatus,
+    ConnectionReport,
+    ModerationAction,
+    RemoteComment,
+    RemoteRef,
+    SocialItem,
+    SyncCursor,
+)
+
+NEWS_TABLE = "tx_news_domain_model_news"
+CONTENT_TABLE = "tt_content"
+CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply")
+CONNECTOR_TYPES = {
+    "upsert_news": "bridge-upsert-news",
+    "unpublish": "bridge-unpublish",
+    "list_comments": "bridge-list-comments",
+    "moderate_comment": "bridge-moderate-comment",
+    "reply": "bridge-reply",
+}
+CONNECTOR_HINT = "install the cms-bridge TYPO3 connector (connectors/typo3) and switch the site to mode = \"connector\""
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+ELLIPSIS = "…"
+NON_BMP = re.compile("[\U00010000-\U0010ffff]")
+NON_BMP_REPLACEMENT = "\ufffd"
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+PROBE_KEY = "cms-bridge-probe-not-a-secret"
+
+# Column sizes (georgringer/news ext_tables.sql, TYPO3 core tt_content): varchar counts
+# characters, *text counts bytes. Titles and author names are shortened deliberately;
+# bodies that do not fit are refused (ContentTooLong) rather than cut mid-sentence.
+TITLE_CHARS = 255
+AUTHOR_BYTES = 255
+TEXT_BYTES = 65535
+MEDIUMTEXT_BYTES = 16777215
+
+
+class ContentTooLong(AdapterError):
+    """The item does not fit the target columns; TYPO3 would truncate it silently."""
+
+
+class OutcomeUnknown(RemoteError):
+    """A create-only reaction timed out after the request was sent: the record may exist.
+    Retrying could duplicate it, so an admin must look first."""
+
+    needs_attention = True
+
+
+# -- configuration ------------------------------------------------------------------------------
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _validate_reaction_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError("must be an absolute http(s) URL")
+    if url.endswith("/"):
+        raise ValidationError("must not end with '/': TYPO3 redirects that to its login page")
+    if parts.query or parts.fragment:
+        raise ValidationError("must not carry a query or fragment; the secret goes into secret_env")
+    if not UUID_RE.match(parts.path.rsplit("/", 1)[-1]):
+        raise ValidationError("must end with the reaction's UUID, e.g. https://example.org/typo3/reaction/<uuid>")
+
+
+class EndpointSchema(Schema):
+    """One reaction: its full URL as System > Reactions shows it, and the env var of its secret."""
+
+    class Meta:
+        unknown = RAISE
+
+    url = fields.String(required=True, validate=_validate_reaction_url)
+    secret_env = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class ConnectorSchema(Schema):
+    """One reaction per capability; a capability left out is simply not granted."""
+
+    class Meta:
+        unknown = RAISE
+
+    upsert_news = fields.Nested(EndpointSchema)
+    unpublish = fields.Nested(EndpointSchema)
+    list_comments = fields.Nested(EndpointSchema)
+    moderate_comment = fields.Nested(EndpointSchema)
+    reply = fields.Nested(EndpointSchema)
+
+
+class Typo3SiteSchema(Schema):
+    """The TYPO3-specific keys of a ``[[sites]]`` table (common keys are the bridge's)."""
+
+    class Meta:
+        unknown = RAISE
+
+    mode = fields.String(load_default="reaction", validate=validate.OneOf(["reaction", "connector"]))
+    table = fields.String(load_default=NEWS_TABLE, validate=validate.OneOf([NEWS_TABLE, CONTENT_TABLE]))
+    replace_non_bmp = fields.Boolean(load_default=False)
+    timeout = fields.Float(load_default=10.0, validate=validate.Range(min=2.0, max=120.0))
+    max_concurrency = fields.Integer(load_default=2, validate=validate.Range(min=1, max=8))
+    import_source = fields.String(load_default="cms-bridge", validate=validate.Length(min=1, max=100))
+    unpublish = fields.String(load_default="hide", validate=validate.OneOf(["hide", "delete"]))
+    reply_author_name = fields.String(load_default="", validate=validate.Length(max=100))
+    reply_author_email = fields.String(load_default="", validate=lambda v: v == "" or validate.Email()(v))
+    allow_insecure_http = fields.Boolean(load_default=False)
+    reaction = fields.Nested(EndpointSchema)
+    connector = fields.Nested(ConnectorSchema)
+
+    @validates_schema
+    def _mode_has_endpoints(self, data, **kwargs):
+        if data.get("mode", "reaction") == "reaction" and "reaction" not in data:
+            raise ValidationError("reaction mode needs [sites.reaction] url and secret_env", "reaction")
+        if data.get("mode") == "connector" and not data.get("connector"):
+            raise ValidationError("connector mode needs at least one [sites.connector.<capability>]", "connector")
+        urls = [data["reaction"]["url"]] if "reaction" in data else []
+        urls += [endpoint["url"] for endpoint in (data.get("connector") or {}).values()]
+        for url in urls:
+            parts = urlsplit(url)
+            insecure = parts.scheme == "http" and not _is_loopback(parts.hostname or "")
+            if insecure and not data.get("allow_insecure_http"):
+                raise ValidationError(f"{url}: the secret would travel in clear text; use https "
+                                      "(or allow_insecure_http = true on a trusted network)", "reaction")
+
+
+# -- HTTP ----------------------------------------------------------------------------------------
+
+class _Endpoint:
+    def __init__(self, name: str, url: str, secret: str, secret_env: str):
+        self.name, self.url, self.secret, self.secret_env = name, url, secret, secret_env
+
+
+class _Transport:
+    """POSTs one JSON object to a reaction and turns every failure into the error family.
+
+    At most ``max_concurrency`` calls per site run at once: each authenticated call costs the
+    site ~0.7 s and 64 MiB for argon2i (research notes §0).
+    """
+
+    def __init__(self, timeout: float, max_concurrency: int):
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "cms-bridge-typo3"})
+        self.slots = threading.BoundedSemaphore(max_concurrency)
+
+    def post(self, endpoint: _Endpoint, payload: dict, *, create_only: bool = False,
+             secret: str | None = None) -> tuple[int, dict, requests.Response]:
+        key = endpoint.secret if secret is None else secret
+        if not key:
+            raise ConfigurationError(f"The secret for {endpoint.name} is empty",
+                                     hint=f"set the environment variable {endpoint.secret_env}")
+        try:
+            with self.slots:
+                response = self.session.post(
+                    endpoint.url, json=payload, headers={"x-api-key": key},
+                    timeout=(min(5.0, self.timeout), self.timeout), allow_redirects=False)
+        except requests.ConnectTimeout as exc:
+            raise Unreachable(f"{endpoint.url} did not accept a connection in time") from exc
+        except requests.ReadTimeout as exc:
+            if create_only:
+                raise OutcomeUnknown(
+                    f"{endpoint.url} did not answer within {self.timeout:g} s; the record may have been created",
+                    hint="look for it in TYPO3 before publishing again; raise timeout if the site is slow") from exc
+            raise Unreachable(f"{endpoint.url} did not answer within {self.timeout:g} s",
+                              hint="each call costs TYPO3 about 1 s; raise timeout if the site is slow") from exc
+        except requests.RequestException as exc:
+            raise Unreachable(f"{endpoint.url} is unreachable: {exc.__class__.__name__}") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        return response.status_code, body if isinstance(body, dict) else {}, response
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: requests.Response,
+                     payload: dict | None = None) -> AdapterError:
+    """Map a non-success answer to the error family (reactions' table §1.2 + connector codes)."""
+    message = str(body.get("error") or "")
+    code = str(body.get("code") or "")
+    where = f"{endpoint.name} reaction {endpoint.url}"
+    if 300 <= status < 400:
+        return ConfigurationError(
+            f"{where} answered {status} (redirect to {response.headers.get('Location', '?')})",
+            hint="paste the reaction URL exactly as System > Reactions shows it, without a trailing slash; "
+                 "redirects are never followed")
+    if status == 429 or (status == 503 and response.headers.get("Retry-After")):
+        return RateLimited(f"{where} is rate limited ({status})", retry_after=_retry_after(response))
+    if status >= 500:
+        return TemporaryRemoteError(f"{where} failed with HTTP {status}")
+    if status == 401:
+        return AuthError(f"{where} refused the secret ({message or 'Invalid secret given'})",
+                         hint=f"re-paste the reaction's secret into {endpoint.secret_env}; TYPO3 shows it only once, "
+                              "so create a new one in System > Reactions if it is lost")
+    if status == 404:
+        if code == "record_not_found":
+            return NotFound(message or "the record is gone")
+        if message == "No reaction found for given reaction type":
+            return ConfigurationError(f"{where}: its reaction type is not available on the site",
+                                      hint="the cms-bridge connector extension is not installed or not active")
+        return ConfigurationError(f"{where}: no reaction found ({message or 'HTTP 404'})",
+                                  hint="check the URL; the reaction may be deleted, disabled or past its end time")
+    if status == 403 or code == "forbidden":
+        return PermissionDenied(f"{where}: {message or 'forbidden'}",
+                                hint="enable the service user and grant its group the tables of the README")
+    if status == 409 or code == "unsupported":
+        return Unsupported(f"{where}: {message}")
+    if code == "too_long":
+        details = body.get("details") or {}
+        return ContentTooLong(f"{where}: {message}", hint=", ".join(f"{k}: {v}" for k, v in details.items()))
+    if code == "record_not_saved":
+        log = str((body.get("details") or {}).get("messages", ""))
+        if "Incorrect string value" in log:
+            return ConfigurationError(f"{where}: TYPO3's tables cannot store emoji (utf8mb3)",
+                                      hint="set replace_non_bmp = true for this site, or convert its tables to utf8mb4")
+        return PermissionDenied(f"{where}: DataHandler refused: {log or message}",
+                                hint="grant the service user's group the tables, fields and pages of the README")
+    if status == 400:
+        if message == "Invalid information":
+            return ConfigurationError(f"{where}: TYPO3 says 'Invalid information'",
+                                      hint=f"the secret in {endpoint.secret_env} is empty or the URL does not end "
+                                           "with the reaction's UUID")
+        if message in ('Invalid argument "table_name"', "No fields given."):
+            return ConfigurationError(f"{where}: {message}",
+                                      hint="edit the reaction: choose the news or content table and map its fields "
+                                           "(see connectors/typo3/README.md, reaction mode)")
+        if message == "Record could not be created":
+            emoji = payload is not None and any(NON_BMP.search(v) for v in payload.values() if isinstance(v, str))
+            reasons = ["the impersonated backend user is disabled (DataHandler creates users disabled) or lacks "
+                       "rights on the table, its fields or the storage page"]
+            if emoji:
+                reasons.insert(0, "the text contains emoji and the tables are utf8mb3: set replace_non_bmp = true")
+            return ConfigurationError(f"{where}: TYPO3 says 'Record could not be created'",
+                                      hint="; or ".join(reasons))
+        if code == "invalid_payload":
+            return RemoteError(f"{where} refused the request: {message}",
+                               hint="the connector extension and cms-bridge disagree on the contract; update both")
+    return RemoteError(f"{where} answered HTTP {status}: {message or response.text[:200]}")
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+
+
+# -- text preparation ----------------------------------------------------------------------------
+
+def _shorten_chars(text: str, limit: int) -> str:
+    """Cut on a word boundary and mark the cut with an ellipsis, so nothing is lost silently."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def _shorten_bytes(text: str, limit: int) -> str:
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    budget = limit - len(ELLIPSIS.encode("utf-8"))
+    return text.encode("utf-8")[:budget].decode("utf-8", errors="ignore").rstrip() + ELLIPSIS
+
+
+def _attribution_html(item: SocialItem) -> str:
+    author = html.escape(item.author_name.strip())
+    if item.author_url.startswith(("https://", "http://")) and author:
+        author = f'<a href="{html.escape(item.author_url)}" rel="noopener">{author}</a>'
+    label = f"on {html.escape(item.network)}" if item.network else ""
+    if item.url.startswith(("https://", "http://")):
+        label = f'<a href="{html.escape(item.url)}" rel="noopener">{label or "original post"}</a>'
+    parts = [p for p in (author, label) if p]
+    return f'<p class="cms-bridge-attribution">Source: {" ".join(parts)}</p>' if parts else ""
+
+
+def _unix(moment: datetime | None) -> int:
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def _iso(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(value: str) -> int:
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+
+
+# -- the adapter ---------------------------------------------------------------------------------
+
+class Typo3Adapter(CMSAdapter):
+    """A TYPO3 site in reaction mode or connector mode (see the module docstring)."""
+
+    kind = "typo3"
+    config_schema = Typo3SiteSchema
+    COMMON_KEYS = ("id", "kind", "url", "name")
+
+    def __init__(self, site: dict, secrets: dict[str, str]):
+        super().__init__(site, secrets)
+        self.options = Typo3SiteSchema().load({k: v for k, v in site.items() if k not in self.COMMON_KEYS})
+        self.mode = self.options["mode"]
+        self.transport = _Transport(self.options["timeout"], self.options["max_concurrency"])
+        self.endpoints: dict[str, _Endpoint] = {}
+        if "reaction" in self.options:
+            self.endpoints["reaction"] = self._endpoint("reaction", self.options["reaction"], "reaction.secret")
+        for name, endpoint in (self.options.get("connector") or {}).items():
+            self.endpoints[name] = self._endpoint(name, endpoint, f"connector.{name}.secret")
+        self._sent_items: set[str] = set()  # reaction mode: never send the same item twice from here
+
+    def _endpoint(self, name: str, config: dict, secret_key: str) -> _Endpoint:
+        return _Endpoint(name, config["url"], self.secrets.get(secret_key, ""), config["secret_env"])
+
+    # -- shared plumbing ---------------------------------------------------------------------------
+    def _needs_connector(self, what: str) -> Unsupported:
+        return Unsupported(f"{what} needs connector mode; this site uses reaction mode (create-only, text-only)",
+                           hint=CONNECTOR_HINT)
+
+    def _call(self, capability: str, payload: dict, *, expect: tuple[int, ...] = (200,)) -> dict:
+        if self.mode != "connector":
+            raise self._needs_connector(capability.replace("_", " "))
+        endpoint = self.endpoints.get(capability)
+        if endpoint is None:
+            raise Unsupported(f"This site grants no {CONNECTOR_TYPES[capability]} reaction",
+                              hint=f"create that reaction in TYPO3 and add [sites.connector.{capability}]")
+        status, body, response = self.transport.post(endpoint, payload)
+        if status in expect and body.get("success") is True:
+            return body
+        if 200 <= status < 300:
+            raise RemoteError(f"{endpoint.url} answered {status} without success: {response.text[:200]}")
+        raise _explain_failure(endpoint, status, body, response, payload)
+
+    def _clean_text(self, value: str) -> str:
+        return NON_BMP.sub(NON_BMP_REPLACEMENT, value) if self.options["replace_non_bmp"] else value
+
+    def _clean_payload(self, payload):
+        if isinstance(payload, str):
+            return self._clean_text(payload)
+        if isinstance(payload, dict):
+            return {k: self._clean_payload(v) for k, v in payload.items()}
+        return payload
+
+    def _require_fits(self, values: dict[str, tuple[str, int]]) -> None:
+        too_long = {name: (len(text.encode("utf-8")), limit) for name, (text, limit) in values.items()
+                    if len(text.encode("utf-8")) > limit}
+        if too_long:
+            detail = ", ".join(f"{n}: {size} bytes > {limit}" for n, (size, limit) in too_long.items())
+            raise ContentTooLong(f"The item does not fit the TYPO3 columns ({detail})",
+                                 hint="shorten the item; TYPO3 would otherwise cut it silently")
+
+    # -- check -------------------------------------------------------------------------------------
+    def check(self) -> ConnectionReport:
+        if self.mode == "reaction":
+            return self._check_reaction()
+        return self._check_connector()
+
+    def _check_reaction(self) -> ConnectionReport:
+        report = ConnectionReport(ok=False, kind=self.kind, transport="reaction",
+                                  capabilities={"publish": False, "update": False, "images": False,
+                                                "comments": False, "moderate": False, "reply": False})
+        endpoint = self.endpoints["reaction"]
+        if not endpoint.secret:
+            report.problems.append(f"The secret is missing: set the environment variable {endpoint.secret_env}.")
+        # A valid secret cannot be tested without creating a record, so probe with a wrong one:
+        # 401 proves the URL names an enabled reaction (the key is checked after the lookup).
+        try:
+            status, body, response = self.transport.post(endpoint, {}, secret=PROBE_KEY)
+        except AdapterError as error:
+            report.problems.append(error.describe())
+            return report
+        if status == 401:
+            report.ok = not report.problems
+            report.capabilities["publish"] = report.ok
+            report.notes.append("The reaction exists and is enabled; its secret is verified by the first publish "
+                                "(checking it would create a record).")
+        else:
+            report.problems.append(_explain_failure(endpoint, status, body, response).describe())
+        report.notes.append("Reaction mode is create-only and text-only: updates, images, unpublishing and comments "
+                            f"need connector mode — {CONNECTOR_HINT}.")
+        return report
+
+    def _check_connector(self) -> ConnectionReport:
+        report = ConnectionReport(ok=True, kind=self.kind, transport="connector")
+        working: dict[str, dict] = {}
+        for capability in CAPABILITIES:
+            endpoint = self.endpoints.get(capability)
+            if endpoint is None:
+                report.notes.append(f"No {CONNECTOR_TYPES[capability]} reaction configured: that capability is off.")
+                continue
+            try:
+                body = self._call(capability, {"probe": True})
+            except AdapterError as error:
+                report.problems.append(error.describe())
+                continue
+            if body.get("type") != CONNECTOR_TYPES[capability]:
+                report.problems.append(f"{endpoint.url} is a {body.get('type')!r} reaction, but is configured as "
+                                       f"{capability}: swap the URLs in [sites.connector].")
+                continue
+            problems = [str(p) for p in body.get("problems") or []]
+            report.problems.extend(problems)
+            if not problems:
+                working[capability] = body
+            report.version = report.version or str(body.get("typo3_version", ""))
+        sources = next((b.get("comment_sources") for b in working.values() if b.get("comment_sources")), [])
+        if "list_comments" in working and not sources:
+            report.problems.append("Neither pw_comments nor EXT:blog is installed: there are no comments to read.")
+        report.capabilities = {
+            "publish": "upsert_news" in working, "update": "upsert_news" in working,
+            "images": "upsert_news" in working, "unpublish": "unpublish" in working,
+            "comments": "list_comments" in working and bool(sources),
+            "moderate": "moderate_comment" in working, "reply": "reply" in working,
+        }
+        if sources:
+            report.notes.append("Comment sources: " + ", ".join(sources))
+        report.ok = not report.problems
+        return report
+
+    # -- publish -------------------------------------------------------------------------------------
+    def publish(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:
+        if self.mode == "reaction":
+            return self._publish_reaction(item, existing_ref)
+        return self._publish_connector(item)
+
+    def _publish_reaction(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:
+        if existing_ref is not None or item.id in self._sent_items:
+            raise Unsupported(f"Item {item.id} was already sent to this site; reaction mode cannot update records",
+                              hint=f"updates need connector mode: {CONNECTOR_HINT}")
+        body_html = nh3.clean(item.html)
+        credit = _attribution_html(item)
+        payload = {
+            "title": _shorten_chars(item.title.strip() or item.text[:80], TITLE_CHARS),
+            "teaser": item.excerpt,
+            "html": body_html + ("\n" + credit if credit else ""),
+            "text": item.text,
+            "datetime": _unix(item.published_at),
+            "author": _shorten_bytes(item.author_name, AUTHOR_BYTES),
+            "source_url": item.url,
+            "network": item.network,
+            "item_id": item.id,
+        }
+        payload = self._clean_payload(payload)
+        self._require_fits({"teaser": (payload["teaser"], TEXT_BYTES), "html": (payload["html"], MEDIUMTEXT_BYTES),
+                            "text": (payload["text"], MEDIUMTEXT_BYTES)})
+        endpoint = self.endpoints["reaction"]
+        status, body, response = self.transport.post(endpoint, payload, create_only=True)
+        if status == 201 and body.get("success") is True:
+            self._sent_items.add(item.id)
+            return RemoteRef(remote_id=f"reaction:{item.id}", extra={"mode": "reaction",
+                                                                     "table": self.options["table"]})
+        if 200 <= status < 300:
+            raise RemoteError(f"{endpoint.url} answered {status} but not {{\"success\":true}}: {response.text[:200]}")
+        raise _explain_failure(endpoint, status, body, response, payload)
+
+    def _publish_connector(self, item: SocialItem) -> RemoteRef:
+        image = self._image_payload(item)
+        payload = {
+            "import_source": self.options["import_source"],
+            "import_id": item.id,
+            "title": _shorten_chars(item.title.strip() or item.text[:80], TITLE_CHARS),
+            "teaser": item.excerpt,
+            "bodytext": nh3.clean(item.html),
+            "datetime": _unix(item.published_at),
+            "author": _shorten_bytes(item.author_name, AUTHOR_BYTES),
+            "externalurl": item.url if item.url.startswith(("https://", "http://")) else "",
+            "attribution": {"author_name": item.author_name, "author_url": item.author_url,
+                            "network": item.network, "source_url": item.url},
+        }
+        payload = self._clean_payload(payload)
+        payload["image"] = image
+        self._require_fits({"teaser": (payload["teaser"], TEXT_BYTES),
+                            "bodytext": (payload["bodytext"], MEDIUMTEXT_BYTES - 4096)})
+        body = self._call("upsert_news", payload, expect=(200, 201))
+        image_info = body.get("image") or {}
+        return RemoteRef(remote_id=f"news:{int(body['uid'])}", url=str(body.get("url") or ""),
+                         media_id=str(image_info["file_uid"]) if image_info else None,
+                         media_sha256=image_info.get("sha256") if image_info else None,
+                         extra={"mode": "connector", "import_source": payload["import_source"],
+                                "import_id": item.id, "action": body.get("action")})
+
+    def _image_payload(self, item: SocialItem) -> dict | None:
+        """The first image the bridge has stored locally, sent inline (the site fetches nothing)."""
+        for media in item.media:
+            if media.kind != "image" or not media.local_path:
+                continue
+            data = Path(media.local_path).read_bytes()
+            if len(data) > MAX_IMAGE_BYTES:
+                raise ContentTooLong(f"The image of item {item.id} has {len(data)} bytes; the connector takes "
+                                     f"at most {MAX_IMAGE_BYTES}")
+            return {"content_type": media.content_type or "image/jpeg", "sha256": hashlib.sha256(data).hexdigest(),
+                    "content_base64": base64.b64encode(data).decode("ascii"), "alt": self._clean_text(media.alt)}
+        return None
+
+    def unpublish(self, ref: RemoteRef) -> None:
+        if self.mode != "connector" or ref.remote_id.startswith("reaction:"):
+            raise self._needs_connector("Unpublishing")
+        uid = int(ref.remote_id.split(":", 1)[1]) if ref.remote_id.startswith("news:") else 0
+        self._call("unpublish", {"uid": uid, "import_source": ref.extra.get("import_source", ""),
+                                 "import_id": ref.extra.get("import_id", ""), "mode": self.options["unpublish"]})
+
+    # -- comments ------------------------------------------------------------------------------------
+    def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
+        if self.mode != "connector":
+            raise self._needs_connector("Reading comments")
+        after = None
+        if cursor.after_id:
+            after = {"changed": _parse_iso(cursor.after_date) if cursor.after_date else 0, "id": cursor.after_id}
+        body = self._call("list_comments", {"after": after, "limit": max(1, min(limit, 200))})
+        comments = [self._comment(c) for c in body.get("comments", [])]
+        nxt = body.get("next")
+        if not comments or not nxt:
+            return comments, cursor
+        return comments, SyncCursor(after_date=_iso(int(nxt["changed"])), after_id=str(nxt["id"]))
+
+    def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
+        if self.mode != "connector":
+            raise self._needs_connector("Reading comments")
+        found: list[RemoteComment] = []
+        for start in range(0, len(ids), 100):
+            body = self._call("list_comments", {"ids": list(ids[start:start + 100])})
+            found.extend(self._comment(c) for c in body.get("comments", []))
+        return found
+
+    def moderate(self, comment_id: str, action: ModerationAction) -> CommentStatus | None:
+        if self.mode != "connector":
+            raise self._needs_connector("Moderation")
+        body = self._call("moderate_comment", {"id": comment_id, "action": ModerationAction(action).value})
+        return CommentStatus(body["status"]) if body.get("status") else None
+
+    def reply(self, parent: RemoteComment, text: str) -> RemoteComment:
+        if self.mode != "connector":
+            raise self._needs_connector("Replying")
+        name = self.options["reply_author_name"] or self.site.get("name") or "Site team"
+        body = self._call("reply", self._clean_payload({
+            "parent_id": parent.remote_id, "message": text.strip(),
+            "author_name": name[:100], "author_email": self.options["reply_author_email"]}), expect=(201,))
+        return self._comment(body["comment"])
+
+    @staticmethod
+    def _comment(c: dict) -> RemoteComment:
+        """Connector comment object (README "Comment object") → RemoteComment."""
+        target = c.get("target") or {}
+        message = str(c.get("message") or "")
+        return RemoteComment(
+            remote_id=str(c["id"]),
+            post_id=f"{target.get('type', 'page')}:{target.get('uid', 0)}",
+            status=CommentStatus(c["status"]),
+            date_gmt=datetime.fromtimestamp(int(c.get("created") or 0), UTC),
+            content_html=html.escape(message).replace("\n", "<br>\n"),
+            author_name=str(c.get("author_name") or ""),
+            author_url=str(c.get("author_url") or ""),
+            author_email=str(c.get("author_email") or ""),
+            parent_id=c.get("parent_id"),
+            post_title=str(target.get("title") or ""),
+            post_url=str(target.get("url") or ""),
+            user_id=c.get("user_id"),
+        )
+
+    def close(self) -> None:
+        self.transport.close()
