@@ -16,7 +16,8 @@ class BackgroundServer:
     def __init__(self, app) -> None:
         self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name="typo3-double", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="typo3-double", daemon=True)
         self._thread.start()
         self.running = True
 

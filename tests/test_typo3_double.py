@@ -1,0 +1,227 @@
+"""The TYPO3 double honours the EXT:reactions contract of the research notes §1.2 and §0."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+
+NEWS_FIELDS = {"title": "${title}", "teaser": "${teaser}", "bodytext": "${html}", "datetime": "${published_ts}",
+               "author": "${author.name}", "externalurl": "${source_url}"}
+FULL_BODY = {"title": "Post from @acme", "teaser": "Short", "html": "<p>Full</p>", "published_ts": 1735732800,
+             "author": {"name": "ACME Corp"}, "source_url": "https://mastodon.social/@acme/1234"}
+
+
+def post(url, key=None, **kwargs):
+    headers = kwargs.pop("headers", {})
+    if key is not None:
+        headers["x-api-key"] = key
+    return requests.post(url, headers=headers, allow_redirects=False, timeout=5, **kwargs)
+
+
+@pytest.fixture
+def news_reaction(typo3):
+    return typo3.add_reaction("create-record", table="tx_news_domain_model_news", fields=NEWS_FIELDS)
+
+
+def test_created_record_answers_201_with_header(typo3, news_reaction):
+    url, secret = news_reaction
+    response = post(url, secret, json=FULL_BODY)
+    assert (response.status_code, response.text) == (201, '{"success":true}')
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["X-TYPO3-Reaction-Success"] == "true"
+    [row] = typo3.rows("tx_news_domain_model_news")
+    assert (row["title"], row["teaser"], row["bodytext"], row["author"]) == (
+        "Post from @acme", "Short", "<p>Full</p>", "ACME Corp")
+    assert row["datetime"] == 1735732800 and row["pid"] == 5
+    assert row["path_segment"] == "post-from-acme"
+
+
+@pytest.mark.parametrize(("key", "path_tail", "status", "error"), [
+    (None, "{uuid}", 400, "Invalid information"),
+    ("", "{uuid}", 400, "Invalid information"),
+    ("x", "not-a-uuid", 400, "Invalid information"),
+    ("x", str(uuid.uuid4()), 404, "No reaction found for given identifier"),
+    ("wrong", "{uuid}", 401, "Invalid secret given"),
+])
+def test_resolver_errors_have_no_success_header(typo3, news_reaction, key, path_tail, status, error):
+    url, _ = news_reaction
+    identifier = url.rsplit("/", 1)[1]
+    response = post(f"{typo3.base_url}/typo3/reaction/{path_tail.format(uuid=identifier)}", key, json=FULL_BODY)
+    assert response.status_code == status
+    assert response.json() == {"success": False, "error": error}
+    assert "X-TYPO3-Reaction-Success" not in response.headers
+    assert typo3.rows("tx_news_domain_model_news") == []
+
+
+def test_unknown_uuid_without_key_is_400_with_key_404(typo3):
+    url = f"{typo3.base_url}/typo3/reaction/{uuid.uuid4()}"
+    assert post(url).status_code == 400
+    assert post(url, "some-key").status_code == 404
+
+
+def test_no_segment_is_invalid_information(typo3):
+    response = post(f"{typo3.base_url}/typo3/reaction", "key")
+    assert (response.status_code, response.json()["error"]) == (400, "Invalid information")
+
+
+def test_unregistered_reaction_type_is_404_without_header(typo3):
+    url, secret = typo3.add_reaction("bridge-upsert-news")
+    typo3.set_connector_installed(False)
+    response = post(url, secret, json={"probe": True})
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "error": "No reaction found for given reaction type"}
+    assert "X-TYPO3-Reaction-Success" not in response.headers
+
+
+def test_disabled_or_expired_reaction_is_not_found(typo3):
+    url, secret = typo3.add_reaction("create-record", table="tt_content", fields={"header": "x"}, hidden=1)
+    assert post(url, secret, json={}).status_code == 404
+    url, secret = typo3.add_reaction("create-record", table="tt_content", fields={"header": "x"}, endtime=1000)
+    assert post(url, secret, json={}).status_code == 404
+
+
+def test_create_record_configuration_errors(typo3):
+    url, secret = typo3.add_reaction("create-record", table="be_users", fields={"username": "x"})
+    response = post(url, secret, json={})
+    assert (response.status_code, response.text) == (400, '{"success":false,"error":"Invalid argument \\"table_name\\""}')
+    assert response.headers["X-TYPO3-Reaction-Success"] == "false"
+    url, secret = typo3.add_reaction("create-record", table="tt_content", fields={})
+    response = post(url, secret, json={})
+    assert (response.status_code, response.json()["error"]) == (400, "No fields given.")
+    assert response.headers["X-TYPO3-Reaction-Success"] == "false"
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_are_405_with_empty_html(typo3, news_reaction, method):
+    response = requests.request(method, news_reaction[0], timeout=5)
+    assert response.status_code == 405
+    assert response.text == ""
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "Allow" not in response.headers
+
+
+@pytest.mark.parametrize("tail", ["/", ""])
+def test_trailing_slash_redirects_to_login(typo3, news_reaction, tail):
+    url = news_reaction[0] + "/" if tail == "/" else f"{typo3.base_url}/typo3/reaction/"
+    response = post(url, news_reaction[1], json=FULL_BODY)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/typo3/login"
+    assert response.text == ""
+
+
+def test_header_name_is_case_insensitive_but_bearer_is_not_accepted(typo3, news_reaction):
+    url, secret = news_reaction
+    assert post(url, headers={"X-API-KEY": secret}, json=FULL_BODY).status_code == 201
+    response = post(url, headers={"Authorization": f"Bearer {secret}"}, json=FULL_BODY)
+    assert (response.status_code, response.json()["error"]) == (400, "Invalid information")
+
+
+def test_secret_is_stored_hashed(typo3, news_reaction):
+    [row] = typo3.rows("sys_reaction")
+    assert news_reaction[1] not in row["secret"]
+    assert len(news_reaction[1]) == 40
+
+
+@pytest.mark.parametrize("body", [b"not json", b"", b"42", b"title=x"])
+def test_unusable_body_still_creates_record_with_literal_placeholders(typo3, news_reaction, body):
+    url, secret = news_reaction
+    assert post(url, secret, data=body).status_code == 201
+    [row] = typo3.rows("tx_news_domain_model_news")
+    assert row["title"] == "${title}" and row["author"] == "${author.name}"
+    assert row["datetime"] == 0  # "${published_ts}" is no datetime
+
+
+def test_placeholder_casts_and_missing_keys(typo3):
+    fields = {"header": "${a} ${b}", "subheader": "${missing}", "bodytext": "${list.1.x}|${t}|${f}|${n}|${arr}",
+              "header_link": "${obj.name}"}
+    url, secret = typo3.add_reaction("create-record", table="tt_content", fields=fields)
+    payload = {"a": 42, "b": 42.5, "list": [{}, {"x": "deep"}], "t": True, "f": False, "n": None,
+               "arr": [1, 2], "obj": "a string"}
+    assert post(url, secret, json=payload).status_code == 201
+    [row] = typo3.rows("tt_content")
+    assert row["header"] == "42 42.5"
+    assert row["subheader"] == "${missing}"
+    assert row["bodytext"] == "deep|1|||Array"
+    assert row["header_link"] == "${obj.name}"
+
+
+def test_value_with_placeholder_syntax_is_inserted_literally(typo3):
+    url, secret = typo3.add_reaction("create-record", table="tt_content", fields={"header": "${a}"})
+    post(url, secret, json={"a": "${b}", "b": "no"})
+    assert typo3.rows("tt_content")[0]["header"] == "${b}"
+
+
+def test_payload_cannot_set_pid_uid_or_hidden(typo3):
+    url, secret = typo3.add_reaction("create-record", table="tt_content", storage_pid=7,
+                                     fields={"header": "${h}", "pid": "${pid}", "hidden": "1"})
+    post(url, secret, json={"h": "x", "pid": 99})
+    [row] = typo3.rows("tt_content")
+    assert (row["pid"], row["hidden"]) == (7, 0)
+
+
+def test_too_long_values_are_truncated_silently(typo3):
+    url, secret = typo3.add_reaction("create-record", table="tt_content", fields={"header": "${h}"})
+    response = post(url, secret, json={"h": "x" * 300})
+    assert response.status_code == 201
+    assert typo3.rows("tt_content")[0]["header"] == "x" * 255
+
+
+def test_slug_is_made_unique(typo3, news_reaction):
+    for _ in range(3):
+        post(news_reaction[0], news_reaction[1], json=FULL_BODY)
+    assert [r["path_segment"] for r in typo3.rows("tx_news_domain_model_news")] == [
+        "post-from-acme", "post-from-acme-1", "post-from-acme-2"]
+
+
+def test_disabled_or_unprivileged_user_is_record_could_not_be_created(typo3, news_reaction):
+    url, secret = news_reaction
+    typo3.set_user_disabled()
+    response = post(url, secret, json=FULL_BODY)
+    assert (response.status_code, response.json()) == (400, {"success": False, "error": "Record could not be created"})
+    assert response.headers["X-TYPO3-Reaction-Success"] == "false"
+    typo3.set_user_disabled(False)
+    typo3.set_user_tables(["tt_content"])
+    assert post(url, secret, json=FULL_BODY).status_code == 400
+    assert typo3.rows("tx_news_domain_model_news") == []
+
+
+def test_utf8mb3_refuses_emoji(typo3, news_reaction):
+    url, secret = news_reaction
+    typo3.set_utf8mb3()
+    emoji = {**FULL_BODY, "title": "Turbine 🌬️"}
+    assert post(url, secret, json=emoji).json()["error"] == "Record could not be created"
+    assert post(url, secret, json={**FULL_BODY, "title": "Turbine ☀"}).status_code == 201  # BMP is fine
+    typo3.set_utf8mb3(False)
+    assert post(url, secret, json=emoji).status_code == 201
+
+
+def test_latency_applies_only_after_the_lookup(typo3, news_reaction):
+    url, secret = news_reaction
+    typo3.set_latency(0.7)  # argon2i as measured on a real instance (notes §0)
+    started = time.monotonic()
+    assert post(url, "wrong").status_code == 401
+    assert time.monotonic() - started >= 0.7
+    started = time.monotonic()
+    assert post(url).status_code == 400  # early rejection: no secret check
+    assert time.monotonic() - started < 0.5
+
+
+def test_connector_probe_has_reaction_header(typo3):
+    url, secret = typo3.add_reaction("bridge-list-comments")
+    response = post(url, secret, json={"probe": True})
+    assert response.status_code == 200
+    assert response.headers["X-TYPO3-Reaction-Success"] == "true"
+    body = response.json()
+    assert body["type"] == "bridge-list-comments" and body["problems"] == []
+    assert body["comment_sources"] == ["blog", "pw_comments"]
+
+
+def test_connector_refuses_empty_body(typo3):
+    url, secret = typo3.add_reaction("bridge-upsert-news")
+    response = post(url, secret, data=b"garbage")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_payload"
+    assert response.headers["X-TYPO3-Reaction-Success"] == "false"
+    assert typo3.rows("tx_news_domain_model_news") == []
