@@ -22,6 +22,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.auth:bp",
     "bridge.web.pages:bp",
     "bridge.web.api:bp",
+    "bridge.web.inbox:bp",
+    "bridge.web.audit:bp",
     "bridge.web.sites:bp",
     "bridge.web.users:bp",
 )

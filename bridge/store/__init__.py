@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .base import StoreBase, StoreError, dumps, loads
 from .comments import CommentsQueries
+from .inbox import InboxQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
 from .sites import SitesQueries
@@ -15,7 +16,7 @@ from .users import UsersQueries
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, StoreBase):
+class Store(UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries, StoreBase):
     pass
 
 

@@ -267,3 +267,48 @@ def m0002_site_check_results(db: Database) -> None:
     db["sites"].add_column("capabilities", str, not_null_default="{}")
     db["sites"].add_column("version", str, not_null_default="")
     db["sites"].add_column("checked_at", str)
+
+
+@migrations(name="0004_inbox_counts_and_indexes")
+def m0004_inbox_counts_and_indexes(db: Database) -> None:
+    """The inbox shows counts per site and status on every page view; counting a
+    million rows each time would cost more than the page, so ``comment_counts``
+    keeps them, exact, through triggers. Plus the index a site's "all statuses"
+    page needs to read in (date_gmt, id) order without sorting."""
+    db.executescript(
+        """
+        CREATE TABLE comment_counts (
+            site_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (site_id, status)
+        ) WITHOUT ROWID;
+        INSERT INTO comment_counts (site_id, status, n)
+            SELECT site_id, status, count(*) FROM comments GROUP BY site_id, status;
+
+        CREATE TRIGGER comment_counts_insert AFTER INSERT ON comments BEGIN
+            INSERT INTO comment_counts (site_id, status, n) VALUES (new.site_id, new.status, 1)
+                ON CONFLICT (site_id, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER comment_counts_delete AFTER DELETE ON comments BEGIN
+            UPDATE comment_counts SET n = n - 1 WHERE site_id = old.site_id AND status = old.status;
+        END;
+        CREATE TRIGGER comment_counts_update AFTER UPDATE OF status, site_id ON comments
+        WHEN old.status IS NOT new.status OR old.site_id IS NOT new.site_id BEGIN
+            UPDATE comment_counts SET n = n - 1 WHERE site_id = old.site_id AND status = old.status;
+            INSERT INTO comment_counts (site_id, status, n) VALUES (new.site_id, new.status, 1)
+                ON CONFLICT (site_id, status) DO UPDATE SET n = n + 1;
+        END;
+
+        CREATE INDEX comments_site_date ON comments(site_id, date_gmt DESC, id DESC);
+        """
+    )
+
+
+@migrations(name="0005_intake")
+def m0005_intake(db: Database) -> None:
+    """Intake: a source's last non-fatal problem (a feed that parsed with errors),
+    and media looked up by URL so an image is downloaded once."""
+    db["sources"].add_column("last_warning", str)
+    db.execute("CREATE INDEX IF NOT EXISTS media_url_state ON media(url, state)")
+    db.execute("CREATE INDEX IF NOT EXISTS items_source_canonical ON items(source_id, canonical_url)")
