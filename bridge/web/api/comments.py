@@ -1,0 +1,268 @@
+"""Comments over the API: the inbox's list, one comment, decisions, replies, bulk.
+
+Same rules as the inbox screen (it shares its helpers): only the caller's sites,
+decisions never applied over a newer version than the one sent, errors as
+problem+json that say what to do.
+"""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from ...store.inbox import STATUSES
+from ..access import allowed_sites, bridge, may_see_site
+from ..inbox import (
+    ACTIONS,
+    BULK_LIMIT,
+    BulkOutcome,
+    comment_html,
+    decide_many,
+    decide_matching,
+    decide_one,
+    decode_cursor,
+    encode_cursor,
+    parse_filter,
+    reply_to,
+    safe_url,
+)
+from ..problems import problem
+from . import bp
+from .openapi import add_path, add_schema, error_responses
+
+MAX_LIMIT = 200
+MAX_IDS = 1000
+
+
+def public(comment: dict) -> dict:
+    return {
+        "id": comment["id"], "site_id": comment["site_id"], "remote_id": comment["remote_id"],
+        "parent_id": comment["parent_id"], "remote_parent_id": comment["remote_parent_id"],
+        "post_id": comment["post_id"], "post_title": comment["post_title"],
+        "post_url": safe_url(comment["post_url"]), "link": safe_url(comment["link"]),
+        "author_name": comment["author_name"], "author_url": safe_url(comment["author_url"]),
+        "author_key": comment["author_key"] or None,
+        "content_text": comment["content_text"], "content_html": str(comment_html(comment)),
+        "status": comment["status"], "remote_status": comment["remote_status"], "date_gmt": comment["date_gmt"],
+        "version": comment["version"], "site_change": comment["site_change"],
+        "site_change_at": comment["site_change_at"], "writeback_state": comment["writeback_state"],
+        "writeback_error": comment["writeback_error"],
+    }
+
+
+def _json_body() -> dict | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+@bp.get("/comments")
+def list_comments():
+    try:
+        flt = parse_filter(request.args)
+        after = decode_cursor(request.args.get("cursor"))
+        limit = int(request.args.get("limit") or 50)
+    except ValueError as exc:
+        return problem(400, "Invalid filter", str(exc))
+    if not 1 <= limit <= MAX_LIMIT:
+        return problem(400, "Invalid filter", f"limit={limit} must be between 1 and {MAX_LIMIT}")
+    if flt.site and not may_see_site(flt.site):
+        return problem(404, "No such site", f"There is no site {flt.site!r} you may see.")
+    rows, next_key = bridge().store.inbox_page(flt, allowed_sites(), after=after, limit=limit)
+    return jsonify({"comments": [public(r) for r in rows], "next_cursor": encode_cursor(next_key),
+                    "filter": flt.as_dict()})
+
+
+@bp.get("/comments/<int:comment_id>")
+def get_comment(comment_id: int):
+    store = bridge().store
+    comment = store.inbox_comment(comment_id, allowed_sites())
+    if comment is None:
+        return problem(404, "No such comment", f"There is no comment {comment_id} you may see.")
+    body = public(comment)
+    parent = store.parents_of([comment]).get(comment_id)
+    body["parent"] = ({"id": parent["id"], "author_name": parent["author_name"],
+                       "content_text": parent["content_text"], "status": parent["status"]} if parent else None)
+    body["history"] = [{k: h[k] for k in ("actor", "action", "from_status", "to_status", "origin", "writeback",
+                                         "job_state", "detail", "created_at")}
+                       for h in store.comment_history(comment_id)]
+    return jsonify(body)
+
+
+@bp.post("/comments/<int:comment_id>/actions")
+def comment_action(comment_id: int):
+    body = _json_body()
+    if body is None:
+        return problem(400, "Invalid body", 'Send a JSON object like {"action": "approve", "version": 3}.')
+    action = body.get("action")
+    if action not in ACTIONS:
+        return problem(400, "Invalid action", f"action={action!r} is not one of {', '.join(ACTIONS)}.")
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        return problem(400, "Invalid version", "version must be the integer `version` of the comment you saw.")
+    outcome = decide_one(g.user, comment_id, action, version)
+    if outcome.missing:
+        return problem(404, "No such comment", outcome.message)
+    if outcome.conflict:
+        current = outcome.comment or {}
+        return problem(409, "Changed since you saw it", outcome.message, current_version=current.get("version"),
+                       current_status=current.get("status"), site_change=current.get("site_change"))
+    if not outcome.ok:
+        return problem(422, "Not applied", outcome.message)
+    return jsonify(public(outcome.comment))
+
+
+@bp.post("/comments/<int:comment_id>/replies")
+def comment_reply(comment_id: int):
+    body = _json_body()
+    if body is None or not isinstance(body.get("text"), str):
+        return problem(400, "Invalid body", 'Send a JSON object like {"text": "Thanks for writing!"}.')
+    if bridge().store.inbox_comment(comment_id, allowed_sites()) is None:
+        return problem(404, "No such comment", f"There is no comment {comment_id} you may see.")
+    ok, message = reply_to(g.user, comment_id, body["text"])
+    if not ok:
+        return problem(422, "Reply not queued", message)
+    return jsonify({"queued": True, "detail": message, "comment": public(
+        bridge().store.inbox_comment(comment_id, None))}), 202
+
+
+def _bulk_body(result: BulkOutcome) -> dict:
+    return {"applied": result.applied,
+            "conflicts": [{"id": o.comment_id, "detail": o.message,
+                           "current_version": (o.comment or {}).get("version")} for o in result.conflicts],
+            "failed": [{"id": o.comment_id, "detail": o.message} for o in result.failed],
+            "remaining": result.remaining}
+
+
+@bp.post("/comments/actions")
+def bulk_action():
+    body = _json_body()
+    if body is None:
+        return problem(400, "Invalid body", 'Send {"action": "spam", "ids": [1, 2]} or {"action": "spam", '
+                                            '"filter": {"status": "pending", "site": "corp"}}.')
+    action = body.get("action")
+    if action not in ACTIONS:
+        return problem(400, "Invalid action", f"action={action!r} is not one of {', '.join(ACTIONS)}.")
+    has_ids, has_filter = "ids" in body, "filter" in body
+    if has_ids == has_filter:
+        return problem(400, "Invalid body", "Send exactly one of `ids` (a list of comment ids) or `filter`.")
+    if has_ids:
+        ids = body["ids"]
+        if (not isinstance(ids, list) or not ids or len(ids) > MAX_IDS
+                or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+            return problem(400, "Invalid ids", f"ids must be a list of 1 to {MAX_IDS} comment ids (integers).")
+        versions = body.get("versions") or {}
+        if not isinstance(versions, dict):
+            return problem(400, "Invalid versions", 'versions must map ids to versions: {"12": 3}.')
+        try:
+            versions = {int(k): int(v) for k, v in versions.items()}
+        except (TypeError, ValueError):
+            return problem(400, "Invalid versions", 'versions must map ids to versions: {"12": 3}.')
+        visible = allowed_sites()
+        if visible is not None:
+            found = {c["id"]: c for c in bridge().store.comments_by_ids(ids)}
+            hidden = [i for i in ids if i not in found or found[i]["site_id"] not in visible]
+            if hidden:
+                return problem(404, "No such comments",
+                               f"There are no comments {', '.join(map(str, hidden[:20]))} you may moderate; "
+                               "nothing was done.")
+        return jsonify(_bulk_body(decide_many(g.user, action, ids, versions)))
+    raw = body["filter"]
+    if not isinstance(raw, dict):
+        return problem(400, "Invalid filter", "filter must be an object like {\"status\": \"pending\"}.")
+    unknown = set(raw) - {"status", "site", "post", "author", "q", "date_from", "date_to"}
+    if unknown:
+        return problem(400, "Invalid filter", f"filter keys {', '.join(sorted(unknown))} are not known.")
+    try:
+        flt = parse_filter({k: str(v) for k, v in raw.items() if v is not None})
+    except ValueError as exc:
+        return problem(400, "Invalid filter", str(exc))
+    if flt.site and not may_see_site(flt.site):
+        return problem(404, "No such site", f"There is no site {flt.site!r} you may moderate; nothing was done.")
+    return jsonify(_bulk_body(decide_matching(g.user, action, flt)))
+
+
+# -- OpenAPI -------------------------------------------------------------------
+_nullable_str = {"type": ["string", "null"]}
+add_schema("Comment", {"type": "object", "required": ["id", "site_id", "status", "version", "date_gmt"], "properties": {
+    "id": {"type": "integer"}, "site_id": {"type": "string"}, "remote_id": {"type": "string"},
+    "parent_id": {"type": ["integer", "null"]}, "remote_parent_id": _nullable_str,
+    "post_id": {"type": "string"}, "post_title": {"type": "string"}, "post_url": _nullable_str, "link": _nullable_str,
+    "author_name": {"type": "string"}, "author_url": _nullable_str, "author_key": _nullable_str,
+    "content_text": {"type": "string"}, "content_html": {"type": "string", "description": "sanitised HTML"},
+    "status": {"type": "string", "enum": list(STATUSES)}, "remote_status": {"type": "string"},
+    "date_gmt": {"type": "string"}, "version": {"type": "integer",
+                                                "description": "send it back with an action to refuse stale ones"},
+    "site_change": _nullable_str, "site_change_at": _nullable_str,
+    "writeback_state": {"type": ["string", "null"], "enum": ["pending", "done", "failed", None]},
+    "writeback_error": _nullable_str}})
+add_schema("CommentDetail", {"allOf": [{"$ref": "#/components/schemas/Comment"}], "type": "object", "properties": {
+    "parent": {"type": ["object", "null"]},
+    "history": {"type": "array", "items": {"type": "object", "properties": {
+        "actor": {"type": "string"}, "action": {"type": "string"}, "from_status": _nullable_str,
+        "to_status": _nullable_str, "origin": {"type": "string"}, "writeback": _nullable_str,
+        "job_state": _nullable_str, "detail": _nullable_str, "created_at": {"type": "string"}}}}}})
+add_schema("BulkResult", {"type": "object", "required": ["applied", "conflicts", "failed", "remaining"],
+                          "properties": {
+    "applied": {"type": "array", "items": {"type": "integer"}},
+    "conflicts": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "detail": {"type": "string"}, "current_version": {"type": ["integer", "null"]}}}},
+    "failed": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "detail": {"type": "string"}}}},
+    "remaining": {"type": "integer", "description": f"still matching after this call (at most {BULK_LIMIT} "
+                                                    "are decided per call)"}}})
+_filter_props = {"status": {"type": "string", "enum": [*STATUSES, "all"], "default": "pending"},
+                 "site": {"type": "string"}, "post": {"type": "string"},
+                 "author": {"type": "string", "description": "author_key of a commenter"},
+                 "q": {"type": "string", "description": "full-text search in text and author name"},
+                 "date_from": {"type": "string", "format": "date"}, "date_to": {"type": "string", "format": "date"}}
+_action = {"type": "string", "enum": list(ACTIONS)}
+_id_param = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+add_path("/comments", "get", {
+    "summary": "Comments of the inbox, newest first (keyset pagination)",
+    "parameters": [{"name": k, "in": "query", "schema": v} for k, v in _filter_props.items()
+                   if k not in ("date_from", "date_to")] + [
+        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the last page"},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}}],
+    "responses": {"200": {"description": "a page", "content": _json({
+        "type": "object", "required": ["comments", "next_cursor"], "properties": {
+            "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
+            "next_cursor": _nullable_str, "filter": {"type": "object"}}})},
+        **error_responses(400, 401, 404)}})
+add_path("/comments/{comment_id}", "get", {
+    "summary": "One comment with its parent and decision history", "parameters": [_id_param],
+    "responses": {"200": {"description": "the comment",
+                          "content": _json({"$ref": "#/components/schemas/CommentDetail"})},
+                  **error_responses(401, 404)}})
+add_path("/comments/{comment_id}/actions", "post", {
+    "summary": "Decide about a comment; written back to its site through the outbox",
+    "parameters": [_id_param],
+    "requestBody": {"required": True, "content": _json({"type": "object", "required": ["action"], "properties": {
+        "action": _action, "version": {"type": "integer", "description": "the version you saw; 409 if it changed"}}})},
+    "responses": {"200": {"description": "the comment, status set, write-back pending",
+                          "content": _json({"$ref": "#/components/schemas/Comment"})},
+                  **error_responses(400, 401, 403, 404, 409, 422)}})
+add_path("/comments/{comment_id}/replies", "post", {
+    "summary": "Reply as the site's connected account (posted by the outbox)", "parameters": [_id_param],
+    "requestBody": {"required": True, "content": _json({"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "maxLength": 10000}}})},
+    "responses": {"202": {"description": "queued", "content": _json({"type": "object", "properties": {
+        "queued": {"type": "boolean"}, "detail": {"type": "string"},
+        "comment": {"$ref": "#/components/schemas/Comment"}}})},
+        **error_responses(400, 401, 403, 404, 422)}})
+add_path("/comments/actions", "post", {
+    "summary": "Decide about several comments: listed ids, or every comment matching a filter",
+    "requestBody": {"required": True, "content": _json({"oneOf": [
+        {"type": "object", "required": ["action", "ids"], "properties": {
+            "action": _action, "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": MAX_IDS},
+            "versions": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        {"type": "object", "required": ["action", "filter"], "properties": {
+            "action": _action, "filter": {"type": "object", "properties": _filter_props}}}]})},
+    "responses": {"200": {"description": "what was applied",
+                          "content": _json({"$ref": "#/components/schemas/BulkResult"})},
+                  **error_responses(400, 401, 403, 404)}})
