@@ -22,7 +22,9 @@ def jobs():
     visible = allowed_sites()
     rows = [j for j in bridge().outbox.list(state=state, limit=200)
             if visible is None or j["site_id"] is None or j["site_id"] in visible]
-    return render_template("jobs.html", jobs=rows, state=state, counts=bridge().store.count_jobs_by_state())
+    about = bridge().store.job_comments([j["id"] for j in rows])  # which comment a write-back job is about
+    return render_template("jobs.html", jobs=rows, state=state, counts=bridge().store.count_jobs_by_state(),
+                           about=about)
 
 
 @bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
