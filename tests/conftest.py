@@ -14,6 +14,7 @@ from bridge.security import hash_password
 
 pytest_plugins = [
     "tests.harness.wordpress.fixtures",
+    "tests.typo3_double.fixtures",
 ]
 
 ADMIN_PASSWORD = "admin-password-123"
