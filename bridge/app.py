@@ -22,6 +22,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.auth:bp",
     "bridge.web.pages:bp",
     "bridge.web.api:bp",
+    "webhooks.routes:bp",
     "bridge.web.inbox:bp",
     "bridge.web.audit:bp",
     "bridge.web.sites:bp",

@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bridge.cli.admin",
     "bridge.cli.users",
     "bridge.cli.jobs",
+    "bridge.cli.sources",
 )
 
 
