@@ -21,6 +21,7 @@ from .web.problems import problem
 BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.auth:bp",
     "bridge.web.pages:bp",
+    "bridge.web.curation:bp",
     "bridge.web.api:bp",
     "webhooks.routes:bp",
     "bridge.web.inbox:bp",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .base import StoreBase, StoreError, dumps, loads
 from .comments import CommentsQueries
+from .curation import CurationQueries
 from .inbox import InboxQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
@@ -16,7 +17,8 @@ from .users import UsersQueries
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries, StoreBase):
+class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
+            StoreBase):
     pass
 
 

@@ -25,6 +25,8 @@ COLUMNS = ("id", "site_id", "remote_id", "remote_parent_id", "parent_id", "post_
            "expected_status", "writeback_state", "writeback_error", "writeback_job_id")
 #: beyond this many per-site branches a single query is cheaper than the merge
 MAX_BRANCHES = 64
+#: a search matching fewer rows than this is read through the full-text index, not the date index
+FEW_MATCHES = 5000
 
 
 @dataclass
@@ -124,6 +126,13 @@ class InboxQueries:
             where.append("(c.date_gmt, c.id) < (?, ?)")
             params.extend([after[0], int(after[1])])
         order = "ORDER BY c.date_gmt DESC, c.id DESC"
+        driven = bool(flt.q) and self._few_matches(flt.q)
+        if driven:
+            # A rare word: walking the date index until 50 matches turn up would read
+            # every row; fetch the few matches by rowid and sort them instead. (A common
+            # word is the opposite case: the index walk finds 50 matches at once.)
+            where = [_unindexed(w) for w in where]
+            order = "ORDER BY +c.date_gmt DESC, +c.id DESC"
         if branches is None:
             sql = f"SELECT c.date_gmt, c.id FROM comments c {_w(where)} {order} LIMIT ?"
             rows = self.db.execute(sql, [*params, limit]).fetchall()
@@ -132,6 +141,8 @@ class InboxQueries:
             # already, and repeating it per site would cost more
             marks = ", ".join("?" for _ in branches)
             site_clause = "c.site_id = ?" if len(branches) == 1 else f"c.site_id IN ({marks})"
+            if driven:
+                site_clause = _unindexed(site_clause)
             sql = f"SELECT c.date_gmt, c.id FROM comments c {_w([site_clause, *where])} {order} LIMIT ?"
             rows = self.db.execute(sql, [*branches, *params, limit]).fetchall()
         else:
@@ -143,6 +154,14 @@ class InboxQueries:
             sql = " UNION ALL ".join(parts) + " ORDER BY 1 DESC, 2 DESC LIMIT ?"
             rows = self.db.execute(sql, [*all_params, limit]).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def _few_matches(self, q: str) -> bool:
+        match = fts_query(q)
+        if match is None:
+            return False
+        n = self.scalar("SELECT count(*) FROM (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ? LIMIT ?)",
+                        [match, FEW_MATCHES])
+        return n < FEW_MATCHES
 
     def inbox_page(self, flt: InboxFilter, sites: list[str] | None, *, after: tuple[str, int] | None = None,
                    limit: int = 50) -> tuple[list[dict], tuple[str, int] | None]:
@@ -284,6 +303,14 @@ class InboxQueries:
             "actors": [r["actor"] for r in self.query("SELECT DISTINCT actor FROM moderation_log ORDER BY actor")],
             "actions": [r["action"] for r in self.query("SELECT DISTINCT action FROM moderation_log ORDER BY action")],
         }
+
+
+def _unindexed(clause: str) -> str:
+    """The clause with its column references prefixed by unary ``+``: SQLite then
+    cannot use an index for them, which leaves the FTS rowid lookup as the plan."""
+    if clause.startswith("c.id IN (SELECT rowid"):
+        return clause
+    return re.sub(r"(?<![+\w.])c\.(status|site_id|post_id|author_key|date_gmt)\b", r"+c.\1", clause)
 
 
 def _w(where: list[str]) -> str:

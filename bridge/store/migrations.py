@@ -269,6 +269,28 @@ def m0002_site_check_results(db: Database) -> None:
     db["sites"].add_column("checked_at", str)
 
 
+@migrations(name="0003_item_decisions")
+def m0003_item_decisions(db: Database) -> None:
+    """Who decided what about a social item, and when: the curation item page shows
+    this history (approve, reject, edit, retract, consent changes, manual retries)."""
+    db.executescript(
+        """
+        CREATE TABLE item_decisions (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            actor TEXT NOT NULL,                          -- username, or "source:<id>" for trusted sources
+            action TEXT NOT NULL,                         -- approve | reject | edit | retract | consent | retry
+            from_state TEXT,
+            to_state TEXT,
+            sites TEXT NOT NULL DEFAULT '[]',             -- JSON list of site ids the decision concerned
+            detail TEXT NOT NULL DEFAULT '',              -- reason, consent state, what was edited
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX item_decisions_item ON item_decisions(item_id, id);
+        """
+    )
+
+
 @migrations(name="0004_inbox_counts_and_indexes")
 def m0004_inbox_counts_and_indexes(db: Database) -> None:
     """The inbox shows counts per site and status on every page view; counting a

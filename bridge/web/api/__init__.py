@@ -14,7 +14,7 @@ from .openapi import build_document
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 #: modules that add routes to ``bp``
-ROUTE_MODULES: tuple[str, ...] = ("bridge.web.api.jobs", "bridge.web.api.comments")
+ROUTE_MODULES: tuple[str, ...] = ("bridge.web.api.jobs", "bridge.web.api.comments", "bridge.web.api.items")
 
 
 @bp.get("/openapi.json")
