@@ -1,0 +1,524 @@
+"""Curation: the decisions an editor makes about a social item, and publishing them.
+
+approve(item, sites) → one outbox job per site → the site's adapter ``publish()``
+(an upsert) → the ``publications`` row records the RemoteRef. Every decision is
+recorded with who and when (``item_decisions``).
+
+Idempotency keys are ``publish:<item>:<site>:r<revision>``. The revision grows
+whenever the intent changes (an edit, a retraction, a consent change, approving
+again after a retraction), so a changed intent gets a fresh job while a double
+click or an added site reuses the jobs that exist. Job handlers re-read the item
+when they run and do nothing when it is no longer meant to be on (or off) a site,
+so an old job that runs late can never undo a newer decision.
+
+Consent: items of a source with ``require_consent`` wait for ``granted`` before
+any publish job exists; approving such an item records the decision, and the jobs
+are created when consent is granted. ``declined``/``revoked`` take an item down
+from every site it is on.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import nh3
+from markupsafe import escape
+
+from adapters.base import AdapterError, NotFound
+from adapters.types import Media, RemoteRef, SocialItem
+
+from . import clock as clock_mod
+
+CONSENT_STATES = ("not_required", "requested", "granted", "declined", "revoked")
+ITEM_STATES = ("pending", "flagged", "approved", "rejected", "duplicate", "retracted")
+QUEUE_STATES = ("pending", "flagged")
+APPROVABLE_STATES = ("pending", "flagged", "rejected", "approved", "retracted")
+REJECTABLE_STATES = ("pending", "flagged", "rejected")
+PUBLISH_KIND = "publish"
+UNPUBLISH_KIND = "unpublish"
+#: publication states that mean "something is (or is about to be) on the site"
+LIVE_PUBLICATION_STATES = ("queued", "published")
+
+
+class CurationError(Exception):
+    """A decision that cannot be made; ``status`` maps it onto HTTP for the web layer."""
+
+    status = 400
+    title = "Invalid input"
+
+    def __init__(self, detail: str, *, field: str | None = None, value=None):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.value = value
+
+
+class InvalidInput(CurationError):
+    status = 400
+    title = "Invalid input"
+
+
+class NotAllowed(CurationError):
+    status = 403
+    title = "Not allowed for these sites"
+
+
+class ItemNotFound(CurationError):
+    status = 404
+    title = "No such item"
+
+
+class Conflict(CurationError):
+    status = 409
+    title = "Not possible in the item's state"
+
+
+class MediaPending(AdapterError):
+    """An image of the item is still downloading: publish once it is there (retried)."""
+
+    retriable = True
+
+
+@dataclass
+class Outcome:
+    """What a decision did: the item as it is now, and the jobs it created."""
+
+    item: dict
+    jobs: list[int] = field(default_factory=list)
+    waiting_for_consent: bool = False
+
+
+def text_to_html(text: str) -> str:
+    """An editor's plain-text edit as paragraphs (escaped: never markup from a form)."""
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "".join(f"<p>{'<br>'.join(str(escape(line)) for line in p.split(chr(10)))}</p>" for p in paragraphs)
+
+
+def clean_outgoing_html(html: str) -> str:
+    """Stored HTML was sanitised on intake; clean it once more before it leaves for a CMS."""
+    return nh3.clean(html, link_rel="nofollow noopener")
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return clock_mod.parse_iso(value)
+    except ValueError:
+        return None
+
+
+class CurationService:
+    def __init__(self, bridge):
+        self.bridge = bridge
+        self.store = bridge.store
+        self.outbox = bridge.outbox
+
+    # -- reading -----------------------------------------------------------
+    def source_config(self, item: dict) -> dict:
+        return self.bridge.config.source(item["source_id"]) or {}
+
+    def configured_site_ids(self) -> list[str]:
+        return [s["id"] for s in self.bridge.config.sites]
+
+    def default_sites(self, item: dict) -> list[str]:
+        """The sites an approval goes to unless the editor chooses: the item's targets,
+        else its source's."""
+        return list(item["target_sites"] or self.source_config(item).get("targets") or [])
+
+    def sources_targeting(self, sites: list[str]) -> list[str]:
+        return [s["id"] for s in self.bridge.config.sources if set(s.get("targets") or []) & set(sites)]
+
+    def visible(self, item: dict, allowed: list[str] | None) -> bool:
+        """Restricted editors see the items meant for their sites (chosen or by source)."""
+        if allowed is None:
+            return True
+        meant_for = set(item["target_sites"]) | set(self.source_config(item).get("targets") or [])
+        meant_for |= {p["site_id"] for p in self.store.item_publications([item["id"]])[item["id"]]}
+        return bool(meant_for & set(allowed))
+
+    def get(self, item_id: int, allowed: list[str] | None = None) -> dict:
+        item = self.store.item_for_curation(item_id)
+        if item is None or not self.visible(item, allowed):
+            raise ItemNotFound(f"There is no item {item_id}.", field="id", value=item_id)
+        return item
+
+    def consent_status(self, item: dict) -> str:
+        """``ok`` (may be published), ``waiting`` (publish once granted) or ``refused``."""
+        state = item["consent_state"]
+        if state in ("declined", "revoked"):
+            return "refused"
+        if state == "granted":
+            return "ok"
+        if state == "requested" or self.source_config(item).get("require_consent"):
+            return "waiting"
+        return "ok"
+
+    def publications(self, item_id: int, allowed: list[str] | None = None) -> list[dict]:
+        rows = self.store.item_publications([item_id])[item_id]
+        return [p for p in rows if allowed is None or p["site_id"] in allowed]
+
+    def history(self, item_id: int) -> list[dict]:
+        return self.store.item_decisions(item_id)
+
+    # -- guards --------------------------------------------------------------
+    def check_sites(self, sites, allowed: list[str] | None, *, field_name: str = "sites") -> list[str]:
+        if not isinstance(sites, (list, tuple)) or not sites:
+            raise InvalidInput("Choose at least one site to publish to.", field=field_name, value=sites)
+        known = self.configured_site_ids()
+        chosen: list[str] = []
+        for i, site in enumerate(sites):
+            if site not in known:
+                raise InvalidInput(f"{site!r} is not a configured site; use one of: {', '.join(known) or 'none'}.",
+                                   field=f"{field_name}[{i}]", value=site)
+            if site not in chosen:
+                chosen.append(site)
+        forbidden = [s for s in chosen if allowed is not None and s not in allowed]
+        if forbidden:
+            raise NotAllowed(f"You may not publish to {', '.join(forbidden)}; you may publish to: "
+                             f"{', '.join(allowed or []) or 'no site'}.", field=field_name, value=forbidden)
+        return chosen
+
+    def _check_all_sites_allowed(self, item: dict, allowed: list[str] | None, what: str) -> None:
+        if allowed is None:
+            return
+        involved = {p["site_id"] for p in self.store.item_publications([item["id"]])[item["id"]]
+                    if p["state"] != "unpublished"} | set(item["target_sites"])
+        forbidden = sorted(involved - set(allowed))
+        if forbidden:
+            raise NotAllowed(f"Item {item['id']} is also published to {', '.join(forbidden)}, which you may not "
+                             f"change; ask an editor of those sites to {what} it.", field="sites", value=forbidden)
+
+    # -- decisions -------------------------------------------------------------
+    def approve(self, item_id: int, sites: list[str] | None, *, actor: str, title: str | None = None,
+                text: str | None = None, allowed: list[str] | None = None) -> Outcome:
+        """Approve to ``sites`` (None: the item's default targets), optionally with an
+        edited title/text. Approving an approved item adds sites and applies edits:
+        the sites it is on are updated in place (same remote post)."""
+        item = self.get(item_id, allowed)
+        if item["state"] == "duplicate":
+            raise Conflict(f"Item {item_id} is a duplicate of item {item['duplicate_of']} "
+                           f"({item['state_reason'] or 'same content'}); approve that one instead.",
+                           field="id", value=item_id)
+        if item["state"] not in APPROVABLE_STATES:
+            raise Conflict(f"Item {item_id} is {item['state']} and cannot be approved.", field="id", value=item_id)
+        if self.consent_status(item) == "refused":
+            raise Conflict(f"The contributor {item['consent_state']} consent for item {item_id}; it cannot be "
+                           "published. Record new consent (state granted) first.", field="consent_state",
+                           value=item["consent_state"])
+        sites = self.check_sites(sites if sites is not None else self.default_sites(item), allowed)
+        if title is not None and len(title) > 500:
+            raise InvalidInput("A title has at most 500 characters; shorten it.", field="title", value=title[:40])
+        edits = {}
+        for column, original, value in (("edited_title", item["title"], title), ("edited_text", item["text"], text)):
+            if value is None:
+                continue
+            value = value.replace("\r\n", "\n").strip()
+            wanted = None if value in ("", (original or "").strip()) else value
+            if wanted != item[column]:
+                edits[column] = wanted
+        was_approved = item["state"] == "approved"
+        if was_approved:
+            self._check_all_sites_allowed(item, allowed, "edit") if edits else None
+            targets = list(dict.fromkeys([*item["target_sites"], *sites]))
+        else:
+            targets = sites
+        new_revision = item["revision"] + 1 if (was_approved and edits) or item["state"] == "retracted" \
+            else item["revision"]
+        if was_approved and not edits and set(targets) == set(item["target_sites"]):
+            action = "approve"
+        else:
+            action = "edit" if was_approved and edits and set(targets) == set(item["target_sites"]) else "approve"
+        now = clock_mod.iso(self.bridge.clock())
+        detail = "; ".join(f"{k.removeprefix('edited_')} edited" for k in edits)
+        with self.store.write():
+            ok = self.store.update_item_curation(
+                item_id, expect_states=(item["state"],), expect_revision=item["revision"],
+                state="approved", state_reason="", target_sites=targets, revision=new_revision,
+                decided_by=actor, decided_at=now, **edits)
+            if not ok:
+                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it and decide again.",
+                               field="id", value=item_id)
+            self.store.add_item_decision(item_id, actor=actor, action=action, from_state=item["state"],
+                                         to_state="approved", sites=sites, detail=detail)
+            item = self.store.item_for_curation(item_id)
+            jobs, waiting = self._publish_if_allowed(item)
+        return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
+
+    def edit(self, item_id: int, *, actor: str, title: str | None = None, text: str | None = None,
+             allowed: list[str] | None = None) -> Outcome:
+        """Change an approved item's title/text: every site it is on gets the update."""
+        item = self.get(item_id, allowed)
+        if item["state"] != "approved":
+            raise Conflict(f"Item {item_id} is {item['state']}; only approved items are edited on their own — "
+                           "approve it with the edit instead.", field="id", value=item_id)
+        return self.approve(item_id, item["target_sites"], actor=actor, title=title, text=text, allowed=allowed)
+
+    def reject(self, item_id: int, reason: str, *, actor: str, allowed: list[str] | None = None) -> Outcome:
+        item = self.get(item_id, allowed)
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput("Say why the item is rejected (the reason is shown in the queue and history).",
+                               field="reason", value=reason)
+        if len(reason) > 1000:
+            raise InvalidInput("A reason has at most 1000 characters; shorten it.", field="reason",
+                               value=reason[:40])
+        if item["state"] not in REJECTABLE_STATES:
+            fix = ("retract it to take it down everywhere" if item["state"] == "approved"
+                   else "nothing to reject")
+            raise Conflict(f"Item {item_id} is {item['state']}; {fix}.", field="id", value=item_id)
+        now = clock_mod.iso(self.bridge.clock())
+        with self.store.write():
+            if not self.store.update_item_curation(item_id, expect_states=(item["state"],), state="rejected",
+                                                   state_reason=reason, decided_by=actor, decided_at=now):
+                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
+                               value=item_id)
+            self.store.add_item_decision(item_id, actor=actor, action="reject", from_state=item["state"],
+                                         to_state="rejected", detail=reason)
+        return Outcome(item=self.store.item_for_curation(item_id))
+
+    def retract(self, item_id: int, *, actor: str, reason: str = "", allowed: list[str] | None = None) -> Outcome:
+        """Take an approved item down from every site it is on (or queued for)."""
+        item = self.get(item_id, allowed)
+        if item["state"] != "approved":
+            raise Conflict(f"Item {item_id} is {item['state']}; only approved items can be retracted.",
+                           field="id", value=item_id)
+        self._check_all_sites_allowed(item, allowed, "retract")
+        now = clock_mod.iso(self.bridge.clock())
+        with self.store.write():
+            if not self.store.update_item_curation(item_id, expect_states=("approved",),
+                                                   expect_revision=item["revision"], state="retracted",
+                                                   state_reason=reason.strip(), revision=item["revision"] + 1,
+                                                   decided_by=actor, decided_at=now):
+                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
+                               value=item_id)
+            item = self.store.item_for_curation(item_id)
+            jobs = self._unpublish_everywhere(item)
+            self.store.add_item_decision(item_id, actor=actor, action="retract", from_state="approved",
+                                         to_state="retracted", sites=self._live_sites(item), detail=reason.strip())
+        return Outcome(item=item, jobs=jobs)
+
+    def set_consent(self, item_id: int, state: str, *, actor: str, evidence_url: str | None = None,
+                    contributor: str | None = None, allowed: list[str] | None = None) -> Outcome:
+        """Record the contributor's consent. Granting it releases an approved item's
+        publishing; declining or revoking it takes the item down everywhere."""
+        item = self.get(item_id, allowed)
+        if state not in CONSENT_STATES:
+            raise InvalidInput(f"{state!r} is not a consent state; use one of: {', '.join(CONSENT_STATES)}.",
+                               field="state", value=state)
+        if state == "not_required" and self.source_config(item).get("require_consent"):
+            raise Conflict(f"Source {item['source_id']} requires consent for every item; record requested, "
+                           "granted, declined or revoked.", field="state", value=state)
+        if evidence_url:
+            evidence_url = evidence_url.strip()
+            if not evidence_url.startswith(("https://", "http://")) or " " in evidence_url:
+                raise InvalidInput("The evidence link must be an http(s) URL (e.g. the contributor's reply).",
+                                   field="evidence_url", value=evidence_url)
+        if state == "granted" and not (evidence_url or item["consent_evidence_url"]):
+            raise InvalidInput("Granted consent needs an evidence link (where the contributor said yes).",
+                               field="evidence_url", value=evidence_url)
+        if item["state"] == "duplicate":
+            raise Conflict(f"Item {item_id} is a duplicate of item {item['duplicate_of']}; record consent there.",
+                           field="id", value=item_id)
+        before = self.consent_status(item)
+        changes = {"consent_state": state, "consent_at": clock_mod.iso(self.bridge.clock())}
+        if evidence_url is not None:
+            changes["consent_evidence_url"] = evidence_url
+        if contributor is not None:
+            changes["contributor"] = contributor.strip()
+        after = self.consent_status({**item, **changes})
+        affects_sites = item["state"] == "approved" and before != after and "ok" in (before, after)
+        if affects_sites:
+            changes["revision"] = item["revision"] + 1
+        jobs: list[int] = []
+        with self.store.write():
+            if not self.store.update_item_curation(item_id, expect_revision=item["revision"], **changes):
+                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
+                               value=item_id)
+            item = self.store.item_for_curation(item_id)
+            if affects_sites and after == "ok":
+                jobs, _ = self._publish_if_allowed(item)
+            elif affects_sites:
+                jobs = self._unpublish_everywhere(item)
+            detail = f"consent {state}" + (f" ({evidence_url})" if evidence_url else "")
+            self.store.add_item_decision(item_id, actor=actor, action="consent", from_state=item["state"],
+                                         to_state=item["state"], detail=detail)
+        return Outcome(item=item, jobs=jobs, waiting_for_consent=item["state"] == "approved" and after == "waiting")
+
+    def approve_trusted(self, item_id: int) -> Outcome:
+        """Publish an item the intake approved because its source is trusted, to the
+        source's targets. The decision is recorded as the source's."""
+        item = self.store.item_for_curation(item_id)
+        if item is None:
+            raise ItemNotFound(f"There is no item {item_id}.", field="id", value=item_id)
+        sites = self.default_sites(item)
+        actor = f"source:{item['source_id']}"
+        if not sites:
+            raise InvalidInput(f"Source {item['source_id']} has no targets; add `targets` to it in the config.",
+                               field="targets", value=[])
+        if item["state"] != "approved":
+            return self.approve(item_id, sites, actor=actor)
+        if item["decided_by"] == actor and item["target_sites"] == sites:  # handed over again: only ensure jobs
+            with self.store.write():
+                jobs, waiting = self._publish_if_allowed(item)
+            return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
+        with self.store.write():
+            self.store.update_item_curation(item_id, target_sites=sites, decided_by=actor,
+                                            decided_at=clock_mod.iso(self.bridge.clock()))
+            self.store.add_item_decision(item_id, actor=actor, action="approve", from_state="approved",
+                                         to_state="approved", sites=sites, detail=item["state_reason"])
+            item = self.store.item_for_curation(item_id)
+            jobs, waiting = self._publish_if_allowed(item)
+        return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
+
+    def retry_publication(self, item_id: int, site_id: str, *, actor: str,
+                          allowed: list[str] | None = None) -> Outcome:
+        """Queue a failed publish/unpublish of one site again (attempts start over)."""
+        item = self.get(item_id, allowed)
+        if allowed is not None and site_id not in allowed:
+            raise NotAllowed(f"You may not publish to {site_id}.", field="site", value=site_id)
+        pub = self.store.get_publication(item_id, site_id)
+        if pub is None or pub["shown_state"] != "failed":
+            shown = pub["shown_state"] if pub else "not published there"
+            raise Conflict(f"Item {item_id} on {site_id} is {shown}; only failed publications are retried.",
+                           field="site", value=site_id)
+        with self.store.write():
+            self.outbox.retry(pub["job_id"])
+            self.store.add_item_decision(item_id, actor=actor, action="retry", from_state=item["state"],
+                                         to_state=item["state"], sites=[site_id], detail=pub["job_error"] or "")
+        return Outcome(item=item, jobs=[pub["job_id"]])
+
+    def bulk(self, action: str, item_ids: list[int], **kwargs) -> list[tuple[int, Outcome | CurationError]]:
+        """Apply approve/reject to each item; one item's conflict does not stop the rest."""
+        method = {"approve": self.approve, "reject": self.reject}[action]
+        results: list[tuple[int, Outcome | CurationError]] = []
+        for item_id in dict.fromkeys(item_ids):
+            try:
+                if action == "approve":
+                    results.append((item_id, method(item_id, kwargs.get("sites"), actor=kwargs["actor"],
+                                                    allowed=kwargs.get("allowed"))))
+                else:
+                    results.append((item_id, method(item_id, kwargs["reason"], actor=kwargs["actor"],
+                                                    allowed=kwargs.get("allowed"))))
+            except CurationError as exc:
+                results.append((item_id, exc))
+        return results
+
+    # -- jobs ------------------------------------------------------------------
+    def _key(self, kind: str, item: dict, site_id: str) -> str:
+        return f"{kind}:{item['id']}:{site_id}:r{item['revision']}"
+
+    def _live_sites(self, item: dict) -> list[str]:
+        return [p["site_id"] for p in self.store.item_publications([item["id"]])[item["id"]]
+                if p["state"] in LIVE_PUBLICATION_STATES]
+
+    def _enqueue(self, kind: str, item: dict, site_id: str, pub_state: str) -> int | None:
+        """One job for this site at this revision; returns its id when it is new."""
+        key = self._key(kind, item, site_id)
+        current = self.store.get_publication(item["id"], site_id)
+        if current is not None and current["job_id"] is not None:
+            job = self.store.get_job(current["job_id"])
+            if job is not None and job["idempotency_key"] == key:
+                return None
+        job = self.outbox.enqueue(kind, key=key, payload={"item_id": item["id"], "revision": item["revision"]},
+                                  site_id=site_id)
+        self.store.set_publication_job(item["id"], site_id, state=pub_state, job_id=job["id"])
+        return job["id"]
+
+    def _publish_if_allowed(self, item: dict) -> tuple[list[int], bool]:
+        if self.consent_status(item) != "ok":
+            return [], True
+        jobs = [self._enqueue(PUBLISH_KIND, item, site, "queued") for site in item["target_sites"]]
+        return [j for j in jobs if j is not None], False
+
+    def _unpublish_everywhere(self, item: dict) -> list[int]:
+        jobs = [self._enqueue(UNPUBLISH_KIND, item, site, "unpublishing") for site in self._live_sites(item)]
+        return [j for j in jobs if j is not None]
+
+    def _meant_for(self, item: dict | None, site_id: str) -> bool:
+        return (item is not None and item["state"] == "approved" and site_id in item["target_sites"]
+                and self.consent_status(item) == "ok")
+
+    def handle_publish(self, job: dict) -> dict:
+        """Outbox handler: create or update the item's post on the job's site."""
+        site_id = job["site_id"]
+        item = self.store.item_for_curation(job["payload"]["item_id"])
+        if not self._meant_for(item, site_id):
+            return {"skipped": "the item is no longer approved for this site (or lacks consent)"}
+        media = self.store.media_for_items([item["id"]])[item["id"]]
+        waiting = [m["url"] for m in media if m["state"] == "pending"]
+        if waiting:
+            raise MediaPending(f"{len(waiting)} image(s) of item {item['id']} are still downloading",
+                               hint="the bridge publishes once they are stored")
+        social = self.social_item(item, media)
+        pub = self.store.get_publication(item["id"], site_id)
+        existing = RemoteRef.from_dict(pub["remote_ref"]) if pub else None
+        ref = self.bridge.adapter(site_id).publish(social, existing)
+        self.store.mark_published(item["id"], site_id, remote_ref=ref.to_dict(), remote_url=ref.url,
+                                  revision=item["revision"])
+        return {"remote_id": ref.remote_id, "url": ref.url, "revision": item["revision"]}
+
+    def handle_unpublish(self, job: dict) -> dict:
+        """Outbox handler: take the item's post down from the job's site."""
+        site_id = job["site_id"]
+        item_id = job["payload"]["item_id"]
+        item = self.store.item_for_curation(item_id)
+        if self._meant_for(item, site_id):
+            return {"skipped": "the item was approved for this site again"}
+        pub = self.store.get_publication(item_id, site_id)
+        ref = RemoteRef.from_dict(pub["remote_ref"]) if pub else None
+        if ref is not None:
+            try:
+                self.bridge.adapter(site_id).unpublish(ref)
+            except NotFound:
+                pass  # already gone from the site: that is what we wanted
+        self.store.mark_unpublished(item_id, site_id)
+        return {"unpublished": ref.remote_id if ref else None}
+
+    # -- building what adapters receive -----------------------------------------
+    def media_path(self, row: dict) -> str | None:
+        """The downloaded file of a media row (absolute), inside the media store."""
+        if not row.get("path"):
+            return None
+        path = row["path"]
+        if not os.path.isabs(path):
+            path = os.path.join(self.bridge.config.server["media_dir"], path)
+        return path
+
+    def social_item(self, item: dict, media: list[dict] | None = None) -> SocialItem:
+        """The item as adapters publish it: the editor's title/text when given, the
+        stored (sanitised) HTML cleaned once more, and only downloaded media."""
+        if media is None:
+            media = self.store.media_for_items([item["id"]])[item["id"]]
+        text = item["edited_text"] if item["edited_text"] is not None else item["text"]
+        if item["edited_text"] is not None or not item["html"]:
+            html = text_to_html(text)
+        else:
+            html = clean_outgoing_html(item["html"])
+        title = item["edited_title"] or item["title"] or self._title_from(text, item)
+        return SocialItem(
+            id=str(item["id"]), title=title, html=html, text=text, url=item["url"],
+            author_name=item["author_name"], author_url=item["author_url"], network=item["network"],
+            published_at=_parse_datetime(item["published_at"]),
+            media=[Media(url=m["url"], alt=m["alt"], local_path=self.media_path(m), content_type=m["content_type"],
+                         sha256=m["sha256"], width=m["width"], height=m["height"], kind=m["kind"])
+                   for m in media if m["state"] == "stored" and m["path"]],
+            excerpt=text[:280], external_id=item["external_id"], source_id=item["source_id"],
+            contributor=item["contributor"] or item["author_name"], consent_state=item["consent_state"],
+            consent_evidence_url=item["consent_evidence_url"],
+        )
+
+    @staticmethod
+    def _title_from(text: str, item: dict) -> str:
+        first = (text or "").strip().split("\n", 1)[0]
+        if first:
+            return first if len(first) <= 80 else first[:79].rstrip() + "…"
+        return f"Post by {item['author_name']}" if item["author_name"] else f"Item {item['id']}"
+
+
+def setup(bridge) -> None:
+    service = CurationService(bridge)
+    bridge.services["curation"] = service
+    bridge.outbox.register(PUBLISH_KIND, service.handle_publish)
+    bridge.outbox.register(UNPUBLISH_KIND, service.handle_unpublish)

@@ -1,0 +1,330 @@
+"""The curation service: decisions, their jobs, consent and per-site limits.
+
+Nothing here talks to a CMS: decisions only queue outbox jobs, which
+tests/test_curation_publishing.py runs against real sites. Items are inserted the
+way intake leaves them (rows in ``items`` and ``media``).
+"""
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from bridge.curation import Conflict, InvalidInput, ItemNotFound, NotAllowed, text_to_html
+from bridge.store import dumps
+from tests.conftest import make_config
+
+REACTION_UUID = "5f0f3c8e-8a4a-4c5e-9d5b-2f8e0b6b1a11"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (taken and released at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def typo3_site(site_id: str, url: str | None = None) -> dict:
+    """A TYPO3 site in reaction mode; the tests here never call it."""
+    base = url or f"https://{site_id}.example.org"
+    return {"id": site_id, "kind": "typo3", "url": base, "mode": "reaction", "allow_insecure_http": True,
+            "reaction": {"url": f"{base}/typo3/reaction/{REACTION_UUID}", "secret_env": "T3_SECRET"}}
+
+
+SOURCES = [
+    {"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["corp"]},
+    {"id": "fans", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["corp", "shop"],
+     "require_consent": True},
+    {"id": "staff", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["shop"], "trusted": True},
+]
+ENVIRON = {"T3_SECRET": "s" * 40, "TEAM_SECRET": "whsec_" + "A" * 32}
+
+
+def curation_config(tmp_path, sites=None, sources=None, extra=None):
+    raw = {"sites": sites or [typo3_site("corp"), typo3_site("shop")], "sources": sources or SOURCES,
+           "outbox": {"max_attempts": 3, "base_delay": 10.0}, **(extra or {})}
+    return make_config(tmp_path, raw, ENVIRON)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return curation_config(tmp_path)
+
+
+_counter = iter(range(1, 10_000))
+
+
+def add_item(store, *, source_id="team", state="pending", media=(), **columns) -> int:
+    """An item as intake stores it (state, reasons, flags, targets from the source)."""
+    n = next(_counter)
+    now = store.now_iso()
+    row = {"source_id": source_id, "external_id": f"ext-{n}", "url": f"https://social.example/p/{n}",
+           "canonical_url": f"https://social.example/p/{n}", "network": "mastodon", "title": f"Turbine {n}",
+           "text": f"Blade {n} goes on today.", "html": f"<p>Blade {n} goes on <b>today</b>.</p>",
+           "author_name": "Ana", "author_url": "https://social.example/@ana", "received_at": now,
+           "state": state, "target_sites": [], "flags": [], "updated_at": now}
+    row.update(columns)
+    for key in ("target_sites", "flags"):
+        if not isinstance(row[key], str):
+            row[key] = dumps(row[key])
+    item_id = store.db["items"].insert(row).last_pk
+    for position, m in enumerate(media):
+        store.db["media"].insert({"item_id": item_id, "position": position, "url": m.get("url", "https://x/a.jpg"),
+                                  "alt": m.get("alt", ""), "state": m.get("state", "stored"), "sha256": m.get("sha256"),
+                                  "path": m.get("path"), "content_type": m.get("content_type", "image/jpeg"),
+                                  "updated_at": now})
+    return item_id
+
+
+def jobs_of(store, item_id):
+    return [j for j in store.list_jobs(limit=1000) if j["payload"].get("item_id") == item_id]
+
+
+@pytest.fixture
+def curation(bridge):
+    return bridge.services["curation"]
+
+
+# -- approve ---------------------------------------------------------------------
+def test_approve_queues_one_publish_job_per_site_and_records_who(bridge, curation):
+    item_id = add_item(bridge.store)
+
+    outcome = curation.approve(item_id, ["corp", "shop"], actor="eva")
+
+    assert outcome.item["state"] == "approved"
+    assert outcome.item["decided_by"] == "eva" and outcome.item["decided_at"]
+    jobs = jobs_of(bridge.store, item_id)
+    assert sorted((j["kind"], j["site_id"], j["idempotency_key"]) for j in jobs) == [
+        ("publish", "corp", f"publish:{item_id}:corp:r1"), ("publish", "shop", f"publish:{item_id}:shop:r1")]
+    assert sorted(outcome.jobs) == sorted(j["id"] for j in jobs)
+    pubs = curation.publications(item_id)
+    assert [(p["site_id"], p["shown_state"]) for p in pubs] == [("corp", "queued"), ("shop", "queued")]
+    history = curation.history(item_id)
+    assert [(d["actor"], d["action"], d["from_state"], d["to_state"], d["sites"]) for d in history] == [
+        ("eva", "approve", "pending", "approved", ["corp", "shop"])]
+
+
+def test_approving_twice_or_adding_a_site_never_doubles_jobs(bridge, curation):
+    item_id = add_item(bridge.store)
+    curation.approve(item_id, ["corp"], actor="eva")
+    again = curation.approve(item_id, ["corp"], actor="eva")  # a double click
+    assert again.jobs == []
+    more = curation.approve(item_id, ["shop"], actor="eva")
+
+    assert len(more.jobs) == 1
+    assert more.item["target_sites"] == ["corp", "shop"]
+    assert sorted(j["site_id"] for j in jobs_of(bridge.store, item_id)) == ["corp", "shop"]
+
+
+def test_approve_defaults_to_the_sources_targets(bridge, curation):
+    item_id = add_item(bridge.store, source_id="fans", consent_state="granted",
+                       consent_evidence_url="https://social.example/p/1#yes")
+    outcome = curation.approve(item_id, None, actor="eva")
+    assert outcome.item["target_sites"] == ["corp", "shop"]
+    assert len(outcome.jobs) == 2
+
+
+def test_approve_refuses_duplicates_unknown_sites_and_empty_choices(bridge, curation):
+    first = add_item(bridge.store)
+    dup = add_item(bridge.store, state="duplicate", duplicate_of=first, state_reason="duplicate of item 1 (same URL)")
+    with pytest.raises(Conflict) as exc:
+        curation.approve(dup, ["corp"], actor="eva")
+    assert f"duplicate of item {first}" in exc.value.detail and exc.value.status == 409
+
+    with pytest.raises(InvalidInput) as exc:
+        curation.approve(first, ["corp", "nope"], actor="eva")
+    assert exc.value.field == "sites[1]" and exc.value.value == "nope" and "corp, shop" in exc.value.detail
+    with pytest.raises(InvalidInput):
+        curation.approve(first, [], actor="eva")
+    with pytest.raises(ItemNotFound):
+        curation.approve(99999, ["corp"], actor="eva")
+    assert jobs_of(bridge.store, first) == []
+
+
+def test_edit_of_an_approved_item_republishes_the_same_posts_at_a_new_revision(bridge, curation):
+    item_id = add_item(bridge.store, title="Original", text="Original text")
+    curation.approve(item_id, ["corp", "shop"], actor="eva")
+
+    outcome = curation.edit(item_id, actor="max", title="Better title", text="Line one\n\nLine <two>")
+
+    assert outcome.item["revision"] == 2
+    assert outcome.item["edited_title"] == "Better title"
+    keys = sorted(j["idempotency_key"] for j in jobs_of(bridge.store, item_id))
+    assert keys == sorted([f"publish:{item_id}:corp:r1", f"publish:{item_id}:shop:r1",
+                           f"publish:{item_id}:corp:r2", f"publish:{item_id}:shop:r2"])
+    social = curation.social_item(outcome.item)
+    assert social.title == "Better title"
+    assert social.html == "<p>Line one</p><p>Line &lt;two&gt;</p>"
+    assert curation.history(item_id)[-1]["action"] == "edit"
+    assert curation.history(item_id)[-1]["actor"] == "max"
+
+
+def test_resubmitting_the_original_text_is_not_an_edit(bridge, curation):
+    item_id = add_item(bridge.store, title="Original", text="Original text")
+    outcome = curation.approve(item_id, ["corp"], actor="eva", title="Original", text="Original text\r\n")
+    assert outcome.item["edited_title"] is None and outcome.item["edited_text"] is None
+    assert outcome.item["revision"] == 1
+
+
+def test_reject_needs_a_reason_and_is_refused_for_approved_items(bridge, curation):
+    item_id = add_item(bridge.store, state="flagged", flags=[{"rule": "suspect", "reason": "suspect word: crypto"}])
+    with pytest.raises(InvalidInput) as exc:
+        curation.reject(item_id, "  ", actor="eva")
+    assert exc.value.field == "reason"
+
+    outcome = curation.reject(item_id, "off topic", actor="eva")
+    assert outcome.item["state"] == "rejected" and outcome.item["state_reason"] == "off topic"
+
+    other = add_item(bridge.store)
+    curation.approve(other, ["corp"], actor="eva")
+    with pytest.raises(Conflict) as exc:
+        curation.reject(other, "changed my mind", actor="eva")
+    assert "retract" in exc.value.detail
+
+
+def test_retract_unpublishes_everywhere_and_late_publish_jobs_do_nothing(bridge, curation):
+    item_id = add_item(bridge.store)
+    curation.approve(item_id, ["corp", "shop"], actor="eva")
+    bridge.store.mark_published(item_id, "corp", remote_ref={"remote_id": "7", "url": "https://corp/7"},
+                                remote_url="https://corp/7", revision=1)
+
+    outcome = curation.retract(item_id, actor="eva", reason="contributor asked")
+
+    assert outcome.item["state"] == "retracted"
+    unpublish = [j for j in jobs_of(bridge.store, item_id) if j["kind"] == "unpublish"]
+    assert sorted(j["site_id"] for j in unpublish) == ["corp", "shop"]
+    assert {p["shown_state"] for p in curation.publications(item_id)} == {"unpublishing"}
+    publish_job = next(j for j in jobs_of(bridge.store, item_id) if j["kind"] == "publish" and j["site_id"] == "shop")
+    assert curation.handle_publish(publish_job) == {
+        "skipped": "the item is no longer approved for this site (or lacks consent)"}
+    with pytest.raises(Conflict):
+        curation.retract(item_id, actor="eva")
+
+
+def test_approving_a_retracted_item_again_gets_fresh_jobs(bridge, curation):
+    item_id = add_item(bridge.store)
+    curation.approve(item_id, ["corp"], actor="eva")
+    curation.retract(item_id, actor="eva")
+    outcome = curation.approve(item_id, ["corp"], actor="eva")
+    assert outcome.item["revision"] == 3
+    assert len(outcome.jobs) == 1
+    assert bridge.store.get_job(outcome.jobs[0])["idempotency_key"] == f"publish:{item_id}:corp:r3"
+
+
+# -- consent ---------------------------------------------------------------------
+def test_consent_required_source_waits_for_granted_consent(bridge, curation):
+    item_id = add_item(bridge.store, source_id="fans", consent_state="requested", contributor="Ana")
+
+    outcome = curation.approve(item_id, ["corp"], actor="eva")
+    assert outcome.waiting_for_consent and outcome.jobs == []
+    assert outcome.item["state"] == "approved"
+
+    with pytest.raises(InvalidInput) as exc:
+        curation.set_consent(item_id, "granted", actor="eva")
+    assert exc.value.field == "evidence_url"
+    with pytest.raises(Conflict):
+        curation.set_consent(item_id, "not_required", actor="eva")
+
+    granted = curation.set_consent(item_id, "granted", actor="eva", evidence_url="https://social.example/p/1#reply")
+    assert len(granted.jobs) == 1 and not granted.waiting_for_consent
+    assert granted.item["consent_at"] and granted.item["consent_evidence_url"].endswith("#reply")
+    assert curation.social_item(granted.item).consent_state == "granted"
+    assert [d["detail"] for d in curation.history(item_id) if d["action"] == "consent"] == [
+        "consent granted (https://social.example/p/1#reply)"]
+
+
+def test_revoked_consent_unpublishes_a_published_item_everywhere(bridge, curation):
+    item_id = add_item(bridge.store, source_id="fans", consent_state="granted",
+                       consent_evidence_url="https://social.example/p/1#yes")
+    curation.approve(item_id, ["corp", "shop"], actor="eva")
+    for site in ("corp", "shop"):
+        bridge.store.mark_published(item_id, site, remote_ref={"remote_id": "1"}, remote_url=f"https://{site}/1",
+                                    revision=1)
+
+    outcome = curation.set_consent(item_id, "revoked", actor="eva")
+
+    assert outcome.item["state"] == "approved"  # the decision stands; the consent does not
+    assert sorted(bridge.store.get_job(j)["site_id"] for j in outcome.jobs) == ["corp", "shop"]
+    assert all(bridge.store.get_job(j)["kind"] == "unpublish" for j in outcome.jobs)
+    with pytest.raises(Conflict) as exc:
+        curation.approve(item_id, ["corp"], actor="eva")
+    assert "consent" in exc.value.detail
+
+
+# -- limits and trusted sources ----------------------------------------------------
+def test_restricted_editor_sees_and_publishes_only_their_sites(bridge, curation):
+    corp_item = add_item(bridge.store, source_id="team")   # source targets corp
+    shop_item = add_item(bridge.store, source_id="staff")  # source targets shop
+
+    with pytest.raises(ItemNotFound):
+        curation.approve(shop_item, ["shop"], actor="eva", allowed=["corp"])
+    with pytest.raises(NotAllowed) as exc:
+        curation.approve(corp_item, ["corp", "shop"], actor="eva", allowed=["corp"])
+    assert exc.value.value == ["shop"] and exc.value.status == 403
+    assert curation.approve(corp_item, ["corp"], actor="eva", allowed=["corp"]).item["state"] == "approved"
+
+    curation.approve(corp_item, ["shop"], actor="admin")
+    with pytest.raises(NotAllowed):
+        curation.retract(corp_item, actor="eva", allowed=["corp"])
+    with pytest.raises(NotAllowed):
+        curation.edit(corp_item, actor="eva", title="mine", allowed=["corp"])
+
+
+def test_approve_trusted_publishes_to_the_sources_targets_as_the_source(bridge, curation):
+    item_id = add_item(bridge.store, source_id="staff", state="approved", state_reason="trusted source")
+
+    outcome = curation.approve_trusted(item_id)
+
+    assert [bridge.store.get_job(j)["site_id"] for j in outcome.jobs] == ["shop"]
+    assert outcome.item["decided_by"] == "source:staff"
+    assert curation.history(item_id)[0]["detail"] == "trusted source"
+
+
+# -- what adapters get -------------------------------------------------------------
+def test_social_item_carries_downloaded_media_sanitised_html_and_attribution(bridge, curation, tmp_path):
+    path = tmp_path / "media" / "ab" / "abc.jpg"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xff\xd8\xff")
+    item_id = add_item(bridge.store, html='<p onclick="x()">Hi<script>alert(1)</script></p>', contributor="Ana K.",
+                       media=[{"sha256": "ab" * 32, "path": str(path), "alt": "blade"},
+                              {"state": "failed", "url": "https://x/gone.jpg"}])
+
+    social = curation.social_item(bridge.store.item_for_curation(item_id))
+
+    assert social.id == str(item_id) and social.title.startswith("Turbine")
+    assert social.html == "<p>Hi</p>"
+    assert [(m.local_path, m.alt, m.sha256) for m in social.media] == [(str(path), "blade", "ab" * 32)]
+    assert social.contributor == "Ana K." and social.author_name == "Ana"
+    assert social.url.startswith("https://social.example/p/")
+
+
+def test_publish_waits_while_media_is_still_downloading(bridge, curation):
+    item_id = add_item(bridge.store, media=[{"state": "pending"}])
+    curation.approve(item_id, ["corp"], actor="eva")
+    stats = bridge.outbox.run_due()
+    assert stats.retried == 1
+    pub = curation.publications(item_id)[0]
+    assert pub["shown_state"] == "retrying" and "still downloading" in pub["job_error"]
+
+
+def test_text_to_html_escapes_and_keeps_paragraphs():
+    assert text_to_html("a & b\nc\n\n\nd") == "<p>a &amp; b<br>c</p><p>d</p>"
+
+
+def test_decisions_survive_as_json_history(bridge, curation):
+    item_id = add_item(bridge.store)
+    curation.reject(item_id, "blurry", actor="eva")
+    curation.approve(item_id, ["corp"], actor="max")
+    rows = curation.history(item_id)
+    assert [(r["action"], r["from_state"], r["to_state"]) for r in rows] == [
+        ("reject", "pending", "rejected"), ("approve", "rejected", "approved")]
+    assert json.loads(dumps(rows))[0]["detail"] == "blurry"
+
+
+def test_handing_a_trusted_item_over_twice_records_one_decision(bridge, curation):
+    item_id = add_item(bridge.store, source_id="staff", state="approved", state_reason="trusted source")
+    curation.approve_trusted(item_id)
+    again = curation.approve_trusted(item_id)
+    assert again.jobs == []
+    assert len(curation.history(item_id)) == 1
