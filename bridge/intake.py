@@ -146,7 +146,9 @@ def _title_from(text: str, limit: int = 80) -> str:
 
 
 def _word_pattern(word: str) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + re.escape(word.strip()) + r"(?!\w)", re.IGNORECASE)
+    """Whole words, case-insensitive; a phrase matches across any whitespace."""
+    body = r"\s+".join(re.escape(part) for part in word.split())
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
 
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)

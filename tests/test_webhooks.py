@@ -38,7 +38,7 @@ def signed(payload, *, secret=SECRET, msg_id=None, timestamp=None, raw: bytes | 
 
 @pytest.fixture
 def hook_config(tmp_path):
-    raw = {"server": {"max_body_bytes": 4096},
+    raw = {"server": {"max_body_bytes": 4096}, "media": {"allow_private": ["127.0.0.1"], "timeout": 3.0},
            "sources": [{"id": "hook", "kind": "webhook", "secret_env": "HOOK_SECRET"},
                        {"id": "feed", "kind": "feed", "url": "https://feeds.example/rss"}]}
     return make_config(tmp_path, raw, {"HOOK_SECRET": SECRET})
