@@ -22,13 +22,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import nh3
 from markupsafe import escape
 
 from adapters.base import AdapterError, NotFound
 from adapters.types import Media, RemoteRef, SocialItem
 
 from . import clock as clock_mod
+from .sanitize import clean_html
 
 CONSENT_STATES = ("not_required", "requested", "granted", "declined", "revoked")
 ITEM_STATES = ("pending", "flagged", "approved", "rejected", "duplicate", "retracted")
@@ -93,11 +93,6 @@ def text_to_html(text: str) -> str:
     """An editor's plain-text edit as paragraphs (escaped: never markup from a form)."""
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return "".join(f"<p>{'<br>'.join(str(escape(line)) for line in p.split(chr(10)))}</p>" for p in paragraphs)
-
-
-def clean_outgoing_html(html: str) -> str:
-    """Stored HTML was sanitised on intake; clean it once more before it leaves for a CMS."""
-    return nh3.clean(html, link_rel="nofollow noopener")
 
 
 def _parse_datetime(value: str | None) -> datetime | None:
@@ -495,7 +490,7 @@ class CurationService:
         if item["edited_text"] is not None or not item["html"]:
             html = text_to_html(text)
         else:
-            html = clean_outgoing_html(item["html"])
+            html = clean_html(item["html"], item["url"])  # sanitised on intake; again before it leaves
         title = item["edited_title"] or item["title"] or self._title_from(text, item)
         return SocialItem(
             id=str(item["id"]), title=title, html=html, text=text, url=item["url"],
