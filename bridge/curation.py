@@ -214,17 +214,14 @@ class CurationService:
             if wanted != item[column]:
                 edits[column] = wanted
         was_approved = item["state"] == "approved"
-        if was_approved:
-            self._check_all_sites_allowed(item, allowed, "edit") if edits else None
-            targets = list(dict.fromkeys([*item["target_sites"], *sites]))
-        else:
-            targets = sites
-        new_revision = item["revision"] + 1 if (was_approved and edits) or item["state"] == "retracted" \
-            else item["revision"]
-        if was_approved and not edits and set(targets) == set(item["target_sites"]):
-            action = "approve"
-        else:
-            action = "edit" if was_approved and edits and set(targets) == set(item["target_sites"]) else "approve"
+        if was_approved and edits:
+            self._check_all_sites_allowed(item, allowed, "edit")
+        targets = list(dict.fromkeys([*item["target_sites"], *sites])) if was_approved else sites
+        # a changed intent (new content, or back after a retraction) needs fresh jobs
+        changed = (was_approved and edits) or item["state"] == "retracted"
+        new_revision = item["revision"] + 1 if changed else item["revision"]
+        adds_sites = set(targets) != set(item["target_sites"])
+        action = "edit" if was_approved and edits and not adds_sites else "approve"
         now = clock_mod.iso(self.bridge.clock())
         detail = "; ".join(f"{k.removeprefix('edited_')} edited" for k in edits)
         with self.store.write():
@@ -289,9 +286,10 @@ class CurationService:
                 raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
                                value=item_id)
             item = self.store.item_for_curation(item_id)
+            live = self._live_sites(item)
             jobs = self._unpublish_everywhere(item)
             self.store.add_item_decision(item_id, actor=actor, action="retract", from_state="approved",
-                                         to_state="retracted", sites=self._live_sites(item), detail=reason.strip())
+                                         to_state="retracted", sites=live, detail=reason.strip())
         return Outcome(item=item, jobs=jobs)
 
     def set_consent(self, item_id: int, state: str, *, actor: str, evidence_url: str | None = None,

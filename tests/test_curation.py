@@ -192,6 +192,7 @@ def test_retract_unpublishes_everywhere_and_late_publish_jobs_do_nothing(bridge,
     outcome = curation.retract(item_id, actor="eva", reason="contributor asked")
 
     assert outcome.item["state"] == "retracted"
+    assert curation.history(item_id)[-1]["sites"] == ["corp", "shop"]
     unpublish = [j for j in jobs_of(bridge.store, item_id) if j["kind"] == "unpublish"]
     assert sorted(j["site_id"] for j in unpublish) == ["corp", "shop"]
     assert {p["shown_state"] for p in curation.publications(item_id)} == {"unpublishing"}
