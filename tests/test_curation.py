@@ -41,10 +41,10 @@ SOURCES = [
 ENVIRON = {"T3_SECRET": "s" * 40, "TEAM_SECRET": "whsec_" + "A" * 32}
 
 
-def curation_config(tmp_path, sites=None, sources=None, extra=None):
+def curation_config(tmp_path, sites=None, sources=None, extra=None, environ=None):
     raw = {"sites": sites or [typo3_site("corp"), typo3_site("shop")], "sources": sources or SOURCES,
            "outbox": {"max_attempts": 3, "base_delay": 10.0}, **(extra or {})}
-    return make_config(tmp_path, raw, ENVIRON)
+    return make_config(tmp_path, raw, {**ENVIRON, **(environ or {})})
 
 
 @pytest.fixture

@@ -3,14 +3,31 @@ reasons on display, media served from the store, per-site limits."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import time
+import uuid
+from datetime import UTC, datetime
 
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
 from tests.localhttp import png_bytes
 from tests.test_curation import add_item, curation_config, jobs_of
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def send_webhook(client, payload: dict, *, source: str = "crew", msg_id: str | None = None):
+    """POST a Standard Webhooks-signed delivery, as Zapier/Make/n8n senders do."""
+    body = json.dumps(payload)
+    msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
+    signature = Webhook(SECRET).sign(msg_id, datetime.now(UTC), body)
+    headers = {"webhook-id": msg_id, "webhook-timestamp": str(int(time.time())), "webhook-signature": signature,
+               "Content-Type": "application/json"}
+    return client.post(f"/webhooks/social/{source}", data=body, headers=headers)
 
 
 @pytest.fixture
@@ -245,3 +262,39 @@ def test_retract_and_edit_from_the_item_page(app, bridge, client, auth):
 def test_nav_has_the_curation_queue(app, client, auth):
     auth.login()
     assert 'href="/curation"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_signed_webhook_item_lands_in_the_queue_with_its_downloaded_image(tmp_path, clock):
+    """Intake → curation without a CMS: the image is fetched from a local server and
+    previewed from the store; approving queues the publish job."""
+    from bridge.app import create_app
+    from bridge.core import Bridge
+    from tests.conftest import ADMIN_PASSWORD, Auth
+    from tests.localhttp import LocalServer
+
+    with LocalServer() as images:
+        image_url = images.add("/a.png", png_bytes(), headers={"Content-Type": "image/png"})
+        sources = [{"id": "crew", "kind": "webhook", "secret_env": "CREW_SECRET", "targets": ["corp"]}]
+        config = curation_config(tmp_path, sources=sources, extra={"media": {"allow_private": ["127.0.0.1"]}},
+                                 environ={"CREW_SECRET": SECRET})
+        bridge = Bridge(config, clock=clock)
+        try:
+            bridge.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
+            client = create_app(bridge=bridge, testing=True).test_client()
+            answer = send_webhook(client, {"external_id": "1", "url": "https://social.example/@ann/1",
+                                           "text": "Tower up", "author": {"name": "Ann"},
+                                           "media": [{"url": image_url, "alt": "tower"}]})
+            assert answer.status_code in (200, 201, 202), answer.get_data(as_text=True)
+            bridge.outbox.run_due()  # the image download, when intake defers it to the outbox
+            auth = Auth(client)
+            auth.login()
+            (item,) = bridge.store.curation_items(states=["pending"])
+            (media,) = bridge.store.media_for_items([item["id"]])[item["id"]]
+            assert media["state"] == "stored"
+            page = client.get("/curation").get_data(as_text=True)
+            assert f'src="/media/{media["sha256"]}"' in page and "Ann" in page
+            assert client.get(f"/media/{media['sha256']}").data == png_bytes()
+            client.post(f"/curation/items/{item['id']}/approve", data={"csrf_token": auth.csrf, "sites": ["corp"]})
+            assert [j["kind"] for j in jobs_of(bridge.store, item["id"]) if j["kind"] == "publish"] == ["publish"]
+        finally:
+            bridge.close()
