@@ -86,4 +86,9 @@ def load_social_payload(data) -> dict:
     """Validated payload, or ValidationError whose ``messages`` map field → errors."""
     if not isinstance(data, dict):
         raise ValidationError({"_schema": ["the body must be a JSON object"]})
-    return SocialPayloadSchema().load(data)
+    return _SCHEMA.load(data)
+
+
+#: built once: building a schema deep-copies its fields, which cost more than the load
+#: itself on the webhook hot path (loading with a shared instance is thread-safe)
+_SCHEMA = SocialPayloadSchema()
