@@ -150,6 +150,10 @@ def test_bulk_approve_and_reject_selected_items(app, bridge, client, auth):
     assert "2 item(s) approved" in page and f"Item {dup} not approved" in page
     assert [bridge.store.item_for_curation(i)["target_sites"] for i in (a, b)] == [["shop"], ["shop"]]
 
+    page = client.post("/curation/bulk", data={"csrf_token": auth.csrf, "action": "reject", "ids": [c]},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Say why the selected items are rejected" in page
+    assert bridge.store.item_for_curation(c)["state"] == "pending"
     client.post("/curation/bulk", data={"csrf_token": auth.csrf, "action": "reject", "ids": [c],
                                         "reason": "off topic"})
     assert bridge.store.item_for_curation(c)["state_reason"] == "off topic"

@@ -190,6 +190,9 @@ def bulk():
         flash("Select items, then choose approve or reject." if ids or not action else
               f"{action!r} is not a bulk action; use approve or reject.", "error")
         return redirect(back)
+    if action == "reject" and not request.form.get("reason", "").strip():
+        flash("Say why the selected items are rejected (the reason field next to the button).", "error")
+        return redirect(back)
     sites = request.form.getlist("sites") or None
     results = service().bulk(action, ids, actor=g.user["username"], allowed=allowed_sites(), sites=sites,
                              reason=request.form.get("reason", ""))
