@@ -16,6 +16,7 @@ Setup failures fail the tests with the path of up.sh's log; they never skip.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -26,9 +27,11 @@ from .site import HarnessError, WordPressSite
 @pytest.fixture(scope="session")
 def wordpress() -> Iterator[WordPressSite]:
     try:
-        site = WordPressSite.up()
-    except HarnessError as exc:
-        pytest.fail(f"could not bring up the WordPress test site: {exc}", pytrace=False)
+        site, error = WordPressSite.up(), None
+    except (HarnessError, OSError, subprocess.TimeoutExpired) as exc:
+        site, error = None, exc
+    if error is not None:  # failed outside the except block: no chained traceback
+        pytest.fail(f"could not bring up the WordPress test site: {error}", pytrace=False)
     try:
         yield site
     finally:
@@ -38,10 +41,13 @@ def wordpress() -> Iterator[WordPressSite]:
 @pytest.fixture
 def wp(wordpress: WordPressSite) -> WordPressSite:
     try:
-        if not wordpress.server_running():
+        if not wordpress.server_running():  # a previous test stopped it
             wordpress.start_server()
         wordpress.reset()
-    except HarnessError as exc:
-        pytest.fail(f"could not reset the WordPress test site ({wordpress.server_log}): {exc}",
-                    pytrace=False)
+        error = None
+    except (HarnessError, OSError, subprocess.TimeoutExpired) as exc:
+        error = exc
+    if error is not None:
+        pytest.fail(f"could not reset the WordPress test site (server log: "
+                    f"{wordpress.server_log}): {error}", pytrace=False)
     return wordpress

@@ -13,21 +13,13 @@ if (!$url || !$user || !$pass) {
     exit(2);
 }
 
-$u = parse_url($url);
-$_SERVER['WORDPRESS_CONFIG'] = 'wpharness';
-$_SERVER['HTTP_HOST'] = $u['host'] . (isset($u['port']) ? ':' . $u['port'] : '');
-$_SERVER['SERVER_NAME'] = $u['host'];
-$_SERVER['SERVER_PORT'] = $u['port'] ?? 80;
-$_SERVER['REQUEST_URI'] = '/';
-$_SERVER['REQUEST_METHOD'] = 'GET';
-$_SERVER['REMOTE_ADDR'] = '127.0.0.1';
-
 define('WP_INSTALLING', true);
-require '/usr/share/wordpress/wp-load.php';
+require __DIR__ . '/cli-load.php';   // host and port come from WP_HOME in config.php
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 
 if (is_blog_installed()) {
     fwrite(STDERR, "install.php: already installed\n");
+    $wp_harness_cli_done = true;   // keep exit status 3
     exit(3);
 }
 
@@ -55,3 +47,4 @@ echo "WP_ADMIN_PASSWORD=$pass\n";
 echo "WP_APP_PASSWORD=$app_password\n";
 echo "WP_APP_PASSWORD_UUID={$item['uuid']}\n";
 echo "WP_ADMIN_ID=$user_id\n";
+$wp_harness_cli_done = true;

@@ -7,17 +7,9 @@
  * under test. The code runs as the admin user (id 1). Whatever it prints is
  * passed through; a non-null return value is printed too (arrays/objects as
  * JSON). Exits 1 if the code did not run to its end (wp_die(), exit, fatal
- * error), because WordPress's CLI wp_die() would otherwise exit 0.
+ * error; see cli-load.php).
  */
 require __DIR__ . '/cli-load.php';
-
-$wp_harness_done = false;
-register_shutdown_function(function () use (&$wp_harness_done) {
-    if (!$wp_harness_done) {
-        fwrite(STDERR, "php-eval: the code did not run to its end (wp_die, exit or fatal error)\n");
-        exit(1);
-    }
-});
 
 wp_set_current_user(1);
 $wp_harness_code = stream_get_contents(STDIN);
@@ -26,4 +18,4 @@ $wp_harness_result = eval($wp_harness_code);
 if ($wp_harness_result !== null) {
     echo is_scalar($wp_harness_result) ? $wp_harness_result : json_encode($wp_harness_result);
 }
-$wp_harness_done = true;
+$wp_harness_cli_done = true;

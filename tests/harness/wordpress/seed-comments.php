@@ -90,3 +90,4 @@ echo json_encode([
     'created' => $created, 'mode' => $mode, 'status' => $status,
     'seconds' => round(microtime(true) - $t0, 3),
 ]), "\n";
+$wp_harness_cli_done = true;

@@ -168,8 +168,8 @@ PHP
 cleanup() {
   [ -z "${UP_OK:-}" ] && [ -n "${CLAIMED:-}" ] || return 0
   if [ -s "$ROOT/$CLAIMED/server.log" ]; then
-    echo "--- last lines of $ROOT/$CLAIMED/server.log:" >&2
-    tail -n 40 "$ROOT/$CLAIMED/server.log" >&2
+    echo "--- server.log of the removed site, without its Accepted/Closing lines:" >&2
+    grep -v -E '(Accepted|Closing)$' "$ROOT/$CLAIMED/server.log" | tail -n 40 >&2
   fi
   "$HERE/down.sh" "$CLAIMED" >/dev/null 2>&1 || true
 }
@@ -206,7 +206,9 @@ log "server up on $URL, instance $DIR"
 # 5. database + install -----------------------------------------------------------
 mariadb -e "DROP DATABASE IF EXISTS \`$DB\`; CREATE DATABASE \`$DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
 CREDS=$(WP_HARNESS_DIR="$DIR" php -d memory_limit=256M -d display_errors=stderr "$HERE/install.php" \
-          "$URL" "$ADMIN_USER" "$ADMIN_PASSWORD" "$ADMIN_EMAIL") || die "install.php failed"
+          "$URL" "$ADMIN_USER" "$ADMIN_PASSWORD" "$ADMIN_EMAIL") \
+  || { sed -e '/<style/,/<\/style>/d' -e 's/<[^>]*>//g' <<<"$CREDS" | grep -v '^[[:space:]]*$' | head -n 20 >&2   # wp_die() page
+       die "install.php failed"; }
 log "WordPress installed"
 # Snapshot for reset.sh (restoring it takes ~0.1 s vs ~0.8 s for a new site).
 mysqldump --single-transaction --skip-lock-tables "$DB" > "$DIR/fresh.sql"
