@@ -92,8 +92,8 @@ class ServerSchema(Schema):
 
     host = Str(load_default="127.0.0.1")
     port = Int(load_default=8000, validate=validate.Range(1, 65535, error="is not a port number (1-65535)"))
-    workers = Int(load_default=2, validate=validate.Range(1, 64, error="must be between 1 and 64"))
-    threads = Int(load_default=4, validate=validate.Range(1, 64, error="must be between 1 and 64"))
+    workers = Int(load_default=3, validate=validate.Range(1, 64, error="must be between 1 and 64"))
+    threads = Int(load_default=1, validate=validate.Range(1, 64, error="must be between 1 and 64"))
     secret_key_env = Str(load_default="CMS_BRIDGE_SECRET_KEY")
     secret_key_file = Str(load_default="")  # default: beside the database
     database = Str(load_default="var/cms-bridge.db")
@@ -101,6 +101,7 @@ class ServerSchema(Schema):
     public_url = Url(load_default="")
     max_body_bytes = Int(load_default=1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
     behind_proxy = Bool(load_default=False)
+    access_log = Bool(load_default=True)
 
 
 class SecuritySchema(Schema):

@@ -35,7 +35,7 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> None:
         "worker_class": "gthread" if threads > 1 else "sync",
         "timeout": 60,
         "graceful_timeout": 20,
-        "accesslog": "-",
+        "accesslog": "-" if config.server["access_log"] else None,
         "errorlog": "-",
         "loglevel": "info",
         "forwarded_allow_ips": "*" if config.server["behind_proxy"] else "127.0.0.1",
