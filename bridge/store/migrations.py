@@ -63,7 +63,8 @@ def m0001_core(db: Database) -> None:
             author_url TEXT NOT NULL DEFAULT '',
             published_at TEXT,
             received_at TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending',       -- pending | flagged | approved | rejected | duplicate | retracted
+            -- state: pending | flagged | approved | rejected | duplicate | retracted
+            state TEXT NOT NULL DEFAULT 'pending',
             state_reason TEXT NOT NULL DEFAULT '',
             flags TEXT NOT NULL DEFAULT '[]',            -- JSON list of {rule, reason}
             duplicate_of INTEGER REFERENCES items(id),
@@ -110,7 +111,8 @@ def m0001_core(db: Database) -> None:
             id INTEGER PRIMARY KEY,
             item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
             site_id TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'queued',        -- queued | published | retrying | failed | unpublishing | unpublished
+            -- state: queued | published | retrying | failed | unpublishing | unpublished
+            state TEXT NOT NULL DEFAULT 'queued',
             remote_ref TEXT,                             -- JSON RemoteRef
             remote_url TEXT,
             job_id INTEGER,
