@@ -117,3 +117,22 @@ def test_config_check_accepts_the_example_config():
     result = run_cli("--config", "config.example.toml", "config", "check", env={"PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
+
+
+def test_the_commented_examples_in_config_example_toml_are_valid():
+    """Uncomment every example table and key: the documentation must stay true."""
+    import re
+    import tomllib
+
+    lines = []
+    for line in open("config.example.toml", encoding="utf-8"):
+        match = re.match(r"^# (\[\[?[\w.]+\]\]?\s*$|\w+ = .*)", line)
+        lines.append(match.group(1) + "\n" if match else line)
+    raw = tomllib.loads("".join(lines))
+    assert {s["kind"] for s in raw["sites"]} == {"wordpress", "typo3"}
+    environ = {name: "secret-value" for name in re.findall(r'_env = "(\w+)"', "".join(lines))}
+    environ["TEAM_PHOTOS_SECRET"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    config = validate_config(raw, environ=environ)
+    assert [s["id"] for s in config.sites] == ["corp", "typo3-news", "typo3-full"]
+    assert [s["id"] for s in config.sources] == ["team-photos", "ski-channel"]
+    assert config.site_secrets("typo3-full")["connector.reply.secret"] == "secret-value"
