@@ -416,6 +416,8 @@ class CurationService:
                 return None
         job = self.outbox.enqueue(kind, key=key, payload={"item_id": item["id"], "revision": item["revision"]},
                                   site_id=site_id)
+        if current is not None and current["job_id"] not in (None, job["id"]):
+            self.outbox.supersede(current["job_id"], f"superseded by job {job['id']} (revision {item['revision']})")
         self.store.set_publication_job(item["id"], site_id, state=pub_state, job_id=job["id"])
         return job["id"]
 

@@ -5,7 +5,8 @@ job. Workers claim due jobs with a lease, so a worker that dies mid-job only
 delays it until the lease runs out. Failures are retried with exponential
 backoff and jitter (never sooner than a site's ``Retry-After``) up to a bound,
 after which the job is ``failed`` with its last error: listed, and retryable by
-hand. Nothing is dropped silently.
+hand. Nothing is dropped silently: a job only leaves the queue as ``done``,
+``failed``, or ``superseded`` by a newer job of the same intent.
 """
 from __future__ import annotations
 
@@ -145,6 +146,13 @@ class Outbox:
         self.complete(job, result)
         stats.done += 1
         return "done"
+
+    def supersede(self, job_id: int, reason: str) -> bool:
+        """A newer job carries the same intent further (e.g. the next revision of a
+        post): retire this one if it is still queued or failed, so "needs attention"
+        does not list a failure that no longer matters. A running job is left to
+        finish; handlers re-read current state, so it cannot undo the newer one."""
+        return self.store.supersede_job(job_id, reason)
 
     # -- inspecting ------------------------------------------------------
     def retry(self, job_id: int) -> bool:

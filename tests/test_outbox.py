@@ -139,3 +139,15 @@ def test_a_job_of_unknown_kind_is_failed_not_dropped(store):
     outbox.run_due()
     row = store.get_job(job["id"])
     assert row["state"] == "failed" and "no handler" in row["last_error"]
+
+
+def test_a_newer_job_supersedes_a_failed_one_and_it_leaves_the_failed_list(store):
+    outbox = make_outbox(store, FakeClock())
+    outbox.register("publish", lambda job: (_ for _ in ()).throw(AuthError("401")))
+    old = outbox.enqueue("publish", key="publish:1:a:r1", payload={})
+    outbox.run_due()
+    new = outbox.enqueue("publish", key="publish:1:a:r2", payload={})
+    assert outbox.supersede(old["id"], f"superseded by job {new['id']}") is True
+    assert [j["id"] for j in outbox.list(state="failed")] == []
+    assert store.get_job(old["id"])["state"] == "superseded"
+    assert outbox.supersede(new["id"], "x") is True and outbox.supersede(new["id"], "x") is False

@@ -12,7 +12,8 @@ def jobs():
 
 
 @jobs.command("list")
-@click.option("--state", type=click.Choice(["queued", "running", "done", "failed"]), help="Only jobs in this state.")
+@click.option("--state", type=click.Choice(["queued", "running", "done", "failed", "superseded"]),
+              help="Only jobs in this state.")
 @click.option("--site", help="Only jobs of this site.")
 @click.option("--limit", type=int, default=50, show_default=True)
 @pass_ctx

@@ -110,6 +110,17 @@ class JobsQueries:
             )
             return cur.rowcount == 1
 
+    def supersede_job(self, job_id: int, reason: str) -> bool:
+        """Retire a job that has not succeeded because a newer intent replaced it."""
+        now = self.now_iso()
+        with self.write() as db:
+            cur = db.execute(
+                "UPDATE jobs SET state = 'superseded', last_error = ?, lease_owner = NULL, lease_until = NULL, "
+                "finished_at = ?, updated_at = ? WHERE id = ? AND state IN ('queued', 'failed')",
+                [reason, now, now, job_id],
+            )
+            return cur.rowcount == 1
+
     def list_jobs(self, *, state: str | None = None, site_id: str | None = None, kind: str | None = None,
                   limit: int = 100) -> list[dict]:
         where, params = [], []

@@ -8,7 +8,7 @@ from ..problems import problem
 from . import bp
 from .openapi import add_path, add_schema, error_responses
 
-JOB_STATES = ("queued", "running", "done", "failed")
+JOB_STATES = ("queued", "running", "done", "failed", "superseded")
 
 
 def _public(job: dict) -> dict:
