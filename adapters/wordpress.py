@@ -297,8 +297,8 @@ class _RestTransport:
         if status == 401:
             if code in ("rest_not_logged_in", "rest_forbidden", "rest_cannot_view", "rest_forbidden_context"):
                 return AuthError(message + " (the credentials did not reach WordPress)",
-                                 hint="the server may strip the Authorization header: " + HEADER_FIX +
-                                 "; or application passwords are disabled")
+                                 hint="check the username and application password; or the server strips the "
+                                 "Authorization header: " + HEADER_FIX + "; or application passwords are disabled")
             return AuthError(message, hint="check username and the application password "
                              "(Users → Profile → Application Passwords; the login password does not work over REST)")
         if status == 403:
@@ -607,7 +607,8 @@ class _XmlrpcTransport:
             if exc.errcode == 401:
                 raise AuthError(message, hint="check username and password") from None
             if exc.errcode in (403, 404, 405):
-                raise XmlrpcDisabled(f"{message}: xmlrpc.php is blocked by the host or a security plugin",
+                raise XmlrpcDisabled(f"XML-RPC is disabled or blocked on {base} ({message}): xmlrpc.php is refused "
+                                     "by the host or a security plugin",
                                      hint='use transport = "rest" (or "auto") with an application password') from None
             raise RemoteError(message) from None
         except ssl.SSLError as exc:
@@ -769,6 +770,8 @@ class _XmlrpcTransport:
         if action in (ModerationAction.UNSPAM, ModerationAction.RESTORE) and current in (
                 CommentStatus.PENDING, CommentStatus.APPROVED):
             return current
+        if _status(target) is current:
+            return current  # editComment with an unchanged status is refused ("could not be updated")
         comment.status = target
         self.call(xc.EditComment(int(comment_id), comment))
         return _status(target)
@@ -936,17 +939,18 @@ class WordPressAdapter(CMSAdapter):
             report.notes.append(f"REST API not found: {exc.message}")
         candidates = [self.preferred] if self.preferred != "auto" else ["rest", "xmlrpc"]
         failures: list[str] = []
+        errors: list[AdapterError] = []
         for name in candidates:
             try:
                 if name == "rest":
                     if index is None:
                         raise RemoteError("the site has no WordPress REST API (/wp-json/)")
                     chosen = self._open_rest()
-                    caps = chosen.capabilities()
                 else:
                     chosen = self._open_xmlrpc()
-                    caps = chosen.capabilities()
+                caps = chosen.capabilities()
             except AdapterError as exc:
+                errors.append(exc)
                 failures.append(self._explain(name, exc, index))
                 if isinstance(exc, (Unreachable, RateLimited)):
                     break
@@ -958,8 +962,7 @@ class WordPressAdapter(CMSAdapter):
                 report.version = chosen.version()
             except AdapterError:
                 report.version = ""
-            if failures:
-                report.notes.extend(f"not using {f}" for f in failures)
+            report.notes.extend(f"not using {f}" for f in failures)
             missing = [k for k, v in caps.items() if not v]
             if missing:
                 report.problems.append(
@@ -970,8 +973,7 @@ class WordPressAdapter(CMSAdapter):
                                     "cannot set image alt text; REST with an application password has neither gap")
             report.ok = not report.problems
             return report
-        if index is None and all("not a WordPress" in f or "no WordPress" in f or "did not answer with XML-RPC" in f
-                                 or "blocked" in f for f in failures):
+        if index is None and not any(isinstance(e, (AuthError, PermissionDenied, Unreachable)) for e in errors):
             report.problems.append(f"{self.base_url} does not look like a WordPress site (no REST API, no XML-RPC) "
                                    "— check the URL: it must be the site's home address")
         else:
@@ -981,18 +983,36 @@ class WordPressAdapter(CMSAdapter):
     def _explain(self, transport: str, exc: AdapterError, index: dict | None) -> str:
         """Turn a probe failure into one actionable sentence."""
         if transport == "rest" and isinstance(exc, AuthError) and "did not reach" in exc.message:
-            auth = (index or {}).get("authentication") or {}
-            if "application-passwords" not in auth:
-                return ("REST: application passwords are disabled on the site (a security plugin or the "
-                        "wp_is_application_passwords_available filter) — enable them, or use transport = \"xmlrpc\"")
-            return ("REST: the server strips the Authorization header, so WordPress never sees the application "
-                    f"password — {HEADER_FIX}; or use transport = \"xmlrpc\"")
+            return self._explain_rest_login(index)
         if isinstance(exc, AuthError):
             what = "application password" if transport == "rest" else "password"
             return f"{transport.upper()}: wrong credentials for {self.username!r} — check the username and the {what}"
         if isinstance(exc, XmlrpcDisabled):
             return f"XML-RPC: {exc.message} — use transport = \"rest\" with an application password"
         return f"{transport.upper()}: {exc.describe()}"
+
+    def _explain_rest_login(self, index: dict | None) -> str:
+        """REST answers "not logged in" alike for a wrong password, the login password
+        (REST takes only application passwords), disabled application passwords and
+        a stripped Authorization header. The API index and an XML-RPC login with
+        the same password (sent in the body, not the header) tell them apart."""
+        auth = (index or {}).get("authentication") or {}
+        if "application-passwords" not in auth:
+            return ("REST: application passwords are disabled on the site (a security plugin or the "
+                    "wp_is_application_passwords_available filter) — enable them, or use transport = \"xmlrpc\"")
+        if not re.fullmatch(r"[A-Za-z0-9]{24}", self.password):
+            return ("REST: wrong credentials — REST needs an application password (Users → Profile → "
+                    "Application Passwords, 24 characters); the login password does not work over REST")
+        try:
+            _XmlrpcTransport(self).profile()
+        except AuthError:
+            return (f"REST: wrong credentials for {self.username!r} — check the username and the application "
+                    "password (XML-RPC refused it too)")
+        except AdapterError:
+            return ("REST: WordPress did not see the credentials: the username or application password is wrong, "
+                    f"or the server strips the Authorization header — {HEADER_FIX}")
+        return ("REST: the server strips the Authorization header, so WordPress never sees the application "
+                f"password (XML-RPC accepts it) — {HEADER_FIX}; or use transport = \"xmlrpc\"")
 
     # -- publishing ---------------------------------------------------------------------
     def publish(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:

@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bridge.cli.users",
     "bridge.cli.jobs",
     "bridge.cli.sources",
+    "bridge.cli.sites",
+    "bridge.cli.sync",
 )
 
 

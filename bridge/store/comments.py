@@ -1,6 +1,226 @@
-"""Comments pulled from the sites, and the moderation log (the inbox side)."""
+"""Comments pulled from the sites, and the moderation log (the inbox side).
+
+The sync service writes here page by page (each page and the cursor after it in
+one transaction, so a crash never skips or repeats a page); the moderation
+service records decisions and their write-back here.
+"""
 from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .base import dumps
+
+#: columns the sync writes for a comment it sees for the first time
+PULLED_COLUMNS = ("remote_id", "remote_parent_id", "post_id", "post_title", "post_url", "link", "type",
+                  "author_name", "author_url", "author_key", "author_email", "author_ip", "content_html",
+                  "content_text", "status", "date_gmt")
+
+#: a comment is "open" while the inbox still expects it to change
+OPEN_WHERE = "(status = 'pending' OR writeback_state = 'pending')"
 
 
 class CommentsQueries:
     """Queries of the sync and moderation services live here."""
+
+    # -- pulling ------------------------------------------------------------
+    def ensure_state(self, scope: str, key: str, value):
+        """Store ``value`` unless the key exists; return what is stored (first writer wins)."""
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO sync_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(scope, key) DO NOTHING",
+                [scope, key, dumps(value), self.now_iso()],
+            )
+        return self.get_state(scope, key)
+
+    def comment_cursor(self, site_id: str) -> dict | None:
+        return self.get_state(f"site:{site_id}", "comments_cursor")
+
+    def save_comment_page(self, site_id: str, rows: list[dict], cursor: dict) -> int:
+        """Insert a page of new comments and move the cursor past it, atomically.
+
+        Comments already known (a cursor that was reset) are left as they are:
+        reconciliation owns status changes. Returns how many rows were new.
+        """
+        now = self.now_iso()
+        columns = ", ".join(PULLED_COLUMNS)
+        marks = ", ".join("?" for _ in PULLED_COLUMNS)
+        created = 0
+        with self.write() as db:
+            for row in rows:
+                cur = db.execute(
+                    f"INSERT INTO comments (site_id, {columns}, remote_status, first_seen_at, updated_at, parent_id) "
+                    f"VALUES (?, {marks}, ?, ?, ?, (SELECT p.id FROM comments p WHERE p.site_id = ? AND "
+                    f"p.remote_id = ?)) ON CONFLICT(site_id, remote_id) DO NOTHING",
+                    [site_id, *(row.get(c) for c in PULLED_COLUMNS), row["status"], now, now,
+                     site_id, row.get("remote_parent_id")],
+                )
+                created += cur.rowcount
+            remote_ids = [r["remote_id"] for r in rows]
+            if remote_ids:
+                # Replies that arrived before their parent (dates are not always in order).
+                db.execute(
+                    f"UPDATE comments SET parent_id = (SELECT p.id FROM comments p WHERE p.site_id = comments.site_id "
+                    f"AND p.remote_id = comments.remote_parent_id) WHERE site_id = ? AND parent_id IS NULL "
+                    f"AND remote_parent_id IN ({', '.join('?' for _ in remote_ids)})",
+                    [site_id, *remote_ids],
+                )
+            self.set_state(f"site:{site_id}", "comments_cursor", cursor)
+        return created
+
+    # -- reconciling ------------------------------------------------------------
+    def iter_open_comments(self, site_id: str, batch: int = 100) -> Iterator[list[dict]]:
+        """Batches of the comments the inbox still holds open, by ascending id
+        (keyset paging: memory stays flat however many there are)."""
+        last = 0
+        while True:
+            rows = self.query(
+                f"SELECT id, remote_id, status, remote_status, expected_status, writeback_state, version "
+                f"FROM comments WHERE site_id = ? AND id > ? AND {OPEN_WHERE} ORDER BY id LIMIT ?",
+                [site_id, last, batch],
+            )
+            if not rows:
+                return
+            yield rows
+            last = rows[-1]["id"]
+
+    def apply_site_statuses(self, site_id: str, changes: list[dict]) -> int:
+        """Record statuses re-read from the site; returns how many were site changes.
+
+        ``changes``: ``{"row": <row from iter_open_comments>, "status": <status on the site or "deleted">}``.
+        A status our own write-back produces (``expected_status``) is an echo: it
+        only updates ``remote_status``. Anything else the site did is a site change:
+        the comment takes the site's status, its version is bumped (stale decisions
+        are refused), and the moderation log records it with actor "site".
+        """
+        now = self.now_iso()
+        changed = 0
+        with self.write() as db:
+            for change in changes:
+                row, remote = change["row"], change["status"]
+                if remote == row["remote_status"]:
+                    continue
+                if remote == row["expected_status"]:
+                    db.execute("UPDATE comments SET remote_status = ?, updated_at = ? WHERE id = ?",
+                               [remote, now, row["id"]])
+                    continue
+                what = "deleted on the site" if remote == "deleted" else \
+                    f"set to {remote} on the site (was {row['remote_status']})"
+                if row["writeback_state"] == "pending":
+                    what += f" while the inbox's change to {row['expected_status']} was waiting to be written back"
+                db.execute(
+                    "UPDATE comments SET status = ?, remote_status = ?, site_change = ?, site_change_at = ?, "
+                    "version = version + 1, updated_at = ? WHERE id = ?",
+                    [remote, remote, what, now, now, row["id"]],
+                )
+                db.execute(
+                    "INSERT INTO moderation_log (comment_id, site_id, remote_id, actor, action, from_status, "
+                    "to_status, origin, writeback, detail, created_at) "
+                    "VALUES (?, ?, ?, 'site', 'site_change', ?, ?, 'sync', 'n/a', ?, ?)",
+                    [row["id"], site_id, row["remote_id"], row["status"], remote, what, now],
+                )
+                changed += 1
+        return changed
+
+    # -- reading ------------------------------------------------------------------
+    def get_comment(self, comment_id: int) -> dict | None:
+        return self.query_one("SELECT * FROM comments WHERE id = ?", [comment_id])
+
+    def get_comment_by_remote(self, site_id: str, remote_id: str) -> dict | None:
+        return self.query_one("SELECT * FROM comments WHERE site_id = ? AND remote_id = ?", [site_id, remote_id])
+
+    def count_comments(self, site_id: str | None = None, status: str | None = None) -> int:
+        where, params = [], []
+        if site_id is not None:
+            where.append("site_id = ?")
+            params.append(site_id)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        sql = "SELECT count(*) FROM comments" + (" WHERE " + " AND ".join(where) if where else "")
+        return self.scalar(sql, params)
+
+    def moderation_log_for(self, comment_id: int) -> list[dict]:
+        return self.query("SELECT * FROM moderation_log WHERE comment_id = ? ORDER BY id", [comment_id])
+
+    # -- deciding -------------------------------------------------------------------
+    def record_decision(self, comment: dict, *, actor: str, action: str, to_status: str, origin: str,
+                        detail: str | None = None) -> int:
+        """The inbox's decision takes effect locally at once; its write-back is pending.
+        Returns the moderation_log id."""
+        now = self.now_iso()
+        with self.write() as db:
+            db.execute(
+                "UPDATE comments SET status = ?, expected_status = ?, writeback_state = 'pending', "
+                "writeback_error = NULL, site_change = NULL, site_change_at = NULL, version = version + 1, "
+                "updated_at = ? WHERE id = ?",
+                [to_status, to_status, now, comment["id"]],
+            )
+            cur = db.execute(
+                "INSERT INTO moderation_log (comment_id, site_id, remote_id, actor, action, from_status, to_status, "
+                "origin, writeback, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                [comment["id"], comment["site_id"], comment["remote_id"], actor, action, comment["status"],
+                 to_status, origin, detail, now],
+            )
+            return cur.lastrowid
+
+    def record_reply_request(self, comment: dict, *, actor: str, origin: str, text: str) -> int:
+        with self.write() as db:
+            cur = db.execute(
+                "INSERT INTO moderation_log (comment_id, site_id, remote_id, actor, action, from_status, to_status, "
+                "origin, writeback, detail, created_at) VALUES (?, ?, ?, ?, 'reply', ?, ?, ?, 'pending', ?, ?)",
+                [comment["id"], comment["site_id"], comment["remote_id"], actor, comment["status"],
+                 comment["status"], origin, text[:500], self.now_iso()],
+            )
+            return cur.lastrowid
+
+    def link_writeback_job(self, comment_id: int, log_id: int, job_id: int, *, on_comment: bool = True) -> None:
+        with self.write() as db:
+            if on_comment:
+                db.execute("UPDATE comments SET writeback_job_id = ? WHERE id = ?", [job_id, comment_id])
+            db.execute("UPDATE moderation_log SET job_id = ? WHERE id = ?", [job_id, log_id])
+
+    # -- writing back ---------------------------------------------------------------------
+    def finish_writeback(self, comment_id: int, job_id: int, remote_status: str) -> None:
+        """The site now has ``remote_status`` because of our job."""
+        now = self.now_iso()
+        with self.write() as db:
+            db.execute(
+                "UPDATE comments SET remote_status = ?, "
+                "status = CASE WHEN writeback_job_id = ? THEN ? ELSE status END, "
+                "expected_status = CASE WHEN writeback_job_id = ? THEN NULL ELSE expected_status END, "
+                "writeback_state = CASE WHEN writeback_job_id = ? THEN 'done' ELSE writeback_state END, "
+                "writeback_error = NULL, updated_at = ? WHERE id = ?",
+                [remote_status, job_id, remote_status, job_id, job_id, now, comment_id],
+            )
+            db.execute("UPDATE moderation_log SET writeback = 'done' WHERE job_id = ?", [job_id])
+
+    def fail_writeback(self, comment_id: int, job_id: int, error: str, *, final: bool) -> None:
+        with self.write() as db:
+            db.execute(
+                "UPDATE comments SET writeback_error = ?, writeback_state = CASE WHEN writeback_job_id = ? "
+                "THEN ? ELSE writeback_state END, updated_at = ? WHERE id = ?",
+                [error, job_id, "failed" if final else "pending", self.now_iso(), comment_id],
+            )
+            if final:
+                db.execute("UPDATE moderation_log SET writeback = 'failed', detail = ? WHERE job_id = ?",
+                           [error, job_id])
+
+    def save_reply(self, site_id: str, row: dict, *, job_id: int) -> int:
+        """Store our own reply as it now exists on the site; returns its local id."""
+        now = self.now_iso()
+        columns = ", ".join(PULLED_COLUMNS)
+        marks = ", ".join("?" for _ in PULLED_COLUMNS)
+        with self.write() as db:
+            db.execute(
+                f"INSERT INTO comments (site_id, {columns}, remote_status, first_seen_at, updated_at, parent_id, "
+                f"writeback_state, writeback_job_id) VALUES (?, {marks}, ?, ?, ?, (SELECT p.id FROM comments p "
+                f"WHERE p.site_id = ? AND p.remote_id = ?), 'done', ?) ON CONFLICT(site_id, remote_id) DO NOTHING",
+                [site_id, *(row.get(c) for c in PULLED_COLUMNS), row["status"], now, now, site_id,
+                 row.get("remote_parent_id"), job_id],
+            )
+            local_id = self.scalar("SELECT id FROM comments WHERE site_id = ? AND remote_id = ?",
+                                   [site_id, row["remote_id"]])
+            db.execute("UPDATE moderation_log SET writeback = 'done', detail = ? WHERE job_id = ?",
+                       [dumps({"reply_comment_id": local_id, "remote_id": row["remote_id"]}), job_id])
+        return local_id

@@ -1,0 +1,193 @@
+"""Pull comments from the sites, reconcile what the inbox holds open, drain the outbox.
+
+What ``cms-bridge sync`` (cron) runs, per site:
+
+1. **Pull**: comments after the stored cursor, page by page; each page is
+   written with the cursor after it in one transaction and then dropped, so
+   memory stays flat however many comments a site has.
+2. **Reconcile**: WordPress has no modified date for comments, so the comments
+   the inbox still holds open (pending, or with a write-back pending) are
+   re-read by id in batches; what the site changed is recorded as a site change,
+   what it deleted becomes "deleted", and our own write-backs coming back are
+   echoes, not changes.
+3. **Drain** the site's due outbox jobs (moderation write-back, replies, publishing).
+
+A per-site lease in the store makes overlapping cron runs safe; one site's
+failure never stops the others.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from adapters.base import AdapterError
+from adapters.types import RemoteComment, SyncCursor
+
+from .clock import iso_from_datetime
+from .sanitize import clean_html, html_to_text
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+
+
+@dataclass
+class SiteSyncResult:
+    site_id: str
+    new: int = 0
+    changed: int = 0
+    written_back: int = 0
+    retrying: int = 0
+    failed_jobs: int = 0
+    error: str | None = None
+    skipped: bool = False  # another run holds this site's lease
+    attention: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"{self.site_id}: skipped, another sync of this site is running"
+        text = (f"{self.site_id}: {self.new} new, {self.changed} changed, {self.written_back} written back, "
+                f"{self.retrying + self.failed_jobs} errors")
+        if self.error:
+            text += f" — FAILED: {self.error}"
+        return text
+
+
+@dataclass
+class SyncRun:
+    results: list[SiteSyncResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+class LockBusy(Exception):
+    """Another sync holds the site's lease."""
+
+
+class SyncService:
+    def __init__(self, bridge):
+        self.bridge = bridge
+        self.store = bridge.store
+        self.lock_seconds = float(bridge.config.sync.get("lock_seconds", 900))
+        self.batch = int(bridge.config.sync.get("reconcile_batch", 100))
+        self._salt: str | None = None
+
+    # -- entry points ----------------------------------------------------------
+    def run(self, site_ids: list[str] | None = None, *, wait: bool = False, wait_seconds: float | None = None,
+            sleep=time.sleep) -> SyncRun:
+        """Sync the given (default: every configured) site; never stops at one failure."""
+        ids = site_ids or [s["id"] for s in self.bridge.config.sites]
+        run = SyncRun()
+        for site_id in ids:
+            run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))
+        return run
+
+    def sync_site(self, site_id: str, *, wait: bool = False, wait_seconds: float | None = None,
+                  sleep=time.sleep) -> SiteSyncResult:
+        result = SiteSyncResult(site_id)
+        lock = f"sync:{site_id}"
+        owner = self.bridge.outbox.owner
+        deadline = time.monotonic() + (wait_seconds if wait_seconds is not None else self.lock_seconds)
+        while not self.store.acquire_lock(lock, owner, self.bridge.clock(), self.lock_seconds):
+            if not wait or time.monotonic() > deadline:
+                result.skipped = True
+                return result
+            sleep(1.0)
+        try:
+            self._sync_locked(site_id, result, lambda: self.store.renew_lock(
+                lock, owner, self.bridge.clock(), self.lock_seconds))
+        finally:
+            self.store.release_lock(lock, owner)
+        return result
+
+    # -- the three steps ---------------------------------------------------------
+    def _sync_locked(self, site_id: str, result: SiteSyncResult, renew) -> None:
+        try:
+            adapter = self.bridge.adapter(site_id)
+            site = self.bridge.site_config(site_id)
+            result.new = self.pull(site_id, adapter, site, renew)
+            result.changed = self.reconcile(site_id, adapter, renew)
+            stats = self.bridge.outbox.run_due(site_id=site_id)
+            result.written_back, result.retrying, result.failed_jobs = stats.done, stats.retried, stats.failed
+        except AdapterError as exc:
+            result.error = exc.describe()
+            if exc.needs_attention:
+                result.attention = True
+                self.store.set_site_attention(site_id, exc.describe())
+        except Exception as exc:  # noqa: BLE001 - one site's bug must not stop the others
+            log.exception("sync of site %s crashed", site_id)
+            result.error = f"{exc.__class__.__name__}: {exc}"
+        else:
+            site_row = self.store.get_site(site_id)
+            if site_row and site_row["status"] == "attention":
+                self.store.set_site_attention(site_id, None)
+        self.store.record_site_sync(site_id, summary=result.summary(), error=result.error)
+
+    def pull(self, site_id: str, adapter, site: dict, renew=lambda: None) -> int:
+        """New comments after the cursor, one page in memory at a time."""
+        cursor = SyncCursor.from_dict(self.store.comment_cursor(site_id))
+        store_pii = bool(site.get("store_commenter_pii", False))
+        created = 0
+        while True:
+            page, cursor = adapter.fetch_comments(cursor, PAGE_SIZE)
+            if not page:
+                return created
+            rows = [self.comment_row(c, store_pii) for c in page]
+            created += self.store.save_comment_page(site_id, rows, cursor.to_dict())
+            renew()
+
+    def reconcile(self, site_id: str, adapter, renew=lambda: None) -> int:
+        """Re-read the open comments by id; record what the site changed."""
+        changed = 0
+        for rows in self.store.iter_open_comments(site_id, self.batch):
+            remote = {c.remote_id: c.status.value for c in adapter.fetch_comments_by_id([r["remote_id"] for r in rows])}
+            changes = [{"row": r, "status": remote.get(r["remote_id"], "deleted")} for r in rows]
+            changed += self.store.apply_site_statuses(site_id, changes)
+            renew()
+        return changed
+
+    # -- rows --------------------------------------------------------------------
+    def comment_row(self, comment: RemoteComment, store_pii: bool) -> dict:
+        """A RemoteComment as a comments row: sanitised, and personal data only on request."""
+        content_html = clean_html(comment.content_html)
+        return {
+            "remote_id": comment.remote_id, "remote_parent_id": comment.parent_id, "post_id": comment.post_id,
+            "post_title": comment.post_title, "post_url": comment.post_url, "link": comment.link,
+            "type": comment.type or "comment", "author_name": comment.author_name, "author_url": comment.author_url,
+            "author_key": self.author_key(comment.author_email),
+            "author_email": comment.author_email if store_pii else None,
+            "author_ip": comment.author_ip if store_pii else None,
+            "content_html": content_html, "content_text": html_to_text(content_html),
+            "status": comment.status.value, "date_gmt": iso_from_datetime(comment.date_gmt),
+        }
+
+    def author_key(self, email: str) -> str:
+        """A salted hash of the e-mail: groups a commenter's comments without keeping the address."""
+        if not email:
+            return ""
+        digest = hashlib.sha256(f"{self.salt()}:{email.strip().lower()}".encode()).hexdigest()
+        return digest[:32]
+
+    def salt(self) -> str:
+        if self._salt is None:
+            name = self.bridge.config.security.get("commenter_salt_env") or ""
+            salt = os.environ.get(name) if name else None
+            if not salt:
+                # First writer wins, so concurrent first runs agree on one salt.
+                salt = self.store.ensure_state("security", "commenter_salt", secrets.token_hex(32))
+            self._salt = salt
+        return self._salt
+
+
+def setup(bridge) -> None:
+    bridge.services["sync"] = SyncService(bridge)

@@ -1,0 +1,61 @@
+"""Helpers shared by the WordPress adapter, sync and CLI tests: a bridge wired to
+the harness's real WordPress, and ways to seed and read comments there."""
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from adapters.wordpress import WordPressAdapter
+from bridge.core import Bridge
+from tests.conftest import make_config
+
+TRANSPORTS = ["rest", "xmlrpc"]
+
+
+def site_config(wp, transport: str = "auto", **extra) -> dict:
+    return {"id": "wp", "kind": "wordpress", "url": wp.url, "name": "Harness blog", "username": wp.admin_user,
+            "password_env": "WP_PASSWORD", "transport": transport, "timeout": 10.0, **extra}
+
+
+def make_adapter(wp, transport: str = "auto", password: str | None = None, **extra) -> WordPressAdapter:
+    site = site_config(wp, transport, **extra)
+    site.pop("password_env")
+    return WordPressAdapter(site, {"password": wp.app_password if password is None else password})
+
+
+def make_bridge(tmp_path, wp, clock, transport: str = "auto", *, environ: dict | None = None, raw: dict | None = None,
+                **extra) -> Bridge:
+    raw = {"outbox": {"base_delay": 10.0, "max_attempts": 5}, **(raw or {}),
+           "sites": [site_config(wp, transport, **extra)]}
+    config = make_config(tmp_path, raw, {"WP_PASSWORD": wp.app_password, **(environ or {})})
+    return Bridge(config, clock=clock)
+
+
+def image_file(tmp_path, name="photo.png", color=(200, 30, 30)) -> str:
+    path = tmp_path / name
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(buf, "PNG")
+    path.write_bytes(buf.getvalue())
+    return str(path)
+
+
+def add_replies_and_pingback(wp, post_id: int, parent_ids: list[int]) -> dict:
+    """Replies to ``parent_ids`` and one pingback, written inside WordPress."""
+    code = "$out = [];\n"
+    for i, parent in enumerate(parent_ids):
+        code += (f"$out[] = wp_insert_comment(['comment_post_ID' => {post_id}, 'comment_parent' => {parent}, "
+                 f"'comment_author' => 'Replier {i}', 'comment_author_email' => 'r{i}@example.com', "
+                 f"'comment_content' => 'Reply {i}', 'comment_approved' => 1]);\n")
+    code += (f"$ping = wp_insert_comment(['comment_post_ID' => {post_id}, 'comment_type' => 'pingback', "
+             "'comment_author' => 'Other blog', 'comment_author_url' => 'https://other.example/post', "
+             "'comment_content' => 'Mentioned here', 'comment_approved' => 0]);\n"
+             "echo json_encode(['replies' => $out, 'pingback' => $ping]);")
+    import json
+
+    return json.loads(wp.php(code))
+
+
+def rest_comment(wp, comment_id) -> dict | None:
+    r = wp.rest.get(f"comments/{comment_id}", params={"context": "edit"})
+    return r.json() if r.status_code == 200 else None
