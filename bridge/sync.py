@@ -115,8 +115,9 @@ class SyncService:
         try:
             adapter = self.bridge.adapter(site_id)
             site = self.bridge.site_config(site_id)
+            started = self.store.now_iso()
             result.new = self.pull(site_id, adapter, site, renew)
-            result.changed = self.reconcile(site_id, adapter, renew)
+            result.changed = self.reconcile(site_id, adapter, renew, seen_before=started)
             stats = self.bridge.outbox.run_due(site_id=site_id)
             result.written_back, result.retrying, result.failed_jobs = stats.done, stats.retried, stats.failed
         except AdapterError as exc:
@@ -146,10 +147,10 @@ class SyncService:
             created += self.store.save_comment_page(site_id, rows, cursor.to_dict())
             renew()
 
-    def reconcile(self, site_id: str, adapter, renew=lambda: None) -> int:
-        """Re-read the open comments by id; record what the site changed."""
+    def reconcile(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
+        """Re-read the open comments by id (not those this run just pulled); record what the site changed."""
         changed = 0
-        for rows in self.store.iter_open_comments(site_id, self.batch):
+        for rows in self.store.iter_open_comments(site_id, self.batch, seen_before):
             remote = {c.remote_id: c.status.value for c in adapter.fetch_comments_by_id([r["remote_id"] for r in rows])}
             changes = [{"row": r, "status": remote.get(r["remote_id"], "deleted")} for r in rows]
             changed += self.store.apply_site_statuses(site_id, changes)

@@ -69,15 +69,18 @@ class CommentsQueries:
         return created
 
     # -- reconciling ------------------------------------------------------------
-    def iter_open_comments(self, site_id: str, batch: int = 100) -> Iterator[list[dict]]:
+    def iter_open_comments(self, site_id: str, batch: int = 100,
+                           seen_before: str | None = None) -> Iterator[list[dict]]:
         """Batches of the comments the inbox still holds open, by ascending id
-        (keyset paging: memory stays flat however many there are)."""
+        (keyset paging: memory stays flat however many there are). ``seen_before``
+        leaves out comments first pulled since then: they were read moments ago."""
         last = 0
         while True:
             rows = self.query(
                 f"SELECT id, remote_id, status, remote_status, expected_status, writeback_state, version "
-                f"FROM comments WHERE site_id = ? AND id > ? AND {OPEN_WHERE} ORDER BY id LIMIT ?",
-                [site_id, last, batch],
+                f"FROM comments WHERE site_id = ? AND id > ? AND {OPEN_WHERE} "
+                f"AND (? IS NULL OR first_seen_at < ? OR writeback_state = 'pending') ORDER BY id LIMIT ?",
+                [site_id, last, seen_before, seen_before, batch],
             )
             if not rows:
                 return
