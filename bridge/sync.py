@@ -12,6 +12,10 @@ What ``cms-bridge sync`` (cron) runs, per site:
    echoes, not changes.
 3. **Drain** the site's due outbox jobs (moderation write-back, replies, publishing).
 
+Before the sites, the due feed sources are polled (intake's ``poll``: due feeds,
+then due media downloads), under a lease of their own. A failing source is
+reported in the run (and makes it not ok) but never stops the sites' sync.
+
 A per-site lease in the store makes overlapping cron runs safe; one site's
 failure never stops the others.
 """
@@ -61,13 +65,33 @@ class SiteSyncResult:
         return text
 
 
+def source_summary(result) -> str:
+    """One line for a polled source (an intake ``PollResult``)."""
+    if result.ok:
+        text = f"source {result.source_id}: {result.new_items} new"
+        if getattr(result, "warning", None):
+            text += f" (warning: {result.warning})"
+        return text
+    return f"source {result.source_id}: FAILED: {result.error}"
+
+
 @dataclass
 class SyncRun:
     results: list[SiteSyncResult] = field(default_factory=list)
+    #: intake PollResults of the sources polled in this run (not-due ones included, ``polled=False``)
+    sources: list = field(default_factory=list)
+    #: why the sources were not polled at all (another run holds their lease, or polling crashed)
+    sources_skipped: str | None = None
+    sources_error: str | None = None
+
+    @property
+    def polled(self) -> list:
+        return [r for r in self.sources if getattr(r, "polled", True)]
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        return (all(r.ok for r in self.results) and all(r.ok for r in self.sources)
+                and self.sources_error is None)
 
 
 class LockBusy(Exception):
@@ -84,13 +108,34 @@ class SyncService:
 
     # -- entry points ----------------------------------------------------------
     def run(self, site_ids: list[str] | None = None, *, wait: bool = False, wait_seconds: float | None = None,
-            sleep=time.sleep) -> SyncRun:
-        """Sync the given (default: every configured) site; never stops at one failure."""
-        ids = site_ids or [s["id"] for s in self.bridge.config.sites]
+            sleep=time.sleep, sources: bool = True, sites: bool = True) -> SyncRun:
+        """Poll the due feed sources (unless ``sources=False``), then sync the given (default:
+        every configured) site (unless ``sites=False``); never stops at one failure."""
         run = SyncRun()
-        for site_id in ids:
-            run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))
+        if sources:
+            self.poll_sources(run)
+        if sites:
+            ids = site_ids or [s["id"] for s in self.bridge.config.sites]
+            for site_id in ids:
+                run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))
         return run
+
+    def poll_sources(self, run: SyncRun) -> None:
+        """intake's poll of the due sources under the ``sync:sources`` lease; nothing here raises."""
+        intake = self.bridge.services.get("intake")
+        if intake is None or not any(s["kind"] == "feed" for s in self.bridge.config.sources):
+            return
+        lock, owner = "sync:sources", self.bridge.outbox.owner
+        if not self.store.acquire_lock(lock, owner, self.bridge.clock(), self.lock_seconds):
+            run.sources_skipped = "another sync is polling the sources"
+            return
+        try:
+            run.sources = list(intake.poll())
+        except Exception as exc:  # noqa: BLE001 - the sites are synced regardless
+            log.exception("polling the sources crashed")
+            run.sources_error = f"{exc.__class__.__name__}: {exc}"
+        finally:
+            self.store.release_lock(lock, owner)
 
     def sync_site(self, site_id: str, *, wait: bool = False, wait_seconds: float | None = None,
                   sleep=time.sleep) -> SiteSyncResult:

@@ -3,26 +3,42 @@ from __future__ import annotations
 
 import click
 
+from ..sync import source_summary
 from . import main, pass_ctx
 
 
 @main.command("sync")
-@click.option("--site", "site_id", metavar="ID", help="Only this site (default: every configured site).")
+@click.option("--site", "site_id", metavar="ID",
+              help="Only this site, and no feed polling (default: every configured site, after the due feeds).")
 @click.option("--wait", is_flag=True, help="If another sync of a site is running, wait for it instead of skipping.")
+@click.option("--no-sources", is_flag=True, help="Do not poll the due feed sources.")
+@click.option("--no-sites", is_flag=True, help="Only poll the due feed sources; sync no site.")
 @pass_ctx
-def sync(ctx, site_id, wait):
-    """Pull new comments, reconcile open ones, write decisions back (outbox).
+def sync(ctx, site_id, wait, no_sources, no_sites):
+    """Poll due feeds, pull new comments, reconcile open ones, write decisions back (outbox).
 
-    Prints one line per site. Exits 1 if any site failed; a site whose previous
-    sync is still running is skipped quietly (a note on stderr) unless --wait.
+    Prints one line per polled source ("source ID: …") and one per site. Exits 1
+    if any source or site failed; a failing source never stops the sites' sync.
+    A site (or the sources) whose previous sync is still running is skipped
+    quietly (a note on stderr) unless --wait.
     """
+    if site_id and no_sites:
+        raise click.UsageError("--site and --no-sites contradict each other")
     if site_id and ctx.config.site(site_id) is None:
         known = ", ".join(s["id"] for s in ctx.config.sites) or "none"
         raise click.UsageError(f"no site {site_id!r} in the configuration (known: {known})")
-    if not ctx.config.sites:
+    sources = not no_sources and not site_id
+    sites = not no_sites
+    if sites and not ctx.config.sites:
         click.echo("no sites configured (add [[sites]] tables to the config file)")
-        return
-    run = ctx.bridge.services["sync"].run([site_id] if site_id else None, wait=wait)
+        sites = False
+    run = ctx.bridge.services["sync"].run([site_id] if site_id else None, wait=wait, sources=sources, sites=sites)
+    if run.sources_skipped:
+        click.echo(f"cms-bridge sync: sources skipped, {run.sources_skipped}", err=True)
+    if run.sources_error:
+        click.echo(f"sources: FAILED: {run.sources_error}")
+    for polled in run.polled:
+        click.echo(source_summary(polled))
     for result in run.results:
         if result.skipped:
             click.echo(f"cms-bridge sync: {result.summary()}", err=True)
