@@ -47,7 +47,7 @@ lint: install-test
 
 test: system-deps install-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	bash scripts/run-tests.sh
 
 bench: install-test
 	$(BIN)/python bench/run_all.py
