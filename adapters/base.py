@@ -126,8 +126,15 @@ class CMSAdapter(abc.ABC):
 
     @abc.abstractmethod
     def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
-        """One page of comments strictly after ``cursor``, oldest first, all statuses
-        and types. An empty list means "up to date"; callers loop page by page."""
+        """One page of comments strictly after ``cursor``, all statuses and types, and
+        the cursor to store with that page. An empty list means "up to date"; callers
+        loop page by page, passing back the cursor they got.
+
+        Pages normally come oldest first, each moving the cursor. An adapter whose
+        API lists newest first (WordPress XML-RPC) may instead walk down to the
+        cursor, returning the unchanged cursor until the walk's last page, which
+        carries the newest comment's cursor: the stored cursor then never passes a
+        comment that is not stored yet."""
 
     @abc.abstractmethod
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:

@@ -38,6 +38,7 @@ import re
 import ssl
 import xml.parsers.expat
 import xmlrpc.client
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,6 +87,8 @@ from .types import (  # noqa: E402
 USER_AGENT = "cms-bridge (WordPress adapter)"
 MARKER = "[cms-bridge-item:{}]"
 BATCH = 100  # WordPress's per_page maximum; also our multicall batch
+WALK_FIRST = 100  # XML-RPC comment walk: rows in its first read (a no-change sync reads only these)
+WALK_MAX = 800  # ... doubling per read up to this many (one request; the buffer stays this small)
 
 HEADER_FIX = ('add `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1` (Apache, .htaccess) or '
               '`CGIPassAuth On`; behind nginx/FastCGI pass `fastcgi_param HTTP_AUTHORIZATION $http_authorization;`')
@@ -560,6 +563,19 @@ class _Client(Client):
         self.supported_methods = call(self.server.mt.supportedMethods)
 
 
+@dataclass
+class _Walk:
+    """State of one XML-RPC newest-first walk down to ``start`` (a cursor key)."""
+
+    start: tuple[datetime, int] | None
+    chunk: int
+    top: tuple[datetime, int] | None = None  # the newest comment: the cursor once the walk ends
+    low: tuple[datetime, int] | None = None  # the oldest comment read so far
+    offset: int = 0  # where the comment after ``low`` was in the list when last read
+    ended: bool = False  # reached the cursor or the end of the list
+    buffer: list[RemoteComment] = field(default_factory=list)  # read, not yet handed out (≤ WALK_MAX)
+
+
 class _XmlrpcTransport:
     """``xmlrpc.php`` through python-wordpress-xmlrpc."""
 
@@ -570,8 +586,9 @@ class _XmlrpcTransport:
         self.url = f"{adapter.base_url}/xmlrpc.php"
         transport = _TimeoutTransport(adapter, self.url.startswith("https:"))
         self.client = _Client(self.url, adapter.username, adapter.password, transport, self.guard)
-        #: (cursor key, number of comments newer than it) from the last page we served
-        self._position: tuple[tuple[datetime, int] | None, int] | None = None
+        #: the newest-first walk in progress (see :meth:`walk`), and the cursor of one just ended
+        self._walk: _Walk | None = None
+        self._walk_done: tuple[datetime, int] | None = None
 
     # -- error mapping ------------------------------------------------------
     def guard(self, fn, *args):
@@ -684,50 +701,80 @@ class _XmlrpcTransport:
             user_id=_parent(getattr(c, "user", None)))
 
     def _slice(self, offset: int, number: int) -> list[RemoteComment]:
-        """Comments newest first (date_gmt DESC, id DESC), all statuses and types."""
+        """Comments newest first (date_gmt DESC, id DESC), all statuses and types
+        (``status = "any"``: without a status WordPress lists hold + approve only)."""
         rows = self.call(_GetComments({"status": "any", "offset": offset, "number": number}))
         return [self.to_comment(c) for c in rows]
 
-    def _newer_count(self, key) -> int:
-        """How many comments are strictly newer than ``key``: the first offset whose
-        comment is not, found by galloping then bisecting over one-comment probes."""
-        def newer(offset: int) -> bool:
-            got = self._slice(offset, 1)
-            return bool(got) and (key is None or _comment_key(got[0]) > key)
+    def walk(self, cursor: SyncCursor, limit: int) -> tuple[list[RemoteComment], SyncCursor]:
+        """One page of the comments after ``cursor``, newest first, and the cursor to store with it.
 
-        if not newer(0):
-            return 0
-        lo, hi = 0, 1
-        while newer(hi):
-            lo, hi = hi, hi * 2
-        while hi - lo > 1:  # newer(lo) and not newer(hi)
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if newer(mid) else (lo, mid)
-        return hi
+        XML-RPC lists comments newest first, with offsets and no date filter, so
+        finding the oldest page after the cursor costs probes. Instead the walk
+        goes down from the newest comment to the cursor, reading in growing chunks
+        (``WALK_FIRST`` rows, doubling up to ``WALK_MAX``) and handing them out
+        ``limit`` at a time; until the walk reaches the cursor the returned cursor
+        is the old one, so the caller's stored cursor moves to the walk's newest
+        comment only once every page is stored. A crash in between repeats the
+        walk, and storing a comment again is a no-op.
 
-    def fetch_comments(self, cursor: SyncCursor, limit: int) -> list[RemoteComment]:
-        """XML-RPC lists newest first with offsets and no date filter. The oldest page
-        after the cursor sits just before the cursor's own offset; we fetch it plus one
-        more comment, which must be the boundary (not newer than the cursor), else
-        something moved and the position is found again."""
+        Offsets move when comments are added or deleted while we read, so every
+        read after the first starts one row early: that row must be the last one
+        read (or newer, when comments were added above). Anything older means rows
+        above it were deleted and some could have been skipped: step back and read
+        again.
+        """
         key = _cursor_key(cursor)
-        for _attempt in range(4):
-            if self._position and self._position[0] == key:
-                newer = self._position[1]
-            else:
-                newer = self._newer_count(key)
-            if newer == 0:
-                self._position = (key, 0)
-                return []
-            take = min(limit, newer)
-            rows = self._slice(newer - take, take + 1)
-            page, rest = rows[:take], rows[take:]
-            boundary_ok = (not rest and key is None) or (rest and key is not None and _comment_key(rest[0]) <= key)
-            if len(page) == take and boundary_ok and all(_comment_key(c) > key for c in page if key):
-                page.reverse()
-                self._position = (_comment_key(page[-1]), newer - take)
-                return page
-            self._position = None
+        if self._walk_done is not None and self._walk_done == key:
+            self._walk_done = None  # the walk that produced this cursor just ended: up to date
+            return [], cursor
+        walk = self._walk
+        if walk is None or walk.start != key:
+            walk = self._walk = _Walk(start=key, chunk=max(WALK_FIRST, limit))
+        # Keep one row back until the walk's end is known, so its last page is never
+        # empty: the caller stores the final cursor only with a page.
+        while len(walk.buffer) <= limit and not walk.ended:
+            self._read(walk)
+        page, walk.buffer = walk.buffer[:limit], walk.buffer[limit:]
+        if walk.buffer or not walk.ended:
+            return page, cursor
+        self._walk = None
+        if walk.top is None:
+            return page, cursor
+        done = SyncCursor(after_date=_iso(walk.top[0]), after_id=str(walk.top[1]))
+        self._walk_done = _cursor_key(done)
+        return page, done
+
+    def _read(self, walk: _Walk) -> None:
+        """Read the next chunk of the walk into its buffer (one HTTP request, more only
+        when the list moved under us)."""
+        for _attempt in range(32):
+            start = max(walk.offset - 1, 0) if walk.low is not None else 0
+            number = (walk.offset - start) + walk.chunk + 1  # overlap + chunk + one to see the end
+            rows = self._slice(start, number)
+            if walk.low is not None and start > 0 and (not rows or _comment_key(rows[0]) < walk.low):
+                walk.offset = max(1, walk.offset - walk.chunk)  # rows above were deleted: step back
+                continue
+            taken = 0
+            for index, comment in enumerate(rows):
+                ckey = _comment_key(comment)
+                if walk.low is not None and ckey >= walk.low:
+                    continue  # the overlap row, or comments added above it since
+                if walk.start is not None and ckey <= walk.start:
+                    walk.ended = True
+                    break
+                if walk.top is None:
+                    walk.top = ckey
+                walk.buffer.append(comment)
+                walk.low = ckey
+                walk.offset = start + index + 1
+                taken += 1
+            if len(rows) < number:
+                walk.ended = True
+            elif not walk.ended and taken == 0:
+                walk.offset = start + len(rows)  # a whole chunk of comments added above: move on
+            walk.chunk = min(WALK_MAX, walk.chunk * 2)
+            return
         raise Unreachable("the site's comment list kept changing while it was read", hint="the next sync retries")
 
     def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
@@ -1050,14 +1097,21 @@ class WordPressAdapter(CMSAdapter):
 
     # -- comments --------------------------------------------------------------------------
     def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
+        """REST: pages oldest first, each moving the cursor. XML-RPC: pages newest
+        first, the cursor moving once the walk down to it is complete (see
+        :meth:`_XmlrpcTransport.walk`)."""
         limit = max(1, min(BATCH, limit))
         t = self.transport()
-        page = t.fetch_comments(cursor, limit)
+        if isinstance(t, _XmlrpcTransport):
+            page, next_cursor = t.walk(cursor, limit)
+        else:
+            page = t.fetch_comments(cursor, limit)
+            next_cursor = SyncCursor(after_date=_iso(page[-1].date_gmt), after_id=page[-1].remote_id) \
+                if page else cursor
         if not page:
-            return [], cursor
+            return [], next_cursor
         self._fill_posts(page, fetch=True)
-        last = page[-1]
-        return page, SyncCursor(after_date=_iso(last.date_gmt), after_id=last.remote_id)
+        return page, next_cursor
 
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
         """Re-read comments by id (≤ 100 per request). Post titles come from the

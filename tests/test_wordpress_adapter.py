@@ -75,30 +75,112 @@ def test_lost_mapping_finds_the_existing_post(wp, tmp_path, transport):
     assert adapter.publish(item(tmp_path), RemoteRef(remote_id="99999")).remote_id == first.remote_id
 
 
+def add_comments(wp, post_id: int, n: int) -> list[int]:
+    """``n`` held comments dated after everything seeded so far (seeded dates end at "now")."""
+    code = ("$ids = []; for ($i = 1; $i <= %d; $i++) { $ids[] = wp_insert_comment(['comment_post_ID' => %d, "
+            "'comment_author' => \"Late $i\", 'comment_content' => \"Late comment $i\", 'comment_approved' => 0, "
+            "'comment_date_gmt' => gmdate('Y-m-d H:i:s', time() + 60 + $i), "
+            "'comment_date' => gmdate('Y-m-d H:i:s', time() + 60 + $i)]); } echo implode(',', $ids);")
+    return [int(i) for i in wp.php(code % (n, post_id)).split(",")]
+
+
+def walk_all(adapter, cursor, limit=100) -> tuple[list, list, SyncCursor]:
+    """Every page up to date: (comments in the order served, (count served, cursor) after each page,
+    last cursor)."""
+    seen, cursors = [], []
+    while True:
+        page, cursor = adapter.fetch_comments(cursor, limit)
+        if not page:
+            return seen, cursors, cursor
+        seen.extend(page)
+        cursors.append((len(seen), cursor))
+
+
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_comments_page_oldest_first_all_statuses_and_types(wp, transport):
+def test_comments_pages_cover_all_statuses_and_types_once(wp, transport):
     seeded = wp.seed_comments(250)
     wp.php(f"wp_insert_comment(['comment_post_ID' => {seeded['post_id']}, 'comment_type' => 'pingback', "
            "'comment_author' => 'Blog', 'comment_content' => 'ping', 'comment_approved' => 'spam']);")
     adapter = make_adapter(wp, transport)
-    cursor, seen, pages = SyncCursor(), [], 0
-    while True:
-        page, cursor = adapter.fetch_comments(cursor, 100)
-        if not page:
-            break
-        pages += 1
-        seen.extend(page)
+    seen, cursors, cursor = walk_all(adapter, SyncCursor())
     assert len(seen) == 252  # + WordPress's sample comment
     keys = [(c.date_gmt, int(c.remote_id)) for c in seen]
-    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert len(set(keys)) == len(keys)
+    newest = max(keys)
+    if transport == "rest":  # oldest first, the cursor moving with every page
+        assert keys == sorted(keys)
+        assert all(int(c.after_id) == int(seen[n - 1].remote_id) for n, c in cursors)
+    else:  # newest first; the cursor moves only with the walk's last page, to the newest comment
+        assert keys == sorted(keys, reverse=True)
+        assert [c for _, c in cursors[:-1]] == [SyncCursor()] * (len(cursors) - 1) and len(cursors) == 3
+    assert (cursor.after_date, int(cursor.after_id)) == (newest[0].strftime("%Y-%m-%dT%H:%M:%SZ"), newest[1])
     assert {c.status for c in seen} == set(CommentStatus)
     assert [c.type for c in seen].count("pingback") == 1
     assert all(c.post_title and c.post_url for c in seen)
     assert adapter.fetch_comments(cursor, 100) == ([], cursor)
+    # A later sync (a new process: no state in the adapter) sees only what is new.
+    later = make_adapter(wp, transport)
+    assert later.fetch_comments(cursor, 100) == ([], cursor)
+    added = add_comments(wp, seeded["post_id"], 3)
+    new, _, after = walk_all(later, cursor)
+    assert sorted(int(c.remote_id) for c in new) == added
+    assert int(after.after_id) == added[-1]
 
     ids = [c.remote_id for c in seen[:5]] + ["987654"]
+    requests_before = adapter.request_count
     again = adapter.fetch_comments_by_id(ids)
     assert sorted(c.remote_id for c in again) == sorted(ids[:5])
+    assert adapter.request_count - requests_before == 1
+
+
+def test_xmlrpc_walk_costs_few_requests_and_survives_a_crash(wp):
+    seeded = wp.seed_comments(999)  # 1,000 with the sample comment
+    adapter = make_adapter(wp, "xmlrpc")
+    adapter.transport()
+    opened = adapter.request_count
+    seen, _, cursor = walk_all(adapter, SyncCursor())
+    assert len({c.remote_id for c in seen}) == len(seen) == 1000
+    # reads of 101, 201 + 1, 401 + 1, 801 + 1 rows (the first row of each read overlaps the previous one);
+    # the call after the walk's last page asks nothing: the walk has just reached the newest comment
+    assert adapter.request_count - opened == 4
+    before = adapter.request_count
+    assert walk_all(adapter, cursor)[0] == []
+    assert adapter.request_count == before + 1  # a later sync asks once: is anything newer?
+
+    # A crash after three pages were stored: the stored cursor never moved, so a new
+    # process walks again from the top and finds everything (storing again is a no-op).
+    crashed = make_adapter(wp, "xmlrpc")
+    partial = [crashed.fetch_comments(SyncCursor(), 100) for _ in range(3)]
+    assert all(next_cursor == SyncCursor() for _, next_cursor in partial)
+    add_comments(wp, seeded["post_id"], 2)
+    again, _, cursor_again = walk_all(make_adapter(wp, "xmlrpc"), SyncCursor())
+    assert len({c.remote_id for c in again}) == len(again) == 1002
+    assert int(cursor_again.after_id) == max(int(c.remote_id) for c in again)
+
+
+def test_xmlrpc_walk_sees_every_comment_when_the_list_moves_under_it(wp):
+    """Comments added above the walk's position shift offsets down (rows read twice are
+    dropped); comments deleted above it shift them up (the walk steps back)."""
+    seeded = wp.seed_comments(599, status="hold")  # 600 with the sample comment
+    adapter = make_adapter(wp, "xmlrpc")
+    first, cursor = adapter.fetch_comments(SyncCursor(), 100)
+    served = list(first)
+    newest_ids = [int(c.remote_id) for c in first[:60]]
+    # Delete 60 of the comments already served (above the walk's position) and add 5 new ones.
+    wp.php("foreach ([" + ",".join(map(str, newest_ids)) + "] as $id) { wp_delete_comment($id, true); }")
+    added = add_comments(wp, seeded["post_id"], 5)
+    rest, _, cursor = walk_all(adapter, cursor)
+    served.extend(rest)
+    ids = [int(c.remote_id) for c in served]
+    assert len(ids) == len(set(ids))
+    existing = {int(r) for r in wp.php("global $wpdb; echo implode(',', $wpdb->get_col("
+                                       "\"SELECT comment_ID FROM $wpdb->comments\"));").split(",")}
+    new_ids = set(added)
+    # Every comment that existed when the walk began and still exists was served; the
+    # ones added during the walk come with the next sync.
+    assert (existing - new_ids) <= set(ids)
+    nxt, _, _ = walk_all(make_adapter(wp, "xmlrpc"), cursor)
+    assert {int(c.remote_id) for c in nxt} == new_ids
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
