@@ -13,6 +13,8 @@ when the comment changed since (typically the site changed it behind our back).
 """
 from __future__ import annotations
 
+import inspect
+
 from adapters.base import AdapterError, NotFound
 from adapters.types import CommentStatus, ModerationAction, RemoteComment
 
@@ -53,6 +55,13 @@ class Conflict(ModerationError):
 
     status = 409
     title = "The comment changed meanwhile"
+
+
+class StaleDecision(AdapterError):
+    """The site changed the comment after the editor decided: the decision is not
+    written; the editor must see the site's change and decide again."""
+
+    retriable = False
 
 
 def _actor(user) -> tuple[str, list[str] | None]:
@@ -99,7 +108,8 @@ def decide(bridge, user, comment_id: int, action: str, seen_version: int | None 
                                               origin=origin)
         job = bridge.outbox.enqueue(
             "moderate", key=f"moderate:{comment['id']}:v{comment['version'] + 1}:{action.value}",
-            payload={"comment_id": comment["id"], "action": action.value}, site_id=comment["site_id"])
+            payload={"comment_id": comment["id"], "action": action.value, "version": comment["version"] + 1},
+            site_id=comment["site_id"])
         bridge.store.link_writeback_job(comment["id"], log_id, job["id"])
     return {**bridge.store.get_comment(comment_id), "job_id": job["id"]}
 
@@ -138,6 +148,26 @@ def _final(bridge, job: dict, exc: AdapterError) -> bool:
     return not exc.retriable or job["attempts"] + 1 >= job["max_attempts"]
 
 
+def _site_changed_since(store, comment: dict, job: dict) -> str | None:
+    """Why the job's decision must not be written, or None.
+
+    Deciding clears ``site_change_at`` and bumps ``version``; a sync that sees the
+    site change the comment (not our own write-back echoing) sets
+    ``site_change_at`` and bumps it again. So the decision is stale when the site
+    changed at or after the moment of the decision, or the version moved past the
+    one the decision produced."""
+    if not comment["site_change_at"]:
+        return None
+    decided_at = store.decision_time(job["id"])
+    version = job["payload"].get("version")
+    moved = version is not None and comment["version"] > int(version)
+    if not moved and (decided_at is None or comment["site_change_at"] < decided_at):
+        return None
+    now = comment["remote_status"] or comment["status"]
+    what = "deleted on the site" if now == "deleted" else f"changed on site to {now}"
+    return f"{what} after your decision; decide again"
+
+
 def make_handlers(bridge):
     store = bridge.store
 
@@ -145,6 +175,10 @@ def make_handlers(bridge):
         comment = store.get_comment(job["payload"]["comment_id"])
         if comment is None:
             return {"skipped": "the comment is no longer in the inbox"}
+        stale = _site_changed_since(store, comment, job)
+        if stale:
+            store.refuse_writeback(comment["id"], job["id"], stale)
+            raise StaleDecision(f"comment {comment['id']} was {stale}")
         try:
             new = bridge.adapter(comment["site_id"]).moderate(comment["remote_id"], job["payload"]["action"])
         except AdapterError as exc:
@@ -164,8 +198,12 @@ def make_handlers(bridge):
         if parent is None:
             return {"skipped": "the comment is no longer in the inbox"}
         adapter = bridge.adapter(parent["site_id"])
+        # Adapters that can find their own earlier reply by a key (WordPress) make a
+        # retry after a crash between posting and saving find it instead of posting twice.
+        idempotent = "key" in inspect.signature(adapter.reply).parameters
         try:
-            posted = adapter.reply(_remote(parent), job["payload"]["text"])
+            posted = adapter.reply(_remote(parent), job["payload"]["text"],
+                                   **({"key": str(job["id"])} if idempotent else {}))
         except AdapterError as exc:
             store.fail_writeback(parent["id"], job["id"], exc.describe(), final=_final(bridge, job, exc))
             raise

@@ -209,8 +209,31 @@ class CommentsQueries:
                 db.execute("UPDATE moderation_log SET writeback = 'failed', detail = ? WHERE job_id = ?",
                            [error, job_id])
 
+    def decision_time(self, job_id: int) -> str | None:
+        """When the decision a moderate job writes back was made."""
+        return self.scalar("SELECT min(created_at) FROM moderation_log WHERE job_id = ?", [job_id])
+
+    def refuse_writeback(self, comment_id: int, job_id: int, reason: str) -> None:
+        """The site changed the comment after the decision: the decision is not written.
+
+        The comment keeps the site's status, stops expecting our echo, and shows
+        ``reason`` as a failed write-back; the decision's log row says why."""
+        now = self.now_iso()
+        with self.write() as db:
+            db.execute(
+                "UPDATE comments SET writeback_error = ?, writeback_state = CASE WHEN writeback_job_id = ? "
+                "THEN 'failed' ELSE writeback_state END, expected_status = CASE WHEN writeback_job_id = ? "
+                "THEN NULL ELSE expected_status END, updated_at = ? WHERE id = ?",
+                [reason, job_id, job_id, now, comment_id],
+            )
+            db.execute("UPDATE moderation_log SET writeback = 'failed', detail = ? WHERE job_id = ?",
+                       [reason, job_id])
+
     def save_reply(self, site_id: str, row: dict, *, job_id: int) -> int:
-        """Store our own reply as it now exists on the site; returns its local id."""
+        """Store our own reply as it now exists on the site; returns its local id.
+
+        A sync may have pulled it already (a retry found the reply a lost save had
+        posted): that row is kept and marked as our written-back reply."""
         now = self.now_iso()
         columns = ", ".join(PULLED_COLUMNS)
         marks = ", ".join("?" for _ in PULLED_COLUMNS)
@@ -218,7 +241,8 @@ class CommentsQueries:
             db.execute(
                 f"INSERT INTO comments (site_id, {columns}, remote_status, first_seen_at, updated_at, parent_id, "
                 f"writeback_state, writeback_job_id) VALUES (?, {marks}, ?, ?, ?, (SELECT p.id FROM comments p "
-                f"WHERE p.site_id = ? AND p.remote_id = ?), 'done', ?) ON CONFLICT(site_id, remote_id) DO NOTHING",
+                f"WHERE p.site_id = ? AND p.remote_id = ?), 'done', ?) ON CONFLICT(site_id, remote_id) DO UPDATE SET "
+                f"writeback_state = 'done', writeback_job_id = excluded.writeback_job_id",
                 [site_id, *(row.get(c) for c in PULLED_COLUMNS), row["status"], now, now, site_id,
                  row.get("remote_parent_id"), job_id],
             )
