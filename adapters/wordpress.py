@@ -86,8 +86,10 @@ from .types import (  # noqa: E402
 
 USER_AGENT = "cms-bridge (WordPress adapter)"
 MARKER = "[cms-bridge-item:{}]"
+REPLY_MARKER = "[cms-bridge-reply:{}]"
 BATCH = 100  # WordPress's per_page maximum; also our multicall batch
 WALK_FIRST = 100  # XML-RPC comment walk: rows in its first read (a no-change sync reads only these)
+REPLY_SCAN = 500  # XML-RPC: how many of a post's newest comments are searched for a lost reply
 WALK_MAX = 800  # ... doubling per read up to this many (one request; the buffer stays this small)
 
 HEADER_FIX = ('add `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1` (Apache, .htaccess) or '
@@ -428,6 +430,16 @@ class _RestTransport:
         row = self.json("POST", "/wp/v2/comments", params={"context": "edit", "_fields": self.COMMENT_FIELDS},
                         json={"post": int(parent.post_id), "parent": int(parent.remote_id), "content": html_text})
         return self.to_comment(row)
+
+    def find_reply(self, parent: RemoteComment, marker: str) -> RemoteComment | None:
+        """Our earlier reply to ``parent`` carrying ``marker`` (search is a LIKE over the content)."""
+        rows = self.json("GET", "/wp/v2/comments", params={
+            "parent": int(parent.remote_id), "post": int(parent.post_id), "status": "any", "type": "all",
+            "search": marker, "per_page": BATCH, "context": "edit", "_fields": self.COMMENT_FIELDS})
+        for row in rows:
+            if marker in ((row.get("content") or {}).get("raw") or ""):
+                return self.to_comment(row)
+        return None
 
     # -- posts --------------------------------------------------------------
     def find_post(self, item_id: str) -> dict | None:
@@ -830,6 +842,17 @@ class _XmlrpcTransport:
         new_id = self.call(xc.NewComment(int(parent.post_id), comment))
         return self.to_comment(self._get(str(new_id)))
 
+    def find_reply(self, parent: RemoteComment, marker: str) -> RemoteComment | None:
+        """Our earlier reply to ``parent`` carrying ``marker``. XML-RPC cannot filter by
+        parent or text: the post's newest REPLY_SCAN comments are read (a retry
+        follows the lost reply soon, so it is among them)."""
+        rows = self.call(_GetComments({"post_id": int(parent.post_id), "status": "any", "number": REPLY_SCAN}))
+        for row in rows:
+            if _parent(getattr(row, "parent", None)) == str(parent.remote_id) and \
+                    marker in (getattr(row, "content", "") or ""):
+                return self.to_comment(row)
+        return None
+
     # -- posts -----------------------------------------------------------------
     def find_post(self, item_id: str) -> dict | None:
         marker = MARKER.format(item_id)
@@ -1142,12 +1165,26 @@ class WordPressAdapter(CMSAdapter):
     def moderate(self, comment_id: str, action: ModerationAction) -> CommentStatus | None:
         return self.transport().moderate(str(comment_id), ModerationAction(action))
 
-    def reply(self, parent: RemoteComment, text: str) -> RemoteComment:
+    def reply(self, parent: RemoteComment, text: str, *, key: str | None = None) -> RemoteComment:
+        """Post a reply; with ``key`` (the outbox job's id) it is idempotent.
+
+        The key travels in the reply as an HTML comment, ``<!-- [cms-bridge-reply:KEY] -->``
+        (WordPress keeps it in comment_content, kses included, and never shows it),
+        and an earlier reply to the same parent carrying it is returned instead of
+        posting again: a crash between WordPress accepting the reply and the local
+        save never double-posts. Costs one extra request per reply."""
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
         if not paragraphs:
             raise ValueError("a reply needs some text")
         body = "\n\n".join(html.escape(p, quote=False) for p in paragraphs)
-        comment = self.transport().reply(parent, body)
+        t = self.transport()
+        comment = None
+        if key is not None:
+            marker = REPLY_MARKER.format(key)
+            body += f"\n<!-- {marker} -->"
+            comment = t.find_reply(parent, marker)
+        if comment is None:
+            comment = t.reply(parent, body)
         if not comment.post_title:
             comment.post_title, comment.post_url = parent.post_title, parent.post_url or comment.post_url
         return comment
