@@ -12,6 +12,8 @@ Screenshots go to tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bridge.security import hash_password
@@ -96,6 +98,13 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
         assert page.locator(f"#c-{ids[0]}").get_attribute("data-status") == "approved"
         assert "Decided: approve" in page.locator(f"#c-{ids[0]} .c-notice").inner_text()
 
+        # this tab stays open on the approved row, which inbox.js keeps redrawing while it is written back;
+        # the rest happens in a second tab
+        watching = page
+        page = watching.context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+
         # bulk-spam three: tick them, choose the action, apply to the selected
         _inbox(page, f"{server.url}/inbox?site=blog")
         assert page.locator(f"#c-{ids[0]}").count() == 0  # approved: no longer pending
@@ -121,6 +130,11 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
         out = _sync(server)
         assert "blog: 0 new, 0 changed, 5 written back, 0 errors" in out
 
+        # the tab left open shows it without a reload: the watched row is redrawn as written back
+        watching.locator(f"#c-{ids[0]} .wb-done").wait_for()
+        assert watching.locator(f"#c-{ids[0]} .wb-pending").count() == 0
+        watching.screenshot(path=str(ARTIFACTS / "wp-inbox-live-written-back.png"), full_page=True)
+
         # WordPress itself now shows every decision
         assert _wp_comment(wp, remote[ids[0]])["status"] == "approved"
         for i in ids[1:4]:
@@ -131,7 +145,8 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
                                                   "post": seeded["post_id"]}).json()
         assert len(replies) == 1
         [answer] = replies
-        assert answer["content"]["raw"] == REPLY
+        # the text as written (plus, at most, the bridge's invisible HTML-comment marker for posting it once)
+        assert re.sub(r"<!--.*?-->", "", answer["content"]["raw"]).strip() == REPLY
         assert answer["author"] == wp.admin_id  # posted as the connected account
         assert answer["post"] == seeded["post_id"] and answer["parent"] == int(remote[ids[4]])
 
@@ -148,7 +163,7 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
 
         # a later sync finds nothing to do: our own changes are echoes, not site changes
         assert "blog: 0 new, 0 changed, 0 written back, 0 errors" in _sync(server)
-        assert page.errors == [] and page.dialogs == []
+        assert page.errors == [] and watching.errors == [] and watching.dialogs == []
     finally:
         server.stop()
 
