@@ -97,6 +97,8 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
         page.locator(f"#c-{ids[0]} .wb-pending").wait_for()
         assert page.locator(f"#c-{ids[0]}").get_attribute("data-status") == "approved"
         assert "Decided: approve" in page.locator(f"#c-{ids[0]} .c-notice").inner_text()
+        # the cursor has moved on to the next comment, ready for the next key press
+        assert page.locator("article.c.current").get_attribute("id") == f"c-{ids[1]}"
 
         # this tab stays open on the approved row, which inbox.js keeps redrawing while it is written back;
         # the rest happens in a second tab

@@ -41,7 +41,6 @@
   }
 
   function redraw(row, message, bad) {
-    var wasCurrent = row === current;
     return fetch(row.dataset.rowUrl, {credentials: "same-origin", headers: {"Accept": "text/html"}})
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); })
       .then(function (html) {
@@ -51,6 +50,8 @@
         var box = row.querySelector('input[name="ids"]');
         var tick = fresh.querySelector('input[name="ids"]');
         if (box && tick) { tick.checked = box.checked; }
+        // current as of now, not as of the request: after a decision the cursor has moved on
+        var wasCurrent = row === current;
         row.replaceWith(fresh);
         if (wasCurrent) { setCurrent(fresh, false); }
         if (message) { notice(fresh, message, bad); }
