@@ -121,9 +121,12 @@ class SyncService:
         return run
 
     def poll_sources(self, run: SyncRun) -> None:
-        """intake's poll of the due sources under the ``sync:sources`` lease; nothing here raises."""
+        """intake's poll of the due sources under the ``sync:sources`` lease; nothing here raises.
+
+        Run even without feed sources: the poll also downloads the images of webhook
+        deliveries (due ``fetch_media`` jobs), which nothing else does."""
         intake = self.bridge.services.get("intake")
-        if intake is None or not any(s["kind"] == "feed" for s in self.bridge.config.sources):
+        if intake is None:
             return
         lock, owner = "sync:sources", self.bridge.outbox.owner
         if not self.store.acquire_lock(lock, owner, self.bridge.clock(), self.lock_seconds):

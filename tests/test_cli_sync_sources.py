@@ -102,3 +102,36 @@ def test_no_sources_and_no_sites_flags(run, wp, feeds):
     assert one_site.exit_code == 0 and not any(line.startswith("source ") for line in one_site.stdout.splitlines())
     contradiction = run("--site", "blog", "--no-sites")
     assert contradiction.exit_code == 2 and "contradict" in contradiction.output
+
+
+def test_sync_downloads_the_images_of_webhook_deliveries_without_any_feed(tmp_path, feeds, monkeypatch):
+    """Webhook deliveries defer their image downloads to the outbox; sync's poll runs them."""
+    from bridge.core import Bridge
+
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    monkeypatch.setenv("CREW_SECRET", secret)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[server]\ndatabase = "{tmp_path / "bridge.db"}"\nmedia_dir = "{tmp_path / "media"}"\n\n'
+        '[media]\nallow_private = ["127.0.0.1"]\ntimeout = 5.0\n\n'
+        '[[sources]]\nid = "crew"\nkind = "webhook"\nsecret_env = "CREW_SECRET"\n')
+    image = feeds.add("/photos/finish.png", png_bytes(16, 9), headers={"Content-Type": "image/png"})
+    bridge = Bridge(load_config(str(path)))
+    try:
+        answer = bridge.services["intake"].accept_webhook("crew", "msg_1", {
+            "external_id": "1", "url": "https://social.example/@rita/1", "title": "Finish",
+            "text": "Done.", "author": {"name": "Rita"}, "media": [{"url": image, "alt": "Rita"}]})
+        assert answer.status == 202, answer.body
+    finally:
+        bridge.close()
+    assert feeds.hits.get("/photos/finish.png") is None  # deferred
+
+    result = CliRunner().invoke(main, ["--config", str(path), "sync"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert feeds.hits["/photos/finish.png"] == 1
+    store = open_store(load_config(str(path)).server["database"])
+    try:
+        [media] = store.query("SELECT state FROM media")
+    finally:
+        store.close()
+    assert media["state"] == "stored"
