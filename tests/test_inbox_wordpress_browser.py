@@ -210,6 +210,14 @@ def test_change_on_site_after_load_is_held_back_and_explained(tmp_path, wp, brow
         history = store.comment_history(cid)
         store.close()
         assert [h["action"] for h in history] == ["site_change"]
+
+        # having seen the site's change, the editor decides again on the row as it is now: that one counts
+        assert page.locator("article.c.current").get_attribute("id") == f"c-{cid}"
+        page.keyboard.press("a")
+        page.locator(f"#c-{cid} .wb-pending").wait_for()
+        assert "Decided: approve" in page.locator(f"#c-{cid} .c-notice").inner_text()
+        assert "blog: 0 new, 0 changed, 1 written back, 0 errors" in _sync(server)
+        assert _wp_comment(wp, remote_id)["status"] == "approved"
         assert page.errors == []
     finally:
         server.stop()
