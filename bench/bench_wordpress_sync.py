@@ -76,12 +76,15 @@ def timed_sync(site: WordPressSite, transport: str, db: str) -> dict:
     initial_requests = adapter.request_count
     open_count = bridge.store.scalar("SELECT count(*) FROM comments WHERE status = 'pending'")
     before = adapter.request_count
+    t1 = time.perf_counter()
     again = bridge.services["sync"].sync_site("wp")
+    nochange_seconds = time.perf_counter() - t1
     nochange = adapter.request_count - before
     bridge.close()
     assert first.ok and again.ok, (first.error, again.error)
     return {"seconds": seconds, "new": first.new, "requests": initial_requests, "nochange_requests": nochange,
-            "open": open_count, "nochange_new": again.new, "nochange_changed": again.changed}
+            "open": open_count, "nochange_seconds": nochange_seconds, "nochange_new": again.new,
+            "nochange_changed": again.changed}
 
 
 def child_rss(env_file: str, transport: str, db: str) -> None:
@@ -119,7 +122,8 @@ def main() -> None:
             print(f"[{transport}] initial sync: {sync['new']} comments, {sync['requests']} HTTP requests, "
                   f"{sync['seconds']:.2f} s (store writes included); plain paging: {plain_n} comments, "
                   f"{plain_req} requests, {plain_s:.2f} s -> ratio {sync['seconds'] / plain_s:.2f}x")
-            print(f"[{transport}] no-change sync: {sync['nochange_requests']} requests for {sync['open']} open "
+            print(f"[{transport}] no-change sync: {sync['nochange_requests']} requests, "
+                  f"{sync['nochange_seconds']:.2f} s for {sync['open']} open "
                   f"comments (1 + ceil(open/100) = {1 + math.ceil(sync['open'] / 100)}); "
                   f"new {sync['nochange_new']}, changed {sync['nochange_changed']}")
         for transport in ("rest", "xmlrpc"):
