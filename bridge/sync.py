@@ -164,8 +164,8 @@ class SyncService:
             adapter = self.bridge.adapter(site_id)
             site = self.bridge.site_config(site_id)
             started = self.store.now_iso()
-            result.new = self.pull(site_id, adapter, site, renew)
-            result.changed = self.reconcile(site_id, adapter, renew, seen_before=started)
+            result.new, redelivered = self.pull(site_id, adapter, site, renew)
+            result.changed = redelivered + self.reconcile(site_id, adapter, renew, seen_before=started)
             stats = self.bridge.outbox.run_due(site_id=site_id)
             result.written_back, result.retrying, result.failed_jobs = stats.done, stats.retried, stats.failed
         except AdapterError as exc:
@@ -182,17 +182,28 @@ class SyncService:
                 self.store.set_site_attention(site_id, None)
         self.store.record_site_sync(site_id, summary=result.summary(), error=result.error)
 
-    def pull(self, site_id: str, adapter, site: dict, renew=lambda: None) -> int:
-        """New comments after the cursor, one page in memory at a time."""
+    def pull(self, site_id: str, adapter, site: dict, renew=lambda: None) -> tuple[int, int]:
+        """Comments after the cursor, one page in memory at a time; returns (new, changed).
+
+        A stream that delivers changed comments again (TYPO3's connector orders by
+        ``tstamp``) brings comments the inbox already has: their status is recorded
+        like a re-read's (site change or our own echo), in the page's transaction.
+        """
         cursor = SyncCursor.from_dict(self.store.comment_cursor(site_id))
         store_pii = bool(site.get("store_commenter_pii", False))
-        created = 0
+        created = changed = 0
         while True:
             page, cursor = adapter.fetch_comments(cursor, PAGE_SIZE)
             if not page:
-                return created
+                return created, changed
             rows = [self.comment_row(c, store_pii) for c in page]
-            created += self.store.save_comment_page(site_id, rows, cursor.to_dict())
+            with self.store.write():
+                new = self.store.save_comment_page(site_id, rows, cursor.to_dict())
+                if new < len(rows):  # some were known already; new ones compare equal and are skipped
+                    known = [(self.store.get_comment_by_remote(site_id, r["remote_id"]), r["status"]) for r in rows]
+                    changed += self.store.apply_site_statuses(
+                        site_id, [{"row": k, "status": status} for k, status in known if k is not None])
+            created += new
             renew()
 
     def reconcile(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:

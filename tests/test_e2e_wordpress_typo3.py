@@ -183,3 +183,13 @@ def test_one_item_to_wordpress_and_typo3_and_one_inbox_for_both(bridge, client, 
     # and the sync after that sees our own changes come back as echoes, not as site changes
     results = sync(bridge)
     assert [(r.new, r.changed, r.written_back) for r in results.values()] == [(0, 0, 0), (0, 0, 0)]
+
+    # a TYPO3 editor hides the approved comment again in the backend (DataHandler bumps tstamp; one
+    # second on, so that it is strictly after the stream position of our own write-back): the
+    # connector's stream delivers it again, and the inbox shows the site's change
+    typo3.db.update_raw(PW, on_news, {"hidden": 1, "tstamp": typo3.db.now() + 1})
+    results = sync(bridge)
+    assert (results["t3"].new, results["t3"].changed) == (0, 1)
+    changed = inbox(client)[("t3", f"pw_comments:{on_news}")]
+    assert changed["status"] == changed["remote_status"] == "pending"
+    assert changed["version"] > pw["version"] + 1 and "set to pending on the site" in changed["site_change"]
