@@ -147,8 +147,13 @@ class CMSAdapter(abc.ABC):
         status, or None when the comment was deleted permanently."""
 
     @abc.abstractmethod
-    def reply(self, parent: RemoteComment, text: str) -> RemoteComment:
-        """Post ``text`` as the connected account, as a child of ``parent``."""
+    def reply(self, parent: RemoteComment, text: str, *, key: str | None = None) -> RemoteComment:
+        """Post ``text`` as the connected account, as a child of ``parent``.
+
+        ``key`` names this reply (the outbox job's id): an adapter that can find an
+        earlier reply carrying it returns that one instead of posting again, so a
+        retry after a crash between posting and saving never double-posts. An
+        adapter that cannot look replies up says so in its docstring."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -581,7 +581,9 @@ class Typo3Adapter(CMSAdapter):
         body = self._call("moderate_comment", {"id": comment_id, "action": ModerationAction(action).value})
         return CommentStatus(body["status"]) if body.get("status") else None
 
-    def reply(self, parent: RemoteComment, text: str) -> RemoteComment:
+    def reply(self, parent: RemoteComment, text: str, *, key: str | None = None) -> RemoteComment:
+        """``key`` is not used: the connector's reply reaction has no lookup by marker
+        yet, so a retry after a crash between posting and saving can post twice."""
         if self.mode != "connector":
             raise self._needs_connector("Replying")
         name = self.options["reply_author_name"] or self.site.get("name") or "Site team"

@@ -13,8 +13,6 @@ when the comment changed since (typically the site changed it behind our back).
 """
 from __future__ import annotations
 
-import inspect
-
 from adapters.base import AdapterError, NotFound
 from adapters.types import CommentStatus, ModerationAction, RemoteComment
 
@@ -198,12 +196,10 @@ def make_handlers(bridge):
         if parent is None:
             return {"skipped": "the comment is no longer in the inbox"}
         adapter = bridge.adapter(parent["site_id"])
-        # Adapters that can find their own earlier reply by a key (WordPress) make a
-        # retry after a crash between posting and saving find it instead of posting twice.
-        idempotent = "key" in inspect.signature(adapter.reply).parameters
+        # The job id names the reply, so a retry after a crash between posting and
+        # saving finds the earlier reply instead of posting twice (where the adapter can).
         try:
-            posted = adapter.reply(_remote(parent), job["payload"]["text"],
-                                   **({"key": str(job["id"])} if idempotent else {}))
+            posted = adapter.reply(_remote(parent), job["payload"]["text"], key=str(job["id"]))
         except AdapterError as exc:
             store.fail_writeback(parent["id"], job["id"], exc.describe(), final=_final(bridge, job, exc))
             raise
