@@ -28,6 +28,7 @@ from adapters.base import AdapterError, NotFound
 from adapters.types import Media, RemoteRef, SocialItem
 
 from . import clock as clock_mod
+from .errors import ServiceError
 from .sanitize import clean_html
 
 CONSENT_STATES = ("not_required", "requested", "granted", "declined", "revoked")
@@ -41,15 +42,11 @@ UNPUBLISH_KIND = "unpublish"
 LIVE_PUBLICATION_STATES = ("queued", "published")
 
 
-class CurationError(Exception):
-    """A decision that cannot be made; ``status`` maps it onto HTTP for the web layer."""
-
-    status = 400
-    title = "Invalid input"
+class CurationError(ServiceError):
+    """A curation decision that cannot be made; ``field``/``value`` name the bad input."""
 
     def __init__(self, detail: str, *, field: str | None = None, value=None):
         super().__init__(detail)
-        self.detail = detail
         self.field = field
         self.value = value
 

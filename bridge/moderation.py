@@ -17,6 +17,7 @@ from adapters.base import AdapterError, NotFound
 from adapters.types import CommentStatus, ModerationAction, RemoteComment
 
 from .clock import parse_iso
+from .errors import ServiceError
 
 #: the inbox status each action leads to ("deleted": gone from the site)
 TARGET_STATUS = {
@@ -26,15 +27,13 @@ TARGET_STATUS = {
 }
 
 
-class ModerationError(Exception):
-    """A decision that cannot be made; ``status`` maps it onto HTTP for the web layer."""
+class ModerationError(ServiceError):
+    """A moderation decision that cannot be made; ``comment`` is the comment's current row."""
 
-    status = 400
     title = "Invalid decision"
 
     def __init__(self, detail: str, *, comment: dict | None = None):
         super().__init__(detail)
-        self.detail = detail
         self.comment = comment
 
 
