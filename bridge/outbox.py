@@ -96,6 +96,9 @@ class Outbox:
         else:
             message = str(error) or type(error).__name__
             retriable = True if retriable is None else retriable
+        if isinstance(error, AdapterError) and error.needs_attention and job.get("site_id"):
+            # refused credentials or permissions: an admin must act, and retrying won't help
+            self.store.set_site_attention(job["site_id"], message)
         attempts = job["attempts"] + 1
         if not retriable or attempts >= job["max_attempts"]:
             if retriable:

@@ -151,3 +151,15 @@ def test_a_newer_job_supersedes_a_failed_one_and_it_leaves_the_failed_list(store
     assert [j["id"] for j in outbox.list(state="failed")] == []
     assert store.get_job(old["id"])["state"] == "superseded"
     assert outbox.supersede(new["id"], "x") is True and outbox.supersede(new["id"], "x") is False
+
+
+def test_a_refused_login_marks_the_jobs_site_as_needing_attention(store):
+    store.sync_sites([{"id": "corp", "kind": "wordpress", "url": "https://www.example.org"}])
+    outbox = make_outbox(store, FakeClock())
+    outbox.register("publish", lambda job: (_ for _ in ()).throw(
+        AuthError("WordPress refused the application password", hint="create a new one")))
+    outbox.enqueue("publish", key="k", payload={}, site_id="corp")
+    assert outbox.run_due().failed == 1
+    site = store.get_site("corp")
+    assert site["status"] == "attention"
+    assert site["attention_reason"] == "WordPress refused the application password — create a new one"
