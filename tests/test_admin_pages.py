@@ -87,3 +87,17 @@ def test_sites_page_lists_configured_sites_and_sources(tmp_path, clock):
     html = client.get("/sites").get_data(as_text=True)
     assert "No sites yet" in html and "photos" in html
     bridge.close()
+
+
+def test_overview_counts_what_needs_someone(client, auth, bridge):
+    with bridge.store.write() as db:
+        for i, status in enumerate(["pending", "pending", "spam"]):
+            db.execute("INSERT INTO comments (site_id, remote_id, status, remote_status, date_gmt, first_seen_at, "
+                       "updated_at) VALUES ('corp', ?, ?, ?, '2026-11-27T10:00:00Z', 'x', 'x')",
+                       [str(i), status, status])
+    bridge.outbox.enqueue("teleport", key="k", payload={}, site_id=None)
+    bridge.outbox.run_due()  # unknown kind: fails at once
+    auth.login()
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'<span class="n">2</span>\s*<span>comments waiting for moderation', html)
+    assert re.search(r'tile-bad" href="/jobs">\s*<span class="n">1</span>', html)

@@ -10,10 +10,20 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def home():
+    """What needs someone now: comments to moderate, items to curate, failed
+    write-backs, sites and sources in trouble — each linking to where it is handled."""
     store = bridge().store
     visible = allowed_sites()
     sites = [s for s in store.list_sites() if visible is None or s["id"] in visible]
-    return render_template("home.html", sites=sites, job_counts=store.count_jobs_by_state())
+    counts = store.inbox_counts(visible)
+    items = store.count_items_by_state()
+    failed_jobs = [j for j in bridge().outbox.list(state="failed", limit=500)
+                   if visible is None or j["site_id"] is None or j["site_id"] in visible]
+    broken_sources = [s for s in store.list_sources() if s["status"] == "error"]
+    return render_template("home.html", sites=sites, comment_counts=counts,
+                           to_curate=items.get("pending", 0) + items.get("flagged", 0), flagged=items.get("flagged", 0),
+                           failed_jobs=len(failed_jobs), broken_sources=broken_sources,
+                           job_counts=store.count_jobs_by_state())
 
 
 @bp.route("/jobs")
