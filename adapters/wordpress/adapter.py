@@ -1,0 +1,317 @@
+"""The WordPress adapter: picks a transport and gives both one behaviour."""
+from __future__ import annotations
+
+import html
+import re
+
+import requests
+
+from ..base import (
+    AdapterError,
+    AuthError,
+    CMSAdapter,
+    ConfigurationError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RemoteError,
+    TemporaryRemoteError,
+    Unreachable,
+)
+from ..types import (
+    CommentStatus,
+    ConnectionReport,
+    ModerationAction,
+    RemoteComment,
+    RemoteRef,
+    SocialItem,
+    SyncCursor,
+)
+from .common import (
+    BATCH,
+    HEADER_FIX,
+    REPLY_MARKER,
+    USER_AGENT,
+    WordPressSiteSchema,
+    XmlrpcDisabled,
+    _excerpt,
+    _file_sha256,
+    _first_image,
+    _iso,
+    _media_filename,
+    _post_body,
+)
+from .rest import (
+    _RestTransport,
+)
+from .xmlrpc import (
+    _XmlrpcTransport,
+)
+
+
+# -- the adapter -----------------------------------------------------------------
+class WordPressAdapter(CMSAdapter):
+    kind = "wordpress"
+    config_schema = WordPressSiteSchema
+
+    def __init__(self, site: dict, secrets: dict[str, str]):
+        super().__init__(site, secrets)
+        self.base_url = site["url"].rstrip("/")
+        self.username = site.get("username", "")
+        self.password = (secrets.get("password") or "").replace(" ", "")
+        self.timeout = float(site.get("timeout") or 20.0)
+        self.verify_tls = bool(site.get("verify_tls", True))
+        self.preferred = site.get("transport", "auto")
+        self.store_pii = bool(site.get("store_commenter_pii", False))
+        #: HTTP requests made so far (both transports); benchmarks and tests read it
+        self.request_count = 0
+        self.term_cache: dict[tuple[str, str], int] = {}
+        self._post_cache: dict[str, tuple[str, str]] = {}
+        self._transport: _RestTransport | _XmlrpcTransport | None = None
+
+    # -- transport selection ------------------------------------------------------
+    @property
+    def transport_name(self) -> str | None:
+        return self._transport.name if self._transport else None
+
+    def transport(self):
+        """The transport in use: the configured one, or for ``auto`` the first that
+        authenticates (REST, then XML-RPC), probed once and kept."""
+        if self._transport is not None:
+            return self._transport
+        if self.preferred == "rest":
+            self._transport = self._open_rest()
+        elif self.preferred == "xmlrpc":
+            self._transport = self._open_xmlrpc()
+        else:
+            try:
+                self._transport = self._open_rest()
+            except (AuthError, PermissionDenied, NotFound, RemoteError) as rest_error:
+                if isinstance(rest_error, TemporaryRemoteError):
+                    raise
+                try:
+                    self._transport = self._open_xmlrpc()
+                except (AuthError, PermissionDenied, NotFound, RemoteError, ConfigurationError):
+                    raise rest_error from None
+        return self._transport
+
+    def _open_rest(self) -> _RestTransport:
+        rest = _RestTransport(self)
+        rest.index()
+        rest.me()
+        return rest
+
+    def _open_xmlrpc(self) -> _XmlrpcTransport:
+        xmlrpc_transport = _XmlrpcTransport(self)
+        xmlrpc_transport.profile()
+        return xmlrpc_transport
+
+    def http_get(self, url: str) -> requests.Response:
+        self.request_count += 1
+        try:
+            return requests.get(url, timeout=self.timeout, verify=self.verify_tls,
+                                headers={"User-Agent": USER_AGENT})
+        except requests.exceptions.RequestException as exc:
+            raise Unreachable(f"cannot fetch {url}: {exc.__class__.__name__}") from None
+
+    # -- check --------------------------------------------------------------------
+    def check(self) -> ConnectionReport:
+        report = ConnectionReport(ok=False, kind=self.kind)
+        rest = _RestTransport(self)
+        index = None
+        try:
+            index = rest.index()
+        except (Unreachable, RateLimited, TemporaryRemoteError) as exc:
+            report.problems.append(exc.describe())
+            return report
+        except RemoteError as exc:
+            report.notes.append(f"REST API not found: {exc.message}")
+        candidates = [self.preferred] if self.preferred != "auto" else ["rest", "xmlrpc"]
+        failures: list[str] = []
+        errors: list[AdapterError] = []
+        for name in candidates:
+            try:
+                if name == "rest":
+                    if index is None:
+                        raise RemoteError("the site has no WordPress REST API (/wp-json/)")
+                    chosen = self._open_rest()
+                else:
+                    chosen = self._open_xmlrpc()
+                caps = chosen.capabilities()
+            except AdapterError as exc:
+                errors.append(exc)
+                failures.append(self._explain(name, exc, index))
+                if isinstance(exc, (Unreachable, RateLimited)):
+                    break
+                continue
+            self._transport = chosen
+            report.transport = name
+            report.capabilities = caps
+            try:
+                report.version = chosen.version()
+            except AdapterError:
+                report.version = ""
+            report.notes.extend(f"not using {f}" for f in failures)
+            missing = [k for k, v in caps.items() if not v]
+            if missing:
+                report.problems.append(
+                    f"the account {self.username!r} may not: {', '.join(m.replace('_', ' ') for m in missing)} — "
+                    "give it the Editor or Administrator role")
+            if name == "xmlrpc":
+                report.notes.append("XML-RPC sets spam/hold directly (WordPress's spam hooks do not run) and "
+                                    "cannot set image alt text; REST with an application password has neither gap")
+            report.ok = not report.problems
+            return report
+        if index is None and not any(isinstance(e, (AuthError, PermissionDenied, Unreachable)) for e in errors):
+            report.problems.append(f"{self.base_url} does not look like a WordPress site (no REST API, no XML-RPC) "
+                                   "— check the URL: it must be the site's home address")
+        else:
+            report.problems.extend(failures)
+        return report
+
+    def _explain(self, transport: str, exc: AdapterError, index: dict | None) -> str:
+        """Turn a probe failure into one actionable sentence."""
+        if transport == "rest" and isinstance(exc, AuthError) and "did not reach" in exc.message:
+            return self._explain_rest_login(index)
+        if isinstance(exc, AuthError):
+            what = "application password" if transport == "rest" else "password"
+            return f"{transport.upper()}: wrong credentials for {self.username!r} — check the username and the {what}"
+        if isinstance(exc, XmlrpcDisabled):
+            return f"XML-RPC: {exc.message} — use transport = \"rest\" with an application password"
+        return f"{transport.upper()}: {exc.describe()}"
+
+    def _explain_rest_login(self, index: dict | None) -> str:
+        """REST answers "not logged in" alike for a wrong password, the login password
+        (REST takes only application passwords), disabled application passwords and
+        a stripped Authorization header. The API index and an XML-RPC login with
+        the same password (sent in the body, not the header) tell them apart."""
+        auth = (index or {}).get("authentication") or {}
+        if "application-passwords" not in auth:
+            return ("REST: application passwords are disabled on the site (a security plugin or the "
+                    "wp_is_application_passwords_available filter) — enable them, or use transport = \"xmlrpc\"")
+        if not re.fullmatch(r"[A-Za-z0-9]{24}", self.password):
+            return ("REST: wrong credentials — REST needs an application password (Users → Profile → "
+                    "Application Passwords, 24 characters); the login password does not work over REST")
+        try:
+            _XmlrpcTransport(self).profile()
+        except AuthError:
+            return (f"REST: wrong credentials for {self.username!r} — check the username and the application "
+                    "password (XML-RPC refused it too)")
+        except AdapterError:
+            return ("REST: WordPress did not see the credentials: the username or application password is wrong, "
+                    f"or the server strips the Authorization header — {HEADER_FIX}")
+        return ("REST: the server strips the Authorization header, so WordPress never sees the application "
+                f"password (XML-RPC accepts it) — {HEADER_FIX}; or use transport = \"xmlrpc\"")
+
+    # -- publishing ---------------------------------------------------------------------
+    def publish(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:
+        t = self.transport()
+        post = t.get_post(existing_ref.remote_id) if existing_ref else None
+        if post is None:
+            post = t.find_post(item.id)
+        media = _first_image(item)
+        media_id = media_sha = None
+        if media is not None:
+            media_sha = media.sha256 or _file_sha256(media.local_path)
+            filename = _media_filename(media, media_sha)
+            if existing_ref and existing_ref.media_sha256 == media_sha and existing_ref.media_id:
+                media_id = existing_ref.media_id
+            elif post and post.get("featured_media"):
+                source = t.media_source(post["featured_media"]) or ""
+                if media_sha[:16] in source:
+                    media_id = post["featured_media"]
+            if media_id is None:
+                media_id = t.upload(media, filename, media_sha)
+        saved = t.save_post(post["id"] if post else None, {
+            "title": item.title or _excerpt(item)[:80] or "Untitled", "content": _post_body(item),
+            "excerpt": _excerpt(item), "status": self.site.get("post_status", "publish"),
+            "categories": list(self.site.get("categories") or []),
+            "tags": list(dict.fromkeys([*(self.site.get("tags") or []), *item.tags])),
+            "featured_media": media_id})
+        return RemoteRef(remote_id=saved["id"], url=saved["link"], media_id=media_id, media_sha256=media_sha,
+                         extra={"transport": t.name})
+
+    def unpublish(self, ref: RemoteRef) -> None:
+        try:
+            self.transport().unpublish(ref.remote_id, self.site.get("unpublish", "trash"))
+        except NotFound:
+            return  # already gone: the goal is reached
+
+    # -- comments --------------------------------------------------------------------------
+    def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
+        """REST: pages oldest first, each moving the cursor. XML-RPC: pages newest
+        first, the cursor moving once the walk down to it is complete (see
+        :meth:`_XmlrpcTransport.walk`)."""
+        limit = max(1, min(BATCH, limit))
+        t = self.transport()
+        if isinstance(t, _XmlrpcTransport):
+            page, next_cursor = t.walk(cursor, limit)
+        else:
+            page = t.fetch_comments(cursor, limit)
+            next_cursor = SyncCursor(after_date=_iso(page[-1].date_gmt), after_id=page[-1].remote_id) \
+                if page else cursor
+        if not page:
+            return [], next_cursor
+        self._fill_posts(page, fetch=True)
+        return page, next_cursor
+
+    def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
+        """Re-read comments by id (≤ 100 per request). Post titles come from the
+        cache only: reconciliation needs statuses, and must cost one request per 100."""
+        t = self.transport()
+        out: list[RemoteComment] = []
+        for start in range(0, len(ids), BATCH):
+            out.extend(t.comments_by_id([str(i) for i in ids[start:start + BATCH]]))
+        self._fill_posts(out, fetch=False)
+        return out
+
+    def _fill_posts(self, comments: list[RemoteComment], *, fetch: bool) -> None:
+        """Post title and URL on every comment, looked up once per page and cached."""
+        wanted = {c.post_id for c in comments if c.post_id and not c.post_title}
+        missing = [p for p in wanted if p not in self._post_cache]
+        if missing and fetch and isinstance(self._transport, _RestTransport):
+            self._post_cache.update(self._transport.post_titles(missing))
+            if len(self._post_cache) > 5000:
+                self._post_cache.clear()
+        for c in comments:
+            if c.post_title:
+                self._post_cache.setdefault(c.post_id, (c.post_title, c.post_url))
+            elif c.post_id in self._post_cache:
+                title, url = self._post_cache[c.post_id]
+                c.post_title = html.unescape(title)
+                c.post_url = url or c.post_url
+
+    def moderate(self, comment_id: str, action: ModerationAction) -> CommentStatus | None:
+        return self.transport().moderate(str(comment_id), ModerationAction(action))
+
+    def reply(self, parent: RemoteComment, text: str, *, key: str | None = None) -> RemoteComment:
+        """Post a reply; with ``key`` (the outbox job's id) it is idempotent.
+
+        The key travels in the reply as an HTML comment, ``<!-- [cms-bridge-reply:KEY] -->``
+        (WordPress keeps it in comment_content, kses included, and never shows it),
+        and an earlier reply to the same parent carrying it is returned instead of
+        posting again: a crash between WordPress accepting the reply and the local
+        save never double-posts. Costs one extra request per reply."""
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+        if not paragraphs:
+            raise ValueError("a reply needs some text")
+        body = "\n\n".join(html.escape(p, quote=False) for p in paragraphs)
+        t = self.transport()
+        comment = None
+        if key is not None:
+            marker = REPLY_MARKER.format(key)
+            body += f"\n<!-- {marker} -->"
+            comment = t.find_reply(parent, marker)
+        if comment is None:
+            comment = t.reply(parent, body)
+        if not comment.post_title:
+            comment.post_title, comment.post_url = parent.post_title, parent.post_url or comment.post_url
+        return comment
+
+    def close(self) -> None:
+        if isinstance(self._transport, _RestTransport):
+            self._transport.session.close()
+        self._transport = None
+
+
+

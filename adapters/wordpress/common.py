@@ -1,0 +1,201 @@
+"""Shared pieces of the WordPress adapter: site config schema, markers, value
+conversions and the HTML of published posts."""
+from __future__ import annotations
+
+import hashlib
+import html
+import mimetypes
+import os
+import re
+import xmlrpc.client
+from datetime import UTC, datetime
+from typing import Any
+
+import nh3
+from marshmallow import RAISE, Schema, fields, validate
+
+from ..base import (
+    ConfigurationError,
+    RemoteError,
+    Unreachable,
+)
+from ..types import (
+    CommentStatus,
+    Media,
+    RemoteComment,
+    SocialItem,
+    SyncCursor,
+)
+
+USER_AGENT = "cms-bridge (WordPress adapter)"
+MARKER = "[cms-bridge-item:{}]"
+REPLY_MARKER = "[cms-bridge-reply:{}]"
+BATCH = 100  # WordPress's per_page maximum; also our multicall batch
+WALK_FIRST = 100  # XML-RPC comment walk: rows in its first read (a no-change sync reads only these)
+REPLY_SCAN = 500  # XML-RPC: how many of a post's newest comments are searched for a lost reply
+WALK_MAX = 800  # ... doubling per read up to this many (one request; the buffer stays this small)
+
+HEADER_FIX = ('add `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1` (Apache, .htaccess) or '
+              '`CGIPassAuth On`; behind nginx/FastCGI pass `fastcgi_param HTTP_AUTHORIZATION $http_authorization;`')
+
+
+# -- config ------------------------------------------------------------------
+def _msgs(kind: str) -> dict:
+    return {"required": f"is missing: {kind} expected", "invalid": f"is not {kind}",
+            "null": f"must not be empty: {kind} expected"}
+
+
+def _one_of(choices):
+    return validate.OneOf(choices, error="is not one of: " + ", ".join(choices))
+
+
+class WordPressSiteSchema(Schema):
+    """The keys of a ``[[sites]]`` table with ``kind = "wordpress"``."""
+
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, error_messages=_msgs("a string"))
+    password_env = fields.String(required=True, error_messages=_msgs("the name of an environment variable"))
+    transport = fields.String(load_default="auto", validate=_one_of(["auto", "rest", "xmlrpc"]))
+    post_status = fields.String(load_default="publish", validate=_one_of(["publish", "draft"]))
+    categories = fields.List(fields.String(), load_default=list, error_messages=_msgs("a list of strings"))
+    tags = fields.List(fields.String(), load_default=list, error_messages=_msgs("a list of strings"))
+    unpublish = fields.String(load_default="trash", validate=_one_of(["trash", "draft"]))
+    store_commenter_pii = fields.Boolean(load_default=False, truthy={True}, falsy={False},
+                                         error_messages=_msgs("true or false"))
+    verify_tls = fields.Boolean(load_default=True, truthy={True}, falsy={False},
+                                error_messages=_msgs("true or false"))
+
+
+# -- errors specific to WordPress (all still in the adapters.base family) -----
+class TLSFailure(Unreachable):
+    """The TLS handshake failed (certificate not trusted, wrong host name)."""
+
+
+class XmlrpcDisabled(ConfigurationError):
+    """XML-RPC is switched off or blocked on the site."""
+
+
+# -- small helpers -------------------------------------------------------------
+_STATUS_FROM_WP = {
+    "approved": CommentStatus.APPROVED, "approve": CommentStatus.APPROVED, "1": CommentStatus.APPROVED,
+    "hold": CommentStatus.PENDING, "unapproved": CommentStatus.PENDING, "0": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM, "trash": CommentStatus.TRASH, "post-trashed": CommentStatus.TRASH,
+}
+
+
+def _status(value: Any) -> CommentStatus:
+    try:
+        return _STATUS_FROM_WP[str(value)]
+    except KeyError:
+        raise RemoteError(f"WordPress returned an unknown comment status {value!r}") from None
+
+
+def _utc(value: Any) -> datetime:
+    """A naive WordPress GMT date string, xmlrpc DateTime or datetime, as aware UTC."""
+    if isinstance(value, xmlrpc.client.DateTime):
+        value = datetime.strptime(value.value, "%Y%m%dT%H:%M:%S")
+    elif isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not isinstance(value, datetime):
+        raise RemoteError(f"WordPress returned a date that cannot be read: {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cursor_key(cursor: SyncCursor) -> tuple[datetime, int] | None:
+    if not cursor.after_date:
+        return None
+    return _utc(cursor.after_date), int(cursor.after_id or 0)
+
+
+def _comment_key(comment: RemoteComment) -> tuple[datetime, int]:
+    return comment.date_gmt, int(comment.remote_id)
+
+
+def _post_url_from_comment_link(link: str) -> str:
+    url = link.split("#", 1)[0]
+    return re.sub(r"comment-page-\d+/?$", "", url)
+
+
+def _comment_html(raw: str) -> str:
+    """Raw comment_content as safe HTML: paragraphs like WordPress shows them."""
+    raw = raw or ""
+    if "<p" not in raw:
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
+        raw = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return nh3.clean(raw)
+
+
+def _parent(value: Any) -> str | None:
+    return str(value) if value not in (None, "", "0", 0) else None
+
+
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _first_image(item: SocialItem) -> Media | None:
+    return next((m for m in item.media if m.kind == "image" and m.local_path), None)
+
+
+def _attribution(item: SocialItem) -> str:
+    """The credit line under every published item: who, where, and the original."""
+    parts = []
+    if item.author_name:
+        name = html.escape(item.author_name)
+        if item.author_url:
+            name = f'<a href="{html.escape(item.author_url, quote=True)}" rel="nofollow">{name}</a>'
+        parts.append(f"By {name}")
+    if item.network:
+        parts.append(f"on {html.escape(item.network.capitalize())}")
+    credit = " ".join(parts)
+    original = f'<a href="{html.escape(item.url, quote=True)}" rel="nofollow">View the original post</a>'
+    text = f"{credit} · {original}" if credit else original
+    return f'<p class="cms-bridge-attribution">{text}</p>'
+
+
+def _post_body(item: SocialItem) -> str:
+    body = nh3.clean(item.html or f"<p>{html.escape(item.text)}</p>")
+    return f"{body}\n{_attribution(item)}\n<!-- {MARKER.format(item.id)} -->"
+
+
+def _excerpt(item: SocialItem) -> str:
+    text = item.excerpt or item.text or ""
+    return text if len(text) <= 300 else text[:297].rsplit(" ", 1)[0] + "…"
+
+
+def _media_filename(media: Media, sha: str) -> str:
+    ext = os.path.splitext(media.local_path or "")[1].lower()
+    if not ext and media.content_type:
+        ext = mimetypes.guess_extension(media.content_type) or ""
+    return f"cms-bridge-{sha[:16]}{ext or '.jpg'}"
+
+
+def _media_type(media: Media) -> str:
+    return media.content_type or mimetypes.guess_type(media.local_path or "")[0] or "application/octet-stream"
+
+
+# -- REST ----------------------------------------------------------------------
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from email.utils import parsedate_to_datetime
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None

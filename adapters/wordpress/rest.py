@@ -1,0 +1,317 @@
+"""The REST transport (``/wp-json/wp/v2``, application passwords) through requests."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+
+from ..base import (
+    AdapterError,
+    AuthError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RemoteError,
+    TemporaryRemoteError,
+    Unreachable,
+)
+from ..types import (
+    CommentStatus,
+    Media,
+    ModerationAction,
+    RemoteComment,
+    SyncCursor,
+)
+from .common import (
+    BATCH,
+    HEADER_FIX,
+    MARKER,
+    USER_AGENT,
+    TLSFailure,
+    _comment_html,
+    _comment_key,
+    _cursor_key,
+    _iso,
+    _media_type,
+    _parent,
+    _post_url_from_comment_link,
+    _retry_after,
+    _status,
+    _utc,
+)
+
+if TYPE_CHECKING:
+    from .adapter import WordPressAdapter
+
+
+class _RestTransport:
+    """``/wp-json/wp/v2`` with an application password (HTTP Basic)."""
+
+    name = "rest"
+    COMMENT_FIELDS = ("id,post,parent,author,author_name,author_email,author_url,author_ip,"
+                      "date_gmt,content,link,status,type")
+
+    def __init__(self, adapter: WordPressAdapter):
+        self.adapter = adapter
+        self.session = requests.Session()
+        self.session.auth = (adapter.username, adapter.password)
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.verify = adapter.verify_tls
+        self.pretty = True  # /wp-json/...; False: ?rest_route=/...
+
+    def url(self, route: str) -> str:
+        route = "/" + route.lstrip("/")
+        if self.pretty:
+            return f"{self.adapter.base_url}/wp-json{route}"
+        return f"{self.adapter.base_url}/?rest_route={route}"
+
+    def request(self, method: str, route: str, *, auth: bool = True, ok=(200, 201), **kw) -> requests.Response:
+        self.adapter.request_count += 1
+        timeout = kw.pop("timeout", self.adapter.timeout)
+        try:
+            if auth:
+                response = self.session.request(method, self.url(route), timeout=timeout, **kw)
+            else:
+                response = requests.request(method, self.url(route), headers={"User-Agent": USER_AGENT},
+                                            verify=self.adapter.verify_tls, timeout=timeout, **kw)
+        except requests.exceptions.SSLError as exc:
+            raise TLSFailure(f"TLS failure talking to {self.adapter.base_url}: {exc}",
+                             hint="fix the site's certificate, or set verify_tls = false for a test site") from None
+        except requests.exceptions.Timeout:
+            raise Unreachable(f"{self.adapter.base_url} did not answer within {self.adapter.timeout:g} s",
+                              hint="check that the site is up; raise the site's timeout if it is slow") from None
+        except requests.exceptions.RequestException as exc:
+            raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
+                              hint="check the site's URL and that it is up") from None
+        if response.status_code not in ok:
+            raise self.error(response)
+        return response
+
+    def error(self, response: requests.Response) -> AdapterError:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        code = body.get("code", "") if isinstance(body, dict) else ""
+        message = (body.get("message") if isinstance(body, dict) else "") or response.reason or "no message"
+        message = f"WordPress REST {response.request.method} {urlsplit(response.url).path}: {status} {message}"
+        if status == 429 or (status == 503 and response.headers.get("Retry-After")):
+            return RateLimited(message, retry_after=_retry_after(response.headers.get("Retry-After")),
+                               hint="the site is limiting requests; the bridge retries later")
+        if status >= 500:
+            return TemporaryRemoteError(message, hint="the site failed; the bridge retries later")
+        if status == 401:
+            if code in ("rest_not_logged_in", "rest_forbidden", "rest_cannot_view", "rest_forbidden_context"):
+                return AuthError(message + " (the credentials did not reach WordPress)",
+                                 hint="check the username and application password; or the server strips the "
+                                 "Authorization header: " + HEADER_FIX + "; or application passwords are disabled")
+            return AuthError(message, hint="check username and the application password "
+                             "(Users → Profile → Application Passwords; the login password does not work over REST)")
+        if status == 403:
+            return PermissionDenied(message, hint="give the WordPress account the Editor or Administrator role")
+        if status in (404, 410):
+            return NotFound(message)
+        return RemoteError(message)
+
+    def json(self, method: str, route: str, **kw) -> Any:
+        response = self.request(method, route, **kw)
+        try:
+            return response.json()
+        except ValueError:
+            raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.adapter.base_url} "
+                              "a WordPress site?") from None
+
+    # -- probing ----------------------------------------------------------
+    def index(self) -> dict:
+        """The unauthenticated API index; switches to ?rest_route= when /wp-json/ is not routed."""
+        for pretty in (True, False):
+            self.pretty = pretty
+            try:
+                data = self.json("GET", "/", auth=False)
+            except (NotFound, RemoteError) as exc:
+                if isinstance(exc, TemporaryRemoteError):
+                    raise
+                continue
+            if isinstance(data, dict) and "wp/v2" in (data.get("namespaces") or []):
+                return data
+        self.pretty = True
+        raise RemoteError(f"{self.adapter.base_url} has no WordPress REST API (/wp-json/ and ?rest_route= "
+                          "gave no wp/v2)", hint="check the URL: it must be the WordPress site's home address")
+
+    def me(self) -> dict:
+        return self.json("GET", "/wp/v2/users/me", params={"context": "edit", "_fields": "id,roles,capabilities"})
+
+    def capabilities(self) -> dict[str, bool]:
+        caps = self.me().get("capabilities") or {}
+        return {"publish": bool(caps.get("publish_posts")), "upload_media": bool(caps.get("upload_files")),
+                "moderate_comments": bool(caps.get("moderate_comments"))}
+
+    def version(self) -> str:
+        try:
+            response = self.adapter.http_get(f"{self.adapter.base_url}/?feed=rss2")
+        except AdapterError:
+            return ""
+        match = re.search(r"wordpress\.org/\?v=([0-9][\w.-]*)", response.text)
+        return match.group(1) if match else ""
+
+    # -- comments ---------------------------------------------------------
+    def to_comment(self, row: dict) -> RemoteComment:
+        content = row.get("content") or {}
+        return RemoteComment(
+            remote_id=str(row["id"]), post_id=str(row.get("post") or ""), status=_status(row.get("status")),
+            date_gmt=_utc(row["date_gmt"]),
+            content_html=_comment_html(content.get("raw") if "raw" in content else content.get("rendered", "")),
+            author_name=row.get("author_name") or "", author_url=row.get("author_url") or "",
+            author_email=row.get("author_email") or "", author_ip=row.get("author_ip") or "",
+            parent_id=_parent(row.get("parent")), type=row.get("type") or "comment", link=row.get("link") or "",
+            post_url=_post_url_from_comment_link(row.get("link") or ""),
+            user_id=_parent(row.get("author")))
+
+    def fetch_comments(self, cursor: SyncCursor, limit: int) -> list[RemoteComment]:
+        """One page after ``cursor``, oldest first.
+
+        WordPress filters ``after`` on the *local* comment date (exclusive, whole
+        seconds), so we ask for one second before the cursor and drop what is not
+        strictly after (date, id) ourselves; ties beyond a full page move on by page.
+        """
+        params = {"status": "any", "type": "all", "orderby": "date_gmt", "order": "asc", "per_page": limit,
+                  "context": "edit", "_fields": self.COMMENT_FIELDS}
+        key = _cursor_key(cursor)
+        if key:
+            params["after"] = _iso(key[0] - timedelta(seconds=1))
+        page = 1
+        while True:
+            rows = self.json("GET", "/wp/v2/comments", params={**params, "page": page})
+            if not isinstance(rows, list):
+                raise RemoteError("WordPress answered the comment list with something that is not a list")
+            found = [c for c in map(self.to_comment, rows) if key is None or _comment_key(c) > key]
+            if found or len(rows) < limit:
+                return found
+            page += 1
+
+    def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
+        rows = self.json("GET", "/wp/v2/comments", params={
+            "include": ",".join(ids), "status": "any", "type": "all", "per_page": BATCH, "context": "edit",
+            "_fields": self.COMMENT_FIELDS})
+        return [self.to_comment(r) for r in rows]
+
+    def post_titles(self, post_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """{post id: (title, url)} for posts and pages, one request per type."""
+        found: dict[str, tuple[str, str]] = {}
+        for route in ("/wp/v2/posts", "/wp/v2/pages"):
+            missing = [p for p in post_ids if p not in found]
+            if not missing:
+                break
+            rows = self.json("GET", route, params={
+                "include": ",".join(missing), "per_page": BATCH, "context": "edit", "_fields": "id,title,link",
+                "status": "publish,future,draft,pending,private,trash"})
+            for row in rows:
+                title = (row.get("title") or {})
+                found[str(row["id"])] = (title.get("raw", title.get("rendered", "")), row.get("link") or "")
+        return found
+
+    def moderate(self, comment_id: str, action: ModerationAction) -> CommentStatus | None:
+        """REST status updates run wp_spam_comment / wp_trash_comment and their hooks."""
+        route = f"/wp/v2/comments/{comment_id}"
+        if action is ModerationAction.DELETE:
+            self.request("DELETE", route, params={"force": "true"})
+            return None
+        status = {ModerationAction.APPROVE: "approve", ModerationAction.HOLD: "hold",
+                  ModerationAction.SPAM: "spam", ModerationAction.UNSPAM: "unspam",
+                  ModerationAction.TRASH: "trash"}.get(action)
+        if action is ModerationAction.RESTORE:
+            current = self.json("GET", route, params={"context": "edit", "_fields": "status"})["status"]
+            status = {"trash": "untrash", "spam": "unspam"}.get(current)
+            if status is None:
+                return _status(current)  # nothing to restore
+        row = self.json("POST", route, json={"status": status}, params={"context": "edit", "_fields": "status"})
+        return _status(row["status"])
+
+    def reply(self, parent: RemoteComment, html_text: str) -> RemoteComment:
+        row = self.json("POST", "/wp/v2/comments", params={"context": "edit", "_fields": self.COMMENT_FIELDS},
+                        json={"post": int(parent.post_id), "parent": int(parent.remote_id), "content": html_text})
+        return self.to_comment(row)
+
+    def find_reply(self, parent: RemoteComment, marker: str) -> RemoteComment | None:
+        """Our earlier reply to ``parent`` carrying ``marker`` (search is a LIKE over the content)."""
+        rows = self.json("GET", "/wp/v2/comments", params={
+            "parent": int(parent.remote_id), "post": int(parent.post_id), "status": "any", "type": "all",
+            "search": marker, "per_page": BATCH, "context": "edit", "_fields": self.COMMENT_FIELDS})
+        for row in rows:
+            if marker in ((row.get("content") or {}).get("raw") or ""):
+                return self.to_comment(row)
+        return None
+
+    # -- posts --------------------------------------------------------------
+    def find_post(self, item_id: str) -> dict | None:
+        marker = MARKER.format(item_id)
+        rows = self.json("GET", "/wp/v2/posts", params={
+            "search": marker, "status": "publish,future,draft,pending,private,trash", "context": "edit",
+            "_fields": "id,link,content,featured_media", "per_page": 10})
+        for row in rows:
+            if marker in ((row.get("content") or {}).get("raw") or ""):
+                return {"id": str(row["id"]), "link": row.get("link") or "",
+                        "featured_media": str(row.get("featured_media") or "") or None}
+        return None
+
+    def get_post(self, post_id: str) -> dict | None:
+        try:
+            row = self.json("GET", f"/wp/v2/posts/{post_id}", params={"context": "edit",
+                                                                      "_fields": "id,link,featured_media"})
+        except NotFound:
+            return None
+        return {"id": str(row["id"]), "link": row.get("link") or "",
+                "featured_media": str(row.get("featured_media") or "") or None}
+
+    def media_source(self, media_id: str) -> str | None:
+        try:
+            return self.json("GET", f"/wp/v2/media/{media_id}", params={"_fields": "source_url",
+                                                                        "context": "edit"}).get("source_url")
+        except NotFound:
+            return None
+
+    def upload(self, media: Media, filename: str, sha: str) -> str:
+        with open(media.local_path, "rb") as fh:
+            data = fh.read()
+        row = self.json("POST", "/wp/v2/media", data=data, headers={
+            "Content-Type": _media_type(media), "Content-Disposition": f'attachment; filename="{filename}"'})
+        media_id = str(row["id"])
+        self.json("POST", f"/wp/v2/media/{media_id}", json={"alt_text": media.alt, "title": media.alt or filename},
+                  params={"_fields": "id"})
+        return media_id
+
+    def term_ids(self, taxonomy: str, names: list[str]) -> list[int]:
+        route = "/wp/v2/categories" if taxonomy == "category" else "/wp/v2/tags"
+        ids = []
+        for name in names:
+            cached = self.adapter.term_cache.get((taxonomy, name.lower()))
+            if cached is None:
+                rows = self.json("GET", route, params={"search": name, "per_page": BATCH, "_fields": "id,name"})
+                match = next((r for r in rows if html.unescape(r["name"]).lower() == name.lower()), None)
+                if match is None:
+                    match = self.json("POST", route, json={"name": name}, params={"_fields": "id,name"})
+                cached = int(match["id"])
+                self.adapter.term_cache[(taxonomy, name.lower())] = cached
+            ids.append(cached)
+        return ids
+
+    def save_post(self, post_id: str | None, fields_: dict) -> dict:
+        data = {"title": fields_["title"], "content": fields_["content"], "excerpt": fields_["excerpt"],
+                "status": fields_["status"], "comment_status": "open",
+                "categories": self.term_ids("category", fields_["categories"]),
+                "tags": self.term_ids("post_tag", fields_["tags"]),
+                "featured_media": int(fields_["featured_media"] or 0)}
+        route = "/wp/v2/posts" + (f"/{post_id}" if post_id else "")
+        row = self.json("POST", route, json=data, params={"_fields": "id,link"})
+        return {"id": str(row["id"]), "link": row.get("link") or ""}
+
+    def unpublish(self, post_id: str, mode: str) -> None:
+        if mode == "draft":
+            self.json("POST", f"/wp/v2/posts/{post_id}", json={"status": "draft"}, params={"_fields": "id"})
+        else:
+            self.request("DELETE", f"/wp/v2/posts/{post_id}", params={"_fields": "id"})
