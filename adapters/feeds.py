@@ -54,6 +54,7 @@ from .base import (
     TemporaryRemoteError,
     Unreachable,
 )
+from .http import retry_after_seconds
 from .types import Media, SocialItem
 
 DEFAULT_TIMEOUT = 20.0
@@ -93,21 +94,6 @@ def detect_network(url: str, parsed=None) -> str:
         if version.startswith("atom"):
             return "atom"
     return "rss"
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from email.utils import parsedate_to_datetime
-
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 def _when(entry) -> datetime | None:
@@ -190,7 +176,7 @@ class FeedSource(Source):
             raise PermissionDenied(where, hint="the server refuses this reader; check the URL")
         if status in (404, 410):
             raise NotFound(where, hint="the feed is gone or moved; correct the source's url")
-        retry_after = _retry_after(response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         if status == 429 or (status == 503 and retry_after is not None):
             raise RateLimited(where, hint="polled too often; the next poll waits", retry_after=retry_after)
         if status >= 500:

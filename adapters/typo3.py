@@ -43,6 +43,7 @@ from .base import (
     Unreachable,
     Unsupported,
 )
+from .http import retry_after_seconds
 from .types import (
     CommentStatus,
     ConnectionReport,
@@ -236,7 +237,8 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
             hint="paste the reaction URL exactly as System > Reactions shows it, without a trailing slash; "
                  "redirects are never followed")
     if status == 429 or (status == 503 and response.headers.get("Retry-After")):
-        return RateLimited(f"{where} is rate limited ({status})", retry_after=_retry_after(response))
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        return RateLimited(f"{where} is rate limited ({status})", retry_after=wait)
     if status >= 500:
         return TemporaryRemoteError(f"{where} failed with HTTP {status}")
     if status == 401:
@@ -287,13 +289,6 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
             return RemoteError(f"{where} refused the request: {message}",
                                hint="the connector extension and cms-bridge disagree on the contract; update both")
     return RemoteError(f"{where} answered HTTP {status}: {message or response.text[:200]}")
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    try:
-        return float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
 
 
 # -- text preparation ----------------------------------------------------------------------------

@@ -183,19 +183,3 @@ def _media_filename(media: Media, sha: str) -> str:
 def _media_type(media: Media) -> str:
     return media.content_type or mimetypes.guess_type(media.local_path or "")[0] or "application/octet-stream"
 
-
-# -- REST ----------------------------------------------------------------------
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from email.utils import parsedate_to_datetime
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None

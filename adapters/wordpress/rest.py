@@ -19,6 +19,7 @@ from ..base import (
     TemporaryRemoteError,
     Unreachable,
 )
+from ..http import retry_after_seconds
 from ..types import (
     CommentStatus,
     Media,
@@ -39,7 +40,6 @@ from .common import (
     _media_type,
     _parent,
     _post_url_from_comment_link,
-    _retry_after,
     _status,
     _utc,
 )
@@ -101,7 +101,7 @@ class _RestTransport:
         message = (body.get("message") if isinstance(body, dict) else "") or response.reason or "no message"
         message = f"WordPress REST {response.request.method} {urlsplit(response.url).path}: {status} {message}"
         if status == 429 or (status == 503 and response.headers.get("Retry-After")):
-            return RateLimited(message, retry_after=_retry_after(response.headers.get("Retry-After")),
+            return RateLimited(message, retry_after=retry_after_seconds(response.headers.get("Retry-After")),
                                hint="the site is limiting requests; the bridge retries later")
         if status >= 500:
             return TemporaryRemoteError(message, hint="the site failed; the bridge retries later")

@@ -37,6 +37,7 @@ from ..base import (  # noqa: E402
     TemporaryRemoteError,
     Unreachable,
 )
+from ..http import retry_after_seconds
 from ..types import (  # noqa: E402
     CommentStatus,
     Media,
@@ -59,7 +60,6 @@ from .common import (  # noqa: E402
     _media_type,
     _parent,
     _post_url_from_comment_link,
-    _retry_after,
     _status,
     _utc,
 )
@@ -173,7 +173,7 @@ class _XmlrpcTransport:
         except xmlrpc.client.ProtocolError as exc:
             message = f"{self.url} answered HTTP {exc.errcode} {exc.errmsg}"
             if exc.errcode == 429 or (exc.errcode == 503 and exc.headers.get("Retry-After")):
-                raise RateLimited(message, retry_after=_retry_after(exc.headers.get("Retry-After"))) from None
+                raise RateLimited(message, retry_after=retry_after_seconds(exc.headers.get("Retry-After"))) from None
             if exc.errcode >= 500:
                 raise TemporaryRemoteError(message, hint="the site failed; the bridge retries later") from None
             if exc.errcode == 401:
