@@ -312,10 +312,15 @@ def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ, tr
     return found
 
 
-def validate_config(raw: dict, *, path: str | None = None, environ=None) -> Config:
-    """Validate a parsed TOML document; raise ConfigError listing every problem."""
+def validate_config(raw: dict, *, path: str | None = None, environ=None, require_secrets: bool = True) -> Config:
+    """Validate a parsed TOML document; raise ConfigError listing every problem.
+
+    ``require_secrets=False`` is for commands that never talk to a site or sender
+    (making a webhook secret, managing users): an unset ``*_env`` variable is then
+    no error, so an admin can run them before every secret is exported."""
     environ = os.environ if environ is None else environ
     problems: list[str] = []
+    secret_problems: list[str] = problems if require_secrets else []
     top = _load(TopSchema(), raw, [], problems, raw)
     if problems:
         raise ConfigError(problems, path)
@@ -349,7 +354,7 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None) -> Conf
             for key in extra:
                 problems.append(f"sites[{i}].{key}: is not a known key for a {common['kind']} site")
             continue
-        secrets[("site", base["id"])] = _resolve_secrets(site_raw, ["sites", i], problems, environ)
+        secrets[("site", base["id"])] = _resolve_secrets(site_raw, ["sites", i], secret_problems, environ)
         sites.append(base)
 
     sources: list[dict] = []
@@ -368,7 +373,7 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None) -> Conf
             if target not in site_ids:
                 problems.append(f"sources[{i}].targets[{j}]: {target!r} is not the id of a configured site "
                                 f"(known: {', '.join(sorted(site_ids)) or 'none'})")
-        secrets[("source", source["id"])] = _resolve_secrets(source_raw, ["sources", i], problems, environ)
+        secrets[("source", source["id"])] = _resolve_secrets(source_raw, ["sources", i], secret_problems, environ)
         sources.append(source)
 
     if problems:
@@ -395,7 +400,7 @@ def find_config_path(explicit: str | None = None) -> str | None:
     return None
 
 
-def load_config(path: str | None = None, *, environ=None) -> Config:
+def load_config(path: str | None = None, *, environ=None, require_secrets: bool = True) -> Config:
     """Read and validate the config file (or defaults when there is none)."""
     path = find_config_path(path)
     if path is None:
@@ -409,4 +414,4 @@ def load_config(path: str | None = None, *, environ=None) -> Config:
         raise ConfigError([f"{path}: not valid TOML: {exc}"], path) from None
     except OSError as exc:
         raise ConfigError([f"{path}: cannot be read: {exc.strerror}"], path) from None
-    return validate_config(raw, path=path, environ=environ)
+    return validate_config(raw, path=path, environ=environ, require_secrets=require_secrets)

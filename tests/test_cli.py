@@ -143,3 +143,18 @@ def test_newer_database_is_refused_with_a_message_not_a_traceback(conf, tmp_path
     result = cli(conf, "users", "list", check=False)
     assert result.returncode == 1
     assert "newer cms-bridge" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_commands_that_need_no_site_make_no_demand_on_secrets(tmp_path):
+    """Making a webhook secret must work before that secret is exported; managing
+    users must not need every site's password. Serving and syncing still do."""
+    conf = tmp_path / "config.toml"
+    conf.write_text('[server]\ndatabase = "b.db"\n\n[[sources]]\nid = "team"\nkind = "webhook"\n'
+                    'secret_env = "TEAM_SECRET"\n')
+    made = cli(conf, "sources", "secret", "team")
+    assert made.stdout.startswith("whsec_") and "export TEAM_SECRET=" in made.stdout
+    assert "created admin user" in cli(conf, "init").stdout
+    assert "admin\tadmin" in cli(conf, "users", "list").stdout
+    refused = cli(conf, "config", "check", check=False)
+    assert refused.returncode == 2 and "'TEAM_SECRET' is not set" in refused.stderr
+    assert cli(conf, "sync", check=False).returncode == 2

@@ -32,12 +32,15 @@ class Context:
         self.config_path = config_path
         self._config = None
         self._bridge = None
+        #: commands that never talk to a site or sender clear this, so they work
+        #: before every ``*_env`` secret is exported (see ``without_secrets``)
+        self.require_secrets = True
 
     @property
     def config(self):
         if self._config is None:
             try:
-                self._config = load_config(self.config_path)
+                self._config = load_config(self.config_path, require_secrets=self.require_secrets)
             except ConfigError as exc:
                 fail_config(exc)
         return self._config
@@ -66,6 +69,18 @@ def fail_config(exc: ConfigError):
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def without_secrets(command):
+    """For commands that touch only the local database (users, tokens, making a
+    webhook secret): unset ``*_env`` variables are not an error there."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapped(ctx: Context, *args, **kwargs):
+        ctx.require_secrets = False
+        return command(ctx, *args, **kwargs)
+    return wrapped
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,12 +4,13 @@ from __future__ import annotations
 import click
 
 from .. import security
-from . import main, pass_ctx
+from . import main, pass_ctx, without_secrets
 
 
 @main.command()
 @click.option("--admin", "admin_name", default="admin", show_default=True, help="Name of the first admin account.")
 @pass_ctx
+@without_secrets
 def init(ctx, admin_name: str):
     """Create or migrate the database; create the first admin with a generated
     password (printed once) if there are no users yet."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import main, pass_ctx
+from . import main, pass_ctx, without_secrets
 
 
 @main.group()
@@ -17,6 +17,7 @@ def jobs():
 @click.option("--site", help="Only jobs of this site.")
 @click.option("--limit", type=int, default=50, show_default=True)
 @pass_ctx
+@without_secrets
 def jobs_list(ctx, state, site, limit):
     """List jobs, newest first."""
     rows = ctx.bridge.outbox.list(state=state, site_id=site, limit=limit)
@@ -32,6 +33,7 @@ def jobs_list(ctx, state, site, limit):
 @click.argument("job_ids", type=int, nargs=-1)
 @click.option("--all-failed", is_flag=True, help="Retry every failed job.")
 @pass_ctx
+@without_secrets
 def jobs_retry(ctx, job_ids, all_failed):
     """Queue failed jobs again (the next `cms-bridge sync` runs them)."""
     outbox = ctx.bridge.outbox

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from . import main, pass_ctx
+from . import main, pass_ctx, without_secrets
 
 
 @main.group()
@@ -19,6 +19,7 @@ def _when(value) -> str:
 
 @sources.command("list")
 @pass_ctx
+@without_secrets
 def sources_list(ctx):
     """Each source with its state, last poll and last error."""
     bridge = ctx.bridge
@@ -81,6 +82,7 @@ def sources_poll(ctx, source_id, due_only):
 @sources.command("secret")
 @click.argument("source_id")
 @pass_ctx
+@without_secrets
 def sources_secret(ctx, source_id):
     """Print a new signing secret for a webhook source and how to set up the sender."""
     from webhooks.signatures import generate_secret

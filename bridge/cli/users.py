@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .. import security
-from . import main, pass_ctx
+from . import main, pass_ctx, without_secrets
 
 
 def _password_or_prompt(password: str | None) -> str:
@@ -37,6 +37,7 @@ def users():
 @click.option("--password", help="Give the password instead of being prompted (or --generate).")
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
 @pass_ctx
+@without_secrets
 def users_add(ctx, username, role, sites, password, generate):
     """Add a user."""
     store = ctx.bridge.store
@@ -57,6 +58,7 @@ def users_add(ctx, username, role, sites, password, generate):
 
 @users.command("list")
 @pass_ctx
+@without_secrets
 def users_list(ctx):
     """List users."""
     for user in ctx.bridge.store.list_users():
@@ -71,6 +73,7 @@ def users_list(ctx):
 @click.option("--password", help="Give the new password instead of being prompted.")
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
 @pass_ctx
+@without_secrets
 def users_passwd(ctx, username, password, generate):
     """Set a user's password (ends the user's open sessions)."""
     store = ctx.bridge.store
@@ -98,6 +101,7 @@ def tokens():
 @click.option("--user", "username", required=True, help="The user the token acts as.")
 @click.option("--name", default="", help="What the token is for.")
 @pass_ctx
+@without_secrets
 def tokens_create(ctx, username, name):
     """Create a token; it is printed once and stored only as a hash."""
     store = ctx.bridge.store
@@ -113,6 +117,7 @@ def tokens_create(ctx, username, name):
 
 @tokens.command("list")
 @pass_ctx
+@without_secrets
 def tokens_list(ctx):
     """List tokens (never their secret part)."""
     for t in ctx.bridge.store.list_tokens():
@@ -124,6 +129,7 @@ def tokens_list(ctx):
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
 @pass_ctx
+@without_secrets
 def tokens_revoke(ctx, token_id):
     """Revoke a token: it stops working at once."""
     if not ctx.bridge.store.revoke_token(token_id):
