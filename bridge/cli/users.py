@@ -61,7 +61,10 @@ def users_add(ctx, username, role, sites, password, generate):
 @without_secrets
 def users_list(ctx):
     """List users."""
-    for user in ctx.bridge.store.list_users():
+    rows = ctx.bridge.store.list_users()
+    if not rows:
+        click.echo("no users yet (`cms-bridge init` creates the first admin)")
+    for user in rows:
         sites = "all sites" if user["sites"] is None else ", ".join(user["sites"]) or "no sites"
         state = " (disabled)" if user["disabled"] else ""
         last = user["last_login_at"] or "never"
