@@ -71,6 +71,7 @@ NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 NON_BMP_REPLACEMENT = "\ufffd"
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 PROBE_KEY = "cms-bridge-probe-not-a-secret"
+REPLY_KEY_VERSION = (1, 1, 0)  # the connector version whose bridge-reply honours "key"
 
 # Column sizes (georgringer/news ext_tables.sql, TYPO3 core tt_content): varchar counts
 # characters, *text counts bytes. Titles and author names are shortened deliberately;
@@ -333,6 +334,14 @@ def _iso(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _version(value) -> tuple[int, ...]:
+    """"1.10.2" → (1, 10, 2); anything unreadable counts as (0,)."""
+    try:
+        return tuple(int(part) for part in str(value).split("."))
+    except ValueError:
+        return (0,)
+
+
 def _parse_iso(value: str) -> int:
     return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
 
@@ -448,6 +457,10 @@ class Typo3Adapter(CMSAdapter):
                 continue
             problems = [str(p) for p in body.get("problems") or []]
             report.problems.extend(problems)
+            if capability == "reply" and _version(body.get("connector_version")) < REPLY_KEY_VERSION:
+                report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
+                                    "replies are not idempotent before 1.1.0 (a retry after a lost answer can "
+                                    "post twice); update connectors/typo3 on the site.")
             if not problems:
                 working[capability] = body
             report.version = report.version or str(body.get("typo3_version", ""))
@@ -577,14 +590,19 @@ class Typo3Adapter(CMSAdapter):
         return CommentStatus(body["status"]) if body.get("status") else None
 
     def reply(self, parent: RemoteComment, text: str, *, key: str | None = None) -> RemoteComment:
-        """``key`` is not used: the connector's reply reaction has no lookup by marker
-        yet, so a retry after a crash between posting and saving can post twice."""
+        """``key`` goes to the connector (README "bridge-reply", connector ≥ 1.1.0), which keeps it
+        in its reply ledger: a reply already posted with that key to the same parent comes back
+        (200, ``"created": false``) instead of being posted again. A connector older than 1.1.0
+        ignores the key (``check`` says so), so a retry there can post twice."""
         if self.mode != "connector":
             raise self._needs_connector("Replying")
         name = self.options["reply_author_name"] or self.site.get("name") or "Site team"
-        body = self._call("reply", self._clean_payload({
-            "parent_id": parent.remote_id, "message": text.strip(),
-            "author_name": name[:100], "author_email": self.options["reply_author_email"]}), expect=(201,))
+        payload = {"parent_id": parent.remote_id, "message": text.strip(), "author_name": name[:100],
+                   "author_email": self.options["reply_author_email"]}
+        payload = self._clean_payload(payload)
+        if key is not None:
+            payload["key"] = str(key)
+        body = self._call("reply", payload, expect=(200, 201))
         return self._comment(body["comment"])
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import UTC, datetime
+from email.utils import formatdate
 
 import pytest
 from marshmallow import ValidationError
@@ -13,6 +14,7 @@ from adapters.base import (
     ConfigurationError,
     NotFound,
     PermissionDenied,
+    RateLimited,
     Unreachable,
     Unsupported,
 )
@@ -426,3 +428,113 @@ def test_connector_errors_map_to_the_family(typo3):
     with pytest.raises(Unreachable) as error:
         slow.fetch_comments(SyncCursor())
     assert error.value.retriable
+
+
+# -- idempotent replies (README "bridge-reply", key) -------------------------------------------------
+
+LEDGER = "tx_cmsbridgeconnector_reply"
+
+
+def test_the_same_reply_key_twice_posts_one_reply(typo3):
+    _, news, b1, p1, _, _ = seed_comments(typo3)
+    adapter = connector_adapter(typo3)
+    [pw_parent, blog_parent] = adapter.fetch_comments_by_id([f"pw_comments:{p1}", f"blog:{b1}"])
+    first = adapter.reply(pw_parent, "Thanks!", key="4711")
+    again = connector_adapter(typo3).reply(pw_parent, "Thanks!", key="4711")  # a fresh process, nothing cached
+    assert again.remote_id == first.remote_id
+    assert again.parent_id == f"pw_comments:{p1}" and again.user_id == first.user_id
+    assert [r["uid"] for r in typo3.rows(PW, "parent_comment = ?", (p1,))] == [int(first.remote_id.split(":")[1])]
+    [entry] = typo3.rows(LEDGER)
+    assert (entry["reply_key"], entry["parent_id"], entry["source"], entry["comment_uid"], entry["pid"]) == (
+        "4711", f"pw_comments:{p1}", "pw_comments", int(first.remote_id.split(":")[1]), 9)
+    assert [r["body"].get("key") for r in typo3.requests[-2:]] == ["4711", "4711"]
+
+    # EXT:blog has no threads: the reply is found through the ledger all the same
+    blog_first = adapter.reply(blog_parent, "Glad you like it", key="4712")
+    assert adapter.reply(blog_parent, "Glad you like it", key="4712").remote_id == blog_first.remote_id
+    assert len(typo3.rows(BLOG, "name = 'Example team'")) == 1
+
+    # a key is scoped to its parent (job ids restart after a reset); no key: always a new reply
+    other = adapter.reply(blog_parent, "Thanks!", key="4711")
+    assert other.remote_id not in (first.remote_id, blog_first.remote_id)
+    adapter.reply(pw_parent, "Thanks!")
+    adapter.reply(pw_parent, "Thanks!")
+    assert len(typo3.rows(PW, "parent_comment = ?", (p1,))) == 3
+    assert len(typo3.rows(LEDGER)) == 3
+
+
+def test_a_keyed_reply_that_was_trashed_or_deleted_is_not_posted_again(typo3):
+    _, _, _, p1, _, _ = seed_comments(typo3)
+    adapter = connector_adapter(typo3)
+    [parent] = adapter.fetch_comments_by_id([f"pw_comments:{p1}"])
+    posted = adapter.reply(parent, "Thanks!", key="7")
+    adapter.moderate(posted.remote_id, ModerationAction.TRASH)
+    trashed = adapter.reply(parent, "Thanks!", key="7")
+    assert trashed.remote_id == posted.remote_id and trashed.status == CommentStatus.TRASH
+    adapter.moderate(posted.remote_id, ModerationAction.DELETE)
+    with pytest.raises(NotFound, match="deleted on the site") as error:
+        adapter.reply(parent, "Thanks!", key="7")
+    assert not error.value.retriable
+    assert typo3.rows(PW, "parent_comment = ?", (p1,)) == []
+
+
+def test_reply_needs_rights_on_the_ledger_table(typo3):
+    _, _, _, p1, _, _ = seed_comments(typo3)
+    adapter = connector_adapter(typo3)
+    [parent] = adapter.fetch_comments_by_id([f"pw_comments:{p1}"])
+    typo3.set_user_tables([PW, BLOG])
+    report = connector_adapter(typo3, capabilities=("reply",)).check()
+    assert not report.capabilities["reply"]
+    assert any(LEDGER in p for p in report.problems)
+    with pytest.raises(PermissionDenied, match=LEDGER):
+        adapter.reply(parent, "Thanks!", key="1")
+    assert typo3.rows(PW, "parent_comment = ?", (p1,)) == []
+
+
+def test_check_notes_a_connector_without_reply_keys(typo3):
+    assert not any("idempotent" in n for n in connector_adapter(typo3).check().notes)
+    typo3.connector.connector_version = "1.0.0"
+    report = connector_adapter(typo3).check()
+    assert report.ok and report.capabilities["reply"]
+    assert any("1.0.0" in n and "not idempotent" in n for n in report.notes)
+
+
+# -- 429 from a proxy or WAF in front of the site -------------------------------------------------
+
+@pytest.mark.parametrize("capability_call", ["fetch", "reply", "publish"])
+def test_429_with_retry_after_seconds_is_rate_limited(typo3, capability_call):
+    _, _, _, p1, _, _ = seed_comments(typo3)
+    adapter = connector_adapter(typo3)
+    [parent] = adapter.fetch_comments_by_id([f"pw_comments:{p1}"])
+    calls = {"fetch": lambda: adapter.fetch_comments(SyncCursor()),
+             "reply": lambda: adapter.reply(parent, "Thanks!", key="9"),
+             "publish": lambda: adapter.publish(make_item(), None)}
+    typo3.set_rate_limited("120")
+    with pytest.raises(RateLimited, match="rate limited") as error:
+        calls[capability_call]()
+    assert error.value.retry_after == 120 and error.value.retriable
+    assert typo3.rows(PW, "parent_comment = ?", (p1,)) == [] and typo3.rows(NEWS, "import_id = 'itm_1'") == []
+
+
+def test_429_with_an_http_date_or_without_retry_after(typo3):
+    adapter = connector_adapter(typo3, capabilities=("list_comments",))
+    typo3.set_rate_limited(formatdate(time.time() + 300, usegmt=True))
+    with pytest.raises(RateLimited) as error:
+        adapter.fetch_comments(SyncCursor())
+    assert 295 <= error.value.retry_after <= 300
+    typo3.set_rate_limited(None)
+    with pytest.raises(RateLimited) as error:
+        adapter.fetch_comments(SyncCursor())
+    assert error.value.retry_after is None and error.value.retriable
+    typo3.clear_rate_limit()
+    assert adapter.fetch_comments(SyncCursor()) == ([], SyncCursor())
+
+
+def test_429_in_reaction_mode_is_rate_limited_not_outcome_unknown(typo3):
+    adapter = reaction_adapter(typo3)
+    typo3.set_rate_limited("30", times=1)
+    with pytest.raises(RateLimited) as error:
+        adapter.publish(make_item(), None)
+    assert error.value.retry_after == 30
+    adapter.publish(make_item(), None)  # nothing was created, so sending again is safe
+    assert len(typo3.rows(NEWS)) == 1

@@ -17,6 +17,8 @@ SOURCES = {"blog": "tx_blog_domain_model_comment", "pw_comments": "tx_pwcomments
 ACTIONS = ("approve", "hold", "spam", "unspam", "trash", "restore", "delete")
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 COMMENT_ID = re.compile(r"^([a-z_]+):([1-9][0-9]{0,9})$")
+REPLY_LEDGER = "tx_cmsbridgeconnector_reply"  # Classes/Domain/Comment/ReplyLedger.php::TABLE
+REPLY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ReplyLedger::KEY_PATTERN (matched in full)
 
 
 class ConnectorError(Exception):
@@ -71,7 +73,7 @@ class Connector:
         "bridge-unpublish": ("unpublish", [NEWS]),
         "bridge-list-comments": ("list_comments", []),
         "bridge-moderate-comment": ("moderate", list(SOURCES.values())),
-        "bridge-reply": ("reply", list(SOURCES.values())),
+        "bridge-reply": ("reply", [*SOURCES.values(), REPLY_LEDGER]),
     }
 
     def __init__(self, db: Database, base_url_getter) -> None:
@@ -79,6 +81,7 @@ class Connector:
         self.base_url = base_url_getter
         self.comment_sources = ["blog", "pw_comments"]  # installed comment extensions
         self.typo3_version = "13.4.9"
+        self.connector_version = "1.1.0"  # ext_emconf.php / AbstractBridgeReaction::CONNECTOR_VERSION
 
     def handles(self, reaction_type: str) -> bool:
         return reaction_type in self.TYPES
@@ -112,8 +115,8 @@ class Connector:
         return problems
 
     def probe(self, reaction: dict, user: dict | None, tables: list[str]) -> dict:
-        return {"success": True, "probe": True, "type": reaction["reaction_type"], "connector_version": "1.0.0",
-                "typo3_version": self.typo3_version,
+        return {"success": True, "probe": True, "type": reaction["reaction_type"],
+                "connector_version": self.connector_version, "typo3_version": self.typo3_version,
                 "user": {"uid": user["uid"] if user else 0, "username": user["username"] if user else "",
                          "admin": bool(user and user["admin"])},
                 "storage_pid": int(reaction["storage_pid"] or 0), "comment_sources": list(self.comment_sources),
@@ -340,15 +343,38 @@ class Connector:
         comment = self.normalize(source, self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,)))
         return 200, {"success": True, "id": p["id"], "status": comment["status"], "comment": comment}
 
-    # -- bridge-reply: README "bridge-reply", Domain/Comment/ReplyBuilder.php ------------------------------
+    # -- bridge-reply: README "bridge-reply", Domain/Comment/ReplyBuilder.php, Reaction/ReplyReaction.php -----
     def reply(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
         problems = {k: "must not be empty" for k in ("message", "author_name")
                     if not isinstance(p.get(k), str) or not p[k].strip()}
         if not isinstance(p.get("author_email", ""), str):
             problems["author_email"] = "must be a string"
+        key = p.get("key")
+        if key is not None and not isinstance(key, str):  # Domain/Comment/ReplyLedger.php::keyProblem
+            problems["key"] = "must be a string or null"
+        elif key is not None and not REPLY_KEY.fullmatch(key):
+            problems["key"] = 'must be 1 to 64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"'
         if problems:
             raise invalid(problems)
         source, parent = self._comment(p.get("parent_id"))
+        if key is None:
+            return 201, self._post_reply(source, parent, p, user, None)
+        parent_id = f"{source}:{parent['uid']}"
+        # README "bridge-reply", idempotency: one LockFactory lock per key + parent (ReplyLedger::lockId)
+        with self.db.lock:
+            entry = self.db.one(f"SELECT * FROM {REPLY_LEDGER} WHERE reply_key = ? AND parent_id = ? AND deleted = 0"
+                                " ORDER BY uid LIMIT 1", (key, parent_id))
+            if entry is None or not entry["comment_uid"]:  # ReplyLedger::outcome: CREATE
+                return 201, self._post_reply(source, parent, p, user, key)
+            existing = self.db.one(f"SELECT * FROM {SOURCES[entry['source']]} WHERE uid = ?", (entry["comment_uid"],))
+            reply_id = f"{entry['source']}:{entry['comment_uid']}"
+            if existing is None:  # GONE: deleted for good on the site; never posted twice
+                raise ConnectorError(404, "record_not_found", f'The reply with key "{key}" was posted as {reply_id} '
+                                     "and has since been deleted on the site; it is not posted again.")
+            return 200, {"success": True, "created": False, "comment": self._reply_comment(entry["source"], existing,
+                                                                                           user)}
+
+    def _post_reply(self, source: str, parent: dict, p: dict, user: dict, key: str | None) -> dict:
         table = SOURCES[source]
         if source == "blog":
             fields = {"pid": parent["pid"], "parentid": parent["parentid"], "parenttable": "pages",
@@ -363,9 +389,17 @@ class Connector:
             too_long(table, {"author_name": fields["author_name"], "author_mail": fields["author_mail"],
                              "message": fields["message"]})
         uid = self.db.dh_insert(user, table, fields)
-        comment = self.normalize(source, self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,)))
+        if key is not None:  # ReplyReaction::post: the ledger row, a second DataHandler call on the reply's page
+            self.db.dh_insert(user, REPLY_LEDGER, {"pid": fields["pid"], "reply_key": key,
+                                                   "parent_id": f"{source}:{parent['uid']}", "source": source,
+                                                   "comment_uid": uid})
+        row = self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,))
+        return {"success": True, "created": True, "comment": self._reply_comment(source, row, user)}
+
+    def _reply_comment(self, source: str, row: dict, user: dict) -> dict:
+        comment = self.normalize(source, row)
         comment["user_id"] = f"be_users:{user['uid']}"
-        return 201, {"success": True, "comment": comment}
+        return comment
 
 
 def attribution_html(attribution: dict) -> str:

@@ -79,6 +79,8 @@ class ReactionsApp:
         self.latency = 0.0  # seconds per request that reaches the secret check (argon2i ~0.7 s, notes §0)
         self.connector_installed = True
         self.requests: list[dict] = []  # what arrived, for tests that assert "sent once"
+        self.rate_limit: dict | None = None  # a proxy in front of TYPO3 answering 429 (see rate_limited)
+        self.rate_limited_count = 0
 
     def add_reaction(self, reaction_type: str, **options) -> tuple[str, str]:
         """Create a sys_reaction row (System > Reactions); returns (identifier, plain secret)."""
@@ -94,7 +96,35 @@ class ReactionsApp:
         request = Request(environ)
         return self.dispatch(request)(environ, start_response)
 
+    def rate_limited(self) -> Response | None:
+        """A reverse proxy or WAF in front of TYPO3 refusing the request before TYPO3 sees it.
+
+        TYPO3 and EXT:reactions never answer 429 (nothing in TYPO3-CMS/reactions@13.4 rate-limits);
+        proxies do: RFC 6585 §4 defines 429 and lets it carry Retry-After (RFC 9110 §10.2.3: seconds
+        or an HTTP date); nginx's limit_req answers with limit_req_status (503 by default, 429 when set)
+        and an HTML page, and any Retry-After is added by the proxy's configuration. Such a request
+        never reaches the reaction route, so it is not in ``requests``.
+        """
+        if self.rate_limit is None:
+            return None
+        times = self.rate_limit["times"]
+        if times is not None:
+            if times <= 0:
+                self.rate_limit = None
+                return None
+            self.rate_limit["times"] = times - 1
+        self.rate_limited_count += 1
+        response = Response(b"<html><head><title>429 Too Many Requests</title></head><body><center><h1>"
+                            b"429 Too Many Requests</h1></center><hr><center>nginx</center></body></html>\n",
+                            status=429, content_type="text/html")
+        if self.rate_limit["retry_after"] is not None:
+            response.headers["Retry-After"] = self.rate_limit["retry_after"]
+        return response
+
     def dispatch(self, request: Request) -> Response:
+        limited = self.rate_limited()
+        if limited is not None:
+            return limited
         path = request.path
         # TYPO3-CMS/reactions@13.4:Configuration/Backend/Routes.php: route /reaction/{reactionIdentifier?}.
         # A trailing slash matches no backend route: the backend redirects to its login (notes §0).

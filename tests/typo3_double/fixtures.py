@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .connector import SOURCES, Connector
+from .connector import REPLY_LEDGER, SOURCES, Connector
 from .core import ReactionsApp
 from .database import Database
 from .server import BackgroundServer
@@ -24,7 +24,7 @@ class Typo3Double:
         self.server = BackgroundServer(self.app)
         self.base_url = self.server.base_url
         self.service_user = self.add_user("cms-bridge", tables=[
-            "tx_news_domain_model_news", "tt_content", "sys_file_reference", *SOURCES.values()])
+            "tx_news_domain_model_news", "tt_content", "sys_file_reference", *SOURCES.values(), REPLY_LEDGER])
 
     # -- setup ------------------------------------------------------------------------------------
     def add_user(self, username: str, *, tables: list[str] = (), admin: bool = False, disabled: bool = False) -> int:
@@ -76,6 +76,15 @@ class Typo3Double:
 
     def set_time(self, unix_time: int | None) -> None:
         self.db.frozen_time = unix_time
+
+    def set_rate_limited(self, retry_after: str | None = "30", *, times: int | None = None) -> None:
+        """A reverse proxy or WAF in front of the site answers 429 (TYPO3 itself never does), with
+        ``retry_after`` as its Retry-After header (seconds or an HTTP date; None: no header), for the
+        next ``times`` requests or until :meth:`clear_rate_limit`."""
+        self.app.rate_limit = {"retry_after": retry_after, "times": times}
+
+    def clear_rate_limit(self) -> None:
+        self.app.rate_limit = None
 
     def set_connector_installed(self, installed: bool) -> None:
         self.app.connector_installed = installed

@@ -57,6 +57,13 @@ CREATE TABLE tx_blog_domain_model_comment (
     parentid INTEGER DEFAULT 0, parenttable TEXT DEFAULT '', post_language_id INTEGER DEFAULT 0,
     hp TEXT DEFAULT '', status INTEGER DEFAULT 0
 );
+-- connectors/typo3/ext_tables.sql + Configuration/TCA/tx_cmsbridgeconnector_reply.php (the connector's reply
+-- ledger; uid, pid, tstamp, crdate, deleted come from the TCA ctrl section)
+CREATE TABLE tx_cmsbridgeconnector_reply (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
+    deleted INTEGER DEFAULT 0, reply_key TEXT DEFAULT '', parent_id TEXT DEFAULT '', source TEXT DEFAULT '',
+    comment_uid INTEGER DEFAULT 0
+);
 -- TYPO3-CMS/core@13.4:ext_tables.sql (sys_file, sys_file_reference; FAL)
 CREATE TABLE sys_file (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, storage INTEGER DEFAULT 1, identifier TEXT, name TEXT,
@@ -90,13 +97,16 @@ COLUMN_SIZES: dict[str, dict[str, tuple[str, int]]] = {
         "name": ("chars", 100), "url": ("chars", 255), "email": ("chars", 255), "comment": ("bytes", 65535),
         "parenttable": ("chars", 255),
     },
+    "tx_cmsbridgeconnector_reply": {  # connectors/typo3/ext_tables.sql
+        "reply_key": ("chars", 64), "parent_id": ("chars", 48), "source": ("chars", 32),
+    },
 }
 
 #: integer columns, cast with (int) as DataHandler does for TCA number/datetime/check fields
 INT_COLUMNS = {
     "pid", "hidden", "deleted", "datetime", "archive", "date", "entry_uid", "parent_comment", "orig_pid",
     "parentid", "status", "post_language_id", "sys_language_uid", "uid_local", "uid_foreign",
-    "showinpreview", "fal_media",
+    "showinpreview", "fal_media", "comment_uid",
 }
 #: integer columns whose name is text elsewhere (news.author is tinytext)
 TABLE_INT_COLUMNS = {"tx_pwcomments_domain_model_comment": {"author"}}

@@ -26,7 +26,7 @@ use TYPO3\CMS\Reactions\Reaction\ReactionInterface;
  */
 abstract class AbstractBridgeReaction implements ReactionInterface
 {
-    public const CONNECTOR_VERSION = '1.0.0';
+    public const CONNECTOR_VERSION = '1.1.0';
 
     public function __construct(
         protected readonly ResponseFactoryInterface $responseFactory,

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace CmsBridge\Connector\Service;
 
 use CmsBridge\Connector\Domain\Comment\CommentCursor;
+use CmsBridge\Connector\Domain\Comment\ReplyLedger;
 use TYPO3\CMS\Core\Database\Connection;
 use TYPO3\CMS\Core\Database\ConnectionPool;
 use TYPO3\CMS\Core\Database\Query\QueryBuilder;
@@ -38,6 +39,20 @@ final class RecordReader
                 $qb->expr()->eq('import_source', $qb->createNamedParameter($importSource)),
                 $qb->expr()->eq('import_id', $qb->createNamedParameter($importId)),
                 $qb->expr()->eq('sys_language_uid', 0),
+            )
+            ->orderBy('uid')->setMaxResults(1)
+            ->executeQuery()->fetchAssociative();
+        return $row === false ? null : $row;
+    }
+
+    /** The ledger row of a keyed reply to this parent ("<source>:<uid>"), oldest first. @return array<string,mixed>|null */
+    public function findReplyLedgerRow(string $key, string $parentId): ?array
+    {
+        $qb = $this->builder(ReplyLedger::TABLE, false);
+        $row = $qb->select('*')->from(ReplyLedger::TABLE)
+            ->where(
+                $qb->expr()->eq('reply_key', $qb->createNamedParameter($key)),
+                $qb->expr()->eq('parent_id', $qb->createNamedParameter($parentId)),
             )
             ->orderBy('uid')->setMaxResults(1)
             ->executeQuery()->fetchAssociative();

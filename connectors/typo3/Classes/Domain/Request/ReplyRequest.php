@@ -5,11 +5,13 @@ declare(strict_types=1);
 namespace CmsBridge\Connector\Domain\Request;
 
 use CmsBridge\Connector\Domain\Comment\CommentId;
+use CmsBridge\Connector\Domain\Comment\ReplyLedger;
 use CmsBridge\Connector\Domain\Payload\PayloadReader;
 
 /**
- * bridge-reply: {"parent_id", "message" (plain text), "author_name", "author_email"}.
+ * bridge-reply: {"parent_id", "message" (plain text), "author_name", "author_email", "key"?}.
  * Markup is refused rather than stripped: both comment extensions render the message as text.
+ * "key" is optional (absent or null: no key); see ReplyLedger.
  */
 final class ReplyRequest
 {
@@ -18,6 +20,7 @@ final class ReplyRequest
         public readonly string $message,
         public readonly string $authorName,
         public readonly string $authorEmail,
+        public readonly ?string $key = null,
     ) {}
 
     /** @param array<mixed> $payload */
@@ -34,7 +37,14 @@ final class ReplyRequest
         if ($authorEmail !== '' && filter_var($authorEmail, FILTER_VALIDATE_EMAIL) === false) {
             $reader->addProblem('author_email', 'must be an e-mail address or empty');
         }
+        $key = $payload['key'] ?? null;
+        if ($key !== null) {
+            $problem = ReplyLedger::keyProblem($key);
+            if ($problem !== null) {
+                $reader->addProblem('key', $problem);
+            }
+        }
         $reader->assertValid();
-        return new self($parent, $message, $authorName, $authorEmail);
+        return new self($parent, $message, $authorName, $authorEmail, $key);
     }
 }
