@@ -226,3 +226,38 @@ def test_connector_refuses_empty_body(typo3):
     assert response.json()["code"] == "invalid_payload"
     assert response.headers["X-TYPO3-Reaction-Success"] == "false"
     assert typo3.rows("tx_news_domain_model_news") == []
+
+
+def test_reply_key_is_validated_and_answers_the_existing_reply(typo3):
+    """connectors/typo3/README.md "bridge-reply", Idempotency: key."""
+    parent = typo3.add_pw_comment("Nice", hidden=0)
+    url, secret = typo3.add_reaction("bridge-reply")
+    body = {"parent_id": f"pw_comments:{parent}", "message": "Thanks", "author_name": "Team", "author_email": ""}
+    for bad in ("", "x" * 65, 17, "a b", "4711\n"):
+        response = post(url, secret, json={**body, "key": bad})
+        assert (response.status_code, response.json()["code"]) == (400, "invalid_payload"), bad
+        assert list(response.json()["details"]) == ["key"]
+    assert typo3.rows("tx_pwcomments_domain_model_comment", "parent_comment > 0") == []
+
+    first = post(url, secret, json={**body, "key": "x" * 64})
+    assert first.status_code == 201 and first.json()["created"] is True
+    again = post(url, secret, json={**body, "key": "x" * 64})
+    assert again.status_code == 200 and again.headers["X-TYPO3-Reaction-Success"] == "true"
+    assert again.json()["created"] is False and again.json()["comment"] == first.json()["comment"]
+    assert len(typo3.rows("tx_pwcomments_domain_model_comment", "parent_comment = ?", (parent,))) == 1
+    assert len(typo3.rows("tx_cmsbridgeconnector_reply")) == 1
+    assert post(url, secret, json={**body, "key": None}).status_code == 201  # null: no key
+
+
+@pytest.mark.parametrize("retry_after", ["120", "Wed, 21 Oct 2065 07:28:00 GMT", None])
+def test_rate_limit_switch_answers_429_before_typo3(typo3, news_reaction, retry_after):
+    url, secret = news_reaction
+    typo3.set_rate_limited(retry_after, times=2)
+    for _ in range(2):
+        response = post(url, secret, json=FULL_BODY)
+        assert response.status_code == 429 and response.headers["Content-Type"].startswith("text/html")
+        assert response.headers.get("Retry-After") == retry_after
+        assert "X-TYPO3-Reaction-Success" not in response.headers
+    assert typo3.requests == [] and typo3.rows("tx_news_domain_model_news") == []  # TYPO3 saw nothing
+    assert post(url, secret, json=FULL_BODY).status_code == 201
+    assert typo3.app.rate_limited_count == 2
