@@ -36,11 +36,15 @@ install-test: $(VENV)/.installed-test
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# Serves the web UI and, beside it, runs `cms-bridge sync` every minute (what cron
+# does in production) so approved items get published and decisions written back.
 run: install
 	$(BIN)/cms-bridge --config $(CONFIG) init
 	@echo "cms-bridge: log in at http://127.0.0.1:8000/ with the admin password printed above"
 	@echo "            (first run only; lost it? $(BIN)/cms-bridge --config $(CONFIG) users passwd admin --generate)"
-	$(BIN)/cms-bridge --config $(CONFIG) serve
+	@$(BIN)/cms-bridge --config $(CONFIG) sync --every 60 & sync_pid=$$!; \
+	  trap 'kill $$sync_pid 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/cms-bridge --config $(CONFIG) serve
 
 lint: install-test
 	$(BIN)/ruff check .

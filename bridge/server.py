@@ -18,7 +18,8 @@ class BridgeServer(BaseApplication):
 
     def load_config(self):
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # newer gunicorn settings are skipped on older releases
+                self.cfg.set(key, value)
 
     def load(self):
         from .app import create_app
@@ -41,6 +42,9 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> None:
         "forwarded_allow_ips": "*" if config.server["behind_proxy"] else "127.0.0.1",
         "limit_request_line": 8190,
         "preload_app": False,
+        # gunicorn's runtime control socket is one per user by default, so two
+        # instances (two configs, or the tests) would take it from each other; unused here
+        "control_socket_disable": True,
     }
     print(f"cms-bridge: serving on http://{host}:{port}/ ({workers} workers × {threads} threads)", flush=True)
     BridgeServer(config, options).run()

@@ -158,3 +158,19 @@ def test_commands_that_need_no_site_make_no_demand_on_secrets(tmp_path):
     refused = cli(conf, "config", "check", check=False)
     assert refused.returncode == 2 and "'TEAM_SECRET' is not set" in refused.stderr
     assert cli(conf, "sync", check=False).returncode == 2
+
+
+def test_sync_every_keeps_running_until_sigterm(conf):
+    cli(conf, "init")
+    proc = subprocess.Popen([*CLI, "--config", str(conf), "sync", "--every", "10"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("no sites configured")
+        assert proc.stdout.readline().startswith("-- sync at ")
+        time.sleep(0.5)
+        assert proc.poll() is None  # still running, waiting for the next round
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

@@ -1,6 +1,9 @@
 """``cms-bridge sync``: what cron runs."""
 from __future__ import annotations
 
+import signal
+import time
+
 import click
 
 from ..sync import source_summary
@@ -13,8 +16,10 @@ from . import main, pass_ctx
 @click.option("--wait", is_flag=True, help="If another sync of a site is running, wait for it instead of skipping.")
 @click.option("--no-sources", is_flag=True, help="Do not poll the due feed sources.")
 @click.option("--no-sites", is_flag=True, help="Only poll the due feed sources; sync no site.")
+@click.option("--every", type=click.IntRange(min=10), metavar="SECONDS",
+              help="Keep running: sync again SECONDS after each run ends (for a service manager instead of cron).")
 @pass_ctx
-def sync(ctx, site_id, wait, no_sources, no_sites):
+def sync(ctx, site_id, wait, no_sources, no_sites, every):
     """Poll due feeds, pull new comments, reconcile open ones, write decisions back (outbox).
 
     Prints one line per polled source ("source ID: …") and one per site. Exits 1
@@ -32,6 +37,26 @@ def sync(ctx, site_id, wait, no_sources, no_sites):
     if sites and not ctx.config.sites:
         click.echo("no sites configured (add [[sites]] tables to the config file)")
         sites = False
+    if every is None:
+        if not _sync_once(ctx, site_id, wait=wait, sources=sources, sites=sites):
+            raise SystemExit(1)
+        return
+    # A loop for `make run` and service managers: SIGTERM/Ctrl-C end it between runs;
+    # a failed run is reported and the next one comes anyway.
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    try:
+        while not stop:
+            click.echo(f"-- sync at {time.strftime('%Y-%m-%d %H:%M:%S')}")
+            _sync_once(ctx, site_id, wait=wait, sources=sources, sites=sites)
+            deadline = time.monotonic() + every
+            while not stop and time.monotonic() < deadline:
+                time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+
+
+def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
     run = ctx.bridge.services["sync"].run([site_id] if site_id else None, wait=wait, sources=sources, sites=sites)
     if run.sources_skipped:
         click.echo(f"cms-bridge sync: sources skipped, {run.sources_skipped}", err=True)
@@ -44,5 +69,4 @@ def sync(ctx, site_id, wait, no_sources, no_sites):
             click.echo(f"cms-bridge sync: {result.summary()}", err=True)
         else:
             click.echo(result.summary())
-    if not run.ok:
-        raise SystemExit(1)
+    return run.ok
