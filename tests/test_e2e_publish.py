@@ -11,6 +11,7 @@ import requests
 from tests.conftest import make_config
 from tests.localhttp import LocalServer, png_bytes
 from tests.test_curation_web import SECRET, send_webhook
+from tests.wp_bridge_helpers import drain
 
 
 @pytest.fixture
@@ -29,16 +30,6 @@ def config(tmp_path, wp):
                      "network": "mastodon"}],
     }
     return make_config(tmp_path, raw, {"WP_APP_PASSWORD": wp.app_password, "CREW_SECRET": SECRET})
-
-
-def drain(bridge) -> None:
-    """Run the outbox until nothing is due (media download, then publishing)."""
-    for _ in range(10):
-        stats = bridge.outbox.run_due()
-        assert stats.failed == 0 and stats.retried == 0, stats.errors
-        if stats.done == 0:
-            return
-    raise AssertionError("the outbox kept finding work")
 
 
 def bridge_posts(wp) -> list[dict]:

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import make_config
 from tests.localhttp import LocalServer, png_bytes
 from tests.test_curation_web import SECRET, send_webhook
+from tests.wp_bridge_helpers import drain
 
 pytestmark = pytest.mark.wordpress
 
@@ -56,16 +57,6 @@ def config(tmp_path, wp, typo3):
                      "network": "mastodon"}],
     }
     return make_config(tmp_path, raw, environ)
-
-
-def drain(bridge) -> None:
-    """Run the outbox until nothing is due (media download, then publishing)."""
-    for _ in range(10):
-        stats = bridge.outbox.run_due()
-        assert stats.failed == 0 and stats.retried == 0, stats.errors
-        if stats.done == 0:
-            return
-    raise AssertionError("the outbox kept finding work")
 
 
 def sync(bridge) -> dict:

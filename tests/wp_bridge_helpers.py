@@ -59,3 +59,25 @@ def add_replies_and_pingback(wp, post_id: int, parent_ids: list[int]) -> dict:
 def rest_comment(wp, comment_id) -> dict | None:
     r = wp.rest.get(f"comments/{comment_id}", params={"context": "edit"})
     return r.json() if r.status_code == 200 else None
+
+
+def drain(bridge) -> None:
+    """Run the outbox until nothing is due (media download, then publishing)."""
+    for _ in range(10):
+        stats = bridge.outbox.run_due()
+        assert stats.failed == 0 and stats.retried == 0, stats.errors
+        if stats.done == 0:
+            return
+    raise AssertionError("the outbox kept finding work")
+
+
+def sync_wp(bridge):
+    """Sync the harness site "wp" and insist that it worked."""
+    result = bridge.services["sync"].sync_site("wp")
+    assert result.ok, result.error
+    return result
+
+
+def local_comment(bridge, remote_id):
+    """The inbox's row of a WordPress comment."""
+    return bridge.store.get_comment_by_remote("wp", str(remote_id))
