@@ -7,6 +7,7 @@ map their transport's failures onto these classes faithfully.
 from __future__ import annotations
 
 import abc
+import enum
 from typing import Any, ClassVar
 
 from .types import (
@@ -89,6 +90,24 @@ class ConfigurationError(AdapterError):
     needs_attention = True
 
 
+class Feature(enum.StrEnum):
+    """What a connected site can do, declared by its adapter (as Apache Libcloud's
+    drivers declare ``features``). Sync, the curation UI and ``sites check`` read
+    these instead of calling a method and catching ``Unsupported``: a site that
+    cannot list comments still gets its publish jobs drained."""
+
+    PUBLISH = "publish"  # create a post / news record
+    UPDATE = "update"  # publish() again updates the same record in place
+    UNPUBLISH = "unpublish"  # take a published item down
+    IMAGES = "images"  # the item's image goes into the site's media library
+    COMMENTS = "comments"  # fetch_comments / fetch_comments_by_id
+    MODERATE = "moderate"
+    REPLY = "reply"
+
+
+ALL_FEATURES: frozenset[Feature] = frozenset(Feature)
+
+
 class CMSAdapter(abc.ABC):
     """One connected site.
 
@@ -103,9 +122,34 @@ class CMSAdapter(abc.ABC):
     #: marshmallow schema class for this kind's extra keys in a ``[[sites]]`` table
     config_schema: ClassVar[Any] = None
 
+    #: what every site of this kind can do; an adapter whose abilities depend on
+    #: the site's configuration (TYPO3's modes) overrides :attr:`features`
+    default_features: ClassVar[frozenset[Feature]] = ALL_FEATURES
+
     def __init__(self, site: dict, secrets: dict[str, str]):
         self.site = site
         self.secrets = secrets
+
+    @property
+    def features(self) -> frozenset[Feature]:
+        """What this site can do, from its configuration alone (no network call)."""
+        return self.default_features
+
+    def supports(self, feature: Feature | str) -> bool:
+        return Feature(feature) in self.features
+
+    @staticmethod
+    def require_key(item: SocialItem) -> str:
+        """The item's installation-unique upsert key; publishing without one could
+        update another installation's post, so it is a bug, never a fallback."""
+        if not item.key:
+            raise ValueError(f"item {item.id!r} has no upsert key (SocialItem.key); build it with the curation service")
+        return item.key
+
+    def unsupported(self, feature: Feature | str, hint: str = "") -> Unsupported:
+        """The error an optional method raises for a feature this site lacks."""
+        return Unsupported(f"{self.kind} site {self.site.get('id', '?')!r} cannot {Feature(feature).value}",
+                           hint=hint)
 
     @abc.abstractmethod
     def check(self) -> ConnectionReport:

@@ -61,7 +61,7 @@ class SocialItem:
     for their target but must never trust it less.
     """
 
-    id: str  # the bridge's own item id; adapters store it as their upsert marker
+    id: str  # the bridge's own item id (for messages and links back to the bridge)
     title: str
     html: str
     text: str
@@ -78,6 +78,11 @@ class SocialItem:
     contributor: str = ""  # who made it (for attribution / consent), may equal author
     consent_state: str = "not_required"
     consent_evidence_url: str = ""
+    #: the upsert marker adapters leave on the site and search for: unique to this
+    #: installation and item (``<installation id>-<item id>``, ``[0-9a-z-]`` only), so
+    #: two installations publishing into one site never find each other's posts
+    #: Adapters refuse to publish an item without one.
+    key: str = ""
 
 
 @dataclass

@@ -35,6 +35,7 @@ from .base import (
     AuthError,
     CMSAdapter,
     ConfigurationError,
+    Feature,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -57,6 +58,14 @@ from .types import (
 NEWS_TABLE = "tx_news_domain_model_news"
 CONTENT_TABLE = "tt_content"
 CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply")
+#: what each connector reaction lets the bridge do
+CONNECTOR_FEATURES: dict[str, tuple[Feature, ...]] = {
+    "upsert_news": (Feature.PUBLISH, Feature.UPDATE, Feature.IMAGES),
+    "unpublish": (Feature.UNPUBLISH,),
+    "list_comments": (Feature.COMMENTS,),
+    "moderate_comment": (Feature.MODERATE,),
+    "reply": (Feature.REPLY,),
+}
 CONNECTOR_TYPES = {
     "upsert_news": "bridge-upsert-news",
     "unpublish": "bridge-unpublish",
@@ -367,6 +376,14 @@ class Typo3Adapter(CMSAdapter):
             self.endpoints[name] = self._endpoint(name, endpoint, f"connector.{name}.secret")
         self._sent_items: set[str] = set()  # reaction mode: never send the same item twice from here
 
+    @property
+    def features(self) -> frozenset[Feature]:
+        """Reaction mode can only create (text-only); connector mode can do what the
+        configured reactions grant, one reaction per capability."""
+        if self.mode == "reaction":
+            return frozenset({Feature.PUBLISH})
+        return frozenset(f for name in self.endpoints for f in CONNECTOR_FEATURES.get(name, ()))
+
     def _endpoint(self, name: str, config: dict, secret_key: str) -> _Endpoint:
         return _Endpoint(name, config["url"], self.secrets.get(secret_key, ""), config["secret_env"])
 
@@ -480,6 +497,7 @@ class Typo3Adapter(CMSAdapter):
 
     # -- publish -------------------------------------------------------------------------------------
     def publish(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:
+        self.require_key(item)
         if self.mode == "reaction":
             return self._publish_reaction(item, existing_ref)
         return self._publish_connector(item)
@@ -518,7 +536,7 @@ class Typo3Adapter(CMSAdapter):
         image = self._image_payload(item)
         payload = {
             "import_source": self.options["import_source"],
-            "import_id": item.id,
+            "import_id": item.key,
             "title": _shorten_chars(item.title.strip() or item.text[:80], TITLE_CHARS),
             "teaser": item.excerpt,
             "bodytext": nh3.clean(item.html),
@@ -538,7 +556,7 @@ class Typo3Adapter(CMSAdapter):
                          media_id=str(image_info["file_uid"]) if image_info else None,
                          media_sha256=image_info.get("sha256") if image_info else None,
                          extra={"mode": "connector", "import_source": payload["import_source"],
-                                "import_id": item.id, "action": body.get("action")})
+                                "import_id": item.key, "action": body.get("action")})
 
     def _image_payload(self, item: SocialItem) -> dict | None:
         """The first image the bridge has stored locally, sent inline (the site fetches nothing)."""

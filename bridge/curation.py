@@ -499,6 +499,7 @@ class CurationService:
             excerpt=text[:280], external_id=item["external_id"], source_id=item["source_id"],
             contributor=item["contributor"] or item["author_name"], consent_state=item["consent_state"],
             consent_evidence_url=item["consent_evidence_url"],
+            key=f"{self.store.installation_id()}-{item['id']}",
         )
 
     @staticmethod

@@ -28,7 +28,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from adapters.base import AdapterError
+from adapters.base import AdapterError, Feature
 from adapters.types import RemoteComment, SyncCursor
 
 from .clock import iso_from_datetime
@@ -160,27 +160,45 @@ class SyncService:
 
     # -- the three steps ---------------------------------------------------------
     def _sync_locked(self, site_id: str, result: SiteSyncResult, renew) -> None:
-        try:
-            adapter = self.bridge.adapter(site_id)
-            site = self.bridge.site_config(site_id)
-            started = self.store.now_iso()
-            result.new, redelivered = self.pull(site_id, adapter, site, renew)
-            result.changed = redelivered + self.reconcile(site_id, adapter, renew, seen_before=started)
-            stats = self.bridge.outbox.run_due(site_id=site_id)
-            result.written_back, result.retrying, result.failed_jobs = stats.done, stats.retried, stats.failed
-        except AdapterError as exc:
-            result.error = exc.describe()
-            if exc.needs_attention:
-                result.attention = True
-                self.store.set_site_attention(site_id, exc.describe())
-        except Exception as exc:  # noqa: BLE001 - one site's bug must not stop the others
-            log.exception("sync of site %s crashed", site_id)
-            result.error = f"{exc.__class__.__name__}: {exc}"
-        else:
+        self._guarded(site_id, result, lambda: self._pull_and_reconcile(site_id, result, renew))
+        # Drained even when pulling failed: a site whose comment listing is down
+        # (or that has none) still gets its decisions and posts.
+        self._guarded(site_id, result, lambda: self._drain(site_id, result))
+        if result.error is None:
             site_row = self.store.get_site(site_id)
             if site_row and site_row["status"] == "attention":
                 self.store.set_site_attention(site_id, None)
         self.store.record_site_sync(site_id, summary=result.summary(), error=result.error)
+
+    def _guarded(self, site_id: str, result: SiteSyncResult, step) -> None:
+        """Run one step; an adapter error or a bug is recorded on the result (the
+        first one wins), never raised, so one site's failure stops nothing else."""
+        try:
+            step()
+            return
+        except AdapterError as exc:
+            error = exc.describe()
+            if exc.needs_attention:
+                result.attention = True
+                self.store.set_site_attention(site_id, error)
+        except Exception as exc:  # noqa: BLE001 - one site's bug must not stop the others
+            log.exception("sync of site %s crashed", site_id)
+            error = f"{exc.__class__.__name__}: {exc}"
+        result.error = result.error or error
+
+    def _pull_and_reconcile(self, site_id: str, result: SiteSyncResult, renew) -> None:
+        """Steps 1 and 2, for a site that can list comments at all (its adapter says so)."""
+        adapter = self.bridge.adapter(site_id)
+        if not adapter.supports(Feature.COMMENTS):
+            return
+        site = self.bridge.site_config(site_id)
+        started = self.store.now_iso()
+        result.new, redelivered = self.pull(site_id, adapter, site, renew)
+        result.changed = redelivered + self.reconcile(site_id, adapter, renew, seen_before=started)
+
+    def _drain(self, site_id: str, result: SiteSyncResult) -> None:
+        stats = self.bridge.outbox.run_due(site_id=site_id)
+        result.written_back, result.retrying, result.failed_jobs = stats.done, stats.retried, stats.failed
 
     def pull(self, site_id: str, adapter, site: dict, renew=lambda: None) -> tuple[int, int]:
         """Comments after the cursor, one page in memory at a time; returns (new, changed).

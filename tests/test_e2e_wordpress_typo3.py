@@ -113,7 +113,8 @@ def test_one_item_to_wordpress_and_typo3_and_one_inbox_for_both(bridge, client, 
 
     # TYPO3: the news record found by import_source/import_id, with its image as a FAL reference
     (news,) = typo3.rows(NEWS, "deleted = 0")
-    assert news["import_source"] == "cms-bridge" and news["import_id"] == str(item["id"])
+    key = f"{bridge.store.installation_id()}-{item['id']}"
+    assert news["import_source"] == "cms-bridge" and news["import_id"] == key
     assert pubs["t3"]["remote_ref"]["remote_id"] == f"news:{news['uid']}"
     assert news["title"] == "Across the finish line" and news["hidden"] == 0 and news["pid"] == 12
     assert "Rita Rider" in news["bodytext"] and 'class="cms-bridge-attribution"' in news["bodytext"]

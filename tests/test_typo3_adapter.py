@@ -32,7 +32,8 @@ CAPABILITY_TYPES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-un
 
 
 def make_item(item_id="itm_1", **overrides) -> SocialItem:
-    values = {"id": item_id, "title": "Turbine 7 is up", "html": "<p>New blades <script>x</script></p>",
+    values = {"id": item_id, "key": f"inst0-{item_id}",
+              "title": "Turbine 7 is up", "html": "<p>New blades <script>x</script></p>",
               "text": "New blades", "url": "https://mastodon.social/@acme/1", "author_name": "ACME Corp",
               "author_url": "https://mastodon.social/@acme", "network": "mastodon", "excerpt": "New blades",
               "published_at": datetime(2025, 1, 1, 12, tzinfo=UTC)}
@@ -267,7 +268,7 @@ def test_connector_upsert_creates_then_updates_same_record(typo3, tmp_path):
     ref = adapter.publish(make_item(media=[media]), None)
     [row] = typo3.rows(NEWS)
     assert ref.remote_id == f"news:{row['uid']}" and ref.url.endswith("/news/turbine-7-is-up")
-    assert (row["import_source"], row["import_id"], row["pid"], row["hidden"]) == ("cms-bridge", "itm_1", 12, 0)
+    assert (row["import_source"], row["import_id"], row["pid"], row["hidden"]) == ("cms-bridge", "inst0-itm_1", 12, 0)
     assert 'href="https://mastodon.social/@acme/1"' in row["bodytext"]
     [file] = typo3.rows("sys_file")
     assert typo3.file_contents(file["identifier"]) == image.read_bytes()
@@ -291,7 +292,7 @@ def test_connector_unpublish_hides_or_deletes(typo3):
     adapter.unpublish(ref)
     assert typo3.rows(NEWS)[0]["hidden"] == 1
     deleting = connector_adapter(typo3, unpublish="delete")
-    deleting.unpublish(RemoteRef("news:0", extra={"import_source": "cms-bridge", "import_id": "itm_1"}))
+    deleting.unpublish(RemoteRef("news:0", extra={"import_source": "cms-bridge", "import_id": "inst0-itm_1"}))
     assert typo3.rows(NEWS)[0]["deleted"] == 1
     with pytest.raises(NotFound):
         deleting.unpublish(ref)
@@ -513,7 +514,7 @@ def test_429_with_retry_after_seconds_is_rate_limited(typo3, capability_call):
     with pytest.raises(RateLimited, match="rate limited") as error:
         calls[capability_call]()
     assert error.value.retry_after == 120 and error.value.retriable
-    assert typo3.rows(PW, "parent_comment = ?", (p1,)) == [] and typo3.rows(NEWS, "import_id = 'itm_1'") == []
+    assert typo3.rows(PW, "parent_comment = ?", (p1,)) == [] and typo3.rows(NEWS, "import_id = 'inst0-itm_1'") == []
 
 
 def test_429_with_an_http_date_or_without_retry_after(typo3):

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.wordpress
 
 
 def item(tmp_path, *, title="Turbine 12 is up", html="<p>We raised the <em>tower</em>.</p>", color=(200, 30, 30)):
-    return SocialItem(id="item-42", title=title, html=html + "<script>alert(1)</script>", text="We raised the tower.",
+    return SocialItem(id="item-42", key="inst0-item-42",
+                      title=title, html=html + "<script>alert(1)</script>", text="We raised the tower.",
                       url="https://social.example/@ann/1", author_name="Ann Example",
                       author_url="https://social.example/@ann", network="mastodon", tags=["wind"],
                       media=[Media(url="https://social.example/img.png", alt="The tower", content_type="image/png",

@@ -205,10 +205,11 @@ class WordPressAdapter(CMSAdapter):
 
     # -- publishing ---------------------------------------------------------------------
     def publish(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:
+        key = self.require_key(item)
         t = self.transport()
         post = t.get_post(existing_ref.remote_id) if existing_ref else None
         if post is None:
-            post = t.find_post(item.id)
+            post = t.find_post(key)
         media = _first_image(item)
         media_id = media_sha = None
         if media is not None:

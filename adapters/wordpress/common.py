@@ -165,7 +165,7 @@ def _attribution(item: SocialItem) -> str:
 
 def _post_body(item: SocialItem) -> str:
     body = nh3.clean(item.html or f"<p>{html.escape(item.text)}</p>")
-    return f"{body}\n{_attribution(item)}\n<!-- {MARKER.format(item.id)} -->"
+    return f"{body}\n{_attribution(item)}\n<!-- {MARKER.format(item.key)} -->"
 
 
 def _excerpt(item: SocialItem) -> str:

@@ -19,6 +19,7 @@ def init(ctx, admin_name: str):
     bridge = ctx.bridge  # opening the store applies pending migrations
     load_secret_key(ctx.config)
     click.echo(f"database: {ctx.config.server['database']} (migrations: {len(bridge.store.applied_migrations())})")
+    click.echo(f"installation: {bridge.store.installation_id()} (kept in the database: back it up with the data)")
     if bridge.store.count_users() == 0:
         password = security.generate_password()
         bridge.store.create_user(admin_name, security.hash_password(password), "admin", None)

@@ -2,6 +2,8 @@
 to them and their health can be recorded), sync cursors and advisory locks."""
 from __future__ import annotations
 
+import uuid
+
 from .base import dumps, loads
 
 
@@ -108,6 +110,18 @@ class SitesQueries:
                 "ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 [scope, key, dumps(value), self.now_iso()],
             )
+
+    def installation_id(self) -> str:
+        """This database's own id, made once (first writer wins) and kept in backups.
+
+        It goes into every upsert key cms-bridge leaves on a site (WordPress's post
+        marker, TYPO3's ``import_id``), so a second installation, or this one after
+        its database was reset, never updates a post it did not make."""
+        cached = getattr(self, "_installation_id", None)
+        if cached is None:
+            cached = self.get_state("installation", "id") or self.ensure_state("installation", "id", uuid.uuid4().hex)
+            self._installation_id = cached
+        return cached
 
     # -- advisory locks (cron-safe sync) ----------------------------------
     def acquire_lock(self, name: str, owner: str, now: float, ttl: float) -> bool:
