@@ -12,7 +12,7 @@ use Psr\Http\Message\StreamFactoryInterface;
 use TYPO3\CMS\Reactions\Model\ReactionInstruction;
 
 /** bridge-list-comments: a page of the comment stream after a cursor, or comments by id. */
-final class ListCommentsReaction extends AbstractBridgeReaction
+class ListCommentsReaction extends AbstractBridgeReaction
 {
     public function __construct(
         ResponseFactoryInterface $responseFactory,

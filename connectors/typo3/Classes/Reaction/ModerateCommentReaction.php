@@ -16,7 +16,7 @@ use Psr\Http\Message\StreamFactoryInterface;
 use TYPO3\CMS\Reactions\Model\ReactionInstruction;
 
 /** bridge-moderate-comment: approve / hold / spam / unspam / trash / restore / delete. */
-final class ModerateCommentReaction extends AbstractBridgeReaction
+class ModerateCommentReaction extends AbstractBridgeReaction
 {
     public function __construct(
         ResponseFactoryInterface $responseFactory,

@@ -23,7 +23,7 @@ use TYPO3\CMS\Reactions\Model\ReactionInstruction;
  * With a "key", a reply already posted under that key to the same parent is answered
  * (200, "created": false) instead of posting again (see ReplyLedger).
  */
-final class ReplyReaction extends AbstractBridgeReaction
+class ReplyReaction extends AbstractBridgeReaction
 {
     public function __construct(
         ResponseFactoryInterface $responseFactory,

@@ -14,7 +14,7 @@ use Psr\Http\Message\StreamFactoryInterface;
 use TYPO3\CMS\Reactions\Model\ReactionInstruction;
 
 /** bridge-unpublish: hide or soft-delete a news record the bridge published. */
-final class UnpublishReaction extends AbstractBridgeReaction
+class UnpublishReaction extends AbstractBridgeReaction
 {
     public function __construct(
         ResponseFactoryInterface $responseFactory,

@@ -15,7 +15,7 @@ use TYPO3\CMS\Core\Utility\StringUtility;
 use TYPO3\CMS\Reactions\Model\ReactionInstruction;
 
 /** bridge-upsert-news: create or update one news record keyed by import_source/import_id. */
-final class UpsertNewsReaction extends AbstractBridgeReaction
+class UpsertNewsReaction extends AbstractBridgeReaction
 {
     public function __construct(
         ResponseFactoryInterface $responseFactory,
