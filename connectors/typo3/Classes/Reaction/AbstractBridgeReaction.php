@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace CmsBridge\Connector\Reaction;
 
+use CmsBridge\Connector\Domain\Access\FieldAccess;
 use CmsBridge\Connector\Domain\Comment\CommentSource;
 use CmsBridge\Connector\Domain\Payload\InvalidPayload;
 use Psr\Http\Message\ResponseFactoryInterface;
@@ -26,7 +27,7 @@ use TYPO3\CMS\Reactions\Reaction\ReactionInterface;
  */
 abstract class AbstractBridgeReaction implements ReactionInterface
 {
-    public const CONNECTOR_VERSION = '1.1.0';
+    public const CONNECTOR_VERSION = '1.2.0';
 
     public function __construct(
         protected readonly ResponseFactoryInterface $responseFactory,
@@ -43,6 +44,23 @@ abstract class AbstractBridgeReaction implements ReactionInterface
 
     /** Tables the service user must be allowed to modify for this reaction type. @return list<string> */
     abstract protected function tablesNeeded(): array;
+
+    /**
+     * Every field this reaction type may send to DataHandler, per table: the probe reports
+     * those the service user cannot write (DataHandler would drop them silently).
+     *
+     * @return array<string,list<string>>
+     */
+    protected function fieldsWritten(): array
+    {
+        return [];
+    }
+
+    /** Probe sentences beyond table and field rights (e.g. file permissions). @return list<string> */
+    protected function extraProblems(): array
+    {
+        return [];
+    }
 
     public function react(ServerRequestInterface $request, array $payload, ReactionInstruction $reaction): ResponseInterface
     {
@@ -65,6 +83,13 @@ abstract class AbstractBridgeReaction implements ReactionInterface
     private function probe(ReactionInstruction $reaction): array
     {
         $user = $GLOBALS['BE_USER']->user ?? [];
+        $problems = $this->userProblems();
+        $fields = ['not_writable' => []];
+        if (!empty($user['uid'])) {
+            $report = $this->fieldAccess()->report($this->fieldsWritten(), (string)($user['username'] ?? ''));
+            $fields['not_writable'] = $report['not_writable'];
+            $problems = [...$problems, ...$report['problems'], ...$this->extraProblems()];
+        }
         return [
             'success' => true,
             'probe' => true,
@@ -74,7 +99,8 @@ abstract class AbstractBridgeReaction implements ReactionInterface
             'user' => ['uid' => (int)($user['uid'] ?? 0), 'username' => (string)($user['username'] ?? ''), 'admin' => (bool)($user['admin'] ?? false)],
             'storage_pid' => (int)($reaction->toArray()['storage_pid'] ?? 0),
             'comment_sources' => $this->installedCommentSources(),
-            'problems' => $this->userProblems(),
+            'fields' => $fields,
+            'problems' => $problems,
         ];
     }
 
@@ -92,6 +118,39 @@ abstract class AbstractBridgeReaction implements ReactionInterface
             }
         }
         return $problems;
+    }
+
+    /** DataHandler's exclude-field rule for the impersonated user (see FieldAccess). */
+    protected function fieldAccess(): FieldAccess
+    {
+        $backendUser = $GLOBALS['BE_USER'] ?? null;
+        $nonExclude = $backendUser?->groupData['non_exclude_fields'] ?? null;
+        return new FieldAccess($GLOBALS['TCA'] ?? [], $nonExclude === null ? null : (string)$nonExclude, (bool)($backendUser?->isAdmin() ?? false));
+    }
+
+    /**
+     * Refuses (403, nothing written) when DataHandler would drop a value of these rows.
+     *
+     * @param list<array{0:string,1:array<string,mixed>,2:array<string,mixed>|null}> $rows table, fields, existing row (null on create)
+     * @param array<string,string> $requestKeys "table:field" => the request key it comes from (for details)
+     * @throws InvalidPayload code forbidden
+     */
+    protected function assertNothingLost(array $rows, array $requestKeys = []): void
+    {
+        $access = $this->fieldAccess();
+        $details = [];
+        foreach ($rows as [$table, $fields, $existing]) {
+            foreach ($access->lostFields($table, $fields, $existing) as $field => $remedy) {
+                $details[$requestKeys[FieldAccess::grant($table, $field)] ?? FieldAccess::grant($table, $field)] = $remedy;
+            }
+        }
+        if ($details !== []) {
+            throw InvalidPayload::forbidden(
+                'Nothing was written: the service user may not write ' . implode(', ', array_keys($details))
+                . ', and DataHandler would drop them without an error. Grant the excluded fields named in "details" to its group (or run "cms-bridge sites check").',
+                $details,
+            );
+        }
     }
 
     /** @return list<string> */

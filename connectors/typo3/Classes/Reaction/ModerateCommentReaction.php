@@ -43,6 +43,16 @@ class ModerateCommentReaction extends AbstractBridgeReaction
         return array_map([CommentSource::class, 'table'], $this->installedCommentSources());
     }
 
+    protected function fieldsWritten(): array
+    {
+        $fields = [];
+        foreach ($this->installedCommentSources() as $source) {
+            $table = CommentSource::table($source);
+            $fields[$table] = CommentStatusMapper::fieldsWritten($source, isset($GLOBALS['TCA'][$table]['columns']['ai_moderation_status']));
+        }
+        return $fields;
+    }
+
     protected function handle(array $payload, ReactionInstruction $reaction): array
     {
         $request = ModerateCommentRequest::fromPayload($payload);
@@ -51,6 +61,7 @@ class ModerateCommentReaction extends AbstractBridgeReaction
         $row = $this->finder->rowOrFail($this->installedCommentSources(), $id);
         $hasAi = isset($GLOBALS['TCA'][$table]['columns']['ai_moderation_status']);
         $plan = CommentStatusMapper::planFor($id->source, $request->action, $row, $hasAi);
+        $this->assertNothingLost([[$table, $plan->fields, $row]]);
 
         if ($plan->command === ModerationPlan::CMD_HARD_DELETE) {
             $this->dataHandler->hardDelete($table, $id->uid);

@@ -51,6 +51,16 @@ class ReplyReaction extends AbstractBridgeReaction
         return [...array_map([CommentSource::class, 'table'], $this->installedCommentSources()), ReplyLedger::TABLE];
     }
 
+    protected function fieldsWritten(): array
+    {
+        $fields = [];
+        foreach ($this->installedCommentSources() as $source) {
+            $fields[CommentSource::table($source)] = ReplyBuilder::FIELDS[$source];
+        }
+        $fields[ReplyLedger::TABLE] = ReplyLedger::FIELDS;
+        return $fields;
+    }
+
     protected function handle(array $payload, ReactionInstruction $reaction): array
     {
         $request = ReplyRequest::fromPayload($payload);
@@ -84,6 +94,12 @@ class ReplyReaction extends AbstractBridgeReaction
         $source = $request->parentId->source;
         $table = CommentSource::table($source);
         $fields = ReplyBuilder::fieldsFor($source, $parent, $request->message, $request->authorName, $request->authorEmail);
+        $ledgerFields = $request->key === null ? null : ReplyLedger::fieldsFor($request->key, $request->parentId, $source, 1, (int)$fields['pid']);
+        // nothing is posted when DataHandler would drop a value of the reply or of its ledger row
+        $this->assertNothingLost(
+            $ledgerFields === null ? [[$table, $fields, null]] : [[$table, $fields, null], [ReplyLedger::TABLE, $ledgerFields, null]],
+            ReplyBuilder::REQUEST_KEYS,
+        );
         $new = StringUtility::getUniqueId('NEW');
         $ids = $this->dataHandler->process([$table => [$new => $fields]]);
         $uid = (int)($ids[$new] ?? 0);

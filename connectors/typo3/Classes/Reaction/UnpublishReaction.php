@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace CmsBridge\Connector\Reaction;
 
 use CmsBridge\Connector\Domain\News\NewsUpsertRequest;
+use CmsBridge\Connector\Domain\News\UnpublishPlan;
 use CmsBridge\Connector\Domain\Payload\InvalidPayload;
 use CmsBridge\Connector\Domain\Request\UnpublishRequest;
 use CmsBridge\Connector\Service\DataHandlerGateway;
@@ -40,6 +41,11 @@ class UnpublishReaction extends AbstractBridgeReaction
         return [NewsUpsertRequest::TABLE];
     }
 
+    protected function fieldsWritten(): array
+    {
+        return [NewsUpsertRequest::TABLE => ['hidden']];
+    }
+
     protected function handle(array $payload, ReactionInstruction $reaction): array
     {
         $request = UnpublishRequest::fromPayload($payload);
@@ -50,11 +56,11 @@ class UnpublishReaction extends AbstractBridgeReaction
             throw InvalidPayload::notFound('No news record with that uid or import_source/import_id');
         }
         $uid = (int)$row['uid'];
-        if ($request->mode === 'delete') {
-            $this->dataHandler->process([], [NewsUpsertRequest::TABLE => [$uid => ['delete' => 1]]]);
-        } else {
-            $this->dataHandler->process([NewsUpsertRequest::TABLE => [$uid => ['hidden' => 1]]]);
+        $plan = UnpublishPlan::for($uid, $request->mode);
+        foreach ($plan['datamap'][NewsUpsertRequest::TABLE] ?? [] as $fields) {
+            $this->assertNothingLost([[NewsUpsertRequest::TABLE, $fields, $row]]);
         }
-        return [['success' => true, 'uid' => $uid, 'action' => $request->mode === 'delete' ? 'deleted' : 'hidden'], 200];
+        $this->dataHandler->process($plan['datamap'], $plan['cmdmap']);
+        return [['success' => true, 'uid' => $uid, 'action' => UnpublishPlan::action($request->mode)], 200];
     }
 }

@@ -4,7 +4,10 @@ declare(strict_types=1);
 
 namespace CmsBridge\Connector\Reaction;
 
+use CmsBridge\Connector\Domain\Access\FieldAccess;
+use CmsBridge\Connector\Domain\News\ImageReferencePlan;
 use CmsBridge\Connector\Domain\News\NewsUpsertRequest;
+use CmsBridge\Connector\Domain\Payload\InvalidPayload;
 use CmsBridge\Connector\Service\DataHandlerGateway;
 use CmsBridge\Connector\Service\FalImporter;
 use CmsBridge\Connector\Service\RecordReader;
@@ -40,7 +43,20 @@ class UpsertNewsReaction extends AbstractBridgeReaction
 
     protected function tablesNeeded(): array
     {
-        return [NewsUpsertRequest::TABLE, 'sys_file_reference'];
+        return [NewsUpsertRequest::TABLE, ImageReferencePlan::REFERENCE_TABLE];
+    }
+
+    protected function fieldsWritten(): array
+    {
+        return [
+            NewsUpsertRequest::TABLE => [...NewsUpsertRequest::FIELDS, ImageReferencePlan::FIELD],
+            ImageReferencePlan::REFERENCE_TABLE => ImageReferencePlan::REFERENCE_FIELDS,
+        ];
+    }
+
+    protected function extraProblems(): array
+    {
+        return $this->falImporter->problems();
     }
 
     protected function handle(array $payload, ReactionInstruction $reaction): array
@@ -49,35 +65,72 @@ class UpsertNewsReaction extends AbstractBridgeReaction
         $fields = $request->newsFields();
         $existing = $this->reader->findNewsByImport($request->importSource, $request->importId);
         $newsKey = $existing !== null ? (int)$existing['uid'] : StringUtility::getUniqueId('NEW');
+        $pid = $existing !== null ? (int)$existing['pid'] : (int)($reaction->toArray()['storage_pid'] ?? 0);
         if ($existing === null) {
-            $fields['pid'] = (int)($reaction->toArray()['storage_pid'] ?? 0);
+            $fields['pid'] = $pid;
         }
-        $data = [NewsUpsertRequest::TABLE => [$newsKey => $fields]];
-        $imageInfo = null;
-        if ($request->image !== null) {
-            $file = $this->falImporter->import($request->image);
-            $referenceKey = StringUtility::getUniqueId('NEW');
-            $data['sys_file_reference'][$referenceKey] = [
-                'uid_local' => $file->getUid(),
-                'uid_foreign' => $newsKey,
-                'tablenames' => NewsUpsertRequest::TABLE,
-                'fieldname' => 'fal_media',
-                'alternative' => $request->image->alt,
-                'showinpreview' => 1,
-                'pid' => $existing !== null ? (int)$existing['pid'] : $fields['pid'],
-            ];
-            // an inline field lists its children: this replaces any earlier image reference
-            $data[NewsUpsertRequest::TABLE][$newsKey]['fal_media'] = $referenceKey;
-            $imageInfo = ['file_uid' => $file->getUid(), 'sha256' => $request->image->sha256];
+        $plan = ImageReferencePlan::decide(
+            $existing !== null ? $this->reader->liveImageReferences((int)$existing['uid']) : [],
+            $request->image?->sha1(),
+            $request->image->alt ?? '',
+        );
+        $referenceKey = StringUtility::getUniqueId('NEW');
+
+        // 1. nothing may be lost: check every value against the user's field rights first
+        $check = array_replace_recursive([NewsUpsertRequest::TABLE => [$newsKey => $fields]], $plan->dataMapForRightsCheck($newsKey, $pid, $referenceKey));
+        $rows = [];
+        foreach ($check as $table => $records) {
+            foreach ($records as $key => $row) {
+                $rows[] = [$table, $row, $table === NewsUpsertRequest::TABLE ? $existing : $this->referenceRow($plan, $key)];
+            }
         }
-        $ids = $this->dataHandler->process($data);
+        $this->assertNothingLost($rows, NewsUpsertRequest::REQUEST_KEYS);
+
+        // 2. the file (FAL checks the user's file permissions and mounts), 3. one DataHandler call
+        $file = $plan->needsFile && $request->image !== null ? $this->falImporter->import($request->image) : null;
+        $data = array_replace_recursive([NewsUpsertRequest::TABLE => [$newsKey => $fields]], $plan->dataMap($newsKey, $pid, $file?->getUid(), $referenceKey));
+        $ids = $this->dataHandler->process($data, $plan->commandMap());
         $uid = is_int($newsKey) ? $newsKey : (int)($ids[$newsKey] ?? 0);
+
+        // 4. read back: a value that did not arrive is reported, never called success
+        $this->assertSaved($uid, $fields);
         return [[
             'success' => true,
             'action' => $existing !== null ? 'updated' : 'created',
             'uid' => $uid,
             'url' => $this->urls->newsUrl($uid),
-            'image' => $imageInfo,
+            'image' => $plan->responseImage($file?->getUid(), $request->image?->sha256, (int)($ids[$referenceKey] ?? 0)),
         ], $existing !== null ? 200 : 201];
+    }
+
+    /** The live reference a datamap row updates (the kept one), so an unchanged alt text is not "lost". @return array<string,mixed>|null */
+    private function referenceRow(ImageReferencePlan $plan, int|string $key): ?array
+    {
+        return $plan->keptReferenceUid !== null && $key === $plan->keptReferenceUid ? ['alternative' => $plan->keptAlternative] : null;
+    }
+
+    /**
+     * DataHandler reports no error when it drops a field (see FieldAccess), so the record is
+     * read back: a non-empty value sent that is empty now was not saved.
+     *
+     * @param array<string,string|int> $fields
+     * @throws InvalidPayload 422 record_not_saved
+     */
+    private function assertSaved(int $uid, array $fields): void
+    {
+        $row = $uid > 0 ? $this->reader->findRow(NewsUpsertRequest::TABLE, $uid) : null;
+        if ($row === null) {
+            throw InvalidPayload::notSaved('DataHandler reported no error, but the news record was not saved.');
+        }
+        $missing = [];
+        foreach (NewsUpsertRequest::FIELDS as $field) {
+            $sent = (string)($fields[$field] ?? '');
+            if ($sent !== '' && $sent !== '0' && in_array((string)($row[$field] ?? ''), ['', '0'], true)) {
+                $missing[NewsUpsertRequest::REQUEST_KEYS[FieldAccess::grant(NewsUpsertRequest::TABLE, $field)] ?? $field] = sprintf('was sent but is empty in news record %d after saving', $uid);
+            }
+        }
+        if ($missing !== []) {
+            throw InvalidPayload::notSaved(sprintf('News record %d was saved without %s.', $uid, implode(', ', array_keys($missing))), $missing);
+        }
     }
 }

@@ -45,6 +45,34 @@ final class RecordReader
         return $row === false ? null : $row;
     }
 
+    /**
+     * The live fal_media references of a news record with their file's SHA-1, in display
+     * order: what ImageReferencePlan compares the requested image with.
+     *
+     * @return list<array{uid:int,file_uid:int,file_sha1:?string,alternative:string}>
+     */
+    public function liveImageReferences(int $newsUid): array
+    {
+        $qb = $this->builder('sys_file_reference', true);
+        $rows = $qb->select('r.uid', 'r.uid_local', 'r.alternative', 'f.sha1')
+            ->from('sys_file_reference', 'r')
+            ->leftJoin('r', 'sys_file', 'f', $qb->expr()->eq('f.uid', $qb->quoteIdentifier('r.uid_local')))
+            ->where(
+                $qb->expr()->eq('r.tablenames', $qb->createNamedParameter('tx_news_domain_model_news')),
+                $qb->expr()->eq('r.fieldname', $qb->createNamedParameter('fal_media')),
+                $qb->expr()->eq('r.uid_foreign', $qb->createNamedParameter($newsUid, Connection::PARAM_INT)),
+                $qb->expr()->eq('r.deleted', 0),
+            )
+            ->orderBy('r.sorting_foreign')->addOrderBy('r.uid')
+            ->executeQuery()->fetchAllAssociative();
+        return array_map(static fn (array $row): array => [
+            'uid' => (int)$row['uid'],
+            'file_uid' => (int)$row['uid_local'],
+            'file_sha1' => isset($row['sha1']) && $row['sha1'] !== '' ? (string)$row['sha1'] : null,
+            'alternative' => (string)($row['alternative'] ?? ''),
+        ], $rows);
+    }
+
     /** The ledger row of a keyed reply to this parent ("<source>:<uid>"), oldest first. @return array<string,mixed>|null */
     public function findReplyLedgerRow(string $key, string $parentId): ?array
     {

@@ -89,6 +89,15 @@ final class CommentStatusMapper
         };
     }
 
+    /** Every field a moderation action may write for this source (for the probe's rights report). @return list<string> */
+    public static function fieldsWritten(string $source, bool $hasAiColumns): array
+    {
+        if ($source === CommentSource::BLOG) {
+            return ['status', 'hidden'];
+        }
+        return $hasAiColumns ? ['hidden', 'ai_moderation_status', 'ai_moderation_reason'] : ['hidden'];
+    }
+
     /** @param array<string,mixed> $row @return array<string,int|string> */
     private static function pwFields(string $action, array $row, bool $hasAiColumns): array
     {

@@ -14,6 +14,22 @@ use CmsBridge\Connector\Domain\Payload\InvalidPayload;
  */
 final class ReplyBuilder
 {
+    /** The columns a reply row is written with (pid aside), per source. */
+    public const FIELDS = [
+        CommentSource::BLOG => ['parentid', 'parenttable', 'post_language_id', 'status', 'hidden', 'name', 'email', 'comment'],
+        CommentSource::PW_COMMENTS => ['entry_uid', 'orig_pid', 'parent_comment', 'sys_language_uid', 'hidden', 'author_name', 'author_mail', 'message'],
+    ];
+
+    /** "table:field" => the bridge-reply request key it carries, for error details. */
+    public const REQUEST_KEYS = [
+        'tx_blog_domain_model_comment:name' => 'author_name',
+        'tx_blog_domain_model_comment:email' => 'author_email',
+        'tx_blog_domain_model_comment:comment' => 'message',
+        'tx_pwcomments_domain_model_comment:author_name' => 'author_name',
+        'tx_pwcomments_domain_model_comment:author_mail' => 'author_email',
+        'tx_pwcomments_domain_model_comment:message' => 'message',
+    ];
+
     /**
      * @param array<string,mixed> $parent the parent comment row
      * @return array<string,int|string> DataHandler fields for the new row (pid included)

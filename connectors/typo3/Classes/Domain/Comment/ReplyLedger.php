@@ -21,6 +21,8 @@ namespace CmsBridge\Connector\Domain\Comment;
 final class ReplyLedger
 {
     public const TABLE = 'tx_cmsbridgeconnector_reply';
+    /** The columns a ledger row is written with (pid aside). */
+    public const FIELDS = ['reply_key', 'parent_id', 'source', 'comment_uid'];
     public const KEY_MAX_LENGTH = 64;
     /** printable, URL- and log-safe: cms-bridge sends decimal job ids */
     public const KEY_PATTERN = '/\A[A-Za-z0-9._:-]{1,64}\z/';

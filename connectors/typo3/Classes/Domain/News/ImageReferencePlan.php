@@ -36,6 +36,8 @@ final class ImageReferencePlan
 {
     public const REFERENCE_TABLE = 'sys_file_reference';
     public const FIELD = 'fal_media';
+    /** Fields of a new reference row (alternative and news' showinpreview are exclude fields). */
+    public const REFERENCE_FIELDS = ['uid_local', 'tablenames', 'fieldname', 'alternative', 'showinpreview'];
 
     /**
      * @param list<int> $deleteUids live references to remove
@@ -44,6 +46,7 @@ final class ImageReferencePlan
     private function __construct(
         public readonly ?int $keptReferenceUid,
         public readonly ?int $keptFileUid,
+        public readonly ?string $keptAlternative,
         public readonly array $deleteUids,
         public readonly bool $needsFile,
         public readonly string $alt,
@@ -76,6 +79,7 @@ final class ImageReferencePlan
         return new self(
             $kept === null ? null : (int)$kept['uid'],
             $kept === null ? null : (int)$kept['file_uid'],
+            $kept === null ? null : (string)$kept['alternative'],
             $deleteUids,
             $imageSha1 !== null && $kept === null,
             $alt,
@@ -102,11 +106,29 @@ final class ImageReferencePlan
      */
     public function dataMap(int|string $newsKey, int $pid, ?int $fileUid, string $newReferenceId): array
     {
+        if ($this->needsFile && ($fileUid === null || $fileUid <= 0)) {
+            throw new \LogicException('A new image reference needs the imported file uid');
+        }
+        return $this->build($newsKey, $pid, (int)$fileUid, $newReferenceId);
+    }
+
+    /**
+     * The same datamap before the file is imported, for the field-rights check that must
+     * pass before anything (the file included) is written. uid_local is no exclude field, so
+     * its placeholder value 0 does not change the outcome.
+     *
+     * @return array<string,array<int|string,array<string,int|string>>>
+     */
+    public function dataMapForRightsCheck(int|string $newsKey, int $pid, string $newReferenceId): array
+    {
+        return $this->build($newsKey, $pid, 0, $newReferenceId);
+    }
+
+    /** @return array<string,array<int|string,array<string,int|string>>> */
+    private function build(int|string $newsKey, int $pid, int $fileUid, string $newReferenceId): array
+    {
         $data = [];
         if ($this->needsFile) {
-            if ($fileUid === null || $fileUid <= 0) {
-                throw new \LogicException('A new image reference needs the imported file uid');
-            }
             $data[self::REFERENCE_TABLE][$newReferenceId] = [
                 'uid_local' => $fileUid,
                 'tablenames' => NewsUpsertRequest::TABLE,

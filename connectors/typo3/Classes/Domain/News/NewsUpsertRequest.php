@@ -18,6 +18,28 @@ final class NewsUpsertRequest
 {
     public const TABLE = 'tx_news_domain_model_news';
 
+    /** The news columns newsFields() writes (pid aside); teaser, author and hidden are exclude fields of news. */
+    public const FIELDS = ['title', 'teaser', 'bodytext', 'datetime', 'author', 'externalurl', 'import_source', 'import_id', 'hidden'];
+
+    /** "table:field" written => the request key it comes from, for error details. */
+    public const REQUEST_KEYS = [
+        self::TABLE . ':title' => 'title',
+        self::TABLE . ':teaser' => 'teaser',
+        self::TABLE . ':bodytext' => 'bodytext',
+        self::TABLE . ':datetime' => 'datetime',
+        self::TABLE . ':author' => 'author',
+        self::TABLE . ':externalurl' => 'externalurl',
+        self::TABLE . ':import_source' => 'import_source',
+        self::TABLE . ':import_id' => 'import_id',
+        self::TABLE . ':hidden' => 'hidden',
+        self::TABLE . ':fal_media' => 'image',
+        'sys_file_reference:uid_local' => 'image',
+        'sys_file_reference:alternative' => 'image.alt',
+        'sys_file_reference:showinpreview' => 'image.showinpreview',
+        'sys_file_reference:tablenames' => 'image',
+        'sys_file_reference:fieldname' => 'image',
+    ];
+
     /** @param array<string,string> $attribution */
     private function __construct(
         public readonly string $importSource,

@@ -44,6 +44,18 @@ final class InvalidPayload extends \RuntimeException
         return new self('record_not_found', $message, [], 404);
     }
 
+    /** @param array<string,string> $details field => the grant that is missing */
+    public static function forbidden(string $message, array $details = []): self
+    {
+        return new self('forbidden', $message, $details, 403);
+    }
+
+    /** @param array<string,string> $details */
+    public static function notSaved(string $message, array $details = []): self
+    {
+        return new self('record_not_saved', $message, $details, 422);
+    }
+
     public static function unsupported(string $message): self
     {
         return new self('unsupported', $message, [], 409);
