@@ -88,7 +88,13 @@ abstract class AbstractBridgeReaction implements ReactionInterface
         if (!empty($user['uid'])) {
             $report = $this->fieldAccess()->report($this->fieldsWritten(), (string)($user['username'] ?? ''));
             $fields['not_writable'] = $report['not_writable'];
-            $problems = [...$problems, ...$report['problems'], ...$this->extraProblems()];
+            try {
+                $extra = $this->extraProblems();
+            } catch (\Throwable $e) {
+                // a probe must answer; a broken setting is one more problem, not a 500
+                $extra = ['Could not check the file setup: ' . $e->getMessage()];
+            }
+            $problems = [...$problems, ...$report['problems'], ...$extra];
         }
         return [
             'success' => true,

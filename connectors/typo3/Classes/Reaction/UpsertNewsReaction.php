@@ -72,7 +72,7 @@ class UpsertNewsReaction extends AbstractBridgeReaction
         $plan = ImageReferencePlan::decide(
             $existing !== null ? $this->reader->liveImageReferences((int)$existing['uid']) : [],
             $request->image?->sha1(),
-            $request->image->alt ?? '',
+            $request->image?->alt ?? '',
         );
         $referenceKey = StringUtility::getUniqueId('NEW');
 
