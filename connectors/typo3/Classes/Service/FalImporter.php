@@ -65,11 +65,7 @@ final class FalImporter
             return [];
         }
         $mounts = [];
-        foreach ($user->getFileMountRecords() as $row) {
-            [$base, $mountPath] = explode(':', (string)($row['identifier'] ?? ''), 2) + [1 => ''];
-            if ($mountPath === '' || (int)$base !== $storageUid) {
-                continue;
-            }
+        foreach ($this->fileMountsOn($storageUid) as [$mountPath, $row]) {
             $mounts[] = [
                 'path' => $mountPath,
                 'read_only' => (bool)($row['read_only'] ?? false),
@@ -122,17 +118,31 @@ final class FalImporter
         }
         $storage->setEvaluatePermissions(true);
         $storage->setUserPermissions($this->permissionsFor($storage));
-        foreach ($user->getFileMountRecords() as $row) {
-            [$base, $mountPath] = explode(':', (string)($row['identifier'] ?? ''), 2) + [1 => ''];
-            if ($mountPath === '' || (int)$base !== $storage->getUid()) {
-                continue;
-            }
+        foreach ($this->fileMountsOn($storage->getUid()) as [$mountPath, $row]) {
             try {
                 $storage->addFileMount($mountPath, $row);
             } catch (FolderDoesNotExistException) {
                 // TYPO3 skips a mount whose folder is missing; problems() has said so
             }
         }
+    }
+
+    /**
+     * The user's file mount records on one storage ("<storage>:<path>" identifiers, as
+     * StoragePermissionsAspect reads them), with their path.
+     *
+     * @return list<array{0:string,1:array<string,mixed>}>
+     */
+    private function fileMountsOn(int $storageUid): array
+    {
+        $mounts = [];
+        foreach ($this->user()->getFileMountRecords() as $row) {
+            [$base, $path] = explode(':', (string)($row['identifier'] ?? ''), 2) + [1 => ''];
+            if ($path !== '' && (int)$base === $storageUid) {
+                $mounts[] = [$path, $row];
+            }
+        }
+        return $mounts;
     }
 
     /**

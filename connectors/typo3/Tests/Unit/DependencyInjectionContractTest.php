@@ -100,9 +100,10 @@ final class DependencyInjectionContractTest extends TestCase
     }
 
     /**
-     * Configuration/Services.yaml: autowire + autoconfigure for Classes/ (TYPO3 Explained,
-     * "Dependency injection": an extension's Configuration/Services.yaml is loaded into the one
-     * container; autoconfigure is what applies the reactions' registerForAutoconfiguration);
+     * Configuration/Services.yaml: autowire + autoconfigure for Classes/ with the value objects
+     * excluded, the pattern of TYPO3 Explained (TYPO3-Documentation/TYPO3CMS-Reference-CoreApi,
+     * Documentation/ApiOverview/DependencyInjection/_Services.yaml); autoconfigure is what applies
+     * the reactions' registerForAutoconfiguration to the connector's classes;
      * the pure Domain value objects are excluded (their constructors take scalars, which cannot
      * be autowired); the reaction types are public (the registry fetches them by tag).
      */
