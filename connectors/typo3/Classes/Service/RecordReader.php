@@ -62,6 +62,8 @@ final class RecordReader
                 $qb->expr()->eq('r.fieldname', $qb->createNamedParameter('fal_media')),
                 $qb->expr()->eq('r.uid_foreign', $qb->createNamedParameter($newsUid, Connection::PARAM_INT)),
                 $qb->expr()->eq('r.deleted', 0),
+                // live workspace only (sys_file_reference is versioned: ctrl versioningWS in core's TCA)
+                $qb->expr()->eq('r.t3ver_wsid', 0),
             )
             ->orderBy('r.sorting_foreign')->addOrderBy('r.uid')
             ->executeQuery()->fetchAllAssociative();
