@@ -16,6 +16,7 @@ use TYPO3\CMS\Core\Resource\Exception\InsufficientFileAccessPermissionsException
 use TYPO3\CMS\Core\Resource\Exception\InsufficientFolderAccessPermissionsException;
 use TYPO3\CMS\Core\Resource\Exception\InsufficientUserPermissionsException;
 use TYPO3\CMS\Core\Resource\File;
+use TYPO3\CMS\Core\Resource\Folder;
 use TYPO3\CMS\Core\Resource\ResourceFactory;
 use TYPO3\CMS\Core\Resource\ResourceStorage;
 use TYPO3\CMS\Core\Utility\GeneralUtility;
@@ -87,7 +88,7 @@ final class FalImporter
         $storage = $this->resourceFactory->getStorageObject($storageUid);
         $this->restrict($storage);
         try {
-            $folder = $storage->hasFolder($path) ? $storage->getFolder($path) : $storage->createFolder($path);
+            $folder = $storage->hasFolder($path) ? $storage->getFolder($path) : $this->createFolder($storage, $path);
             if ($storage->hasFileInFolder($image->fileName(), $folder)) {
                 return $storage->getFileInFolder($image->fileName(), $folder);
             }
@@ -103,6 +104,22 @@ final class FalImporter
         } catch (ResourceException $e) {
             throw InvalidPayload::notSaved(sprintf('FAL could not store the image in %d:%s: %s', $storageUid, $path, $e->getMessage()), ['image' => $e->getMessage()]);
         }
+    }
+
+    /**
+     * Creates the image folder inside its parent. Not createFolder($path) alone: with file mounts
+     * applied, ResourceStorage::createFolder() without a parent creates below
+     * getRootLevelFolder(), which is then the first file mount, not the storage root.
+     */
+    private function createFolder(ResourceStorage $storage, string $path): Folder
+    {
+        $name = basename(rtrim($path, '/'));
+        $parentPath = '/' . trim(dirname(rtrim($path, '/')), '/');
+        $parentPath = $parentPath === '/' ? '/' : $parentPath . '/';
+        if (!$storage->hasFolder($parentPath)) {
+            throw InvalidPayload::forbidden(sprintf('The image folder %d:%s cannot be created because %s does not exist: create the image folder in the Filelist module.', $storage->getUid(), $path, $parentPath), ['image' => 'the image folder does not exist']);
+        }
+        return $storage->createFolder($name, $storage->getFolder($parentPath));
     }
 
     /**
