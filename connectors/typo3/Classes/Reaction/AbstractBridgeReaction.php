@@ -143,20 +143,7 @@ abstract class AbstractBridgeReaction implements ReactionInterface
      */
     protected function assertNothingLost(array $rows, array $requestKeys = []): void
     {
-        $access = $this->fieldAccess();
-        $details = [];
-        foreach ($rows as [$table, $fields, $existing]) {
-            foreach ($access->lostFields($table, $fields, $existing) as $field => $remedy) {
-                $details[$requestKeys[FieldAccess::grant($table, $field)] ?? FieldAccess::grant($table, $field)] = $remedy;
-            }
-        }
-        if ($details !== []) {
-            throw InvalidPayload::forbidden(
-                'Nothing was written: the service user may not write ' . implode(', ', array_keys($details))
-                . ', and DataHandler would drop them without an error. Grant the excluded fields named in "details" to its group (or run "cms-bridge sites check").',
-                $details,
-            );
-        }
+        $this->fieldAccess()->assertNothingLost($rows, $requestKeys);
     }
 
     /** @return list<string> */

@@ -7,6 +7,7 @@ namespace CmsBridge\Connector\Tests\Unit;
 use CmsBridge\Connector\Domain\Access\FieldAccess;
 use CmsBridge\Connector\Domain\News\ImageReferencePlan;
 use CmsBridge\Connector\Domain\News\NewsUpsertRequest;
+use CmsBridge\Connector\Domain\Payload\InvalidPayload;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -99,6 +100,26 @@ final class FieldAccessTest extends TestCase
         self::assertSame(['alternative', 'showinpreview'], array_keys($lost));
         $granted = new FieldAccess(self::tca(), 'sys_file_reference:alternative,sys_file_reference:showinpreview', false);
         self::assertSame([], $granted->lostFields('sys_file_reference', $row, null));
+    }
+
+    public function testARefusedUpsertNamesTheRequestKeysAndTheirGrants(): void
+    {
+        $plan = ImageReferencePlan::decide([], sha1('img'), 'Alt');
+        $rows = [
+            [self::NEWS, ['title' => 'T', 'teaser' => 'Short', 'author' => 'ACME', 'hidden' => 0, 'fal_media' => 'NEWref'], null],
+            ['sys_file_reference', $plan->dataMapForRightsCheck('NEWnews', 12, 'NEWref')['sys_file_reference']['NEWref'], null],
+        ];
+        try {
+            self::readmeOf110()->assertNothingLost($rows, NewsUpsertRequest::REQUEST_KEYS);
+            self::fail('expected a refusal');
+        } catch (InvalidPayload $e) {
+            self::assertSame(403, $e->httpStatus);
+            self::assertSame('forbidden', $e->errorCode);
+            self::assertSame(['teaser', 'author', 'image.alt', 'image.showinpreview'], array_keys($e->details));
+            self::assertSame('Nothing was written: the service user may not write teaser, author, image.alt, image.showinpreview, and DataHandler would drop them without an error. Grant the excluded fields named in "details" to its group (or run "cms-bridge sites check").', $e->getMessage());
+            self::assertStringContainsString('"sys_file_reference:alternative"', $e->details['image.alt']);
+        }
+        (new FieldAccess(self::tca(), null, false))->assertNothingLost($rows, NewsUpsertRequest::REQUEST_KEYS);
     }
 
     public function testProbeReportNamesEveryFieldAndTheExactGrant(): void

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace CmsBridge\Connector\Domain\Access;
 
+use CmsBridge\Connector\Domain\Payload\InvalidPayload;
+
 /**
  * Which fields DataHandler will write for the service user, decided as DataHandler decides.
  *
@@ -112,6 +114,31 @@ final class FieldAccess
             $lost[(string)$field] = $this->remedy($table, (string)$field);
         }
         return $lost;
+    }
+
+    /**
+     * Refuses (403 forbidden, before anything is written) when DataHandler would drop a value
+     * of these datamap rows. details maps each request key (or "table:field") to its remedy.
+     *
+     * @param list<array{0:string,1:array<string,mixed>,2:array<string,mixed>|null}> $rows table, fields, existing row (null on create)
+     * @param array<string,string> $requestKeys "table:field" => the request key the value comes from
+     * @throws InvalidPayload code forbidden
+     */
+    public function assertNothingLost(array $rows, array $requestKeys = []): void
+    {
+        $details = [];
+        foreach ($rows as [$table, $fields, $existing]) {
+            foreach ($this->lostFields($table, $fields, $existing) as $field => $remedy) {
+                $details[$requestKeys[self::grant($table, $field)] ?? self::grant($table, $field)] = $remedy;
+            }
+        }
+        if ($details !== []) {
+            throw InvalidPayload::forbidden(
+                'Nothing was written: the service user may not write ' . implode(', ', array_keys($details))
+                . ', and DataHandler would drop them without an error. Grant the excluded fields named in "details" to its group (or run "cms-bridge sites check").',
+                $details,
+            );
+        }
     }
 
     /** One sentence naming the exact grant, or saying that the column does not exist. */
