@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace CmsBridge\Connector\Reaction;
 
-use CmsBridge\Connector\Domain\Access\FieldAccess;
 use CmsBridge\Connector\Domain\News\ImageReferencePlan;
 use CmsBridge\Connector\Domain\News\NewsUpsertRequest;
 use CmsBridge\Connector\Domain\Payload\InvalidPayload;
@@ -122,13 +121,7 @@ class UpsertNewsReaction extends AbstractBridgeReaction
         if ($row === null) {
             throw InvalidPayload::notSaved('DataHandler reported no error, but the news record was not saved.');
         }
-        $missing = [];
-        foreach (NewsUpsertRequest::FIELDS as $field) {
-            $sent = (string)($fields[$field] ?? '');
-            if ($sent !== '' && $sent !== '0' && in_array((string)($row[$field] ?? ''), ['', '0'], true)) {
-                $missing[NewsUpsertRequest::REQUEST_KEYS[FieldAccess::grant(NewsUpsertRequest::TABLE, $field)] ?? $field] = sprintf('was sent but is empty in news record %d after saving', $uid);
-            }
-        }
+        $missing = NewsUpsertRequest::notSaved($fields, $row, $uid);
         if ($missing !== []) {
             throw InvalidPayload::notSaved(sprintf('News record %d was saved without %s.', $uid, implode(', ', array_keys($missing))), $missing);
         }

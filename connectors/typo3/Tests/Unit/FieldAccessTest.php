@@ -142,6 +142,17 @@ final class FieldAccessTest extends TestCase
         );
     }
 
+    public function testReadBackReportsValuesThatArrivedEmpty(): void
+    {
+        $sent = ['title' => 'T', 'teaser' => 'Short', 'author' => 'ACME', 'datetime' => 1735732800, 'hidden' => 0, 'bodytext' => ''];
+        // the real 12.4 site: teaser and author NULL after a 201
+        self::assertSame(
+            ['teaser' => 'was sent but is empty in news record 42 after saving', 'author' => 'was sent but is empty in news record 42 after saving'],
+            NewsUpsertRequest::notSaved($sent, ['title' => 'T', 'teaser' => null, 'author' => null, 'datetime' => 1735732800, 'hidden' => 0], 42),
+        );
+        self::assertSame([], NewsUpsertRequest::notSaved($sent, ['title' => 'T', 'teaser' => '<p>Short</p>', 'author' => 'ACME', 'datetime' => 1735732800, 'hidden' => 0], 42), 'transformed is not lost');
+    }
+
     public function testNewsFieldsWritesExactlyTheDeclaredColumns(): void
     {
         $request = NewsUpsertRequest::fromPayload([

@@ -108,6 +108,27 @@ final class NewsUpsertRequest
     }
 
     /**
+     * What the read-back after the write found missing: DataHandler reports no error when it
+     * drops a field, so a non-empty value sent that is empty in the saved row was not saved.
+     * Only "became empty" counts; DataHandler may legitimately transform values (RTE, trim).
+     *
+     * @param array<string,string|int> $sent newsFields()
+     * @param array<string,mixed> $row the record as read back
+     * @return array<string,string> request key => problem; empty when everything arrived
+     */
+    public static function notSaved(array $sent, array $row, int $uid): array
+    {
+        $missing = [];
+        foreach (self::FIELDS as $field) {
+            $value = (string)($sent[$field] ?? '');
+            if ($value !== '' && $value !== '0' && in_array((string)($row[$field] ?? ''), ['', '0'], true)) {
+                $missing[self::REQUEST_KEYS[self::TABLE . ':' . $field] ?? $field] = sprintf('was sent but is empty in news record %d after saving', $uid);
+            }
+        }
+        return $missing;
+    }
+
+    /**
      * The DataHandler field array. type stays '0' (a normal news item): the source link is
      * stored in externalurl and rendered by the attribution line in the body.
      *
