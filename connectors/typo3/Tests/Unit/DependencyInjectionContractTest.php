@@ -21,6 +21,10 @@ use PHPUnit\Framework\TestCase;
  * ("Cannot generate lazy proxy: class … is final"), a readonly class on PHP 8.2, and final
  * methods that it must override. The connector's reaction types were final in 1.1.0, and
  * installing it took real TYPO3 12.4.45 and 13.4.9 down.
+ *
+ * That Services.php is the only registerForAutoconfiguration(…)->setLazy(true) in
+ * TYPO3-CMS/core, TYPO3-CMS/backend and TYPO3-CMS/reactions (12.4, 13.4), and the connector's
+ * Services.yaml declares nothing lazy, so the Service classes are never proxied and may stay final.
  */
 final class DependencyInjectionContractTest extends TestCase
 {
