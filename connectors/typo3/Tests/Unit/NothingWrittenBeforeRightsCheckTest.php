@@ -44,6 +44,18 @@ final class NothingWrittenBeforeRightsCheckTest extends TestCase
         }
     }
 
+    /**
+     * Tests/Fixtures/datahandler-plans.json promises: the cmdmap (deleting old references,
+     * undeleting a comment) runs before the datamap (the new reference, field updates), so a
+     * field update never meets a record DataHandler still considers deleted.
+     */
+    public function testTheGatewayRunsTheCommandMapBeforeTheDataMap(): void
+    {
+        $source = (string)file_get_contents(dirname(__DIR__, 2) . '/Classes/Service/DataHandlerGateway.php');
+        self::assertLessThan(strpos($source, '->process_datamap()'), strpos($source, '->process_cmdmap()'));
+        self::assertStringContainsString("GeneralUtility::makeInstance(DataHandler::class)", $source, 'a fresh DataHandler per call');
+    }
+
     public function testUpsertReadsTheRecordBackAfterWriting(): void
     {
         $source = (string)file_get_contents(dirname(__DIR__, 2) . '/Classes/Reaction/UpsertNewsReaction.php');
