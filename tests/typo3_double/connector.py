@@ -1,6 +1,12 @@
-"""The cms-bridge connector's reaction types, as connectors/typo3/README.md specifies them.
+"""The cms-bridge connector's reaction types as its PHP (connectors/typo3, 1.2.0) does them.
 
-Each behaviour cites the README section (the contract) and the PHP class it mirrors.
+Each reaction type here is a port of its PHP class: it parses the payload as
+``Classes/Domain/Payload/PayloadReader.php`` does (same keys, order and sentences), builds the
+same DataHandler datamap/cmdmap arrays as ``Classes/Reaction/*Reaction.php`` and hands them to
+the double's DataHandler model (:meth:`Database.process`), which applies TYPO3's semantics to
+them — so what the site ends up holding follows from the arrays, not from what the README
+intends. :func:`upsert_plan` is the one place that builds the upsert's arrays; a test pins it
+to the connector's own fixture of plans.
 """
 from __future__ import annotations
 
@@ -13,16 +19,42 @@ from .database import Database, DataHandlerFailed
 from .schema import COLUMN_SIZES
 
 NEWS = "tx_news_domain_model_news"
+REFERENCE = "sys_file_reference"
 SOURCES = {"blog": "tx_blog_domain_model_comment", "pw_comments": "tx_pwcomments_domain_model_comment"}
 ACTIONS = ("approve", "hold", "spam", "unspam", "trash", "restore", "delete")
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 COMMENT_ID = re.compile(r"^([a-z_]+):([1-9][0-9]{0,9})$")
 REPLY_LEDGER = "tx_cmsbridgeconnector_reply"  # Classes/Domain/Comment/ReplyLedger.php::TABLE
 REPLY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ReplyLedger::KEY_PATTERN (matched in full)
+CONNECTOR_VERSION = "1.2.0"  # AbstractBridgeReaction::CONNECTOR_VERSION, ext_emconf.php
+
+#: the fields each reaction type writes, per table: the probe reports those the service user may
+#: not write (excluded fields its group does not grant), and a write that would lose one is refused
+WRITES: dict[str, dict[str, tuple[str, ...]]] = {
+    "bridge-upsert-news": {
+        NEWS: ("title", "teaser", "bodytext", "datetime", "author", "externalurl", "import_source", "import_id",
+               "hidden", "fal_media"),
+        REFERENCE: ("uid_local", "uid_foreign", "tablenames", "fieldname", "alternative", "showinpreview"),
+    },
+    "bridge-unpublish": {NEWS: ("hidden",)},
+    "bridge-list-comments": {},
+    "bridge-moderate-comment": {SOURCES["blog"]: ("status", "hidden"),
+                                SOURCES["pw_comments"]: ("hidden", "ai_moderation_status", "ai_moderation_reason")},
+    "bridge-reply": {
+        SOURCES["blog"]: ("pid", "parentid", "parenttable", "post_language_id", "status", "hidden", "name", "email",
+                          "comment"),
+        SOURCES["pw_comments"]: ("entry_uid", "orig_pid", "parent_comment", "sys_language_uid", "hidden",
+                                 "author_name", "author_mail", "message"),
+        REPLY_LEDGER: ("reply_key", "parent_id", "source", "comment_uid"),
+    },
+}
+#: which payload key a written field comes from, for the 403's details
+PAYLOAD_KEY = {(NEWS, "fal_media"): "image", (REFERENCE, "alternative"): "image.alt",
+               (REFERENCE, "showinpreview"): "image", (NEWS, "hidden"): "hidden"}
 
 
 class ConnectorError(Exception):
-    """README "Errors": {"success": false, "code", "error", "details"}."""
+    """Classes/Domain/Payload/InvalidPayload.php: {"success": false, "code", "error", "details"}."""
 
     def __init__(self, status: int, code: str, message: str, details: dict | None = None):
         super().__init__(message)
@@ -36,21 +68,104 @@ class ConnectorError(Exception):
 
 
 def invalid(details: dict) -> ConnectorError:
+    """InvalidPayload::invalid."""
     return ConnectorError(400, "invalid_payload", "The request body is not valid: "
                           + "; ".join(f"{k}: {v}" for k, v in details.items()), details)
 
 
-def too_long(table: str, values: dict) -> None:
-    """README limits / Classes/Domain/Payload/ColumnLimits.php: refuse instead of truncating."""
+class PayloadReader:
+    """Classes/Domain/Payload/PayloadReader.php: collects one problem per key, in reading order."""
+
+    def __init__(self, payload) -> None:
+        self.payload = payload if isinstance(payload, dict) else {}
+        self.problems: dict[str, str] = {}
+
+    def has(self, key: str) -> bool:
+        return key in self.payload
+
+    def string(self, key: str, allow_empty: bool = True) -> str:
+        if key not in self.payload:
+            self.problems[key] = "is required"
+            return ""
+        value = self.payload[key]
+        if not isinstance(value, str):
+            self.problems[key] = "must be a string"
+            return ""
+        if not allow_empty and value.strip() == "":
+            self.problems[key] = "must not be empty"
+        return value
+
+    def int(self, key: str, minimum: int = 0, maximum: int | None = None, default: int | None = None) -> int:
+        if key not in self.payload:
+            if default is not None:
+                return default
+            self.problems[key] = "is required"
+            return 0
+        value = self.payload[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problems[key] = "must be an integer"
+            return 0
+        if value < minimum or (maximum is not None and value > maximum):
+            self.problems[key] = f"must be at least {minimum}" if maximum is None else \
+                f"must be between {minimum} and {maximum}"
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(key, False)
+        if value != "" and value not in allowed:
+            self.problems[key] = "must be one of " + ", ".join(allowed)
+        return value
+
+    def object_or_null(self, key: str) -> dict | None:
+        if key not in self.payload:
+            self.problems[key] = "is required (use null for none)"
+            return None
+        value = self.payload[key]
+        if value is None:
+            return None
+        if not isinstance(value, dict) and value != []:
+            self.problems[key] = "must be an object or null"
+            return None
+        return value or {}
+
+    def string_list(self, key: str, max_items: int) -> list[str]:
+        value = self.payload.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problems[key] = "must be a list of strings"
+            return []
+        if len(value) > max_items:
+            self.problems[key] = f"must hold at most {max_items} entries"
+        return value
+
+    def add(self, key: str, problem: str) -> None:
+        self.problems[key] = problem
+
+    def assert_valid(self) -> None:
+        if not self.payload:
+            raise invalid({"body": "must be one non-empty JSON object (an invalid or empty body arrives as [])"})
+        if self.problems:
+            raise invalid(self.problems)
+
+
+def too_long(table: str, values: dict, prefix: str = "") -> None:
+    """Classes/Domain/Payload/ColumnLimits.php::violations → InvalidPayload::tooLong."""
     problems = {}
     for column, value in values.items():
+        if not isinstance(value, str):
+            continue
         kind, size = COLUMN_SIZES[table].get(column, ("bytes", 1 << 30))
         length = len(value) if kind == "chars" else len(value.encode("utf-8"))
-        if isinstance(value, str) and length > size:
+        if length > size:
             unit = "characters" if kind == "chars" else "bytes"
-            problems[column] = f"{length} {unit}, the column holds at most {size}"
+            problems[prefix + column] = f"{length} {unit}, the column holds at most {size}"
     if problems:
         raise ConnectorError(400, "too_long", "Values exceed their database columns: " + ", ".join(problems), problems)
+
+
+def comment_id(raw: str):
+    """Classes/Domain/Comment/CommentId.php::tryParse."""
+    m = COMMENT_ID.match(raw)
+    return (m.group(1), int(m.group(2))) if m and m.group(1) in SOURCES else None
 
 
 def status_of(source: str, row: dict) -> str:
@@ -65,11 +180,58 @@ def status_of(source: str, row: dict) -> str:
     return "approved"
 
 
+def upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, image: dict | None,
+                file_uid: int | None, live_references: list[dict], new_ids: tuple[str, str] = ("NEW1", "NEW2")
+                ) -> tuple[dict, dict, dict]:
+    """The DataHandler arrays of one bridge-upsert-news request (Classes/Reaction/UpsertNewsReaction.php
+    ::handle in 1.2.0), from the request's news fields and what the site holds.
+
+    DataHandler never deletes an inline child that the parent's field no longer lists
+    (TYPO3-CMS/core@v13.4.9:Classes/DataHandling/DataHandler.php::checkValue_file_processDBdata only
+    writes the listed ones), so replacing or removing the image takes explicit ``delete`` commands:
+
+    * same file as the one live reference → no reference is touched;
+    * another file → ``$cmd['sys_file_reference'][<old>]['delete'] = 1`` for every live reference, a
+      NEW reference in the datamap, and the news' ``fal_media`` lists it;
+    * ``image: null`` → the delete commands only.
+
+    Returns (datamap, cmdmap, image outcome: reference key, changed)."""
+    news_key = int(existing["uid"]) if existing else new_ids[0]
+    record = dict(fields)
+    if existing is None:
+        record["pid"] = storage_pid
+    data: dict = {NEWS: {news_key: record}}
+    cmd: dict = {}
+    outcome = {"reference": None, "changed": False}
+    if image is None:
+        if live_references:
+            cmd[REFERENCE] = {int(ref["uid"]): {"delete": 1} for ref in live_references}
+            outcome["changed"] = True
+        return data, cmd, outcome
+    same = [ref for ref in live_references if int(ref["uid_local"]) == file_uid]
+    if len(live_references) == 1 and same:
+        outcome["reference"] = int(same[0]["uid"])
+        if (same[0]["alternative"] or "") != image["alt"]:
+            data[REFERENCE] = {int(same[0]["uid"]): {"alternative": image["alt"]}}
+            outcome["changed"] = True
+        return data, cmd, outcome
+    if live_references:
+        cmd[REFERENCE] = {int(ref["uid"]): {"delete": 1} for ref in live_references}
+    reference_key = new_ids[1]
+    data[REFERENCE] = {reference_key: {
+        "uid_local": file_uid, "uid_foreign": news_key, "tablenames": NEWS, "fieldname": "fal_media",
+        "alternative": image["alt"], "showinpreview": 1,
+        "pid": int(existing["pid"]) if existing else storage_pid}}
+    record["fal_media"] = reference_key
+    outcome.update(reference=reference_key, changed=True)
+    return data, cmd, outcome
+
+
 class Connector:
     """Dispatches the five bridge-* reaction types (Classes/Reaction/*.php)."""
 
     TYPES = {
-        "bridge-upsert-news": ("upsert_news", [NEWS, "sys_file_reference"]),
+        "bridge-upsert-news": ("upsert_news", [NEWS, REFERENCE]),
         "bridge-unpublish": ("unpublish", [NEWS]),
         "bridge-list-comments": ("list_comments", []),
         "bridge-moderate-comment": ("moderate", list(SOURCES.values())),
@@ -80,8 +242,10 @@ class Connector:
         self.db = db
         self.base_url = base_url_getter
         self.comment_sources = ["blog", "pw_comments"]  # installed comment extensions
-        self.typo3_version = "13.4.9"
-        self.connector_version = "1.1.0"  # ext_emconf.php / AbstractBridgeReaction::CONNECTOR_VERSION
+        self.typo3_version = "13.4.9"  # Typo3Version::getVersion(); 12.4.45 for a 12.4 site
+        self.connector_version = CONNECTOR_VERSION
+        self.news_detail_pid = 4  # extension setting newsDetailPid; 0: URLs are "" (Service/UrlBuilder.php)
+        self.legacy_image_handling = False  # True: the 1.1.0 arrays (no delete commands), to show the old bug
 
     def handles(self, reaction_type: str) -> bool:
         return reaction_type in self.TYPES
@@ -95,10 +259,7 @@ class Connector:
             problems = self.user_problems(user, tables)
             if problems:
                 raise ConnectorError(403, "forbidden", " ".join(problems))
-            if not isinstance(payload, dict) or not payload:
-                # PayloadReader::assertValid: an invalid/empty body arrives as [] (ReactionHandler::getPayload)
-                raise invalid({"body": "must be one non-empty JSON object (an invalid or empty body arrives as [])"})
-            return getattr(self, method)(reaction, payload, user)
+            return getattr(self, method)(reaction, payload if isinstance(payload, dict) else {}, user)
         except DataHandlerFailed as failed:  # Service/DataHandlerGateway.php: 422 record_not_saved
             return 422, ConnectorError(422, "record_not_saved", "Record could not be saved",
                                        {"messages": "\n".join(failed.messages)}).body()
@@ -110,66 +271,102 @@ class Connector:
             return ['The reaction has no usable backend user: set "Impersonate user" on the reaction and enable '
                     'that user (DataHandler creates be_users disabled).']
         name = user["username"]
-        problems = [f'Backend user "{name}" may not modify table {t}: add it to the group\'s "Tables (modify)".'
-                    for t in tables if not user["admin"] and t not in user["tables_modify"].split(",")]
-        return problems
+        return [f'Backend user "{name}" may not modify table {t}: add it to the group\'s "Tables (modify)".'
+                for t in tables if not self.db.may_modify(user, t)]
+
+    def not_writable(self, reaction_type: str, user: dict | None) -> list[str]:
+        """"table.field" for every field this type writes that DataHandler would drop for the user."""
+        if user is None:
+            return []
+        return [f"{table}.{field}" for table, fields in WRITES[reaction_type].items() for field in fields
+                if not self.db.may_write_field(user, table, field)]
 
     def probe(self, reaction: dict, user: dict | None, tables: list[str]) -> dict:
+        not_writable = self.not_writable(reaction["reaction_type"], user)
+        problems = self.user_problems(user, tables)
+        problems += [f'Backend user "{user["username"]}" may not write {name}: DataHandler drops it without an '
+                     f'error; add {name.replace(".", ":")} to the group\'s "Allowed excludefields".'
+                     for name in not_writable]
         return {"success": True, "probe": True, "type": reaction["reaction_type"],
                 "connector_version": self.connector_version, "typo3_version": self.typo3_version,
                 "user": {"uid": user["uid"] if user else 0, "username": user["username"] if user else "",
                          "admin": bool(user and user["admin"])},
                 "storage_pid": int(reaction["storage_pid"] or 0), "comment_sources": list(self.comment_sources),
-                "problems": self.user_problems(user, tables)}
+                "fields": {"not_writable": not_writable}, "problems": problems}
 
-    # -- bridge-upsert-news: README "bridge-upsert-news", Classes/Domain/News/NewsUpsertRequest.php --------
+    def refuse_lost_fields(self, user: dict, data: dict, current: dict[tuple[str, object], dict]) -> None:
+        """1.2.0: a write DataHandler would silently drop part of is refused before anything is written
+        (403 forbidden, details per payload key). A field is lost when the user may not write it and
+        its value differs from what the row holds (or, for a new row, from empty)."""
+        details = {}
+        for table, records in data.items():
+            for key, fields in records.items():
+                row = current.get((table, key)) or {}
+                for field, value in fields.items():
+                    if field == "pid" or self.db.may_write_field(user, table, field):
+                        continue
+                    if str(value if value is not None else "") in ("", "0") and not row:
+                        continue
+                    if row and str(row.get(field) if row.get(field) is not None else "") == str(value):
+                        continue
+                    name = f"{table}.{field}"
+                    details[PAYLOAD_KEY.get((table, field), field)] = (
+                        f"{name} is an excluded field the service user's group does not grant: add "
+                        f"{table}:{field} to its \"Allowed excludefields\"")
+        if details:
+            raise ConnectorError(403, "forbidden", "The service user may not write "
+                                 + ", ".join(details) + "; nothing was written.", details)
+
+    # -- bridge-upsert-news: Classes/Domain/News/NewsUpsertRequest.php, Reaction/UpsertNewsReaction.php --------
     def upsert_news(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        problems = {}
-        for key in ("import_source", "import_id", "title", "teaser", "bodytext", "author", "externalurl"):
-            if not isinstance(p.get(key), str):
-                problems[key] = "is required" if key not in p else "must be a string"
-            elif key in ("import_source", "import_id", "title") and not p[key].strip():
-                problems[key] = "must not be empty"
-        if not isinstance(p.get("datetime"), int) or isinstance(p.get("datetime"), bool):
-            problems["datetime"] = "must be an integer"
-        for key in ("attribution", "image"):
-            if key not in p:
-                problems[key] = "is required (use null for none)"
-            elif p[key] is not None and not isinstance(p[key], dict):
-                problems[key] = "must be an object or null"
-        if problems:
-            raise invalid(problems)
-        too_long(NEWS, {k: p[k] for k in ("import_source", "import_id", "title", "teaser", "bodytext", "author",
-                                          "externalurl")})
-        image = self._image(p["image"]) if p["image"] else None
-        body = p["bodytext"]
-        credit = attribution_html(p["attribution"] or {})
-        if credit:
-            body += "\n" + credit
-        fields = {"title": p["title"], "teaser": p["teaser"], "bodytext": body, "datetime": p["datetime"],
-                  "author": p["author"], "externalurl": p["externalurl"], "import_source": p["import_source"],
-                  "import_id": p["import_id"], "hidden": 0}
+        reader = PayloadReader(p)
+        values = {"import_source": reader.string("import_source", False),
+                  "import_id": reader.string("import_id", False), "title": reader.string("title", False),
+                  "teaser": reader.string("teaser"), "bodytext": reader.string("bodytext")}
+        datetime = reader.int("datetime")
+        values.update(author=reader.string("author"), externalurl=reader.string("externalurl"))
+        if values["externalurl"] and not safe_url(values["externalurl"]):
+            reader.add("externalurl", "must be an http(s) URL or empty")
+        attribution = reader.object_or_null("attribution") or {}
+        for key in ("author_name", "author_url", "network", "source_url"):
+            if not isinstance(attribution.get(key, ""), str):
+                reader.add(f"attribution.{key}", "must be a string")
+        image_payload = reader.object_or_null("image")
+        reader.assert_valid()
+        too_long(NEWS, values)
+        image = self._image(image_payload) if image_payload is not None else None
+        credit = attribution_html(attribution)
+        body = values["bodytext"] + ("\n" + credit if credit else "")
+        too_long(NEWS, {"bodytext": body})
+        fields = {"title": values["title"], "teaser": values["teaser"], "bodytext": body, "datetime": datetime,
+                  "author": values["author"], "externalurl": values["externalurl"],
+                  "import_source": values["import_source"], "import_id": values["import_id"], "hidden": 0}
+        # Service/RecordReader.php::findNewsByImport: language 0, hidden ones included, deleted ones not
         existing = self.db.one(
             f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND sys_language_uid = 0 AND deleted = 0"
-            " ORDER BY uid LIMIT 1", (p["import_source"], p["import_id"]))
-        if existing:
-            uid, pid = existing["uid"], existing["pid"]
-            self.db.dh_update(user, NEWS, uid, fields)
+            " ORDER BY uid LIMIT 1", (values["import_source"], values["import_id"]))
+        live = self.db.query(f"SELECT * FROM {REFERENCE} WHERE tablenames = ? AND uid_foreign = ? AND fieldname ="
+                             " 'fal_media' AND deleted = 0 ORDER BY sorting_foreign, uid",
+                             (NEWS, existing["uid"])) if existing else []
+        file_uid = self._fal_import(image) if image else None
+        storage_pid = int(reaction["storage_pid"] or 0)
+        if self.legacy_image_handling:
+            data, cmd, outcome = legacy_upsert_plan(fields, existing=existing, storage_pid=storage_pid, image=image,
+                                                    file_uid=file_uid)
         else:
-            pid = int(reaction["storage_pid"] or 0)
-            uid = self.db.dh_insert(user, NEWS, {**fields, "pid": pid})
+            data, cmd, outcome = upsert_plan(fields, existing=existing, storage_pid=storage_pid, image=image,
+                                             file_uid=file_uid, live_references=live)
+        current = {(NEWS, existing["uid"]): existing} if existing else {}
+        current.update({(REFERENCE, ref["uid"]): ref for ref in live})
+        self.refuse_lost_fields(user, data, current)
+        result = self.db.process(user, data, cmd).raise_for_errors()  # DataHandlerGateway::process
+        uid = int(existing["uid"]) if existing else result.ids["NEW1"]
         image_info = None
         if image:
-            file_uid = self._fal_import(image)
-            # Classes/Reaction/UpsertNewsReaction.php: fal_media lists the new reference, replacing earlier ones
-            for old in self.db.query("SELECT uid FROM sys_file_reference WHERE tablenames = ? AND uid_foreign = ?"
-                                     " AND fieldname = 'fal_media' AND deleted = 0", (NEWS, uid)):
-                self.db.dh_command(user, "sys_file_reference", old["uid"], "delete")
-            self.db.dh_insert(user, "sys_file_reference", {
-                "uid_local": file_uid, "uid_foreign": uid, "tablenames": NEWS, "fieldname": "fal_media",
-                "alternative": image["alt"], "showinpreview": 1, "pid": pid})
-            self.db.dh_update(user, NEWS, uid, {"fal_media": 1})
-            image_info = {"file_uid": file_uid, "sha256": image["sha256"]}
+            reference = outcome["reference"]
+            image_info = {"file_uid": file_uid, "sha256": image["sha256"],
+                          "reference_uid": result.ids.get(reference, 0) if isinstance(reference, str) else reference,
+                          "changed": outcome["changed"]}
         action = "updated" if existing else "created"
         return (200 if existing else 201), {"success": True, "action": action, "uid": uid,
                                             "url": self.news_url(uid), "image": image_info}
@@ -182,6 +379,9 @@ class Connector:
         sha = image.get("sha256")
         if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
             problems["image.sha256"] = "must be 64 lower-case hex digits"
+        alt = image.get("alt", "")
+        if not isinstance(alt, str):
+            problems["image.alt"] = "must be a string"
         try:
             contents = base64.b64decode(image.get("content_base64") or "", validate=True)
         except ValueError:
@@ -194,7 +394,7 @@ class Connector:
             problems["image.sha256"] = "does not match the decoded content"
         if problems:
             raise invalid(problems)
-        return {"contents": contents, "sha256": sha, "alt": str(image.get("alt") or ""),
+        return {"contents": contents, "sha256": sha, "alt": alt,
                 "name": f"bridge-{sha[:16]}.{IMAGE_TYPES[image['content_type']]}", "type": image["content_type"]}
 
     def _fal_import(self, image: dict) -> int:
@@ -211,55 +411,66 @@ class Connector:
 
     # -- bridge-unpublish: README "bridge-unpublish", Classes/Reaction/UnpublishReaction.php ---------------
     def unpublish(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        uid = p.get("uid", 0)
-        if p.get("mode") not in ("hide", "delete"):
-            raise invalid({"mode": "must be one of hide, delete"})
-        if not isinstance(uid, int) or uid < 0:
-            raise invalid({"uid": "must be an integer"})
+        """Classes/Domain/Request/UnpublishRequest.php + Reaction/UnpublishReaction.php: every key is read
+        (so a missing import pair is reported even when uid is given); delete is the cmd ``delete``,
+        which takes the news' file references along (DataHandler::deleteRecord_procBasedOnFieldType)."""
+        reader = PayloadReader(p)
+        uid = reader.int("uid", 0, None, 0)
+        source, import_id = reader.string("import_source"), reader.string("import_id")
+        mode = reader.choice("mode", ("hide", "delete"))
+        if uid == 0 and (source == "" or import_id == ""):
+            reader.add("import_id", "uid or import_source and import_id are required")
+        reader.assert_valid()
         if uid > 0:
             row = self.db.one(f"SELECT * FROM {NEWS} WHERE uid = ? AND deleted = 0", (uid,))
-        elif p.get("import_source") and p.get("import_id"):
-            row = self.db.one(f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND deleted = 0"
-                              " ORDER BY uid LIMIT 1", (p["import_source"], p["import_id"]))
         else:
-            raise invalid({"import_id": "uid or import_source and import_id are required"})
+            row = self.db.one(f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND deleted = 0"
+                              " ORDER BY uid LIMIT 1", (source, import_id))
         if row is None:
             raise ConnectorError(404, "record_not_found", "No news record with that uid or import_source/import_id")
-        if p["mode"] == "delete":
-            self.db.dh_command(user, NEWS, row["uid"], "delete")
+        if mode == "delete":
+            self.db.process(user, cmd={NEWS: {row["uid"]: {"delete": 1}}}).raise_for_errors()
         else:
-            self.db.dh_update(user, NEWS, row["uid"], {"hidden": 1})
-        return 200, {"success": True, "uid": row["uid"], "action": "deleted" if p["mode"] == "delete" else "hidden"}
+            data = {NEWS: {row["uid"]: {"hidden": 1}}}
+            self.refuse_lost_fields(user, data, {(NEWS, row["uid"]): row})
+            self.db.process(user, data).raise_for_errors()
+        return 200, {"success": True, "uid": row["uid"], "action": "deleted" if mode == "delete" else "hidden"}
 
     # -- bridge-list-comments: README "bridge-list-comments", Domain/Comment/CommentCursor.php ------------
     def list_comments(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
+        """Classes/Domain/Request/ListCommentsRequest.php, Domain/Comment/CommentCursor.php."""
         sources = sorted(self.comment_sources)
-        if "ids" in p:
-            ids = p["ids"]
-            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) > 100:
-                raise invalid({"ids": "must be a list of at most 100 strings"})
-            found = []
-            for raw in ids:
-                m = COMMENT_ID.match(raw)
-                if not m or m.group(1) not in SOURCES:
-                    raise invalid({"ids": f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments'})
-                if m.group(1) not in sources:
+        reader = PayloadReader(p)
+        if reader.has("ids"):
+            ids = []
+            for raw in reader.string_list("ids", 100):
+                parsed = comment_id(raw)
+                if parsed is None:
+                    reader.add("ids", f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
                     continue
-                row = self.db.one(f"SELECT * FROM {SOURCES[m.group(1)]} WHERE uid = ?", (int(m.group(2)),))
+                ids.append(parsed)
+            reader.assert_valid()
+            found = []
+            for source, uid in ids:
+                if source not in sources:
+                    continue
+                row = self.db.one(f"SELECT * FROM {SOURCES[source]} WHERE uid = ?", (uid,))
                 if row:
-                    found.append(self.normalize(m.group(1), row))
+                    found.append(self.normalize(source, row))
             return 200, {"success": True, "comments": found, "sources": sources}
-        limit = p.get("limit")
-        if not isinstance(limit, int) or not 1 <= limit <= 200:
-            raise invalid({"limit": "must be between 1 and 200"})
-        if "after" not in p:
-            raise invalid({"after": 'is required (null = from the beginning), or give "ids"'})
-        after = p["after"]
-        if after is not None:
-            m = COMMENT_ID.match(str(after.get("id", ""))) if isinstance(after, dict) else None
-            if not m or m.group(1) not in SOURCES or not isinstance(after.get("changed"), int):
-                raise invalid({"after": 'must be {"changed": <unix time>, "id": "<source>:<uid>"} or null'})
-            position = (after["changed"], m.group(1), int(m.group(2)))
+        limit = reader.int("limit", 1, 200)
+        after = None
+        if not reader.has("after"):
+            reader.add("after", 'is required (null = from the beginning), or give "ids"')
+        else:
+            after = p["after"]
+            if after is not None:
+                m = comment_id(str(after.get("id", ""))) if isinstance(after, dict) else None
+                if not m or not isinstance(after.get("changed"), int):
+                    reader.add("after", 'must be {"changed": <unix time>, "id": "<source>:<uid>"} or null')
+                else:
+                    position = (after["changed"], m[0], m[1])
+        reader.assert_valid()
         comments = []
         for source in sources:
             rows = self.db.query(f"SELECT * FROM {SOURCES[source]} ORDER BY tstamp, uid")
@@ -297,30 +508,35 @@ class Connector:
                 "parent_id": parent, "target": target, "user_id": user_id}
 
     def news_url(self, uid: int) -> str:
-        """Service/UrlBuilder.php::newsUrl with newsDetailPid configured (the double's site routes /news/<slug>)."""
+        """Service/UrlBuilder.php::newsUrl: "" when the extension setting newsDetailPid is 0; otherwise the
+        site's router builds the detail URL (the double's site routes it as /news/<slug>)."""
+        if self.news_detail_pid <= 0:
+            return ""
         row = self.db.one(f"SELECT path_segment FROM {NEWS} WHERE uid = ?", (uid,))
         return f"{self.base_url()}/news/{row['path_segment']}" if row else ""
 
-    def _comment(self, raw) -> tuple[str, dict]:
-        m = COMMENT_ID.match(raw) if isinstance(raw, str) else None
-        if not m or m.group(1) not in SOURCES:
-            raise invalid({"id": 'must be "<source>:<uid>" with source blog or pw_comments'})
-        source = m.group(1)
+    def _comment(self, raw: str) -> tuple[str, dict]:
+        source, uid = comment_id(raw)
         if source not in self.comment_sources:  # Service/CommentFinder.php::rowOrFail
             raise ConnectorError(409, "unsupported", f'The comment extension "{source}" is not installed on this site.')
-        row = self.db.one(f"SELECT * FROM {SOURCES[source]} WHERE uid = ?", (int(m.group(2)),))
+        row = self.db.one(f"SELECT * FROM {SOURCES[source]} WHERE uid = ?", (uid,))
         if row is None:
             raise ConnectorError(404, "record_not_found", f"No comment {raw}")
         return source, row
 
     # -- bridge-moderate-comment: README table, Domain/Comment/CommentStatusMapper.php::planFor -----------
     def moderate(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        if p.get("action") not in ACTIONS:
-            raise invalid({"action": "must be one of " + ", ".join(ACTIONS)})
-        source, row = self._comment(p.get("id"))
+        """Classes/Domain/Request/ModerateCommentRequest.php, Domain/Comment/CommentStatusMapper.php::planFor."""
+        reader = PayloadReader(p)
+        raw_id = reader.string("id", False)
+        if comment_id(raw_id) is None and "id" not in reader.problems:
+            reader.add("id", 'must be "<source>:<uid>" with source blog or pw_comments')
+        reader.choice("action", ACTIONS)
+        reader.assert_valid()
+        source, row = self._comment(raw_id)
         table, uid, action = SOURCES[source], row["uid"], p["action"]
         if action == "delete":
-            self.db.dh_command(user, table, uid, "hardDelete")
+            self.db.hard_delete(user, table, uid).raise_for_errors()  # DataHandlerGateway::hardDelete
             return 200, {"success": True, "id": p["id"], "status": None, "comment": None}
         if action == "trash":
             self.db.dh_command(user, table, uid, "delete")
@@ -345,17 +561,22 @@ class Connector:
 
     # -- bridge-reply: README "bridge-reply", Domain/Comment/ReplyBuilder.php, Reaction/ReplyReaction.php -----
     def reply(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        problems = {k: "must not be empty" for k in ("message", "author_name")
-                    if not isinstance(p.get(k), str) or not p[k].strip()}
-        if not isinstance(p.get("author_email", ""), str):
-            problems["author_email"] = "must be a string"
+        """Classes/Domain/Request/ReplyRequest.php: parent_id, message, author_name and author_email are
+        all required (author_email may be empty); key is optional (Domain/Comment/ReplyLedger.php)."""
+        reader = PayloadReader(p)
+        if comment_id(reader.string("parent_id", False)) is None and "parent_id" not in reader.problems:
+            reader.add("parent_id", 'must be "<source>:<uid>" with source blog or pw_comments')
+        reader.string("message", False)
+        reader.string("author_name", False)
+        email = reader.string("author_email")
+        if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            reader.add("author_email", "must be an e-mail address or empty")
         key = p.get("key")
-        if key is not None and not isinstance(key, str):  # Domain/Comment/ReplyLedger.php::keyProblem
-            problems["key"] = "must be a string or null"
+        if key is not None and not isinstance(key, str):  # ReplyLedger::keyProblem
+            reader.add("key", "must be a string or null")
         elif key is not None and not REPLY_KEY.fullmatch(key):
-            problems["key"] = 'must be 1 to 64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"'
-        if problems:
-            raise invalid(problems)
+            reader.add("key", 'must be 1 to 64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"')
+        reader.assert_valid()
         source, parent = self._comment(p.get("parent_id"))
         if key is None:
             return 201, self._post_reply(source, parent, p, user, None)
@@ -402,10 +623,33 @@ class Connector:
         return comment
 
 
+def safe_url(url) -> str:
+    """AttributionRenderer::safeUrl: only http(s) links are kept."""
+    return url.strip() if re.fullmatch(r"https?://[^\s<>\"]+", (url or "").strip(), re.I) else ""
+
+
+def legacy_upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, image: dict | None,
+                       file_uid: int | None) -> tuple[dict, dict, dict]:
+    """The arrays connector 1.1.0 sent (its UpsertNewsReaction::handle): a NEW reference listed in
+    ``fal_media`` and no delete command, in the belief that listing replaces. Kept only so a test can
+    show what DataHandler does with them (references add up: 2, then 3 live ones)."""
+    news_key = int(existing["uid"]) if existing else "NEW1"
+    record = dict(fields)
+    if existing is None:
+        record["pid"] = storage_pid
+    data: dict = {NEWS: {news_key: record}}
+    if image is None:
+        return data, {}, {"reference": None, "changed": False}
+    data[REFERENCE] = {"NEW2": {"uid_local": file_uid, "uid_foreign": news_key, "tablenames": NEWS,
+                                "fieldname": "fal_media", "alternative": image["alt"], "showinpreview": 1,
+                                "pid": int(existing["pid"]) if existing else storage_pid}}
+    record["fal_media"] = "NEW2"
+    return data, {}, {"reference": "NEW2", "changed": True}
+
+
 def attribution_html(attribution: dict) -> str:
     """Classes/Domain/News/AttributionRenderer.php::render."""
-    def safe(url):
-        return url.strip() if re.fullmatch(r"https?://[^\s<>\"]+", (url or "").strip(), re.I) else ""
+    safe = safe_url
     author = (attribution.get("author_name") or "").strip()
     author_url, source_url = safe(attribution.get("author_url")), safe(attribution.get("source_url"))
     network = (attribution.get("network") or "").strip()

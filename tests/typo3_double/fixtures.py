@@ -10,7 +10,19 @@ from .core import ReactionsApp
 from .database import Database
 from .server import BackgroundServer
 
-__all__ = ["Typo3Double", "typo3"]
+__all__ = ["SERVICE_FIELDS", "SERVICE_TABLES", "Typo3Double", "typo3"]
+
+#: the service user's group as connectors/typo3/README.md (1.2.0) tells an admin to set it up:
+#: Tables (modify) and the excluded fields cms-bridge writes
+SERVICE_TABLES = ["tx_news_domain_model_news", "tt_content", "sys_file_reference", *SOURCES.values(), REPLY_LEDGER]
+SERVICE_FIELDS = ["tx_news_domain_model_news:hidden", "tx_news_domain_model_news:fal_media",
+                  "tx_news_domain_model_news:teaser", "tx_news_domain_model_news:author",
+                  "sys_file_reference:alternative", "sys_file_reference:showinpreview",
+                  "tx_pwcomments_domain_model_comment:hidden", "tx_blog_domain_model_comment:hidden"]
+#: what the 1.1.0 README listed ("the excluded fields hidden of these tables and fal_media of news"):
+#: the real 12.4 site had exactly this, and lost teaser and author (typo3-real.md F2)
+README_1_1_FIELDS = ["tx_news_domain_model_news:hidden", "tx_news_domain_model_news:fal_media",
+                     "tx_pwcomments_domain_model_comment:hidden", "tx_blog_domain_model_comment:hidden"]
 
 
 class Typo3Double:
@@ -23,13 +35,23 @@ class Typo3Double:
         self.app = ReactionsApp(self.db, self.connector)
         self.server = BackgroundServer(self.app)
         self.base_url = self.server.base_url
-        self.service_user = self.add_user("cms-bridge", tables=[
-            "tx_news_domain_model_news", "tt_content", "sys_file_reference", *SOURCES.values(), REPLY_LEDGER])
+        self.service_group = self.add_group("cms-bridge", tables=SERVICE_TABLES, fields=SERVICE_FIELDS)
+        self.service_user = self.add_user("cms-bridge", groups=[self.service_group])
 
     # -- setup ------------------------------------------------------------------------------------
-    def add_user(self, username: str, *, tables: list[str] = (), admin: bool = False, disabled: bool = False) -> int:
+    def add_group(self, title: str, *, tables: list[str] = (), fields: list[str] = ()) -> int:
+        """A be_groups row: Tables (listing/modify) and Allowed excludefields ("table:field")."""
+        return self.db.insert_raw("be_groups", {"title": title, "tables_modify": ",".join(tables),
+                                                "tables_select": ",".join(tables),
+                                                "non_exclude_fields": ",".join(fields)})
+
+    def add_user(self, username: str, *, groups: list[int] = (), tables: list[str] | None = None,
+                 admin: bool = False, disabled: bool = False) -> int:
+        """A be_users row; ``tables`` makes a group of its own holding those tables (no excluded fields)."""
+        if tables is not None:
+            groups = [*groups, self.add_group(f"{username} tables", tables=tables)]
         return self.db.insert_raw("be_users", {"username": username, "admin": int(admin), "disable": int(disabled),
-                                               "tables_modify": ",".join(tables), "tables_select": ",".join(tables)})
+                                               "usergroup": ",".join(str(g) for g in groups)})
 
     def add_reaction(self, reaction_type: str, *, table: str = "", fields: dict | None = None, storage_pid: int = 5,
                      user: int | None = None, **options) -> tuple[str, str]:
@@ -65,8 +87,30 @@ class Typo3Double:
     def set_user_disabled(self, disabled: bool = True, user: int | None = None) -> None:
         self.db.update_raw("be_users", user or self.service_user, {"disable": int(disabled)})
 
-    def set_user_tables(self, tables: list[str], user: int | None = None) -> None:
-        self.db.update_raw("be_users", user or self.service_user, {"tables_modify": ",".join(tables)})
+    def set_user_tables(self, tables: list[str]) -> None:
+        """The service group's Tables (modify)."""
+        self.db.update_raw("be_groups", self.service_group, {"tables_modify": ",".join(tables)})
+
+    def set_excluded_fields(self, fields: list[str]) -> None:
+        """The service group's Allowed excludefields, exactly (e.g. README_1_1_FIELDS for the 12.4 site)."""
+        self.db.update_raw("be_groups", self.service_group, {"non_exclude_fields": ",".join(fields)})
+
+    def grant_fields(self, *fields: str) -> None:
+        current = self.db.one("SELECT non_exclude_fields FROM be_groups WHERE uid = ?", (self.service_group,))
+        names = [f for f in current["non_exclude_fields"].split(",") if f]
+        self.set_excluded_fields(names + [f for f in fields if f not in names])
+
+    def revoke_fields(self, *fields: str) -> None:
+        current = self.db.one("SELECT non_exclude_fields FROM be_groups WHERE uid = ?", (self.service_group,))
+        self.set_excluded_fields([f for f in current["non_exclude_fields"].split(",") if f and f not in fields])
+
+    def set_typo3_version(self, version: str) -> None:
+        """What the connector's probe reports (Typo3Version::getVersion), e.g. 12.4.45 or 13.4.9."""
+        self.connector.typo3_version = version
+
+    def set_news_detail_pid(self, pid: int) -> None:
+        """The connector's extension setting newsDetailPid; 0 (the real sites' value): news URLs are ""."""
+        self.connector.news_detail_pid = pid
 
     def set_utf8mb3(self, enabled: bool = True) -> None:
         self.db.utf8mb3 = enabled
@@ -93,6 +137,11 @@ class Typo3Double:
         self.connector.comment_sources = list(sources)
 
     # -- inspection ---------------------------------------------------------------------------------
+    def live_references(self, news_uid: int) -> list[dict]:
+        """The news record's sys_file_reference rows of fal_media that are not deleted."""
+        return self.rows("sys_file_reference", "tablenames = 'tx_news_domain_model_news' AND fieldname = 'fal_media'"
+                         " AND uid_foreign = ? AND deleted = 0", (news_uid,))
+
     def rows(self, table: str, where: str = "1=1", params: tuple = ()) -> list[dict]:
         return self.db.query(f"SELECT * FROM {table} WHERE {where} ORDER BY uid", params)
 
