@@ -180,51 +180,50 @@ def status_of(source: str, row: dict) -> str:
     return "approved"
 
 
-def upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, image: dict | None,
-                file_uid: int | None, live_references: list[dict], new_ids: tuple[str, str] = ("NEW1", "NEW2")
-                ) -> tuple[dict, dict, dict]:
-    """The DataHandler arrays of one bridge-upsert-news request (Classes/Reaction/UpsertNewsReaction.php
-    ::handle in 1.2.0), from the request's news fields and what the site holds.
+def image_plan(live_references: list[dict], image_sha1: str | None, alt: str = "") -> dict:
+    """Classes/Domain/News/ImageReferencePlan.php::decide (1.2.0): which live fal_media reference stays
+    and which are deleted.
+
+    * a live reference to a file with the same content (sys_file.sha1) stays, the others go;
+    * another image: every live reference goes and a new one is added;
+    * ``"image": null``: every live reference goes.
 
     DataHandler never deletes an inline child that the parent's field no longer lists
-    (TYPO3-CMS/core@v13.4.9:Classes/DataHandling/DataHandler.php::checkValue_file_processDBdata only
-    writes the listed ones), so replacing or removing the image takes explicit ``delete`` commands:
+    (TYPO3-CMS/core@v13.4.9:Classes/DataHandling/DataHandler.php::checkValue_file_processDBdata
+    writes only the listed ones, RelationHandler::writeForeignField), so each removal is an
+    explicit ``$cmd['sys_file_reference'][<uid>]['delete'] = 1``."""
+    kept = None
+    if image_sha1 is not None:
+        kept = next((r for r in live_references if r.get("file_sha1") and r["file_sha1"] == image_sha1), None)
+    delete = [int(r["uid"]) for r in live_references if kept is None or r["uid"] != kept["uid"]]
+    kept_update = {"alternative": alt} if kept is not None and (kept.get("alternative") or "") != alt else {}
+    return {"kept_reference": int(kept["uid"]) if kept else None, "kept_file": int(kept["file_uid"]) if kept else None,
+            "delete": delete, "needs_file": image_sha1 is not None and kept is None, "alt": alt,
+            "kept_update": kept_update}
 
-    * same file as the one live reference → no reference is touched;
-    * another file → ``$cmd['sys_file_reference'][<old>]['delete'] = 1`` for every live reference, a
-      NEW reference in the datamap, and the news' ``fal_media`` lists it;
-    * ``image: null`` → the delete commands only.
 
-    Returns (datamap, cmdmap, image outcome: reference key, changed)."""
-    news_key = int(existing["uid"]) if existing else new_ids[0]
+def upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, plan: dict, file_uid: int | None,
+                news_id: str = "NEW1", reference_id: str = "NEW2") -> tuple[dict, dict]:
+    """The datamap and cmdmap of one bridge-upsert-news request (Classes/Reaction/UpsertNewsReaction.php
+    with ImageReferencePlan::dataMap/commandMap): the news fields, then the image part. The new
+    reference has no uid_foreign: writeForeignField sets it from the parent's fal_media list, which
+    names the new "NEW…" id (resolved on DataHandler's remap stack), the kept uid, or "" when all go."""
+    news_key = int(existing["uid"]) if existing else news_id
+    pid = int(existing["pid"]) if existing else storage_pid
     record = dict(fields)
     if existing is None:
         record["pid"] = storage_pid
     data: dict = {NEWS: {news_key: record}}
-    cmd: dict = {}
-    outcome = {"reference": None, "changed": False}
-    if image is None:
-        if live_references:
-            cmd[REFERENCE] = {int(ref["uid"]): {"delete": 1} for ref in live_references}
-            outcome["changed"] = True
-        return data, cmd, outcome
-    same = [ref for ref in live_references if int(ref["uid_local"]) == file_uid]
-    if len(live_references) == 1 and same:
-        outcome["reference"] = int(same[0]["uid"])
-        if (same[0]["alternative"] or "") != image["alt"]:
-            data[REFERENCE] = {int(same[0]["uid"]): {"alternative": image["alt"]}}
-            outcome["changed"] = True
-        return data, cmd, outcome
-    if live_references:
-        cmd[REFERENCE] = {int(ref["uid"]): {"delete": 1} for ref in live_references}
-    reference_key = new_ids[1]
-    data[REFERENCE] = {reference_key: {
-        "uid_local": file_uid, "uid_foreign": news_key, "tablenames": NEWS, "fieldname": "fal_media",
-        "alternative": image["alt"], "showinpreview": 1,
-        "pid": int(existing["pid"]) if existing else storage_pid}}
-    record["fal_media"] = reference_key
-    outcome.update(reference=reference_key, changed=True)
-    return data, cmd, outcome
+    if plan["needs_file"]:
+        data[REFERENCE] = {reference_id: {"uid_local": file_uid, "tablenames": NEWS, "fieldname": "fal_media",
+                                          "pid": pid, "alternative": plan["alt"], "showinpreview": 1}}
+    elif plan["kept_reference"] is not None and plan["kept_update"]:
+        data[REFERENCE] = {plan["kept_reference"]: dict(plan["kept_update"])}
+    if plan["needs_file"] or plan["delete"]:
+        record["fal_media"] = reference_id if plan["needs_file"] else (
+            "" if plan["kept_reference"] is None else str(plan["kept_reference"]))
+    cmd = {REFERENCE: {uid: {"delete": 1} for uid in plan["delete"]}} if plan["delete"] else {}
+    return data, cmd
 
 
 class Connector:
@@ -345,17 +344,22 @@ class Connector:
         existing = self.db.one(
             f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND sys_language_uid = 0 AND deleted = 0"
             " ORDER BY uid LIMIT 1", (values["import_source"], values["import_id"]))
-        live = self.db.query(f"SELECT * FROM {REFERENCE} WHERE tablenames = ? AND uid_foreign = ? AND fieldname ="
-                             " 'fal_media' AND deleted = 0 ORDER BY sorting_foreign, uid",
-                             (NEWS, existing["uid"])) if existing else []
-        file_uid = self._fal_import(image) if image else None
+        live = self.db.query(
+            f"SELECT r.uid, r.uid_local AS file_uid, f.sha1 AS file_sha1, r.alternative FROM {REFERENCE} r"
+            " LEFT JOIN sys_file f ON f.uid = r.uid_local WHERE r.tablenames = ? AND r.uid_foreign = ?"
+            " AND r.fieldname = 'fal_media' AND r.deleted = 0 ORDER BY r.sorting_foreign, r.uid",
+            (NEWS, existing["uid"])) if existing else []
         storage_pid = int(reaction["storage_pid"] or 0)
         if self.legacy_image_handling:
-            data, cmd, outcome = legacy_upsert_plan(fields, existing=existing, storage_pid=storage_pid, image=image,
-                                                    file_uid=file_uid)
+            file_uid = self._fal_import(image) if image else None
+            data, cmd = legacy_upsert_plan(fields, existing=existing, storage_pid=storage_pid, image=image,
+                                           file_uid=file_uid)
+            plan = {"kept_reference": None, "needs_file": image is not None, "delete": []}
         else:
-            data, cmd, outcome = upsert_plan(fields, existing=existing, storage_pid=storage_pid, image=image,
-                                             file_uid=file_uid, live_references=live)
+            sha1 = hashlib.sha1(image["contents"], usedforsecurity=False).hexdigest() if image else None
+            plan = image_plan(live, sha1, image["alt"] if image else "")
+            file_uid = self._fal_import(image) if plan["needs_file"] else plan["kept_file"]
+            data, cmd = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=file_uid)
         current = {(NEWS, existing["uid"]): existing} if existing else {}
         current.update({(REFERENCE, ref["uid"]): ref for ref in live})
         self.refuse_lost_fields(user, data, current)
@@ -363,10 +367,9 @@ class Connector:
         uid = int(existing["uid"]) if existing else result.ids["NEW1"]
         image_info = None
         if image:
-            reference = outcome["reference"]
-            image_info = {"file_uid": file_uid, "sha256": image["sha256"],
-                          "reference_uid": result.ids.get(reference, 0) if isinstance(reference, str) else reference,
-                          "changed": outcome["changed"]}
+            reference = result.ids.get("NEW2") if plan["needs_file"] else plan["kept_reference"]
+            image_info = {"file_uid": file_uid, "sha256": image["sha256"], "reference_uid": reference,
+                          "changed": bool(plan["needs_file"] or plan["delete"])}
         action = "updated" if existing else "created"
         return (200 if existing else 201), {"success": True, "action": action, "uid": uid,
                                             "url": self.news_url(uid), "image": image_info}
@@ -629,7 +632,7 @@ def safe_url(url) -> str:
 
 
 def legacy_upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, image: dict | None,
-                       file_uid: int | None) -> tuple[dict, dict, dict]:
+                       file_uid: int | None) -> tuple[dict, dict]:
     """The arrays connector 1.1.0 sent (its UpsertNewsReaction::handle): a NEW reference listed in
     ``fal_media`` and no delete command, in the belief that listing replaces. Kept only so a test can
     show what DataHandler does with them (references add up: 2, then 3 live ones)."""
@@ -639,12 +642,12 @@ def legacy_upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int,
         record["pid"] = storage_pid
     data: dict = {NEWS: {news_key: record}}
     if image is None:
-        return data, {}, {"reference": None, "changed": False}
+        return data, {}
     data[REFERENCE] = {"NEW2": {"uid_local": file_uid, "uid_foreign": news_key, "tablenames": NEWS,
                                 "fieldname": "fal_media", "alternative": image["alt"], "showinpreview": 1,
                                 "pid": int(existing["pid"]) if existing else storage_pid}}
     record["fal_media"] = "NEW2"
-    return data, {}, {"reference": "NEW2", "changed": True}
+    return data, {}
 
 
 def attribution_html(attribution: dict) -> str:

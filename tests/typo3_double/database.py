@@ -38,9 +38,12 @@ class DataHandlerFailed(Exception):
 
 
 class Database:
-    def __init__(self) -> None:
+    def __init__(self, path: str = ":memory:") -> None:
+        """``path``: a file lets another process or connection read the double's tables as a site's
+        read-only database user would (the contract suite's database_url); autocommit makes every
+        write visible to it at once."""
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self.conn.executescript(DDL)
         self.files: dict[str, bytes] = {}  # FAL identifier -> contents

@@ -29,8 +29,8 @@ class Typo3Double:
     """Facade the tests use: create reactions and users, insert visitors' comments, read rows,
     and switch the failure modes real sites showed (research notes §0)."""
 
-    def __init__(self) -> None:
-        self.db = Database()
+    def __init__(self, db_path: str = ":memory:") -> None:
+        self.db = Database(db_path)
         self.connector = Connector(self.db, lambda: self.base_url)
         self.app = ReactionsApp(self.db, self.connector)
         self.server = BackgroundServer(self.app)

@@ -34,7 +34,7 @@ CREATE TABLE tx_news_domain_model_news (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
     deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, sys_language_uid INTEGER DEFAULT 0,
     title TEXT DEFAULT '', teaser TEXT, bodytext TEXT, datetime INTEGER DEFAULT 0, archive INTEGER DEFAULT 0,
-    author TEXT DEFAULT '', author_email TEXT DEFAULT '', type TEXT DEFAULT '0', keywords TEXT, description TEXT,
+    author TEXT, author_email TEXT DEFAULT '', type TEXT DEFAULT '0', keywords TEXT, description TEXT,
     fal_media INTEGER DEFAULT 0, internalurl TEXT, externalurl TEXT, path_segment TEXT DEFAULT '',
     alternative_title TEXT DEFAULT '', notes TEXT, import_id TEXT DEFAULT '', import_source TEXT DEFAULT ''
 );
