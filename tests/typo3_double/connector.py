@@ -28,29 +28,44 @@ REPLY_LEDGER = "tx_cmsbridgeconnector_reply"  # Classes/Domain/Comment/ReplyLedg
 REPLY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ReplyLedger::KEY_PATTERN (matched in full)
 CONNECTOR_VERSION = "1.2.0"  # AbstractBridgeReaction::CONNECTOR_VERSION, ext_emconf.php
 
-#: the fields each reaction type writes, per table: the probe reports those the service user may
-#: not write (excluded fields its group does not grant), and a write that would lose one is refused
+#: the fields each reaction type writes, per table (AbstractBridgeReaction::fieldsWritten overrides:
+#: NewsUpsertRequest::FIELDS + fal_media, ImageReferencePlan::REFERENCE_FIELDS, CommentStatusMapper::
+#: fieldsWritten, ReplyBuilder::FIELDS, ReplyLedger::FIELDS): the probe reports those the service user
+#: may not write (Domain/Access/FieldAccess.php::report), and a write that would lose one is refused
+NEWS_FIELDS = ("title", "teaser", "bodytext", "datetime", "author", "externalurl", "import_source", "import_id",
+               "hidden")
 WRITES: dict[str, dict[str, tuple[str, ...]]] = {
-    "bridge-upsert-news": {
-        NEWS: ("title", "teaser", "bodytext", "datetime", "author", "externalurl", "import_source", "import_id",
-               "hidden", "fal_media"),
-        REFERENCE: ("uid_local", "uid_foreign", "tablenames", "fieldname", "alternative", "showinpreview"),
-    },
+    "bridge-upsert-news": {NEWS: (*NEWS_FIELDS, "fal_media"),
+                           REFERENCE: ("uid_local", "tablenames", "fieldname", "alternative", "showinpreview")},
     "bridge-unpublish": {NEWS: ("hidden",)},
     "bridge-list-comments": {},
     "bridge-moderate-comment": {SOURCES["blog"]: ("status", "hidden"),
                                 SOURCES["pw_comments"]: ("hidden", "ai_moderation_status", "ai_moderation_reason")},
     "bridge-reply": {
-        SOURCES["blog"]: ("pid", "parentid", "parenttable", "post_language_id", "status", "hidden", "name", "email",
+        SOURCES["blog"]: ("parentid", "parenttable", "post_language_id", "status", "hidden", "name", "email",
                           "comment"),
         SOURCES["pw_comments"]: ("entry_uid", "orig_pid", "parent_comment", "sys_language_uid", "hidden",
                                  "author_name", "author_mail", "message"),
         REPLY_LEDGER: ("reply_key", "parent_id", "source", "comment_uid"),
     },
 }
-#: which payload key a written field comes from, for the 403's details
-PAYLOAD_KEY = {(NEWS, "fal_media"): "image", (REFERENCE, "alternative"): "image.alt",
-               (REFERENCE, "showinpreview"): "image", (NEWS, "hidden"): "hidden"}
+#: "table:field" → the request key it comes from, for the 403's details (NewsUpsertRequest::REQUEST_KEYS,
+#: ReplyBuilder::REQUEST_KEYS); anything else is named "table:field"
+REQUEST_KEYS = {
+    **{f"{NEWS}:{f}": f for f in NEWS_FIELDS}, f"{NEWS}:fal_media": "image", f"{REFERENCE}:uid_local": "image",
+    f"{REFERENCE}:alternative": "image.alt",
+    f"{SOURCES['blog']}:name": "author_name", f"{SOURCES['blog']}:email": "author_email",
+    f"{SOURCES['blog']}:comment": "message", f"{SOURCES['pw_comments']}:author_name": "author_name",
+    f"{SOURCES['pw_comments']}:author_mail": "author_email", f"{SOURCES['pw_comments']}:message": "message",
+}
+#: TCA 'default' of the excluded fields written on create (news hidden, sys_file_reference showinpreview);
+#: FieldAccess::lostFields compares with it, '' otherwise
+TCA_DEFAULTS = {(NEWS, "hidden"): 0, (REFERENCE, "showinpreview"): 0}
+
+
+def php_str(value) -> str:
+    """PHP's (string) for the scalars compared here: null → "", ints as digits."""
+    return "" if value is None else str(value)
 
 
 class ConnectorError(Exception):
@@ -273,19 +288,25 @@ class Connector:
         return [f'Backend user "{name}" may not modify table {t}: add it to the group\'s "Tables (modify)".'
                 for t in tables if not self.db.may_modify(user, t)]
 
-    def not_writable(self, reaction_type: str, user: dict | None) -> list[str]:
-        """"table.field" for every field this type writes that DataHandler would drop for the user."""
+    def not_writable(self, reaction_type: str, user: dict | None) -> dict[str, list[str]]:
+        """"table:field" per table for every field this type writes that DataHandler would drop."""
         if user is None:
-            return []
-        return [f"{table}.{field}" for table, fields in WRITES[reaction_type].items() for field in fields
-                if not self.db.may_write_field(user, table, field)]
+            return {}
+        return {table: [f"{table}:{f}" for f in fields if not self.db.may_write_field(user, table, f)]
+                for table, fields in WRITES[reaction_type].items()}
 
     def probe(self, reaction: dict, user: dict | None, tables: list[str]) -> dict:
-        not_writable = self.not_writable(reaction["reaction_type"], user)
+        """AbstractBridgeReaction::probe with FieldAccess::report: one sentence per table."""
         problems = self.user_problems(user, tables)
-        problems += [f'Backend user "{user["username"]}" may not write {name}: DataHandler drops it without an '
-                     f'error; add {name.replace(".", ":")} to the group\'s "Allowed excludefields".'
-                     for name in not_writable]
+        not_writable: list[str] = []
+        for dropped in self.not_writable(reaction["reaction_type"], user).values():
+            if dropped:
+                not_writable += dropped
+                problems.append(
+                    f'Backend user "{user["username"]}" may not write {", ".join(dropped)}; DataHandler would drop '
+                    f'{"it" if len(dropped) == 1 else "them"} without an error: add '
+                    + ", ".join(f'"{d}"' for d in dropped)
+                    + ' to the group\'s "Allowed excludefields" (TYPO3 13.4: "Allowed fields").')
         return {"success": True, "probe": True, "type": reaction["reaction_type"],
                 "connector_version": self.connector_version, "typo3_version": self.typo3_version,
                 "user": {"uid": user["uid"] if user else 0, "username": user["username"] if user else "",
@@ -293,28 +314,28 @@ class Connector:
                 "storage_pid": int(reaction["storage_pid"] or 0), "comment_sources": list(self.comment_sources),
                 "fields": {"not_writable": not_writable}, "problems": problems}
 
-    def refuse_lost_fields(self, user: dict, data: dict, current: dict[tuple[str, object], dict]) -> None:
-        """1.2.0: a write DataHandler would silently drop part of is refused before anything is written
-        (403 forbidden, details per payload key). A field is lost when the user may not write it and
-        its value differs from what the row holds (or, for a new row, from empty)."""
+    def refuse_lost_fields(self, user: dict, rows: list[tuple[str, dict, dict | None]]) -> None:
+        """AbstractBridgeReaction::assertNothingLost + FieldAccess::lostFields: a value the user may not
+        write that differs from what the row holds anyway (the current value on an update, the TCA
+        default on a create) would be dropped silently, so nothing is written: 403 forbidden."""
         details = {}
-        for table, records in data.items():
-            for key, fields in records.items():
-                row = current.get((table, key)) or {}
-                for field, value in fields.items():
-                    if field == "pid" or self.db.may_write_field(user, table, field):
-                        continue
-                    if str(value if value is not None else "") in ("", "0") and not row:
-                        continue
-                    if row and str(row.get(field) if row.get(field) is not None else "") == str(value):
-                        continue
-                    name = f"{table}.{field}"
-                    details[PAYLOAD_KEY.get((table, field), field)] = (
-                        f"{name} is an excluded field the service user's group does not grant: add "
-                        f"{table}:{field} to its \"Allowed excludefields\"")
+        for table, fields, existing in rows:
+            for field, value in fields.items():
+                if field in ("pid", "uid") or self.db.may_write_field(user, table, field):
+                    continue
+                current = existing[field] if existing is not None and field in existing else \
+                    TCA_DEFAULTS.get((table, field), "")
+                if php_str(value) == php_str(current):
+                    continue
+                grant = f"{table}:{field}"
+                details[REQUEST_KEYS.get(grant, grant)] = (
+                    f'the service user may not write {grant} (an excluded field): add "{grant}" to its group\'s '
+                    '"Allowed excludefields" (TYPO3 13.4: "Allowed fields")')
         if details:
-            raise ConnectorError(403, "forbidden", "The service user may not write "
-                                 + ", ".join(details) + "; nothing was written.", details)
+            raise ConnectorError(403, "forbidden", "Nothing was written: the service user may not write "
+                                 + ", ".join(details) + ', and DataHandler would drop them without an error. Grant '
+                                 'the excluded fields named in "details" to its group (or run "cms-bridge sites '
+                                 'check").', details)
 
     # -- bridge-upsert-news: Classes/Domain/News/NewsUpsertRequest.php, Reaction/UpsertNewsReaction.php --------
     def upsert_news(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
@@ -358,11 +379,14 @@ class Connector:
         else:
             sha1 = hashlib.sha1(image["contents"], usedforsecurity=False).hexdigest() if image else None
             plan = image_plan(live, sha1, image["alt"] if image else "")
+            # UpsertNewsReaction::handle step 1: nothing may be lost — every row is checked against the
+            # user's field rights (dataMapForRightsCheck: file uid 0) before the file or a row is written
+            check, _ = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=0)
+            kept = {r["uid"]: {"alternative": r["alternative"]} for r in live if r["uid"] == plan["kept_reference"]}
+            self.refuse_lost_fields(user, [(table, row, existing if table == NEWS else kept.get(key))
+                                           for table, records in check.items() for key, row in records.items()])
             file_uid = self._fal_import(image) if plan["needs_file"] else plan["kept_file"]
             data, cmd = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=file_uid)
-        current = {(NEWS, existing["uid"]): existing} if existing else {}
-        current.update({(REFERENCE, ref["uid"]): ref for ref in live})
-        self.refuse_lost_fields(user, data, current)
         result = self.db.process(user, data, cmd).raise_for_errors()  # DataHandlerGateway::process
         uid = int(existing["uid"]) if existing else result.ids["NEW1"]
         image_info = None
@@ -434,8 +458,8 @@ class Connector:
         if mode == "delete":
             self.db.process(user, cmd={NEWS: {row["uid"]: {"delete": 1}}}).raise_for_errors()
         else:
-            data = {NEWS: {row["uid"]: {"hidden": 1}}}
-            self.refuse_lost_fields(user, data, {(NEWS, row["uid"]): row})
+            data = {NEWS: {row["uid"]: {"hidden": 1}}}  # Domain/News/UnpublishPlan.php::for
+            self.refuse_lost_fields(user, [(NEWS, data[NEWS][row["uid"]], row)])
             self.db.process(user, data).raise_for_errors()
         return 200, {"success": True, "uid": row["uid"], "action": "deleted" if mode == "delete" else "hidden"}
 
@@ -558,6 +582,7 @@ class Connector:
                 if action in ("hold", "unspam") and row["ai_moderation_status"] == "flagged":
                     fields.update(ai_moderation_status="", ai_moderation_reason="")
             if fields:
+                self.refuse_lost_fields(user, [(table, fields, row)])  # ModerateCommentReaction::handle
                 self.db.dh_update(user, table, uid, fields)
         comment = self.normalize(source, self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,)))
         return 200, {"success": True, "id": p["id"], "status": comment["status"], "comment": comment}
@@ -612,11 +637,14 @@ class Connector:
                       "message": p["message"]}
             too_long(table, {"author_name": fields["author_name"], "author_mail": fields["author_mail"],
                              "message": fields["message"]})
+        ledger = None if key is None else {"pid": fields["pid"], "reply_key": key,
+                                           "parent_id": f"{source}:{parent['uid']}", "source": source,
+                                           "comment_uid": 1}
+        # ReplyReaction::post: nothing is posted when DataHandler would drop a value of the reply or its ledger row
+        self.refuse_lost_fields(user, [(table, fields, None)] + ([(REPLY_LEDGER, ledger, None)] if ledger else []))
         uid = self.db.dh_insert(user, table, fields)
-        if key is not None:  # ReplyReaction::post: the ledger row, a second DataHandler call on the reply's page
-            self.db.dh_insert(user, REPLY_LEDGER, {"pid": fields["pid"], "reply_key": key,
-                                                   "parent_id": f"{source}:{parent['uid']}", "source": source,
-                                                   "comment_uid": uid})
+        if ledger is not None:  # the ledger row, a second DataHandler call on the reply's page
+            self.db.dh_insert(user, REPLY_LEDGER, {**ledger, "comment_uid": uid})
         row = self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,))
         return {"success": True, "created": True, "comment": self._reply_comment(source, row, user)}
 

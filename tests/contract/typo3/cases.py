@@ -477,7 +477,7 @@ def _image_answer(body, data: bytes, *, changed: bool) -> None:
 
 def _not_writable(body) -> None:
     names = body["fields"]["not_writable"]
-    assert {"tx_news_domain_model_news.teaser", "tx_news_domain_model_news.author"} <= set(names), body
+    assert {"tx_news_domain_model_news:teaser", "tx_news_domain_model_news:author"} <= set(names), body
     assert all(any(name in problem for problem in body["problems"]) for name in names), body
 
 
