@@ -430,6 +430,18 @@ class Typo3Adapter(CMSAdapter):
             return frozenset({Feature.PUBLISH})
         return frozenset(f for name in self.endpoints for f in CONNECTOR_FEATURES.get(name, ()))
 
+    def unsupported(self, feature: Feature | str, hint: str = "") -> Unsupported:
+        """Reaction mode lacks everything but publish; a connector site lacks what it grants no reaction for."""
+        feature = Feature(feature)
+        if self.mode == "reaction":
+            return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} uses reaction mode, which only creates "
+                               f"records (no {feature.value})", hint=hint or CONNECTOR_HINT)
+        capability = next((c for c, fs in CONNECTOR_FEATURES.items() if feature in fs), None)
+        return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} grants no "
+                           f"{CONNECTOR_TYPES.get(capability, 'matching')} reaction (no {feature.value})",
+                           hint=hint or (f"create that reaction in TYPO3 and add [sites.connector.{capability}]"
+                                         if capability else ""))
+
     def _endpoint(self, name: str, config: dict, secret_key: str) -> _Endpoint:
         return _Endpoint(name, config["url"], self.secrets.get(secret_key, ""), config["secret_env"])
 

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from markupsafe import escape
 
-from adapters.base import AdapterError, NotFound
+from adapters.base import AdapterError, Feature, NotFound
 from adapters.types import Media, RemoteRef, SocialItem
 
 from . import clock as clock_mod
@@ -182,6 +182,30 @@ class CurationService:
             raise NotAllowed(f"Item {item['id']} is also published to {', '.join(forbidden)}, which you may not "
                              f"change; ask an editor of those sites to {what} it.", field="sites", value=forbidden)
 
+    # -- what each site can do (its adapter's declared features) -------------------
+    def site_features(self, site_id: str) -> frozenset[Feature]:
+        """The site's features from its configuration alone (no network call); none for a site
+        that is no longer configured."""
+        if site_id not in self.configured_site_ids():
+            return frozenset()
+        return self.bridge.adapter(site_id).features
+
+    def sites_lacking(self, item: dict, feature: Feature) -> list[str]:
+        """Sites the item has been sent to (published there) that cannot do ``feature``."""
+        return [p["site_id"] for p in self.store.item_publications([item["id"]])[item["id"]]
+                if p["state"] == "published" and feature not in self.site_features(p["site_id"])]
+
+    def _require_feature(self, item: dict, feature: Feature, doing: str, instead: str) -> None:
+        """Refuse (409, nothing queued) a decision that needs ``feature`` on a site lacking it,
+        instead of queueing a job that can only fail there."""
+        lacking = self.sites_lacking(item, feature)
+        if lacking:
+            reasons = "; ".join(self.bridge.adapter(s).unsupported(feature).describe()
+                                if s in self.configured_site_ids() else f"{s} is no longer configured"
+                                for s in lacking)
+            raise Conflict(f"Item {item['id']} is published on {', '.join(lacking)}, which cannot {feature.value} "
+                           f"({reasons}), so it cannot be {doing}. {instead}", field="sites", value=lacking)
+
     # -- decisions -------------------------------------------------------------
     def approve(self, item_id: int, sites: list[str] | None, *, actor: str, title: str | None = None,
                 text: str | None = None, allowed: list[str] | None = None) -> Outcome:
@@ -213,6 +237,9 @@ class CurationService:
         was_approved = item["state"] == "approved"
         if was_approved and edits:
             self._check_all_sites_allowed(item, allowed, "edit")
+            self._require_feature(item, Feature.UPDATE, "edited",
+                                  "Those sites keep the version they got; approve it to more sites without edits, "
+                                  "or make a new item for the changed text.")
         targets = list(dict.fromkeys([*item["target_sites"], *sites])) if was_approved else sites
         # a changed intent (new content, or back after a retraction) needs fresh jobs
         changed = (was_approved and edits) or item["state"] == "retracted"
@@ -274,6 +301,8 @@ class CurationService:
             raise Conflict(f"Item {item_id} is {item['state']}; only approved items can be retracted.",
                            field="id", value=item_id)
         self._check_all_sites_allowed(item, allowed, "retract")
+        self._require_feature(item, Feature.UNPUBLISH, "retracted",
+                              "Remove it on those sites by hand (the bridge cannot take it down there).")
         now = clock_mod.iso(self.bridge.clock())
         with self.store.write():
             if not self.store.update_item_curation(item_id, expect_states=("approved",),
