@@ -289,11 +289,10 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
                                   hint="check the URL; the reaction may be deleted, disabled or past its end time")
     if (status == 403 or code == "forbidden") and isinstance(body.get("details"), dict) and body["details"]:
         # connector ≥ 1.2.0 refuses, before writing, what DataHandler would drop without an error
+        # (fields its group does not grant, or no right to store images); details: field → the grant to add
         details = {str(k): str(v) for k, v in body["details"].items()}
-        return PermissionDenied(
-            f"{where}: nothing was written — the service user may not write {', '.join(details)} "
-            "(excluded fields its group does not grant; TYPO3 would drop them silently)",
-            hint="; ".join(f"{field}: {fix}" for field, fix in details.items()))
+        return PermissionDenied(f"{where}: {message or 'forbidden'} (refused: {', '.join(details)})",
+                                hint="; ".join(f"{field}: {fix}" for field, fix in details.items()))
     if status == 403 or code == "forbidden":
         return PermissionDenied(f"{where}: {message or 'forbidden'}",
                                 hint="enable the service user and grant its group the tables of the README")

@@ -590,7 +590,7 @@ def test_a_refused_field_is_permission_denied_naming_the_grant(typo3):
     adapter = connector_adapter(typo3)
     with pytest.raises(PermissionDenied) as error:
         adapter.publish(make_item(), None)
-    assert "teaser" in str(error.value) and "author" in str(error.value) and "nothing was written" in str(error.value)
+    assert "refused: teaser, author" in str(error.value) and "nothing was written" in str(error.value).lower()
     assert '"tx_news_domain_model_news:teaser"' in error.value.hint and "Allowed excludefields" in error.value.hint
     assert error.value.needs_attention and typo3.rows(NEWS) == []
 
@@ -633,3 +633,17 @@ def test_connector_images_replace_and_null_removes(typo3, tmp_path):
         adapter.publish(item(path), None)
         counts.append(len(typo3.live_references(uid)))
     assert counts == [1, 1, 1, 0]
+
+
+def test_no_right_to_store_images_is_permission_denied_before_anything_is_written(typo3, tmp_path):
+    """FAL checks nothing inside a reaction (F4); connector 1.2.0 applies the user's file rights."""
+    image = tmp_path / "pic.png"
+    image.write_bytes(b"\x89PNG bytes")
+    media = Media(url="https://cdn.example/pic.png", alt="Blades", local_path=str(image), content_type="image/png")
+    typo3.set_file_permissions([])
+    report = connector_adapter(typo3, capabilities=("upsert_news",)).check()
+    assert any('"Files: Add" (addFile)' in p for p in report.problems) and not report.ok
+    with pytest.raises(PermissionDenied, match="may not store images") as error:
+        connector_adapter(typo3).publish(make_item(media=[media]), None)
+    assert "image:" in error.value.hint
+    assert typo3.rows("sys_file") == [] and typo3.rows("sys_file_reference") == []

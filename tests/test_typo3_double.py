@@ -369,3 +369,25 @@ def test_probe_reports_the_configured_typo3_version(typo3):
     url, secret = typo3.add_reaction("bridge-reply")
     typo3.set_typo3_version("12.4.45")
     assert post(url, secret, json={"probe": True}).json()["typo3_version"] == "12.4.45"
+
+
+@pytest.mark.parametrize(("setup", "problem"), [
+    (lambda t: t.set_file_permissions([]), '"Files: Add" (addFile)'),
+    (lambda t: t.set_file_permissions(["readFolder", "writeFolder", "addFile"], mounts=[]),
+     "has no file mount containing 1:/cms_bridge/"),
+    (lambda t: t.set_file_permissions(["readFolder", "writeFolder", "addFile"],
+                                      mounts=[t.add_file_mount("1:/cms_bridge/", read_only=True)]), "is read-only"),
+    (lambda t: t.set_file_permissions(["readFolder", "writeFolder", "addFile", "addFolder"],
+                                      mounts=[t.add_file_mount("1:/not-there/")]), "which does not exist"),
+])
+def test_images_need_the_users_file_rights_though_fal_checks_none_in_a_reaction(typo3, setup, problem):
+    """F4: the real upload worked with no file permissions and a mount on a missing folder; 1.2.0
+    applies the user's rights itself (FileWriteAccess) and refuses before storing anything."""
+    setup(typo3)
+    url, secret = typo3.add_reaction("bridge-upsert-news")
+    probe = post(url, secret, json={"probe": True}).json()
+    assert any(problem in p for p in probe["problems"]), probe["problems"]
+    response = post(url, secret, json={**IMAGE_FIELDS, "import_id": "i", "image": jpeg_image((1, 2, 3))})
+    assert response.status_code == 403 and response.json()["details"] == {
+        "image": "the service user may not store images in the image folder"}
+    assert typo3.rows("sys_file") == [] and typo3.rows("tx_news_domain_model_news") == []

@@ -63,6 +63,49 @@ REQUEST_KEYS = {
 TCA_DEFAULTS = {(NEWS, "hidden"): 0, (REFERENCE, "showinpreview"): 0}
 
 
+IMAGE_FOLDER = (1, "/cms_bridge/")  # extension setting imageFolder, default "1:/cms_bridge/"
+
+
+def file_write_problems(user: dict, folders: set[str], storage: int = IMAGE_FOLDER[0],
+                        folder: str = IMAGE_FOLDER[1]) -> list[str]:
+    """Classes/Domain/Access/FileWriteAccess.php::problems: inside a reaction FAL evaluates no
+    permissions (StoragePermissionsAspect only restricts backend requests, TYPO3-CMS/core@v13.4.9:
+    Classes/Resource/Security/StoragePermissionsAspect.php), so the connector applies the user's
+    file permissions and mounts itself: readFolder, writeFolder, addFile (+ addFolder while the
+    folder is missing) and a writable mount containing the folder; a mount on a missing folder
+    counts for nothing (ResourceStorage::addFileMount refuses it)."""
+    if user["admin"]:
+        return []
+    target = f"{storage}:{folder}"
+    needed = {"readFolder": "Directory: Read", "writeFolder": "Directory: Write", "addFile": "Files: Add"}
+    if folder not in folders:
+        needed["addFolder"] = "Directory: Add"
+    problems = []
+    missing = [f'"{label}" ({permission})' for permission, label in needed.items()
+               if permission not in user["file_permissions"]]
+    if missing:
+        problems.append(f"The service user may not store images in {target}: give its group the file permissions "
+                        f'{", ".join(missing)} ("Fileoperation permissions").')
+    writable = read_only = False
+    for mount in user["file_mounts"]:
+        base, _, path = mount["identifier"].partition(":")
+        if int(base or 0) != storage:
+            continue
+        path = "/" + path.strip("/") + ("/" if path.strip("/") else "")
+        if path not in folders:
+            problems.append(f'File mount "{mount["title"]}" points to {storage}:{path}, which does not exist; TYPO3 '
+                            "ignores such a mount. Create the folder first (Filelist), then the mount.")
+            continue
+        if path == "/" or folder.startswith(path):
+            read_only, writable = (True, writable) if mount["read_only"] else (read_only, True)
+    if not writable:
+        problems.append(f"The service user's file mount on {target} is read-only: clear \"Read-only\" on the file "
+                        "mount." if read_only else
+                        f"The service user has no file mount containing {target}: create the folder (Filelist), a "
+                        "file mount on it (or a parent) and add the mount to the group's \"File Mounts\".")
+    return problems
+
+
 def php_str(value) -> str:
     """PHP's (string) for the scalars compared here: null → "", ints as digits."""
     return "" if value is None else str(value)
@@ -307,6 +350,8 @@ class Connector:
                     f'{"it" if len(dropped) == 1 else "them"} without an error: add '
                     + ", ".join(f'"{d}"' for d in dropped)
                     + ' to the group\'s "Allowed excludefields" (TYPO3 13.4: "Allowed fields").')
+        if reaction["reaction_type"] == "bridge-upsert-news" and user is not None:  # UpsertNewsReaction::extraProblems
+            problems += file_write_problems(user, self.db.folders)
         return {"success": True, "probe": True, "type": reaction["reaction_type"],
                 "connector_version": self.connector_version, "typo3_version": self.typo3_version,
                 "user": {"uid": user["uid"] if user else 0, "username": user["username"] if user else "",
@@ -385,7 +430,7 @@ class Connector:
             kept = {r["uid"]: {"alternative": r["alternative"]} for r in live if r["uid"] == plan["kept_reference"]}
             self.refuse_lost_fields(user, [(table, row, existing if table == NEWS else kept.get(key))
                                            for table, records in check.items() for key, row in records.items()])
-            file_uid = self._fal_import(image) if plan["needs_file"] else plan["kept_file"]
+            file_uid = self._fal_import(image, user) if plan["needs_file"] else plan["kept_file"]
             data, cmd = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=file_uid)
         result = self.db.process(user, data, cmd).raise_for_errors()  # DataHandlerGateway::process
         uid = int(existing["uid"]) if existing else result.ids["NEW1"]
@@ -424,9 +469,17 @@ class Connector:
         return {"contents": contents, "sha256": sha, "alt": alt,
                 "name": f"bridge-{sha[:16]}.{IMAGE_TYPES[image['content_type']]}", "type": image["content_type"]}
 
-    def _fal_import(self, image: dict) -> int:
-        """Service/FalImporter.php: one file per content in 1:/cms_bridge/, reused when present."""
-        identifier = "/cms_bridge/" + image["name"]
+    def _fal_import(self, image: dict, user: dict | None = None) -> int:
+        """Service/FalImporter.php::import: refused (403, nothing stored) when the user may not store
+        images there; the folder is created inside its existing parent; one file per content,
+        reused when present."""
+        if user is not None:
+            problems = file_write_problems(user, self.db.folders)
+            if problems:
+                raise ConnectorError(403, "forbidden", " ".join(problems),
+                                     {"image": "the service user may not store images in the image folder"})
+        self.db.folders.add(IMAGE_FOLDER[1])
+        identifier = IMAGE_FOLDER[1] + image["name"]
         found = self.db.one("SELECT uid FROM sys_file WHERE storage = 1 AND identifier = ?", (identifier,))
         if found:
             return found["uid"]

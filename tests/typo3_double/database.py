@@ -47,6 +47,7 @@ class Database:
         self.conn.row_factory = sqlite3.Row
         self.conn.executescript(DDL)
         self.files: dict[str, bytes] = {}  # FAL identifier -> contents
+        self.folders: set[str] = {"/"}  # folders of storage 1 that exist
         self.utf8mb3 = False
         self.frozen_time: int | None = None
         self.runs: list[dict] = []  # every DataHandler run: the arrays it got and its errorLog
@@ -87,13 +88,18 @@ class Database:
         row = self.one("SELECT * FROM be_users WHERE uid = ? AND disable = 0 AND deleted = 0", (uid,))
         if row is None:
             return None
-        tables, fields = [], []
+        tables, fields, files, mounts = [], [], [], []
         for group_uid in [g for g in str(row["usergroup"] or "").split(",") if g.strip()]:
             group = self.one("SELECT * FROM be_groups WHERE uid = ? AND deleted = 0 AND hidden = 0", (int(group_uid),))
             if group:
                 tables += [t for t in group["tables_modify"].split(",") if t]
                 fields += [f for f in group["non_exclude_fields"].split(",") if f]
-        return {**row, "tables_modify": ",".join(tables), "non_exclude_fields": ",".join(fields)}
+                files += [f for f in group["file_permissions"].split(",") if f]
+                mounts += [int(m) for m in group["file_mountpoints"].split(",") if m.strip()]
+        file_mounts = [m for uid in mounts for m in self.query(
+            "SELECT * FROM sys_filemounts WHERE uid = ? AND deleted = 0 AND hidden = 0", (uid,))]
+        return {**row, "tables_modify": ",".join(tables), "non_exclude_fields": ",".join(fields),
+                "file_permissions": set(files), "file_mounts": file_mounts}
 
     @staticmethod
     def may_modify(user: dict | None, table: str) -> bool:

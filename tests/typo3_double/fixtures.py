@@ -10,7 +10,8 @@ from .core import ReactionsApp
 from .database import Database
 from .server import BackgroundServer
 
-__all__ = ["SERVICE_FIELDS", "SERVICE_TABLES", "Typo3Double", "typo3"]
+__all__ = ["README_1_1_FIELDS", "SERVICE_FIELDS", "SERVICE_FILE_PERMISSIONS", "SERVICE_TABLES", "Typo3Double",
+           "typo3"]
 
 #: the service user's group as connectors/typo3/README.md (1.2.0) tells an admin to set it up:
 #: Tables (modify) and the excluded fields cms-bridge writes
@@ -19,6 +20,8 @@ SERVICE_FIELDS = ["tx_news_domain_model_news:hidden", "tx_news_domain_model_news
                   "tx_news_domain_model_news:teaser", "tx_news_domain_model_news:author",
                   "sys_file_reference:alternative", "sys_file_reference:showinpreview",
                   "tx_pwcomments_domain_model_comment:hidden", "tx_blog_domain_model_comment:hidden"]
+#: the group's Fileoperation permissions the connector needs to store images (FileWriteAccess)
+SERVICE_FILE_PERMISSIONS = ["readFolder", "writeFolder", "addFolder", "addFile"]
 #: what the 1.1.0 README listed ("the excluded fields hidden of these tables and fal_media of news"):
 #: the real 12.4 site had exactly this, and lost teaser and author (typo3-real.md F2)
 README_1_1_FIELDS = ["tx_news_domain_model_news:hidden", "tx_news_domain_model_news:fal_media",
@@ -35,15 +38,25 @@ class Typo3Double:
         self.app = ReactionsApp(self.db, self.connector)
         self.server = BackgroundServer(self.app)
         self.base_url = self.server.base_url
-        self.service_group = self.add_group("cms-bridge", tables=SERVICE_TABLES, fields=SERVICE_FIELDS)
+        # README step 4: the image folder exists (FalImporter creates it only inside an existing parent),
+        # a file mount on it, and the group's file permissions
+        self.db.folders.add("/cms_bridge/")
+        self.image_mount = self.db.insert_raw("sys_filemounts", {"title": "cms-bridge images",
+                                                                 "identifier": "1:/cms_bridge/"})
+        self.service_group = self.add_group("cms-bridge", tables=SERVICE_TABLES, fields=SERVICE_FIELDS,
+                                            file_permissions=SERVICE_FILE_PERMISSIONS, mounts=[self.image_mount])
         self.service_user = self.add_user("cms-bridge", groups=[self.service_group])
 
     # -- setup ------------------------------------------------------------------------------------
-    def add_group(self, title: str, *, tables: list[str] = (), fields: list[str] = ()) -> int:
-        """A be_groups row: Tables (listing/modify) and Allowed excludefields ("table:field")."""
+    def add_group(self, title: str, *, tables: list[str] = (), fields: list[str] = (),
+                  file_permissions: list[str] = (), mounts: list[int] = ()) -> int:
+        """A be_groups row: Tables (listing/modify), Allowed excludefields ("table:field"),
+        Fileoperation permissions and File Mounts (sys_filemounts uids)."""
         return self.db.insert_raw("be_groups", {"title": title, "tables_modify": ",".join(tables),
                                                 "tables_select": ",".join(tables),
-                                                "non_exclude_fields": ",".join(fields)})
+                                                "non_exclude_fields": ",".join(fields),
+                                                "file_permissions": ",".join(file_permissions),
+                                                "file_mountpoints": ",".join(str(m) for m in mounts)})
 
     def add_user(self, username: str, *, groups: list[int] = (), tables: list[str] | None = None,
                  admin: bool = False, disabled: bool = False) -> int:
@@ -103,6 +116,18 @@ class Typo3Double:
     def revoke_fields(self, *fields: str) -> None:
         current = self.db.one("SELECT non_exclude_fields FROM be_groups WHERE uid = ?", (self.service_group,))
         self.set_excluded_fields([f for f in current["non_exclude_fields"].split(",") if f and f not in fields])
+
+    def set_file_permissions(self, permissions: list[str], mounts: list[int] | None = None) -> None:
+        """The service group's Fileoperation permissions (and File Mounts, sys_filemounts uids)."""
+        fields = {"file_permissions": ",".join(permissions)}
+        if mounts is not None:
+            fields["file_mountpoints"] = ",".join(str(m) for m in mounts)
+        self.db.update_raw("be_groups", self.service_group, fields)
+
+    def add_file_mount(self, identifier: str, *, read_only: bool = False) -> int:
+        """A sys_filemounts row, e.g. "1:/cms_bridge/"."""
+        return self.db.insert_raw("sys_filemounts", {"title": identifier, "identifier": identifier,
+                                                     "read_only": int(read_only)})
 
     def set_typo3_version(self, version: str) -> None:
         """What the connector's probe reports (Typo3Version::getVersion), e.g. 12.4.45 or 13.4.9."""

@@ -23,7 +23,13 @@ CREATE TABLE be_users (
 );
 CREATE TABLE be_groups (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT DEFAULT '', deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0,
-    tables_modify TEXT DEFAULT '', tables_select TEXT DEFAULT '', non_exclude_fields TEXT DEFAULT ''
+    tables_modify TEXT DEFAULT '', tables_select TEXT DEFAULT '', non_exclude_fields TEXT DEFAULT '',
+    file_permissions TEXT DEFAULT '', file_mountpoints TEXT DEFAULT ''
+);
+-- TYPO3-CMS/core@v13.4.9:Configuration/TCA/sys_filemounts.php (identifier "<storage>:<path>", read_only)
+CREATE TABLE sys_filemounts (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT DEFAULT '', identifier TEXT DEFAULT '',
+    read_only INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0
 );
 CREATE TABLE pages (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, title TEXT DEFAULT '', slug TEXT DEFAULT '',
