@@ -434,6 +434,14 @@ class Connector:
             data, cmd = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=file_uid)
         result = self.db.process(user, data, cmd).raise_for_errors()  # DataHandlerGateway::process
         uid = int(existing["uid"]) if existing else result.ids["NEW1"]
+        # step 4, read back (NewsUpsertRequest::notSaved): a value sent that is empty now is reported
+        row = self.db.one(f"SELECT * FROM {NEWS} WHERE uid = ?", (uid,)) or {}
+        missing = {REQUEST_KEYS.get(f"{NEWS}:{f}", f): f"was sent but is empty in news record {uid} after saving"
+                   for f in NEWS_FIELDS if php_str(fields.get(f)) not in ("", "0")
+                   and php_str(row.get(f)) in ("", "0")}
+        if missing:
+            raise ConnectorError(422, "record_not_saved", f"News record {uid} was saved without "
+                                 + ", ".join(missing) + ".", missing)
         image_info = None
         if image:
             reference = result.ids.get("NEW2") if plan["needs_file"] else plan["kept_reference"]
