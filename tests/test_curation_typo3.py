@@ -176,3 +176,32 @@ def test_sites_check_prints_each_sites_features(reaction_bridge, tmp_path, typo3
     assert "features: publish; not offered for this site: comments, images, moderate, reply, unpublish, update" \
         in result.output
     assert "teaser and author are excluded fields" in result.output
+
+
+def test_a_lost_answer_in_reaction_mode_fails_the_job_instead_of_resending(tmp_path, typo3, clock):
+    """TYPO3 made the record, the answer was lost on the way back: the outbox must not send it
+    again by itself (create-record would make a duplicate); the job fails with what to check."""
+    from bridge.core import Bridge  # noqa: PLC0415
+    from tests.typo3_double.proxy import ForwardingProxy  # noqa: PLC0415
+
+    url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news",
+                                     fields={"title": "${title}", "notes": "${item_id}"})
+    proxy = ForwardingProxy(typo3.base_url, "drop")
+    site = {"id": "t3r", "kind": "typo3", "url": typo3.base_url, "mode": "reaction", "timeout": 2.0,
+            "reaction": {"url": proxy.url_for(url), "secret_env": "T3_REACTION"}}
+    sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3r"]}]
+    bridge = Bridge(curation_config(tmp_path, sites=[site], sources=sources, environ={"T3_REACTION": secret}),
+                    clock=clock)
+    try:
+        item_id = add_item(bridge.store, title="Sent once")
+        bridge.services["curation"].approve(item_id, ["t3r"], actor="eva")
+        assert bridge.outbox.run_due().failed == 1
+        for _ in range(3):
+            clock.advance(3600)
+            bridge.outbox.run_due()
+        (pub,) = bridge.services["curation"].publications(item_id)
+        assert pub["shown_state"] == "failed" and "look for the record in TYPO3" in pub["job_error"]
+    finally:
+        bridge.close()
+        proxy.stop()
+    assert proxy.forwarded == 1 and len(typo3.rows("tx_news_domain_model_news", "title = 'Sent once'")) == 1
