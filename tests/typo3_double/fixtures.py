@@ -14,12 +14,12 @@ __all__ = ["README_1_1_FIELDS", "SERVICE_FIELDS", "SERVICE_FILE_PERMISSIONS", "S
            "typo3"]
 
 #: the service user's group as connectors/typo3/README.md (1.2.0) tells an admin to set it up:
-#: Tables (modify) and the excluded fields cms-bridge writes
+#: Tables (modify) and the excluded fields cms-bridge writes (none of the comment tables: pw_comments
+#: and EXT:blog mark no comment field as excluded)
 SERVICE_TABLES = ["tx_news_domain_model_news", "tt_content", "sys_file_reference", *SOURCES.values(), REPLY_LEDGER]
 SERVICE_FIELDS = ["tx_news_domain_model_news:hidden", "tx_news_domain_model_news:fal_media",
                   "tx_news_domain_model_news:teaser", "tx_news_domain_model_news:author",
-                  "sys_file_reference:alternative", "sys_file_reference:showinpreview",
-                  "tx_pwcomments_domain_model_comment:hidden", "tx_blog_domain_model_comment:hidden"]
+                  "sys_file_reference:alternative", "sys_file_reference:showinpreview"]
 #: the group's Fileoperation permissions the connector needs to store images (FileWriteAccess)
 SERVICE_FILE_PERMISSIONS = ["readFolder", "writeFolder", "addFolder", "addFile"]
 #: what the 1.1.0 README listed ("the excluded fields hidden of these tables and fal_media of news"):

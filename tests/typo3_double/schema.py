@@ -127,13 +127,16 @@ TABLE_INT_COLUMNS = {"tx_pwcomments_domain_model_comment": {"author"}}
 #: TCA columns with 'exclude' => true among those the bridge writes: a non-admin may write them only
 #: when a group grants "<table>:<field>" in non_exclude_fields (DataHandler::getExcludeListArray).
 #: georgringer/news@12.3.2:Configuration/TCA/tx_news_domain_model_news.php (hidden, teaser, author,
-#: fal_media, sys_language_uid are exclude; title, bodytext, datetime, externalurl, type are not;
+#: fal_media, sys_language_uid, archive, author_email, keywords, description, alternative_title,
+#: istopnews, starttime, endtime are exclude; title, bodytext, datetime, externalurl, notes, type are not;
 #: import_id/import_source are passthrough); TYPO3-CMS/core@v13.4.9:Configuration/TCA/sys_file_reference.php
 #: (title, link, description, alternative, crop, autoplay) and georgringer/news@12.3.2:
 #: Configuration/TCA/Overrides/sys_file_reference.php (showinpreview). pw_comments' TCA marks its
 #: columns 'exclude' => 0 (teamneusta/pw_comments:Configuration/TCA/tx_pwcomments_domain_model_comment.php).
 EXCLUDE_FIELDS: dict[str, frozenset[str]] = {
-    "tx_news_domain_model_news": frozenset({"hidden", "teaser", "author", "fal_media", "sys_language_uid"}),
+    "tx_news_domain_model_news": frozenset({"hidden", "teaser", "author", "fal_media", "sys_language_uid", "archive",
+                                            "author_email", "keywords", "description", "alternative_title",
+                                            "istopnews", "starttime", "endtime"}),
     "sys_file_reference": frozenset({"title", "link", "description", "alternative", "crop", "autoplay",
                                      "showinpreview"}),
     # tt_content's enable fields are exclude fields in TYPO3-CMS/frontend:Configuration/TCA/tt_content.php
