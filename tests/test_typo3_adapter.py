@@ -647,3 +647,15 @@ def test_no_right_to_store_images_is_permission_denied_before_anything_is_writte
         connector_adapter(typo3).publish(make_item(media=[media]), None)
     assert "image:" in error.value.hint
     assert typo3.rows("sys_file") == [] and typo3.rows("sys_file_reference") == []
+
+
+def test_features_follow_mode_and_configured_reactions(typo3):
+    from adapters.base import Feature  # noqa: PLC0415
+
+    assert reaction_adapter(typo3).features == {Feature.PUBLISH}
+    assert connector_adapter(typo3).features == set(Feature)
+    partial = connector_adapter(typo3, capabilities=("upsert_news", "list_comments"))
+    assert partial.features == {Feature.PUBLISH, Feature.UPDATE, Feature.IMAGES, Feature.COMMENTS}
+    assert "no unpublish" in str(partial.unsupported(Feature.UNPUBLISH))
+    assert "[sites.connector.unpublish]" in partial.unsupported(Feature.UNPUBLISH).hint
+    assert "reaction mode" in str(reaction_adapter(typo3).unsupported(Feature.UPDATE))
