@@ -358,9 +358,15 @@ class CurationService:
             item = self.store.item_for_curation(item_id)
             if affects_sites and after == "ok":
                 jobs, _ = self._publish_if_allowed(item)
-            elif affects_sites:
-                jobs = self._unpublish_everywhere(item)
+            manual: list[str] = []
+            if affects_sites and after != "ok":
+                # sites that cannot unpublish get no job that could only fail: the decision says
+                # where someone has to take it down by hand
+                manual = self.sites_lacking(item, Feature.UNPUBLISH)
+                jobs = self._unpublish_everywhere(item, skip=manual)
             detail = f"consent {state}" + (f" ({evidence_url})" if evidence_url else "")
+            if manual:
+                detail += f"; remove it by hand on {', '.join(manual)} (cannot unpublish)"
             self.store.add_item_decision(item_id, actor=actor, action="consent", from_state=item["state"],
                                          to_state=item["state"], detail=detail)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=item["state"] == "approved" and after == "waiting")
@@ -453,8 +459,9 @@ class CurationService:
         jobs = [self._enqueue(PUBLISH_KIND, item, site, "queued") for site in item["target_sites"]]
         return [j for j in jobs if j is not None], False
 
-    def _unpublish_everywhere(self, item: dict) -> list[int]:
-        jobs = [self._enqueue(UNPUBLISH_KIND, item, site, "unpublishing") for site in self._live_sites(item)]
+    def _unpublish_everywhere(self, item: dict, skip: list[str] = ()) -> list[int]:
+        jobs = [self._enqueue(UNPUBLISH_KIND, item, site, "unpublishing") for site in self._live_sites(item)
+                if site not in skip]
         return [j for j in jobs if j is not None]
 
     def _meant_for(self, item: dict | None, site_id: str) -> bool:

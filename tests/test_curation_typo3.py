@@ -130,6 +130,18 @@ def test_editing_an_item_on_a_create_only_site_is_refused_naming_site_and_featur
     assert len(typo3.rows("tx_news_domain_model_news")) == 2
 
 
+def test_revoked_consent_takes_it_down_where_possible_and_says_where_by_hand(reaction_bridge, typo3):
+    curation = reaction_bridge.services["curation"]
+    item_id = published_to_both(reaction_bridge)
+    outcome = curation.set_consent(item_id, "revoked", actor="eva")
+    assert [reaction_bridge.store.get_job(j)["site_id"] for j in outcome.jobs] == ["t3"]  # no job doomed to fail
+    assert "remove it by hand on t3r (cannot unpublish)" in curation.history(item_id)[-1]["detail"]
+    assert reaction_bridge.outbox.run_due().done == 1
+    states = {p["site_id"]: p["shown_state"] for p in curation.publications(item_id)}
+    assert states == {"t3r": "published", "t3": "unpublished"}  # what is true on each site
+    assert reaction_bridge.outbox.run_due().failed == 0
+
+
 def test_api_answers_409_problem_for_an_unsupported_action(reaction_bridge):
     from bridge.app import create_app  # noqa: PLC0415
     from bridge.security import hash_password  # noqa: PLC0415
