@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import nh3
 import requests
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from .base import (
     AdapterError,
@@ -81,6 +82,7 @@ NON_BMP_REPLACEMENT = "\ufffd"
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 PROBE_KEY = "cms-bridge-probe-not-a-secret"
 REPLY_KEY_VERSION = (1, 1, 0)  # the connector version whose bridge-reply honours "key"
+FIELD_GUARD_VERSION = (1, 2, 0)  # refuses dropped fields (403), replaces images, reports not_writable
 
 # Column sizes (georgringer/news ext_tables.sql, TYPO3 core tt_content): varchar counts
 # characters, *text counts bytes. Titles and author names are shortened deliberately;
@@ -96,10 +98,25 @@ class ContentTooLong(AdapterError):
 
 
 class OutcomeUnknown(RemoteError):
-    """A create-only reaction timed out after the request was sent: the record may exist.
-    Retrying could duplicate it, so an admin must look first."""
+    """A create-only reaction was sent but no answer says what happened (timeout, connection
+    dropped, a proxy's 5xx): the record may exist. TYPO3's create-record makes a second record
+    for the same payload (slug -1), so nothing resends this by itself; an admin looks first."""
 
     needs_attention = True
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the site: refused, DNS, connect timeout, TLS
+    handshake. A connection dropped after the body went out (RemoteDisconnected) is not."""
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+
+
+OUTCOME_HINT = ("look for the record in TYPO3 (Web > List, the news folder) before you retry the publication: "
+                "the create-record reaction makes a second record if it is sent again")
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -220,11 +237,18 @@ class _Transport:
             if create_only:
                 raise OutcomeUnknown(
                     f"{endpoint.url} did not answer within {self.timeout:g} s; the record may have been created",
-                    hint="look for it in TYPO3 before publishing again; raise timeout if the site is slow") from exc
+                    hint=OUTCOME_HINT + "; raise timeout if the site is slow") from exc
             raise Unreachable(f"{endpoint.url} did not answer within {self.timeout:g} s",
                               hint="each call costs TYPO3 about 1 s; raise timeout if the site is slow") from exc
         except requests.RequestException as exc:
+            if create_only and not _never_connected(exc):
+                raise OutcomeUnknown(f"{endpoint.url} dropped the connection after the request was sent; the "
+                                     "record may have been created", hint=OUTCOME_HINT) from exc
             raise Unreachable(f"{endpoint.url} is unreachable: {exc.__class__.__name__}") from exc
+        if create_only and response.status_code >= 500 and not (
+                response.status_code == 503 and response.headers.get("Retry-After")):
+            raise OutcomeUnknown(f"{endpoint.url} answered HTTP {response.status_code} after the request was sent; "
+                                 "the record may have been created", hint=OUTCOME_HINT)
         try:
             body = response.json()
         except ValueError:
@@ -263,6 +287,12 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
                                       hint="the cms-bridge connector extension is not installed or not active")
         return ConfigurationError(f"{where}: no reaction found ({message or 'HTTP 404'})",
                                   hint="check the URL; the reaction may be deleted, disabled or past its end time")
+    if (status == 403 or code == "forbidden") and isinstance(body.get("details"), dict) and body["details"]:
+        # connector ≥ 1.2.0 refuses, before writing, what DataHandler would drop without an error
+        # (fields its group does not grant, or no right to store images); details: field → the grant to add
+        details = {str(k): str(v) for k, v in body["details"].items()}
+        return PermissionDenied(f"{where}: {message or 'forbidden'} (refused: {', '.join(details)})",
+                                hint="; ".join(f"{field}: {fix}" for field, fix in details.items()))
     if status == 403 or code == "forbidden":
         return PermissionDenied(f"{where}: {message or 'forbidden'}",
                                 hint="enable the service user and grant its group the tables of the README")
@@ -289,8 +319,9 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
                                            "(see connectors/typo3/README.md, reaction mode)")
         if message == "Record could not be created":
             emoji = payload is not None and any(NON_BMP.search(v) for v in payload.values() if isinstance(v, str))
-            reasons = ["the impersonated backend user is disabled (DataHandler creates users disabled) or lacks "
-                       "rights on the table, its fields or the storage page"]
+            reasons = ["the backend user the reaction impersonates is disabled — enable it in System > Backend "
+                       "Users (DataHandler creates users disabled) — or its group lacks Tables (modify) for the "
+                       "reaction's table or DB mount of its storage page: grant them"]
             if emoji:
                 reasons.insert(0, "the text contains emoji and the tables are utf8mb3: set replace_non_bmp = true")
             return ConfigurationError(f"{where}: TYPO3 says 'Record could not be created'",
@@ -351,6 +382,20 @@ def _version(value) -> tuple[int, ...]:
         return (0,)
 
 
+def _probe_problems(capability: str, body: dict) -> list[str]:
+    """The probe's problems, with the fields the service user may not write (connector ≥ 1.2.0:
+    ``fields.not_writable``, "table:field") said once, in one sentence naming the grant to add."""
+    fields_ = body.get("fields") if isinstance(body.get("fields"), dict) else {}
+    names = [str(n) for n in fields_.get("not_writable") or []]
+    problems = [str(p) for p in body.get("problems") or [] if not any(n in str(p) for n in names)]
+    if names:
+        grants = ", ".join(f'"{n.replace(".", ":", 1) if ":" not in n else n}"' for n in names)
+        problems.append(f"{CONNECTOR_TYPES[capability]}: the service user may not write {', '.join(names)} — TYPO3 "
+                        f"would drop them without an error, so cms-bridge's writes that carry them are refused: add "
+                        f"{grants} to its group's \"Allowed excludefields\" (TYPO3 13.4: \"Allowed fields\").")
+    return problems
+
+
 def _parse_iso(value: str) -> int:
     return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
 
@@ -383,6 +428,18 @@ class Typo3Adapter(CMSAdapter):
         if self.mode == "reaction":
             return frozenset({Feature.PUBLISH})
         return frozenset(f for name in self.endpoints for f in CONNECTOR_FEATURES.get(name, ()))
+
+    def unsupported(self, feature: Feature | str, hint: str = "") -> Unsupported:
+        """Reaction mode lacks everything but publish; a connector site lacks what it grants no reaction for."""
+        feature = Feature(feature)
+        if self.mode == "reaction":
+            return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} uses reaction mode, which only creates "
+                               f"records (no {feature.value})", hint=hint or CONNECTOR_HINT)
+        capability = next((c for c, fs in CONNECTOR_FEATURES.items() if feature in fs), None)
+        return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} grants no "
+                           f"{CONNECTOR_TYPES.get(capability, 'matching')} reaction (no {feature.value})",
+                           hint=hint or (f"create that reaction in TYPO3 and add [sites.connector.{capability}]"
+                                         if capability else ""))
 
     def _endpoint(self, name: str, config: dict, secret_key: str) -> _Endpoint:
         return _Endpoint(name, config["url"], self.secrets.get(secret_key, ""), config["secret_env"])
@@ -453,6 +510,11 @@ class Typo3Adapter(CMSAdapter):
             report.problems.append(_explain_failure(endpoint, status, body, response).describe())
         report.notes.append("Reaction mode is create-only and text-only: updates, images, unpublishing and comments "
                             f"need connector mode — {CONNECTOR_HINT}.")
+        if self.options["table"] == NEWS_TABLE:
+            report.notes.append("News' teaser and author are excluded fields: unless the group of the user the "
+                                "reaction impersonates grants \"tx_news_domain_model_news:teaser\" and "
+                                "\"tx_news_domain_model_news:author\" (Allowed excludefields), TYPO3 stores them empty "
+                                "and still answers 201 — this cannot be checked without creating a record.")
         return report
 
     def _check_connector(self) -> ConnectionReport:
@@ -472,8 +534,13 @@ class Typo3Adapter(CMSAdapter):
                 report.problems.append(f"{endpoint.url} is a {body.get('type')!r} reaction, but is configured as "
                                        f"{capability}: swap the URLs in [sites.connector].")
                 continue
-            problems = [str(p) for p in body.get("problems") or []]
+            problems = _probe_problems(capability, body)
             report.problems.extend(problems)
+            if capability == "upsert_news" and _version(body.get("connector_version")) < FIELD_GUARD_VERSION:
+                report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
+                                    "before 1.2.0 it reports success when TYPO3 drops fields the service user may "
+                                    "not write (teaser, author), and every resent image adds another reference; "
+                                    "update connectors/typo3 on the site.")
             if capability == "reply" and _version(body.get("connector_version")) < REPLY_KEY_VERSION:
                 report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
                                     "replies are not idempotent before 1.1.0 (a retry after a lost answer can "
@@ -521,7 +588,8 @@ class Typo3Adapter(CMSAdapter):
         }
         payload = self._clean_payload(payload)
         self._require_fits({"teaser": (payload["teaser"], TEXT_BYTES), "html": (payload["html"], MEDIUMTEXT_BYTES),
-                            "text": (payload["text"], MEDIUMTEXT_BYTES)})
+                            "text": (payload["text"], MEDIUMTEXT_BYTES), "source_url": (payload["source_url"],
+                                                                                       TEXT_BYTES)})
         endpoint = self.endpoints["reaction"]
         status, body, response = self.transport.post(endpoint, payload, create_only=True)
         if status == 201 and body.get("success") is True:

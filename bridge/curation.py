@@ -24,7 +24,7 @@ from datetime import datetime
 
 from markupsafe import escape
 
-from adapters.base import AdapterError, NotFound
+from adapters.base import AdapterError, Feature, NotFound
 from adapters.types import Media, RemoteRef, SocialItem
 
 from . import clock as clock_mod
@@ -182,6 +182,30 @@ class CurationService:
             raise NotAllowed(f"Item {item['id']} is also published to {', '.join(forbidden)}, which you may not "
                              f"change; ask an editor of those sites to {what} it.", field="sites", value=forbidden)
 
+    # -- what each site can do (its adapter's declared features) -------------------
+    def site_features(self, site_id: str) -> frozenset[Feature]:
+        """The site's features from its configuration alone (no network call); none for a site
+        that is no longer configured."""
+        if site_id not in self.configured_site_ids():
+            return frozenset()
+        return self.bridge.adapter(site_id).features
+
+    def sites_lacking(self, item: dict, feature: Feature) -> list[str]:
+        """Sites the item has been sent to (published there) that cannot do ``feature``."""
+        return [p["site_id"] for p in self.store.item_publications([item["id"]])[item["id"]]
+                if p["state"] == "published" and feature not in self.site_features(p["site_id"])]
+
+    def _require_feature(self, item: dict, feature: Feature, doing: str, instead: str) -> None:
+        """Refuse (409, nothing queued) a decision that needs ``feature`` on a site lacking it,
+        instead of queueing a job that can only fail there."""
+        lacking = self.sites_lacking(item, feature)
+        if lacking:
+            reasons = "; ".join(self.bridge.adapter(s).unsupported(feature).describe()
+                                if s in self.configured_site_ids() else f"{s} is no longer configured"
+                                for s in lacking)
+            raise Conflict(f"Item {item['id']} is published on {', '.join(lacking)}, which cannot {feature.value} "
+                           f"({reasons}), so it cannot be {doing}. {instead}", field="sites", value=lacking)
+
     # -- decisions -------------------------------------------------------------
     def approve(self, item_id: int, sites: list[str] | None, *, actor: str, title: str | None = None,
                 text: str | None = None, allowed: list[str] | None = None) -> Outcome:
@@ -213,6 +237,9 @@ class CurationService:
         was_approved = item["state"] == "approved"
         if was_approved and edits:
             self._check_all_sites_allowed(item, allowed, "edit")
+            self._require_feature(item, Feature.UPDATE, "edited",
+                                  "Those sites keep the version they got; approve it to more sites without edits, "
+                                  "or make a new item for the changed text.")
         targets = list(dict.fromkeys([*item["target_sites"], *sites])) if was_approved else sites
         # a changed intent (new content, or back after a retraction) needs fresh jobs
         changed = (was_approved and edits) or item["state"] == "retracted"
@@ -274,6 +301,8 @@ class CurationService:
             raise Conflict(f"Item {item_id} is {item['state']}; only approved items can be retracted.",
                            field="id", value=item_id)
         self._check_all_sites_allowed(item, allowed, "retract")
+        self._require_feature(item, Feature.UNPUBLISH, "retracted",
+                              "Remove it on those sites by hand (the bridge cannot take it down there).")
         now = clock_mod.iso(self.bridge.clock())
         with self.store.write():
             if not self.store.update_item_curation(item_id, expect_states=("approved",),
@@ -329,9 +358,15 @@ class CurationService:
             item = self.store.item_for_curation(item_id)
             if affects_sites and after == "ok":
                 jobs, _ = self._publish_if_allowed(item)
-            elif affects_sites:
-                jobs = self._unpublish_everywhere(item)
+            manual: list[str] = []
+            if affects_sites and after != "ok":
+                # sites that cannot unpublish get no job that could only fail: the decision says
+                # where someone has to take it down by hand
+                manual = self.sites_lacking(item, Feature.UNPUBLISH)
+                jobs = self._unpublish_everywhere(item, skip=manual)
             detail = f"consent {state}" + (f" ({evidence_url})" if evidence_url else "")
+            if manual:
+                detail += f"; remove it by hand on {', '.join(manual)} (cannot unpublish)"
             self.store.add_item_decision(item_id, actor=actor, action="consent", from_state=item["state"],
                                          to_state=item["state"], detail=detail)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=item["state"] == "approved" and after == "waiting")
@@ -424,8 +459,9 @@ class CurationService:
         jobs = [self._enqueue(PUBLISH_KIND, item, site, "queued") for site in item["target_sites"]]
         return [j for j in jobs if j is not None], False
 
-    def _unpublish_everywhere(self, item: dict) -> list[int]:
-        jobs = [self._enqueue(UNPUBLISH_KIND, item, site, "unpublishing") for site in self._live_sites(item)]
+    def _unpublish_everywhere(self, item: dict, skip: list[str] = ()) -> list[int]:
+        jobs = [self._enqueue(UNPUBLISH_KIND, item, site, "unpublishing") for site in self._live_sites(item)
+                if site not in skip]
         return [j for j in jobs if j is not None]
 
     def _meant_for(self, item: dict | None, site_id: str) -> bool:

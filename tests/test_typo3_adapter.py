@@ -539,3 +539,123 @@ def test_429_in_reaction_mode_is_rate_limited_not_outcome_unknown(typo3):
     assert error.value.retry_after == 30
     adapter.publish(make_item(), None)  # nothing was created, so sending again is safe
     assert len(typo3.rows(NEWS)) == 1
+
+
+# -- reaction mode never resends after an unknown outcome (typo3-real.md F6) -------------------------
+
+@pytest.mark.parametrize("fault", ["drop", "502", "504"])
+def test_reaction_mode_answer_lost_after_sending_is_outcome_unknown(typo3, fault):
+    """TYPO3 created the record, then the answer was lost (PHP died, a proxy's 5xx): retrying would
+    make a duplicate (create-record has no upsert), so the error is not retriable and says to look."""
+    from tests.typo3_double.proxy import ForwardingProxy  # noqa: PLC0415
+
+    adapter = reaction_adapter(typo3)
+    proxy = ForwardingProxy(typo3.base_url, fault)
+    try:
+        adapter.endpoints["reaction"].url = proxy.url_for(adapter.endpoints["reaction"].url)
+        with pytest.raises(OutcomeUnknown) as error:
+            adapter.publish(make_item(), None)
+    finally:
+        proxy.stop()
+    assert not error.value.retriable and error.value.needs_attention
+    assert "look for the record in TYPO3" in error.value.hint
+    assert proxy.forwarded == 1 and len(typo3.rows(NEWS)) == 1
+
+
+def test_reaction_mode_sends_every_placeholder_as_a_scalar(typo3):
+    adapter = reaction_adapter(typo3)
+    adapter.publish(make_item(title="", excerpt="", author_name="", url="", network="", html="", text="Hi"), None)
+    [request] = typo3.requests
+    assert set(request["body"]) == {"title", "teaser", "html", "text", "datetime", "author", "source_url", "network",
+                                    "item_id"}
+    assert all(isinstance(v, (str, int)) for v in request["body"].values())
+    assert "${" not in "".join(str(v) for v in typo3.rows(NEWS)[0].values())
+
+
+def test_reaction_mode_disabled_user_names_what_to_enable(typo3):
+    adapter = reaction_adapter(typo3)
+    typo3.set_user_disabled()
+    with pytest.raises(ConfigurationError, match="Record could not be created") as error:
+        adapter.publish(make_item(), None)
+    assert "enable it in System > Backend Users" in error.value.hint and error.value.needs_attention
+    assert typo3.rows(NEWS) == []
+
+
+# -- connector 1.2.0: fields the service user may not write ------------------------------------------
+
+def test_a_refused_field_is_permission_denied_naming_the_grant(typo3):
+    from tests.typo3_double.fixtures import README_1_1_FIELDS  # noqa: PLC0415
+
+    typo3.set_excluded_fields(README_1_1_FIELDS)  # the 1.1.0 README's rights, as on the real 12.4 site
+    adapter = connector_adapter(typo3)
+    with pytest.raises(PermissionDenied) as error:
+        adapter.publish(make_item(), None)
+    assert "refused: teaser, author" in str(error.value) and "nothing was written" in str(error.value).lower()
+    assert '"tx_news_domain_model_news:teaser"' in error.value.hint and "Allowed excludefields" in error.value.hint
+    assert error.value.needs_attention and typo3.rows(NEWS) == []
+
+
+def test_check_reports_fields_the_service_user_may_not_write(typo3):
+    from tests.typo3_double.fixtures import README_1_1_FIELDS  # noqa: PLC0415
+
+    typo3.set_excluded_fields(README_1_1_FIELDS)
+    report = connector_adapter(typo3).check()
+    assert not report.ok and not report.capabilities["publish"]
+    [problem] = [p for p in report.problems if "may not write" in p]
+    for name in ("tx_news_domain_model_news:teaser", "tx_news_domain_model_news:author",
+                 "sys_file_reference:alternative", "sys_file_reference:showinpreview"):
+        assert name in problem
+    assert problem.startswith("bridge-upsert-news:") and "Allowed excludefields" in problem
+    typo3.grant_fields("tx_news_domain_model_news:teaser", "tx_news_domain_model_news:author",
+                       "sys_file_reference:alternative", "sys_file_reference:showinpreview")
+    assert connector_adapter(typo3).check().ok
+
+
+def test_check_notes_a_connector_before_1_2_0(typo3):
+    typo3.connector.connector_version = "1.1.0"
+    report = connector_adapter(typo3).check()
+    assert any("1.1.0" in n and "adds another reference" in n for n in report.notes)
+    typo3.connector.connector_version = "1.2.0"
+    assert not any("before 1.2.0" in n for n in connector_adapter(typo3).check().notes)
+
+
+def test_connector_images_replace_and_null_removes(typo3, tmp_path):
+    red, blue = tmp_path / "red.png", tmp_path / "blue.png"
+    red.write_bytes(b"\x89PNG red"), blue.write_bytes(b"\x89PNG blue")
+
+    def item(path):
+        return make_item(media=[Media(url="https://cdn.example/x.png", alt="Blades", local_path=str(path),
+                                      content_type="image/png")] if path else [])
+    adapter = connector_adapter(typo3)
+    uid = int(adapter.publish(item(red), None).remote_id.split(":")[1])
+    counts = [len(typo3.live_references(uid))]
+    for path in (red, blue, None):
+        adapter.publish(item(path), None)
+        counts.append(len(typo3.live_references(uid)))
+    assert counts == [1, 1, 1, 0]
+
+
+def test_no_right_to_store_images_is_permission_denied_before_anything_is_written(typo3, tmp_path):
+    """FAL checks nothing inside a reaction (F4); connector 1.2.0 applies the user's file rights."""
+    image = tmp_path / "pic.png"
+    image.write_bytes(b"\x89PNG bytes")
+    media = Media(url="https://cdn.example/pic.png", alt="Blades", local_path=str(image), content_type="image/png")
+    typo3.set_file_permissions([])
+    report = connector_adapter(typo3, capabilities=("upsert_news",)).check()
+    assert any('"Files: Add" (addFile)' in p for p in report.problems) and not report.ok
+    with pytest.raises(PermissionDenied, match="may not store images") as error:
+        connector_adapter(typo3).publish(make_item(media=[media]), None)
+    assert "image:" in error.value.hint
+    assert typo3.rows("sys_file") == [] and typo3.rows("sys_file_reference") == []
+
+
+def test_features_follow_mode_and_configured_reactions(typo3):
+    from adapters.base import Feature  # noqa: PLC0415
+
+    assert reaction_adapter(typo3).features == {Feature.PUBLISH}
+    assert connector_adapter(typo3).features == set(Feature)
+    partial = connector_adapter(typo3, capabilities=("upsert_news", "list_comments"))
+    assert partial.features == {Feature.PUBLISH, Feature.UPDATE, Feature.IMAGES, Feature.COMMENTS}
+    assert "no unpublish" in str(partial.unsupported(Feature.UNPUBLISH))
+    assert "[sites.connector.unpublish]" in partial.unsupported(Feature.UNPUBLISH).hint
+    assert "reaction mode" in str(reaction_adapter(typo3).unsupported(Feature.UPDATE))

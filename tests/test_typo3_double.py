@@ -261,3 +261,133 @@ def test_rate_limit_switch_answers_429_before_typo3(typo3, news_reaction, retry_
     assert typo3.requests == [] and typo3.rows("tx_news_domain_model_news") == []  # TYPO3 saw nothing
     assert post(url, secret, json=FULL_BODY).status_code == 201
     assert typo3.app.rate_limited_count == 2
+
+
+# -- DataHandler semantics the real sites showed (typo3-real.md F2, F3, F6) ---------------------------
+
+IMAGE_FIELDS = {"import_source": "cms-bridge", "title": "Turbine", "teaser": "", "bodytext": "", "datetime": 1,
+                "author": "", "externalurl": "", "attribution": None}
+
+
+def jpeg_image(color) -> dict:
+    import base64  # noqa: PLC0415
+    import hashlib  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    from PIL import Image  # noqa: PLC0415
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(out, "JPEG")
+    data = out.getvalue()
+    return {"content_type": "image/jpeg", "sha256": hashlib.sha256(data).hexdigest(),
+            "content_base64": base64.b64encode(data).decode(), "alt": "Blades"}
+
+
+@pytest.mark.parametrize(("legacy", "expected"), [(True, [1, 2, 3, 3]), (False, [1, 1, 1, 0])])
+def test_image_references_add_up_unless_deleted_by_command(typo3, legacy, expected):
+    """The 1.1.0 arrays (a NEW reference in fal_media, no delete command) leave 2, then 3 live
+    references on DataHandler's model, as on real 12.4/13.4; the 1.2.0 plan leaves 1, 1, 0."""
+    typo3.connector.legacy_image_handling = legacy
+    url, secret = typo3.add_reaction("bridge-upsert-news")
+    counts = []
+    for image in (jpeg_image((200, 0, 0)), jpeg_image((200, 0, 0)), jpeg_image((0, 0, 200)), None):
+        response = post(url, secret, json={**IMAGE_FIELDS, "import_id": "inst-1", "image": image})
+        assert response.status_code in (200, 201), response.text
+        counts.append(len(typo3.live_references(response.json()["uid"])))
+    assert counts == expected
+    [news] = typo3.rows("tx_news_domain_model_news")
+    assert news["fal_media"] == (1 if legacy else 0)  # the field counts the listed children only
+
+
+def test_excluded_fields_are_dropped_silently_by_create_record(typo3, news_reaction):
+    """12.4's group had exactly the 1.1.0 README's rights: 201, teaser and author NULL (F2/F6)."""
+    from tests.typo3_double.fixtures import README_1_1_FIELDS  # noqa: PLC0415
+
+    typo3.set_excluded_fields(README_1_1_FIELDS)
+    url, secret = news_reaction
+    assert post(url, secret, json=FULL_BODY).status_code == 201
+    [row] = typo3.rows("tx_news_domain_model_news")
+    assert (row["title"], row["teaser"], row["author"]) == ("Post from @acme", None, None)
+    typo3.grant_fields("tx_news_domain_model_news:teaser")
+    post(url, secret, json=FULL_BODY)
+    assert (typo3.rows("tx_news_domain_model_news")[-1]["teaser"], typo3.rows("tx_news_domain_model_news")[-1][
+        "author"]) == ("Short", None)
+
+
+def test_connector_refuses_before_writing_what_datahandler_would_drop(typo3):
+    url, secret = typo3.add_reaction("bridge-upsert-news")
+    body = {**IMAGE_FIELDS, "import_id": "inst-1", "teaser": "Kept", "author": "Ann", "image": None}
+    created = post(url, secret, json=body).json()
+    typo3.revoke_fields("tx_news_domain_model_news:teaser", "tx_news_domain_model_news:author")
+    probe = post(url, secret, json={"probe": True}).json()
+    assert probe["fields"]["not_writable"] == ["tx_news_domain_model_news:teaser",
+                                               "tx_news_domain_model_news:author"]
+    assert "Allowed excludefields" in probe["problems"][0]
+    assert post(url, secret, json=body).status_code == 200  # unchanged values are not lost
+    refused = post(url, secret, json={**body, "title": "Edited", "teaser": "Edited"})
+    assert refused.status_code == 403 and refused.headers["X-TYPO3-Reaction-Success"] == "false"
+    assert refused.json()["code"] == "forbidden" and list(refused.json()["details"]) == ["teaser"]
+    row = typo3.row("tx_news_domain_model_news", created["uid"])
+    assert (row["title"], row["teaser"]) == ("Turbine", "Kept")  # nothing written
+
+
+def test_a_field_map_stored_as_a_json_string_creates_empty_records(typo3):
+    """sys_reaction.fields is a JSON column: a pre-encoded string is encoded twice, the reaction's
+    (array) cast makes it field "0", which DataHandler ignores (F6)."""
+    url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news",
+                                     fields='{"title": "${title}"}')
+    assert post(url, secret, json=FULL_BODY).status_code == 201
+    [row] = typo3.rows("tx_news_domain_model_news")
+    assert (row["title"], row["pid"]) == ("", 5)
+
+
+def test_delete_command_soft_deletes_inline_children_and_nothing_else(typo3):
+    url, secret = typo3.add_reaction("bridge-upsert-news")
+    news = post(url, secret, json={**IMAGE_FIELDS, "import_id": "i", "image": jpeg_image((9, 9, 9))}).json()
+    comment = typo3.add_pw_comment("On the news", entry_uid=news["uid"])
+    unpublish_url, unpublish_secret = typo3.add_reaction("bridge-unpublish")
+    post(unpublish_url, unpublish_secret, json={"uid": news["uid"], "import_source": "", "import_id": "",
+                                                "mode": "delete"})
+    assert typo3.live_references(news["uid"]) == []
+    assert typo3.rows("sys_file_reference", "deleted = 1") != []
+    assert typo3.row("tx_pwcomments_domain_model_comment", comment)["deleted"] == 0  # no cascade beyond TCA
+    assert len(typo3.rows("sys_file")) == 1  # the file stays in FAL
+
+
+@pytest.mark.parametrize(("identifier", "status"), [
+    ("00000000-0000-0000-0000-000000001234", 400),  # variant nibble 0: not RFC 4122
+    ("00000000-0000-4000-c000-000000000000", 400),  # variant c: reserved
+    ("00000000-0000-4000-b000-000000000000", 404),
+    ("00000000-0000-0000-0000-000000000000", 404),  # Uuid::NIL is valid
+])
+def test_reaction_ids_follow_symfony_uuid_is_valid(typo3, identifier, status):
+    response = post(f"{typo3.base_url}/typo3/reaction/{identifier}", "some-key", json={})
+    assert response.status_code == status
+
+
+def test_probe_reports_the_configured_typo3_version(typo3):
+    url, secret = typo3.add_reaction("bridge-reply")
+    typo3.set_typo3_version("12.4.45")
+    assert post(url, secret, json={"probe": True}).json()["typo3_version"] == "12.4.45"
+
+
+@pytest.mark.parametrize(("setup", "problem"), [
+    (lambda t: t.set_file_permissions([]), '"Files: Add" (addFile)'),
+    (lambda t: t.set_file_permissions(["readFolder", "writeFolder", "addFile"], mounts=[]),
+     "has no file mount containing 1:/cms_bridge/"),
+    (lambda t: t.set_file_permissions(["readFolder", "writeFolder", "addFile"],
+                                      mounts=[t.add_file_mount("1:/cms_bridge/", read_only=True)]), "is read-only"),
+    (lambda t: t.set_file_permissions(["readFolder", "writeFolder", "addFile", "addFolder"],
+                                      mounts=[t.add_file_mount("1:/not-there/")]), "which does not exist"),
+])
+def test_images_need_the_users_file_rights_though_fal_checks_none_in_a_reaction(typo3, setup, problem):
+    """F4: the real upload worked with no file permissions and a mount on a missing folder; 1.2.0
+    applies the user's rights itself (FileWriteAccess) and refuses before storing anything."""
+    setup(typo3)
+    url, secret = typo3.add_reaction("bridge-upsert-news")
+    probe = post(url, secret, json={"probe": True}).json()
+    assert any(problem in p for p in probe["problems"]), probe["problems"]
+    response = post(url, secret, json={**IMAGE_FIELDS, "import_id": "i", "image": jpeg_image((1, 2, 3))})
+    assert response.status_code == 403 and response.json()["details"] == {
+        "image": "the service user may not store images in the image folder"}
+    assert typo3.rows("sys_file") == [] and typo3.rows("tx_news_domain_model_news") == []

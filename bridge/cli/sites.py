@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from adapters.base import AdapterError
+from adapters.base import ALL_FEATURES, AdapterError
 
 from . import main, pass_ctx
 
@@ -61,6 +61,10 @@ def sites_check(ctx, site_id):
         head = "ok" if report.ok else "NOT USABLE"
         click.echo(f"{sid}: {head} — {report.kind} {report.version or '(version unknown)'}, "
                    f"transport {report.transport or 'none'}" + (f"; {caps}" if caps else ""))
+        features = bridge.adapter(sid).features
+        click.echo("  features: " + (", ".join(sorted(f.value for f in features)) or "none")
+                   + (f"; not offered for this site: {', '.join(sorted(f.value for f in ALL_FEATURES - features))}"
+                      if ALL_FEATURES - features else ""))
         for problem in report.problems:
             click.echo(f"  - {problem}")
         for note in report.notes:

@@ -11,6 +11,8 @@ import os
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
+from adapters.base import Feature
+
 from ..curation import CONSENT_STATES, CurationError
 from .access import allowed_sites, bridge
 
@@ -66,8 +68,11 @@ def list_visible_items(*, states, source_id=None, q=None, cursor=None, limit=PAG
 
 
 def publishable_sites() -> list[dict]:
+    """The sites the user may publish to, each with ``features`` (what its adapter can do), so the
+    pages offer only what a site can do (e.g. no updates where a site only creates)."""
     allowed = allowed_sites()
-    return [s for s in bridge().config.sites if allowed is None or s["id"] in allowed]
+    return [dict(s, features=sorted(f.value for f in service().site_features(s["id"])))
+            for s in bridge().config.sites if allowed is None or s["id"] in allowed]
 
 
 def _flash_error(exc: CurationError) -> None:
@@ -113,6 +118,8 @@ def item(item_id: int):
     allowed = allowed_sites()
     return render_template(
         "curation/item.html", item=row, media=bridge().store.media_for_items([item_id])[item_id],
+        cannot_update=service().sites_lacking(row, Feature.UPDATE),
+        cannot_unpublish=service().sites_lacking(row, Feature.UNPUBLISH),
         publications=service().publications(item_id, allowed), history=service().history(item_id),
         sites=publishable_sites(), defaults=service().default_sites(row), consent=service().consent_status(row),
         consent_states=CONSENT_STATES, preview=service().social_item(row))

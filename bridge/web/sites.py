@@ -20,8 +20,12 @@ def index():
     store = bridge().store
     visible = allowed_sites()
     configured = {s["id"] for s in bridge().config.sites}
-    sites = [dict(s, configured=s["id"] in configured) for s in store.list_sites()
-             if visible is None or s["id"] in visible]
+    # what each configured site's adapter can do at all (its mode and reactions), beside what the
+    # last check found the account may do
+    sites = [dict(s, configured=s["id"] in configured,
+                  features=sorted(f.value for f in bridge().adapter(s["id"]).features) if s["id"] in configured
+                  else [])
+             for s in store.list_sites() if visible is None or s["id"] in visible]
     return render_template("sites/index.html", sites=sites, sources=store.list_sources())
 
 

@@ -1,6 +1,12 @@
-"""The cms-bridge connector's reaction types, as connectors/typo3/README.md specifies them.
+"""The cms-bridge connector's reaction types as its PHP (connectors/typo3, 1.2.0) does them.
 
-Each behaviour cites the README section (the contract) and the PHP class it mirrors.
+Each reaction type here is a port of its PHP class: it parses the payload as
+``Classes/Domain/Payload/PayloadReader.php`` does (same keys, order and sentences), builds the
+same DataHandler datamap/cmdmap arrays as ``Classes/Reaction/*Reaction.php`` and hands them to
+the double's DataHandler model (:meth:`Database.process`), which applies TYPO3's semantics to
+them — so what the site ends up holding follows from the arrays, not from what the README
+intends. :func:`upsert_plan` is the one place that builds the upsert's arrays; a test pins it
+to the connector's own fixture of plans.
 """
 from __future__ import annotations
 
@@ -13,16 +19,100 @@ from .database import Database, DataHandlerFailed
 from .schema import COLUMN_SIZES
 
 NEWS = "tx_news_domain_model_news"
+REFERENCE = "sys_file_reference"
 SOURCES = {"blog": "tx_blog_domain_model_comment", "pw_comments": "tx_pwcomments_domain_model_comment"}
 ACTIONS = ("approve", "hold", "spam", "unspam", "trash", "restore", "delete")
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 COMMENT_ID = re.compile(r"^([a-z_]+):([1-9][0-9]{0,9})$")
 REPLY_LEDGER = "tx_cmsbridgeconnector_reply"  # Classes/Domain/Comment/ReplyLedger.php::TABLE
 REPLY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ReplyLedger::KEY_PATTERN (matched in full)
+CONNECTOR_VERSION = "1.2.0"  # AbstractBridgeReaction::CONNECTOR_VERSION, ext_emconf.php
+
+#: the fields each reaction type writes, per table (AbstractBridgeReaction::fieldsWritten overrides:
+#: NewsUpsertRequest::FIELDS + fal_media, ImageReferencePlan::REFERENCE_FIELDS, CommentStatusMapper::
+#: fieldsWritten, ReplyBuilder::FIELDS, ReplyLedger::FIELDS): the probe reports those the service user
+#: may not write (Domain/Access/FieldAccess.php::report), and a write that would lose one is refused
+NEWS_FIELDS = ("title", "teaser", "bodytext", "datetime", "author", "externalurl", "import_source", "import_id",
+               "hidden")
+WRITES: dict[str, dict[str, tuple[str, ...]]] = {
+    "bridge-upsert-news": {NEWS: (*NEWS_FIELDS, "fal_media"),
+                           REFERENCE: ("uid_local", "tablenames", "fieldname", "alternative", "showinpreview")},
+    "bridge-unpublish": {NEWS: ("hidden",)},
+    "bridge-list-comments": {},
+    "bridge-moderate-comment": {SOURCES["blog"]: ("status", "hidden"),
+                                SOURCES["pw_comments"]: ("hidden", "ai_moderation_status", "ai_moderation_reason")},
+    "bridge-reply": {
+        SOURCES["blog"]: ("parentid", "parenttable", "post_language_id", "status", "hidden", "name", "email",
+                          "comment"),
+        SOURCES["pw_comments"]: ("entry_uid", "orig_pid", "parent_comment", "sys_language_uid", "hidden",
+                                 "author_name", "author_mail", "message"),
+        REPLY_LEDGER: ("reply_key", "parent_id", "source", "comment_uid"),
+    },
+}
+#: "table:field" → the request key it comes from, for the 403's details (NewsUpsertRequest::REQUEST_KEYS,
+#: ReplyBuilder::REQUEST_KEYS); anything else is named "table:field"
+REQUEST_KEYS = {
+    **{f"{NEWS}:{f}": f for f in NEWS_FIELDS}, f"{NEWS}:fal_media": "image", f"{REFERENCE}:uid_local": "image",
+    f"{REFERENCE}:alternative": "image.alt",
+    f"{SOURCES['blog']}:name": "author_name", f"{SOURCES['blog']}:email": "author_email",
+    f"{SOURCES['blog']}:comment": "message", f"{SOURCES['pw_comments']}:author_name": "author_name",
+    f"{SOURCES['pw_comments']}:author_mail": "author_email", f"{SOURCES['pw_comments']}:message": "message",
+}
+#: TCA 'default' of the excluded fields written on create (news hidden, sys_file_reference showinpreview);
+#: FieldAccess::lostFields compares with it, '' otherwise
+TCA_DEFAULTS = {(NEWS, "hidden"): 0, (REFERENCE, "showinpreview"): 0}
+
+
+IMAGE_FOLDER = (1, "/cms_bridge/")  # extension setting imageFolder, default "1:/cms_bridge/"
+
+
+def file_write_problems(user: dict, folders: set[str], storage: int = IMAGE_FOLDER[0],
+                        folder: str = IMAGE_FOLDER[1]) -> list[str]:
+    """Classes/Domain/Access/FileWriteAccess.php::problems: inside a reaction FAL evaluates no
+    permissions (StoragePermissionsAspect only restricts backend requests, TYPO3-CMS/core@v13.4.9:
+    Classes/Resource/Security/StoragePermissionsAspect.php), so the connector applies the user's
+    file permissions and mounts itself: readFolder, writeFolder, addFile (+ addFolder while the
+    folder is missing) and a writable mount containing the folder; a mount on a missing folder
+    counts for nothing (ResourceStorage::addFileMount refuses it)."""
+    if user["admin"]:
+        return []
+    target = f"{storage}:{folder}"
+    needed = {"readFolder": "Directory: Read", "writeFolder": "Directory: Write", "addFile": "Files: Add"}
+    if folder not in folders:
+        needed["addFolder"] = "Directory: Add"
+    problems = []
+    missing = [f'"{label}" ({permission})' for permission, label in needed.items()
+               if permission not in user["file_permissions"]]
+    if missing:
+        problems.append(f"The service user may not store images in {target}: give its group the file permissions "
+                        f'{", ".join(missing)} ("Fileoperation permissions").')
+    writable = read_only = False
+    for mount in user["file_mounts"]:
+        base, _, path = mount["identifier"].partition(":")
+        if int(base or 0) != storage:
+            continue
+        path = "/" + path.strip("/") + ("/" if path.strip("/") else "")
+        if path not in folders:
+            problems.append(f'File mount "{mount["title"]}" points to {storage}:{path}, which does not exist; TYPO3 '
+                            "ignores such a mount. Create the folder first (Filelist), then the mount.")
+            continue
+        if path == "/" or folder.startswith(path):
+            read_only, writable = (True, writable) if mount["read_only"] else (read_only, True)
+    if not writable:
+        problems.append(f"The service user's file mount on {target} is read-only: clear \"Read-only\" on the file "
+                        "mount." if read_only else
+                        f"The service user has no file mount containing {target}: create the folder (Filelist), a "
+                        "file mount on it (or a parent) and add the mount to the group's \"File Mounts\".")
+    return problems
+
+
+def php_str(value) -> str:
+    """PHP's (string) for the scalars compared here: null → "", ints as digits."""
+    return "" if value is None else str(value)
 
 
 class ConnectorError(Exception):
-    """README "Errors": {"success": false, "code", "error", "details"}."""
+    """Classes/Domain/Payload/InvalidPayload.php: {"success": false, "code", "error", "details"}."""
 
     def __init__(self, status: int, code: str, message: str, details: dict | None = None):
         super().__init__(message)
@@ -36,21 +126,104 @@ class ConnectorError(Exception):
 
 
 def invalid(details: dict) -> ConnectorError:
+    """InvalidPayload::invalid."""
     return ConnectorError(400, "invalid_payload", "The request body is not valid: "
                           + "; ".join(f"{k}: {v}" for k, v in details.items()), details)
 
 
-def too_long(table: str, values: dict) -> None:
-    """README limits / Classes/Domain/Payload/ColumnLimits.php: refuse instead of truncating."""
+class PayloadReader:
+    """Classes/Domain/Payload/PayloadReader.php: collects one problem per key, in reading order."""
+
+    def __init__(self, payload) -> None:
+        self.payload = payload if isinstance(payload, dict) else {}
+        self.problems: dict[str, str] = {}
+
+    def has(self, key: str) -> bool:
+        return key in self.payload
+
+    def string(self, key: str, allow_empty: bool = True) -> str:
+        if key not in self.payload:
+            self.problems[key] = "is required"
+            return ""
+        value = self.payload[key]
+        if not isinstance(value, str):
+            self.problems[key] = "must be a string"
+            return ""
+        if not allow_empty and value.strip() == "":
+            self.problems[key] = "must not be empty"
+        return value
+
+    def int(self, key: str, minimum: int = 0, maximum: int | None = None, default: int | None = None) -> int:
+        if key not in self.payload:
+            if default is not None:
+                return default
+            self.problems[key] = "is required"
+            return 0
+        value = self.payload[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problems[key] = "must be an integer"
+            return 0
+        if value < minimum or (maximum is not None and value > maximum):
+            self.problems[key] = f"must be at least {minimum}" if maximum is None else \
+                f"must be between {minimum} and {maximum}"
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(key, False)
+        if value != "" and value not in allowed:
+            self.problems[key] = "must be one of " + ", ".join(allowed)
+        return value
+
+    def object_or_null(self, key: str) -> dict | None:
+        if key not in self.payload:
+            self.problems[key] = "is required (use null for none)"
+            return None
+        value = self.payload[key]
+        if value is None:
+            return None
+        if not isinstance(value, dict) and value != []:
+            self.problems[key] = "must be an object or null"
+            return None
+        return value or {}
+
+    def string_list(self, key: str, max_items: int) -> list[str]:
+        value = self.payload.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problems[key] = "must be a list of strings"
+            return []
+        if len(value) > max_items:
+            self.problems[key] = f"must hold at most {max_items} entries"
+        return value
+
+    def add(self, key: str, problem: str) -> None:
+        self.problems[key] = problem
+
+    def assert_valid(self) -> None:
+        if not self.payload:
+            raise invalid({"body": "must be one non-empty JSON object (an invalid or empty body arrives as [])"})
+        if self.problems:
+            raise invalid(self.problems)
+
+
+def too_long(table: str, values: dict, prefix: str = "") -> None:
+    """Classes/Domain/Payload/ColumnLimits.php::violations → InvalidPayload::tooLong."""
     problems = {}
     for column, value in values.items():
+        if not isinstance(value, str):
+            continue
         kind, size = COLUMN_SIZES[table].get(column, ("bytes", 1 << 30))
         length = len(value) if kind == "chars" else len(value.encode("utf-8"))
-        if isinstance(value, str) and length > size:
+        if length > size:
             unit = "characters" if kind == "chars" else "bytes"
-            problems[column] = f"{length} {unit}, the column holds at most {size}"
+            problems[prefix + column] = f"{length} {unit}, the column holds at most {size}"
     if problems:
         raise ConnectorError(400, "too_long", "Values exceed their database columns: " + ", ".join(problems), problems)
+
+
+def comment_id(raw: str):
+    """Classes/Domain/Comment/CommentId.php::tryParse."""
+    m = COMMENT_ID.match(raw)
+    return (m.group(1), int(m.group(2))) if m and m.group(1) in SOURCES else None
 
 
 def status_of(source: str, row: dict) -> str:
@@ -65,11 +238,57 @@ def status_of(source: str, row: dict) -> str:
     return "approved"
 
 
+def image_plan(live_references: list[dict], image_sha1: str | None, alt: str = "") -> dict:
+    """Classes/Domain/News/ImageReferencePlan.php::decide (1.2.0): which live fal_media reference stays
+    and which are deleted.
+
+    * a live reference to a file with the same content (sys_file.sha1) stays, the others go;
+    * another image: every live reference goes and a new one is added;
+    * ``"image": null``: every live reference goes.
+
+    DataHandler never deletes an inline child that the parent's field no longer lists
+    (TYPO3-CMS/core@v13.4.9:Classes/DataHandling/DataHandler.php::checkValue_file_processDBdata
+    writes only the listed ones, RelationHandler::writeForeignField), so each removal is an
+    explicit ``$cmd['sys_file_reference'][<uid>]['delete'] = 1``."""
+    kept = None
+    if image_sha1 is not None:
+        kept = next((r for r in live_references if r.get("file_sha1") and r["file_sha1"] == image_sha1), None)
+    delete = [int(r["uid"]) for r in live_references if kept is None or r["uid"] != kept["uid"]]
+    kept_update = {"alternative": alt} if kept is not None and (kept.get("alternative") or "") != alt else {}
+    return {"kept_reference": int(kept["uid"]) if kept else None, "kept_file": int(kept["file_uid"]) if kept else None,
+            "delete": delete, "needs_file": image_sha1 is not None and kept is None, "alt": alt,
+            "kept_update": kept_update}
+
+
+def upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, plan: dict, file_uid: int | None,
+                news_id: str = "NEW1", reference_id: str = "NEW2") -> tuple[dict, dict]:
+    """The datamap and cmdmap of one bridge-upsert-news request (Classes/Reaction/UpsertNewsReaction.php
+    with ImageReferencePlan::dataMap/commandMap): the news fields, then the image part. The new
+    reference has no uid_foreign: writeForeignField sets it from the parent's fal_media list, which
+    names the new "NEW…" id (resolved on DataHandler's remap stack), the kept uid, or "" when all go."""
+    news_key = int(existing["uid"]) if existing else news_id
+    pid = int(existing["pid"]) if existing else storage_pid
+    record = dict(fields)
+    if existing is None:
+        record["pid"] = storage_pid
+    data: dict = {NEWS: {news_key: record}}
+    if plan["needs_file"]:
+        data[REFERENCE] = {reference_id: {"uid_local": file_uid, "tablenames": NEWS, "fieldname": "fal_media",
+                                          "pid": pid, "alternative": plan["alt"], "showinpreview": 1}}
+    elif plan["kept_reference"] is not None and plan["kept_update"]:
+        data[REFERENCE] = {plan["kept_reference"]: dict(plan["kept_update"])}
+    if plan["needs_file"] or plan["delete"]:
+        record["fal_media"] = reference_id if plan["needs_file"] else (
+            "" if plan["kept_reference"] is None else str(plan["kept_reference"]))
+    cmd = {REFERENCE: {uid: {"delete": 1} for uid in plan["delete"]}} if plan["delete"] else {}
+    return data, cmd
+
+
 class Connector:
     """Dispatches the five bridge-* reaction types (Classes/Reaction/*.php)."""
 
     TYPES = {
-        "bridge-upsert-news": ("upsert_news", [NEWS, "sys_file_reference"]),
+        "bridge-upsert-news": ("upsert_news", [NEWS, REFERENCE]),
         "bridge-unpublish": ("unpublish", [NEWS]),
         "bridge-list-comments": ("list_comments", []),
         "bridge-moderate-comment": ("moderate", list(SOURCES.values())),
@@ -80,8 +299,10 @@ class Connector:
         self.db = db
         self.base_url = base_url_getter
         self.comment_sources = ["blog", "pw_comments"]  # installed comment extensions
-        self.typo3_version = "13.4.9"
-        self.connector_version = "1.1.0"  # ext_emconf.php / AbstractBridgeReaction::CONNECTOR_VERSION
+        self.typo3_version = "13.4.9"  # Typo3Version::getVersion(); 12.4.45 for a 12.4 site
+        self.connector_version = CONNECTOR_VERSION
+        self.news_detail_pid = 4  # extension setting newsDetailPid; 0: URLs are "" (Service/UrlBuilder.php)
+        self.legacy_image_handling = False  # True: the 1.1.0 arrays (no delete commands), to show the old bug
 
     def handles(self, reaction_type: str) -> bool:
         return reaction_type in self.TYPES
@@ -95,10 +316,7 @@ class Connector:
             problems = self.user_problems(user, tables)
             if problems:
                 raise ConnectorError(403, "forbidden", " ".join(problems))
-            if not isinstance(payload, dict) or not payload:
-                # PayloadReader::assertValid: an invalid/empty body arrives as [] (ReactionHandler::getPayload)
-                raise invalid({"body": "must be one non-empty JSON object (an invalid or empty body arrives as [])"})
-            return getattr(self, method)(reaction, payload, user)
+            return getattr(self, method)(reaction, payload if isinstance(payload, dict) else {}, user)
         except DataHandlerFailed as failed:  # Service/DataHandlerGateway.php: 422 record_not_saved
             return 422, ConnectorError(422, "record_not_saved", "Record could not be saved",
                                        {"messages": "\n".join(failed.messages)}).body()
@@ -110,66 +328,125 @@ class Connector:
             return ['The reaction has no usable backend user: set "Impersonate user" on the reaction and enable '
                     'that user (DataHandler creates be_users disabled).']
         name = user["username"]
-        problems = [f'Backend user "{name}" may not modify table {t}: add it to the group\'s "Tables (modify)".'
-                    for t in tables if not user["admin"] and t not in user["tables_modify"].split(",")]
-        return problems
+        return [f'Backend user "{name}" may not modify table {t}: add it to the group\'s "Tables (modify)".'
+                for t in tables if not self.db.may_modify(user, t)]
+
+    def not_writable(self, reaction_type: str, user: dict | None) -> dict[str, list[str]]:
+        """"table:field" per table for every field this type writes that DataHandler would drop."""
+        if user is None:
+            return {}
+        return {table: [f"{table}:{f}" for f in fields if not self.db.may_write_field(user, table, f)]
+                for table, fields in WRITES[reaction_type].items()}
 
     def probe(self, reaction: dict, user: dict | None, tables: list[str]) -> dict:
+        """AbstractBridgeReaction::probe with FieldAccess::report: one sentence per table."""
+        problems = self.user_problems(user, tables)
+        not_writable: list[str] = []
+        for dropped in self.not_writable(reaction["reaction_type"], user).values():
+            if dropped:
+                not_writable += dropped
+                problems.append(
+                    f'Backend user "{user["username"]}" may not write {", ".join(dropped)}; DataHandler would drop '
+                    f'{"it" if len(dropped) == 1 else "them"} without an error: add '
+                    + ", ".join(f'"{d}"' for d in dropped)
+                    + ' to the group\'s "Allowed excludefields" (TYPO3 13.4: "Allowed fields").')
+        if reaction["reaction_type"] == "bridge-upsert-news" and user is not None:  # UpsertNewsReaction::extraProblems
+            problems += file_write_problems(user, self.db.folders)
         return {"success": True, "probe": True, "type": reaction["reaction_type"],
                 "connector_version": self.connector_version, "typo3_version": self.typo3_version,
                 "user": {"uid": user["uid"] if user else 0, "username": user["username"] if user else "",
                          "admin": bool(user and user["admin"])},
                 "storage_pid": int(reaction["storage_pid"] or 0), "comment_sources": list(self.comment_sources),
-                "problems": self.user_problems(user, tables)}
+                "fields": {"not_writable": not_writable}, "problems": problems}
 
-    # -- bridge-upsert-news: README "bridge-upsert-news", Classes/Domain/News/NewsUpsertRequest.php --------
+    def refuse_lost_fields(self, user: dict, rows: list[tuple[str, dict, dict | None]]) -> None:
+        """AbstractBridgeReaction::assertNothingLost + FieldAccess::lostFields: a value the user may not
+        write that differs from what the row holds anyway (the current value on an update, the TCA
+        default on a create) would be dropped silently, so nothing is written: 403 forbidden."""
+        details = {}
+        for table, fields, existing in rows:
+            for field, value in fields.items():
+                if field in ("pid", "uid") or self.db.may_write_field(user, table, field):
+                    continue
+                current = existing[field] if existing is not None and field in existing else \
+                    TCA_DEFAULTS.get((table, field), "")
+                if php_str(value) == php_str(current):
+                    continue
+                grant = f"{table}:{field}"
+                details[REQUEST_KEYS.get(grant, grant)] = (
+                    f'the service user may not write {grant} (an excluded field): add "{grant}" to its group\'s '
+                    '"Allowed excludefields" (TYPO3 13.4: "Allowed fields")')
+        if details:
+            raise ConnectorError(403, "forbidden", "Nothing was written: the service user may not write "
+                                 + ", ".join(details) + ', and DataHandler would drop them without an error. Grant '
+                                 'the excluded fields named in "details" to its group (or run "cms-bridge sites '
+                                 'check").', details)
+
+    # -- bridge-upsert-news: Classes/Domain/News/NewsUpsertRequest.php, Reaction/UpsertNewsReaction.php --------
     def upsert_news(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        problems = {}
-        for key in ("import_source", "import_id", "title", "teaser", "bodytext", "author", "externalurl"):
-            if not isinstance(p.get(key), str):
-                problems[key] = "is required" if key not in p else "must be a string"
-            elif key in ("import_source", "import_id", "title") and not p[key].strip():
-                problems[key] = "must not be empty"
-        if not isinstance(p.get("datetime"), int) or isinstance(p.get("datetime"), bool):
-            problems["datetime"] = "must be an integer"
-        for key in ("attribution", "image"):
-            if key not in p:
-                problems[key] = "is required (use null for none)"
-            elif p[key] is not None and not isinstance(p[key], dict):
-                problems[key] = "must be an object or null"
-        if problems:
-            raise invalid(problems)
-        too_long(NEWS, {k: p[k] for k in ("import_source", "import_id", "title", "teaser", "bodytext", "author",
-                                          "externalurl")})
-        image = self._image(p["image"]) if p["image"] else None
-        body = p["bodytext"]
-        credit = attribution_html(p["attribution"] or {})
-        if credit:
-            body += "\n" + credit
-        fields = {"title": p["title"], "teaser": p["teaser"], "bodytext": body, "datetime": p["datetime"],
-                  "author": p["author"], "externalurl": p["externalurl"], "import_source": p["import_source"],
-                  "import_id": p["import_id"], "hidden": 0}
+        reader = PayloadReader(p)
+        values = {"import_source": reader.string("import_source", False),
+                  "import_id": reader.string("import_id", False), "title": reader.string("title", False),
+                  "teaser": reader.string("teaser"), "bodytext": reader.string("bodytext")}
+        datetime = reader.int("datetime")
+        values.update(author=reader.string("author"), externalurl=reader.string("externalurl"))
+        if values["externalurl"] and not safe_url(values["externalurl"]):
+            reader.add("externalurl", "must be an http(s) URL or empty")
+        attribution = reader.object_or_null("attribution") or {}
+        for key in ("author_name", "author_url", "network", "source_url"):
+            if not isinstance(attribution.get(key, ""), str):
+                reader.add(f"attribution.{key}", "must be a string")
+        image_payload = reader.object_or_null("image")
+        reader.assert_valid()
+        too_long(NEWS, values)
+        image = self._image(image_payload) if image_payload is not None else None
+        credit = attribution_html(attribution)
+        body = values["bodytext"] + ("\n" + credit if credit else "")
+        too_long(NEWS, {"bodytext": body})
+        fields = {"title": values["title"], "teaser": values["teaser"], "bodytext": body, "datetime": datetime,
+                  "author": values["author"], "externalurl": values["externalurl"],
+                  "import_source": values["import_source"], "import_id": values["import_id"], "hidden": 0}
+        # Service/RecordReader.php::findNewsByImport: language 0, hidden ones included, deleted ones not
         existing = self.db.one(
             f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND sys_language_uid = 0 AND deleted = 0"
-            " ORDER BY uid LIMIT 1", (p["import_source"], p["import_id"]))
-        if existing:
-            uid, pid = existing["uid"], existing["pid"]
-            self.db.dh_update(user, NEWS, uid, fields)
+            " ORDER BY uid LIMIT 1", (values["import_source"], values["import_id"]))
+        live = self.db.query(
+            f"SELECT r.uid, r.uid_local AS file_uid, f.sha1 AS file_sha1, r.alternative FROM {REFERENCE} r"
+            " LEFT JOIN sys_file f ON f.uid = r.uid_local WHERE r.tablenames = ? AND r.uid_foreign = ?"
+            " AND r.fieldname = 'fal_media' AND r.deleted = 0 ORDER BY r.sorting_foreign, r.uid",
+            (NEWS, existing["uid"])) if existing else []
+        storage_pid = int(reaction["storage_pid"] or 0)
+        if self.legacy_image_handling:
+            file_uid = self._fal_import(image) if image else None
+            data, cmd = legacy_upsert_plan(fields, existing=existing, storage_pid=storage_pid, image=image,
+                                           file_uid=file_uid)
+            plan = {"kept_reference": None, "needs_file": image is not None, "delete": []}
         else:
-            pid = int(reaction["storage_pid"] or 0)
-            uid = self.db.dh_insert(user, NEWS, {**fields, "pid": pid})
+            sha1 = hashlib.sha1(image["contents"], usedforsecurity=False).hexdigest() if image else None
+            plan = image_plan(live, sha1, image["alt"] if image else "")
+            # UpsertNewsReaction::handle step 1: nothing may be lost — every row is checked against the
+            # user's field rights (dataMapForRightsCheck: file uid 0) before the file or a row is written
+            check, _ = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=0)
+            kept = {r["uid"]: {"alternative": r["alternative"]} for r in live if r["uid"] == plan["kept_reference"]}
+            self.refuse_lost_fields(user, [(table, row, existing if table == NEWS else kept.get(key))
+                                           for table, records in check.items() for key, row in records.items()])
+            file_uid = self._fal_import(image, user) if plan["needs_file"] else plan["kept_file"]
+            data, cmd = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=file_uid)
+        result = self.db.process(user, data, cmd).raise_for_errors()  # DataHandlerGateway::process
+        uid = int(existing["uid"]) if existing else result.ids["NEW1"]
+        # step 4, read back (NewsUpsertRequest::notSaved): a value sent that is empty now is reported
+        row = self.db.one(f"SELECT * FROM {NEWS} WHERE uid = ?", (uid,)) or {}
+        missing = {REQUEST_KEYS.get(f"{NEWS}:{f}", f): f"was sent but is empty in news record {uid} after saving"
+                   for f in NEWS_FIELDS if php_str(fields.get(f)) not in ("", "0")
+                   and php_str(row.get(f)) in ("", "0")}
+        if missing:
+            raise ConnectorError(422, "record_not_saved", f"News record {uid} was saved without "
+                                 + ", ".join(missing) + ".", missing)
         image_info = None
         if image:
-            file_uid = self._fal_import(image)
-            # Classes/Reaction/UpsertNewsReaction.php: fal_media lists the new reference, replacing earlier ones
-            for old in self.db.query("SELECT uid FROM sys_file_reference WHERE tablenames = ? AND uid_foreign = ?"
-                                     " AND fieldname = 'fal_media' AND deleted = 0", (NEWS, uid)):
-                self.db.dh_command(user, "sys_file_reference", old["uid"], "delete")
-            self.db.dh_insert(user, "sys_file_reference", {
-                "uid_local": file_uid, "uid_foreign": uid, "tablenames": NEWS, "fieldname": "fal_media",
-                "alternative": image["alt"], "showinpreview": 1, "pid": pid})
-            self.db.dh_update(user, NEWS, uid, {"fal_media": 1})
-            image_info = {"file_uid": file_uid, "sha256": image["sha256"]}
+            reference = result.ids.get("NEW2") if plan["needs_file"] else plan["kept_reference"]
+            image_info = {"file_uid": file_uid, "sha256": image["sha256"], "reference_uid": reference,
+                          "changed": bool(plan["needs_file"] or plan["delete"])}
         action = "updated" if existing else "created"
         return (200 if existing else 201), {"success": True, "action": action, "uid": uid,
                                             "url": self.news_url(uid), "image": image_info}
@@ -182,6 +459,9 @@ class Connector:
         sha = image.get("sha256")
         if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
             problems["image.sha256"] = "must be 64 lower-case hex digits"
+        alt = image.get("alt", "")
+        if not isinstance(alt, str):
+            problems["image.alt"] = "must be a string"
         try:
             contents = base64.b64decode(image.get("content_base64") or "", validate=True)
         except ValueError:
@@ -194,12 +474,20 @@ class Connector:
             problems["image.sha256"] = "does not match the decoded content"
         if problems:
             raise invalid(problems)
-        return {"contents": contents, "sha256": sha, "alt": str(image.get("alt") or ""),
+        return {"contents": contents, "sha256": sha, "alt": alt,
                 "name": f"bridge-{sha[:16]}.{IMAGE_TYPES[image['content_type']]}", "type": image["content_type"]}
 
-    def _fal_import(self, image: dict) -> int:
-        """Service/FalImporter.php: one file per content in 1:/cms_bridge/, reused when present."""
-        identifier = "/cms_bridge/" + image["name"]
+    def _fal_import(self, image: dict, user: dict | None = None) -> int:
+        """Service/FalImporter.php::import: refused (403, nothing stored) when the user may not store
+        images there; the folder is created inside its existing parent; one file per content,
+        reused when present."""
+        if user is not None:
+            problems = file_write_problems(user, self.db.folders)
+            if problems:
+                raise ConnectorError(403, "forbidden", " ".join(problems),
+                                     {"image": "the service user may not store images in the image folder"})
+        self.db.folders.add(IMAGE_FOLDER[1])
+        identifier = IMAGE_FOLDER[1] + image["name"]
         found = self.db.one("SELECT uid FROM sys_file WHERE storage = 1 AND identifier = ?", (identifier,))
         if found:
             return found["uid"]
@@ -211,55 +499,66 @@ class Connector:
 
     # -- bridge-unpublish: README "bridge-unpublish", Classes/Reaction/UnpublishReaction.php ---------------
     def unpublish(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        uid = p.get("uid", 0)
-        if p.get("mode") not in ("hide", "delete"):
-            raise invalid({"mode": "must be one of hide, delete"})
-        if not isinstance(uid, int) or uid < 0:
-            raise invalid({"uid": "must be an integer"})
+        """Classes/Domain/Request/UnpublishRequest.php + Reaction/UnpublishReaction.php: every key is read
+        (so a missing import pair is reported even when uid is given); delete is the cmd ``delete``,
+        which takes the news' file references along (DataHandler::deleteRecord_procBasedOnFieldType)."""
+        reader = PayloadReader(p)
+        uid = reader.int("uid", 0, None, 0)
+        source, import_id = reader.string("import_source"), reader.string("import_id")
+        mode = reader.choice("mode", ("hide", "delete"))
+        if uid == 0 and (source == "" or import_id == ""):
+            reader.add("import_id", "uid or import_source and import_id are required")
+        reader.assert_valid()
         if uid > 0:
             row = self.db.one(f"SELECT * FROM {NEWS} WHERE uid = ? AND deleted = 0", (uid,))
-        elif p.get("import_source") and p.get("import_id"):
-            row = self.db.one(f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND deleted = 0"
-                              " ORDER BY uid LIMIT 1", (p["import_source"], p["import_id"]))
         else:
-            raise invalid({"import_id": "uid or import_source and import_id are required"})
+            row = self.db.one(f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND deleted = 0"
+                              " ORDER BY uid LIMIT 1", (source, import_id))
         if row is None:
             raise ConnectorError(404, "record_not_found", "No news record with that uid or import_source/import_id")
-        if p["mode"] == "delete":
-            self.db.dh_command(user, NEWS, row["uid"], "delete")
+        if mode == "delete":
+            self.db.process(user, cmd={NEWS: {row["uid"]: {"delete": 1}}}).raise_for_errors()
         else:
-            self.db.dh_update(user, NEWS, row["uid"], {"hidden": 1})
-        return 200, {"success": True, "uid": row["uid"], "action": "deleted" if p["mode"] == "delete" else "hidden"}
+            data = {NEWS: {row["uid"]: {"hidden": 1}}}  # Domain/News/UnpublishPlan.php::for
+            self.refuse_lost_fields(user, [(NEWS, data[NEWS][row["uid"]], row)])
+            self.db.process(user, data).raise_for_errors()
+        return 200, {"success": True, "uid": row["uid"], "action": "deleted" if mode == "delete" else "hidden"}
 
     # -- bridge-list-comments: README "bridge-list-comments", Domain/Comment/CommentCursor.php ------------
     def list_comments(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
+        """Classes/Domain/Request/ListCommentsRequest.php, Domain/Comment/CommentCursor.php."""
         sources = sorted(self.comment_sources)
-        if "ids" in p:
-            ids = p["ids"]
-            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(ids) > 100:
-                raise invalid({"ids": "must be a list of at most 100 strings"})
-            found = []
-            for raw in ids:
-                m = COMMENT_ID.match(raw)
-                if not m or m.group(1) not in SOURCES:
-                    raise invalid({"ids": f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments'})
-                if m.group(1) not in sources:
+        reader = PayloadReader(p)
+        if reader.has("ids"):
+            ids = []
+            for raw in reader.string_list("ids", 100):
+                parsed = comment_id(raw)
+                if parsed is None:
+                    reader.add("ids", f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
                     continue
-                row = self.db.one(f"SELECT * FROM {SOURCES[m.group(1)]} WHERE uid = ?", (int(m.group(2)),))
+                ids.append(parsed)
+            reader.assert_valid()
+            found = []
+            for source, uid in ids:
+                if source not in sources:
+                    continue
+                row = self.db.one(f"SELECT * FROM {SOURCES[source]} WHERE uid = ?", (uid,))
                 if row:
-                    found.append(self.normalize(m.group(1), row))
+                    found.append(self.normalize(source, row))
             return 200, {"success": True, "comments": found, "sources": sources}
-        limit = p.get("limit")
-        if not isinstance(limit, int) or not 1 <= limit <= 200:
-            raise invalid({"limit": "must be between 1 and 200"})
-        if "after" not in p:
-            raise invalid({"after": 'is required (null = from the beginning), or give "ids"'})
-        after = p["after"]
-        if after is not None:
-            m = COMMENT_ID.match(str(after.get("id", ""))) if isinstance(after, dict) else None
-            if not m or m.group(1) not in SOURCES or not isinstance(after.get("changed"), int):
-                raise invalid({"after": 'must be {"changed": <unix time>, "id": "<source>:<uid>"} or null'})
-            position = (after["changed"], m.group(1), int(m.group(2)))
+        limit = reader.int("limit", 1, 200)
+        after = None
+        if not reader.has("after"):
+            reader.add("after", 'is required (null = from the beginning), or give "ids"')
+        else:
+            after = p["after"]
+            if after is not None:
+                m = comment_id(str(after.get("id", ""))) if isinstance(after, dict) else None
+                if not m or not isinstance(after.get("changed"), int):
+                    reader.add("after", 'must be {"changed": <unix time>, "id": "<source>:<uid>"} or null')
+                else:
+                    position = (after["changed"], m[0], m[1])
+        reader.assert_valid()
         comments = []
         for source in sources:
             rows = self.db.query(f"SELECT * FROM {SOURCES[source]} ORDER BY tstamp, uid")
@@ -297,30 +596,35 @@ class Connector:
                 "parent_id": parent, "target": target, "user_id": user_id}
 
     def news_url(self, uid: int) -> str:
-        """Service/UrlBuilder.php::newsUrl with newsDetailPid configured (the double's site routes /news/<slug>)."""
+        """Service/UrlBuilder.php::newsUrl: "" when the extension setting newsDetailPid is 0; otherwise the
+        site's router builds the detail URL (the double's site routes it as /news/<slug>)."""
+        if self.news_detail_pid <= 0:
+            return ""
         row = self.db.one(f"SELECT path_segment FROM {NEWS} WHERE uid = ?", (uid,))
         return f"{self.base_url()}/news/{row['path_segment']}" if row else ""
 
-    def _comment(self, raw) -> tuple[str, dict]:
-        m = COMMENT_ID.match(raw) if isinstance(raw, str) else None
-        if not m or m.group(1) not in SOURCES:
-            raise invalid({"id": 'must be "<source>:<uid>" with source blog or pw_comments'})
-        source = m.group(1)
+    def _comment(self, raw: str) -> tuple[str, dict]:
+        source, uid = comment_id(raw)
         if source not in self.comment_sources:  # Service/CommentFinder.php::rowOrFail
             raise ConnectorError(409, "unsupported", f'The comment extension "{source}" is not installed on this site.')
-        row = self.db.one(f"SELECT * FROM {SOURCES[source]} WHERE uid = ?", (int(m.group(2)),))
+        row = self.db.one(f"SELECT * FROM {SOURCES[source]} WHERE uid = ?", (uid,))
         if row is None:
             raise ConnectorError(404, "record_not_found", f"No comment {raw}")
         return source, row
 
     # -- bridge-moderate-comment: README table, Domain/Comment/CommentStatusMapper.php::planFor -----------
     def moderate(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        if p.get("action") not in ACTIONS:
-            raise invalid({"action": "must be one of " + ", ".join(ACTIONS)})
-        source, row = self._comment(p.get("id"))
+        """Classes/Domain/Request/ModerateCommentRequest.php, Domain/Comment/CommentStatusMapper.php::planFor."""
+        reader = PayloadReader(p)
+        raw_id = reader.string("id", False)
+        if comment_id(raw_id) is None and "id" not in reader.problems:
+            reader.add("id", 'must be "<source>:<uid>" with source blog or pw_comments')
+        reader.choice("action", ACTIONS)
+        reader.assert_valid()
+        source, row = self._comment(raw_id)
         table, uid, action = SOURCES[source], row["uid"], p["action"]
         if action == "delete":
-            self.db.dh_command(user, table, uid, "hardDelete")
+            self.db.hard_delete(user, table, uid).raise_for_errors()  # DataHandlerGateway::hardDelete
             return 200, {"success": True, "id": p["id"], "status": None, "comment": None}
         if action == "trash":
             self.db.dh_command(user, table, uid, "delete")
@@ -339,23 +643,29 @@ class Connector:
                 if action in ("hold", "unspam") and row["ai_moderation_status"] == "flagged":
                     fields.update(ai_moderation_status="", ai_moderation_reason="")
             if fields:
+                self.refuse_lost_fields(user, [(table, fields, row)])  # ModerateCommentReaction::handle
                 self.db.dh_update(user, table, uid, fields)
         comment = self.normalize(source, self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,)))
         return 200, {"success": True, "id": p["id"], "status": comment["status"], "comment": comment}
 
     # -- bridge-reply: README "bridge-reply", Domain/Comment/ReplyBuilder.php, Reaction/ReplyReaction.php -----
     def reply(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
-        problems = {k: "must not be empty" for k in ("message", "author_name")
-                    if not isinstance(p.get(k), str) or not p[k].strip()}
-        if not isinstance(p.get("author_email", ""), str):
-            problems["author_email"] = "must be a string"
+        """Classes/Domain/Request/ReplyRequest.php: parent_id, message, author_name and author_email are
+        all required (author_email may be empty); key is optional (Domain/Comment/ReplyLedger.php)."""
+        reader = PayloadReader(p)
+        if comment_id(reader.string("parent_id", False)) is None and "parent_id" not in reader.problems:
+            reader.add("parent_id", 'must be "<source>:<uid>" with source blog or pw_comments')
+        reader.string("message", False)
+        reader.string("author_name", False)
+        email = reader.string("author_email")
+        if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            reader.add("author_email", "must be an e-mail address or empty")
         key = p.get("key")
-        if key is not None and not isinstance(key, str):  # Domain/Comment/ReplyLedger.php::keyProblem
-            problems["key"] = "must be a string or null"
+        if key is not None and not isinstance(key, str):  # ReplyLedger::keyProblem
+            reader.add("key", "must be a string or null")
         elif key is not None and not REPLY_KEY.fullmatch(key):
-            problems["key"] = 'must be 1 to 64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"'
-        if problems:
-            raise invalid(problems)
+            reader.add("key", 'must be 1 to 64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"')
+        reader.assert_valid()
         source, parent = self._comment(p.get("parent_id"))
         if key is None:
             return 201, self._post_reply(source, parent, p, user, None)
@@ -388,11 +698,14 @@ class Connector:
                       "message": p["message"]}
             too_long(table, {"author_name": fields["author_name"], "author_mail": fields["author_mail"],
                              "message": fields["message"]})
+        ledger = None if key is None else {"pid": fields["pid"], "reply_key": key,
+                                           "parent_id": f"{source}:{parent['uid']}", "source": source,
+                                           "comment_uid": 1}
+        # ReplyReaction::post: nothing is posted when DataHandler would drop a value of the reply or its ledger row
+        self.refuse_lost_fields(user, [(table, fields, None)] + ([(REPLY_LEDGER, ledger, None)] if ledger else []))
         uid = self.db.dh_insert(user, table, fields)
-        if key is not None:  # ReplyReaction::post: the ledger row, a second DataHandler call on the reply's page
-            self.db.dh_insert(user, REPLY_LEDGER, {"pid": fields["pid"], "reply_key": key,
-                                                   "parent_id": f"{source}:{parent['uid']}", "source": source,
-                                                   "comment_uid": uid})
+        if ledger is not None:  # the ledger row, a second DataHandler call on the reply's page
+            self.db.dh_insert(user, REPLY_LEDGER, {**ledger, "comment_uid": uid})
         row = self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,))
         return {"success": True, "created": True, "comment": self._reply_comment(source, row, user)}
 
@@ -402,10 +715,33 @@ class Connector:
         return comment
 
 
+def safe_url(url) -> str:
+    """AttributionRenderer::safeUrl: only http(s) links are kept."""
+    return url.strip() if re.fullmatch(r"https?://[^\s<>\"]+", (url or "").strip(), re.I) else ""
+
+
+def legacy_upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, image: dict | None,
+                       file_uid: int | None) -> tuple[dict, dict]:
+    """The arrays connector 1.1.0 sent (its UpsertNewsReaction::handle): a NEW reference listed in
+    ``fal_media`` and no delete command, in the belief that listing replaces. Kept only so a test can
+    show what DataHandler does with them (references add up: 2, then 3 live ones)."""
+    news_key = int(existing["uid"]) if existing else "NEW1"
+    record = dict(fields)
+    if existing is None:
+        record["pid"] = storage_pid
+    data: dict = {NEWS: {news_key: record}}
+    if image is None:
+        return data, {}
+    data[REFERENCE] = {"NEW2": {"uid_local": file_uid, "uid_foreign": news_key, "tablenames": NEWS,
+                                "fieldname": "fal_media", "alternative": image["alt"], "showinpreview": 1,
+                                "pid": int(existing["pid"]) if existing else storage_pid}}
+    record["fal_media"] = "NEW2"
+    return data, {}
+
+
 def attribution_html(attribution: dict) -> str:
     """Classes/Domain/News/AttributionRenderer.php::render."""
-    def safe(url):
-        return url.strip() if re.fullmatch(r"https?://[^\s<>\"]+", (url or "").strip(), re.I) else ""
+    safe = safe_url
     author = (attribution.get("author_name") or "").strip()
     author_url, source_url = safe(attribution.get("author_url")), safe(attribution.get("source_url"))
     network = (attribution.get("network") or "").strip()

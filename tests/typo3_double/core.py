@@ -15,11 +15,19 @@ import uuid
 
 from werkzeug.wrappers import Request, Response
 
-from .database import Database, DataHandlerFailed
+from .database import Database
 from .placeholders import replace_placeholders
 
-# Symfony\Component\Uid\Uuid::isValid as used by ReactionResolver (RFC 4122 textual form)
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+# Symfony\Component\Uid\Uuid::isValid as ReactionResolver::process calls it
+# (TYPO3-CMS/reactions@v13.4.9:Classes/Http/Middleware/ReactionResolver.php): the nil and max UUIDs,
+# or 8-4-4-4-12 hex whose variant nibble (the 4th group's first digit) is 8, 9, a or b —
+# symfony/uid Uuid.php::isValid, '{^[0-9a-f]{8}(?:-[0-9a-f]{4}){2}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$}Di'.
+UUID_RE = re.compile(r"^[0-9a-f]{8}(?:-[0-9a-f]{4}){2}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.IGNORECASE)
+NIL_UUID, MAX_UUID = "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+
+def uuid_is_valid(identifier: str) -> bool:
+    return identifier == NIL_UUID or identifier.lower() == MAX_UUID or bool(UUID_RE.fullmatch(identifier))
 
 # TYPO3-CMS/reactions@13.4:Configuration/TCA/Overrides/sys_reaction_create_record.php (pages,
 # sys_category, sys_file_collection), TYPO3-CMS/frontend@13.4:Configuration/TCA/Overrides/100-sys_reaction.php
@@ -87,6 +95,9 @@ class ReactionsApp:
         identifier = options.pop("identifier", None) or str(uuid.uuid4())
         secret = options.pop("secret", None) or secrets.token_hex(20)  # TCA passwordRules: 40 hex
         fields = options.pop("fields", {})
+        # sys_reaction.fields is TCA type 'json' (TYPO3-CMS/reactions@v13.4.9:Configuration/TCA/Overrides/
+        # sys_reaction_create_record.php): DataHandler json_encode()s what it is given, so setup code
+        # must pass an array; a string that already holds JSON is stored encoded twice.
         row = {"reaction_type": reaction_type, "identifier": identifier, "secret": hash_secret(secret),
                "fields": json.dumps(fields), **options}
         self.db.insert_raw("sys_reaction", row)
@@ -144,7 +155,7 @@ class ReactionsApp:
     def resolve(self, request: Request, identifier: str) -> Response:
         """TYPO3-CMS/reactions@13.4:Classes/Http/Middleware/ReactionResolver.php::process."""
         secret = request.headers.get("x-api-key", "")  # getHeaderLine('x-api-key'): case-insensitive
-        if secret == "" or not UUID_RE.match(identifier):
+        if secret == "" or not uuid_is_valid(identifier):
             return failure("Invalid information")
         now = self.db.now()
         # ReactionRepository::getReactionRecordByIdentifier: Hidden/StartTime/EndTime restrictions;
@@ -170,19 +181,22 @@ class ReactionsApp:
     def create_record(self, reaction: dict, payload, user: dict | None) -> Response:
         """TYPO3-CMS/reactions@13.4:Classes/Reaction/CreateRecordReaction.php::react."""
         table = reaction["table_name"] or ""
+        # $fields = (array)($reaction->toArray()['fields'] ?? []) after ReactionRepository::mapSingleRow's
+        # BackendUtility::convertDatabaseRowValuesToPhp decoded the json column once: a twice-encoded
+        # value is a string, and (array)"…" is [0 => "…"] — a "field" DataHandler does not know.
         fields = json.loads(reaction["fields"] or "{}")
+        if not isinstance(fields, dict):
+            fields = {} if fields in (None, "", []) else {"0": fields}
         if table not in CREATE_RECORD_TABLES:  # Validation/CreateRecordReactionTable::isAllowedForCreation
             return reaction_response(php_json({"success": False, "error": 'Invalid argument "table_name"'}), 400)
         if not fields:
             return reaction_response(php_json({"success": False, "error": "No fields given."}), 400)
         data = {name: replace_placeholders(template, payload) for name, template in fields.items()}
-        # field map UI never offers uid/hidden (FieldMapElement::$supportedFieldTypes); pid is set last
-        data.pop("uid", None)
-        data.pop("hidden", None)
+        # pid is set after the field loop, so no template can override it; DataHandler ignores uid/pid
+        # fields, and hidden is an exclude field the field map UI never offers
         data["pid"] = int(reaction["storage_pid"] or 0)
-        try:
-            self.db.dh_insert(user, table, data)
-        except DataHandlerFailed:
-            # buildResponseFromDataHandler: success only if substNEWwithIDs is non-empty
+        result = self.db.process(user, {table: {"NEW" + uuid.uuid4().hex[:13]: data}})
+        # buildResponseFromDataHandler: success only if substNEWwithIDs (and _table) is non-empty
+        if not result.ids:
             return reaction_response(php_json({"success": False, "error": "Record could not be created"}), 400)
         return reaction_response(php_json({"success": True}), 201)

@@ -15,10 +15,21 @@ CREATE TABLE sys_reaction (
     table_name TEXT DEFAULT '', storage_pid INTEGER DEFAULT 0, impersonate_user INTEGER DEFAULT 0,
     fields TEXT DEFAULT '{}'
 );
--- TYPO3-CMS/core@13.4:ext_tables.sql (be_users; rights reduced to what DataHandler checks here)
+-- TYPO3-CMS/core@13.4:ext_tables.sql (be_users, be_groups; rights reduced to what DataHandler checks here:
+-- BackendUserAuthentication::fetchGroupData merges the groups' tables_modify and non_exclude_fields)
 CREATE TABLE be_users (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT, disable INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0,
-    admin INTEGER DEFAULT 0, tables_modify TEXT DEFAULT '', tables_select TEXT DEFAULT ''
+    admin INTEGER DEFAULT 0, usergroup TEXT DEFAULT ''
+);
+CREATE TABLE be_groups (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT DEFAULT '', deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0,
+    tables_modify TEXT DEFAULT '', tables_select TEXT DEFAULT '', non_exclude_fields TEXT DEFAULT '',
+    file_permissions TEXT DEFAULT '', file_mountpoints TEXT DEFAULT ''
+);
+-- TYPO3-CMS/core@v13.4.9:Configuration/TCA/sys_filemounts.php (identifier "<storage>:<path>", read_only)
+CREATE TABLE sys_filemounts (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT DEFAULT '', identifier TEXT DEFAULT '',
+    read_only INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0
 );
 CREATE TABLE pages (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, title TEXT DEFAULT '', slug TEXT DEFAULT '',
@@ -29,7 +40,7 @@ CREATE TABLE tx_news_domain_model_news (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
     deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, sys_language_uid INTEGER DEFAULT 0,
     title TEXT DEFAULT '', teaser TEXT, bodytext TEXT, datetime INTEGER DEFAULT 0, archive INTEGER DEFAULT 0,
-    author TEXT DEFAULT '', author_email TEXT DEFAULT '', type TEXT DEFAULT '0', keywords TEXT, description TEXT,
+    author TEXT, author_email TEXT DEFAULT '', type TEXT DEFAULT '0', keywords TEXT, description TEXT,
     fal_media INTEGER DEFAULT 0, internalurl TEXT, externalurl TEXT, path_segment TEXT DEFAULT '',
     alternative_title TEXT DEFAULT '', notes TEXT, import_id TEXT DEFAULT '', import_source TEXT DEFAULT ''
 );
@@ -72,7 +83,8 @@ CREATE TABLE sys_file (
 CREATE TABLE sys_file_reference (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER DEFAULT 0, tstamp INTEGER DEFAULT 0, crdate INTEGER DEFAULT 0,
     deleted INTEGER DEFAULT 0, hidden INTEGER DEFAULT 0, uid_local INTEGER, uid_foreign INTEGER,
-    tablenames TEXT, fieldname TEXT, alternative TEXT, showinpreview INTEGER DEFAULT 0
+    tablenames TEXT, fieldname TEXT, sorting_foreign INTEGER DEFAULT 0, alternative TEXT,
+    showinpreview INTEGER DEFAULT 0
 );
 """
 
@@ -106,10 +118,40 @@ COLUMN_SIZES: dict[str, dict[str, tuple[str, int]]] = {
 INT_COLUMNS = {
     "pid", "hidden", "deleted", "datetime", "archive", "date", "entry_uid", "parent_comment", "orig_pid",
     "parentid", "status", "post_language_id", "sys_language_uid", "uid_local", "uid_foreign",
-    "showinpreview", "fal_media", "comment_uid",
+    "showinpreview", "fal_media", "comment_uid", "sorting_foreign",
 }
 #: integer columns whose name is text elsewhere (news.author is tinytext)
 TABLE_INT_COLUMNS = {"tx_pwcomments_domain_model_comment": {"author"}}
+
+
+#: TCA columns with 'exclude' => true among those the bridge writes: a non-admin may write them only
+#: when a group grants "<table>:<field>" in non_exclude_fields (DataHandler::getExcludeListArray).
+#: georgringer/news@12.3.2:Configuration/TCA/tx_news_domain_model_news.php (hidden, teaser, author,
+#: fal_media, sys_language_uid, archive, author_email, keywords, description, alternative_title,
+#: istopnews, starttime, endtime are exclude; title, bodytext, datetime, externalurl, notes, type are not;
+#: import_id/import_source are passthrough); TYPO3-CMS/core@v13.4.9:Configuration/TCA/sys_file_reference.php
+#: (title, link, description, alternative, crop, autoplay) and georgringer/news@12.3.2:
+#: Configuration/TCA/Overrides/sys_file_reference.php (showinpreview). pw_comments' TCA marks its
+#: columns 'exclude' => 0 (teamneusta/pw_comments:Configuration/TCA/tx_pwcomments_domain_model_comment.php).
+EXCLUDE_FIELDS: dict[str, frozenset[str]] = {
+    "tx_news_domain_model_news": frozenset({"hidden", "teaser", "author", "fal_media", "sys_language_uid", "archive",
+                                            "author_email", "keywords", "description", "alternative_title",
+                                            "istopnews", "starttime", "endtime"}),
+    "sys_file_reference": frozenset({"title", "link", "description", "alternative", "crop", "autoplay",
+                                     "showinpreview"}),
+    # tt_content's enable fields are exclude fields in TYPO3-CMS/frontend:Configuration/TCA/tt_content.php
+    # (that file is not in the stored sources this was checked against; the core convention is assumed)
+    "tt_content": frozenset({"hidden"}),
+}
+
+#: TCA type 'file' fields: TYPO3-CMS/core@v13.4.9:Classes/Configuration/Tca/TcaPreparation.php
+#: ::configureFileReferences gives them foreign_table sys_file_reference, foreign_field uid_foreign,
+#: foreign_table_field tablenames and foreign_match_fields fieldname; no enableCascadingDelete = false,
+#: so DataHandler::deleteRecord_procBasedOnFieldType deletes the children with their parent.
+FILE_FIELDS: dict[str, tuple[str, ...]] = {"tx_news_domain_model_news": ("fal_media",)}
+
+#: news' title input has 'max' => 255 (DataHandler::checkValueForInput cuts it); the slug has 2048
+INPUT_MAX = {"tx_news_domain_model_news": {"title": 255}}
 
 
 def is_int_column(table: str, column: str) -> bool:

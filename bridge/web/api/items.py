@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import g, jsonify, request, url_for
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from adapters.base import ALL_FEATURES
+
 from ...curation import CONSENT_STATES, ITEM_STATES, CurationError, Outcome
 from ..access import allowed_sites, bridge
 from ..curation import decode_cursor, list_visible_items, service
@@ -146,7 +148,8 @@ def item_json(item: dict, *, detail: bool = False) -> dict:
     out["publications"] = [{"site_id": p["site_id"], "state": p["shown_state"], "remote_url": p["remote_url"],
                             "reason": p["job_error"] if p["shown_state"] in ("retrying", "failed") else None,
                             "attempts": p["job_attempts"], "job_id": p["job_id"],
-                            "published_revision": p["published_revision"]}
+                            "published_revision": p["published_revision"],
+                            "site_features": sorted(f.value for f in service().site_features(p["site_id"]))}
                            for p in service().publications(item["id"], allowed)]
     if detail:
         out["html"] = item["html"]
@@ -307,7 +310,10 @@ add_schema("Publication", {"type": "object", "properties": {
                                                           "unpublishing", "unpublished"]},
     "remote_url": _NSTR, "reason": {"type": ["string", "null"], "description": "why it is retrying or failed"},
     "attempts": {"type": ["integer", "null"]}, "job_id": {"type": ["integer", "null"]},
-    "published_revision": {"type": ["integer", "null"]}}})
+    "published_revision": {"type": ["integer", "null"]},
+    "site_features": {"type": "array", "items": {"type": "string", "enum": sorted(f.value for f in ALL_FEATURES)},
+                      "description": "what the site can do; editing needs update, retracting needs unpublish "
+                                     "on every site the item is published on (else 409)"}}})
 add_schema("Item", {"type": "object", "properties": {
     "id": {"type": "integer"}, "source_id": _STR, "external_id": _STR, "url": _STR, "network": _STR,
     "title": _STR, "text": _STR, "html": {"type": "string", "description": "only in GET /items/{item_id}"},
