@@ -126,3 +126,12 @@ def admin_required(view):
             abort(403, description="This page is for admins.")
         return view(*args, **kwargs)
     return wrapped
+
+
+def config_file_in_use() -> str | None:
+    """The absolute path of the config file this server reads (None: built-in
+    defaults), so first-run pages can name the file a new admin must edit."""
+    import os
+
+    path = bridge().config.path
+    return os.path.abspath(path) if path else None
