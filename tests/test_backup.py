@@ -11,18 +11,19 @@ import subprocess
 import time
 
 import pytest
-import requests
 
 from bridge import backup as backups
 from bridge.core import Bridge
 from tests.conftest import make_config
-from tests.test_cli import CLI, free_port
+from tests.serve_helpers import serving
+from tests.test_cli import CLI
 from tests.test_curation import add_item
 from tests.wp_bridge_helpers import drain, site_config
 
 
-def write_config(tmp_path, wp=None) -> str:
-    lines = ['[server]', 'database = "var/bridge.db"', 'media_dir = "var/media"', 'workers = 1', '']
+def write_config(tmp_path, wp=None, **server) -> str:
+    lines = ['[server]', 'database = "var/bridge.db"', 'media_dir = "var/media"', 'workers = 1',
+             *(f"{key} = {json.dumps(value)}" for key, value in server.items()), '']
     if wp is not None:
         site = site_config(wp)
         lines += ["[[sites]]"] + [f"{k} = {json.dumps(v)}" for k, v in site.items()]
@@ -93,25 +94,13 @@ def test_restore_refuses_while_serve_runs_unless_forced(tmp_path):
     conf = write_config(tmp_path)
     run_cli(conf, "init")
     run_cli(conf, "backup", str(tmp_path / "bak"))
-    port = free_port()
-    server = subprocess.Popen([*CLI, "--config", conf, "serve", "--port", str(port)], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        for _ in range(150):
-            try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    with serving(conf):
         refused = run_cli(conf, "restore", str(tmp_path / "bak"), check=False)
         assert refused.returncode == 1
         assert "in use by a running `cms-bridge serve` or `sync`" in refused.stderr
         assert "--force" in refused.stderr
         forced = run_cli(conf, "restore", "--force", str(tmp_path / "bak"))
         assert "note: restored under a running serve/sync (--force): restart them" in forced.stdout
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
     # once the server is gone, the lock went with it
     assert run_cli(conf, "restore", str(tmp_path / "bak")).returncode == 0
 

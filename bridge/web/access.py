@@ -16,7 +16,7 @@ from .. import security
 from .problems import problem
 
 PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi"}
-PUBLIC_BLUEPRINTS = {"webhooks"}
+PUBLIC_BLUEPRINTS = {"webhooks", "metrics"}  # each authenticates on its own (signature; token/loopback)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
