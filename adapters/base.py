@@ -11,6 +11,7 @@ import enum
 from typing import Any, ClassVar
 
 from .types import (
+    Anonymized,
     CommentStatus,
     ConnectionReport,
     ModerationAction,
@@ -103,6 +104,7 @@ class Feature(enum.StrEnum):
     COMMENTS = "comments"  # fetch_comments / fetch_comments_by_id
     MODERATE = "moderate"
     REPLY = "reply"
+    ERASE = "erase"  # anonymise a commenter's comments on the site (a GDPR erasure request)
 
 
 ALL_FEATURES: frozenset[Feature] = frozenset(Feature)
@@ -198,6 +200,12 @@ class CMSAdapter(abc.ABC):
         earlier reply carrying it returns that one instead of posting again, so a
         retry after a crash between posting and saving never double-posts. An
         adapter that cannot look replies up says so in its docstring."""
+
+    def anonymize_commenter(self, email: str, remote_ids: list[str]) -> Anonymized:
+        """Anonymise, on the site, every comment written with ``email`` and the
+        comments ``remote_ids`` (those cms-bridge holds for that person), as the
+        CMS's own personal-data eraser does. Optional: ``Feature.ERASE``."""
+        raise self.unsupported(Feature.ERASE, "anonymise the comments in the CMS's own privacy tools")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -158,3 +158,13 @@ class ConnectionReport:
     capabilities: dict[str, bool] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # each one actionable
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Anonymized:
+    """What an erasure did on one site: the comments anonymised, those kept with
+    the reason, and what the site could not change (said in the report)."""
+
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)

@@ -156,6 +156,14 @@ class SyncSchema(Schema):
     reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error="must be between 1 and 100"))
 
 
+class PrivacySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    #: decided comments older than this many days lose their text (0: keep)
+    retention_days = Int(load_default=0, validate=validate.Range(0, error="must be 0 (keep) or a number of days"))
+
+
 class SiteCommonSchema(Schema):
     """Keys every site has; the rest belongs to the kind's adapter schema."""
 
@@ -213,6 +221,7 @@ class TopSchema(Schema):
     outbox = fields.Raw(load_default=dict)
     media = fields.Raw(load_default=dict)
     sync = fields.Raw(load_default=dict)
+    privacy = fields.Raw(load_default=dict)
     sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sites]] tables"))
     sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sources]] tables"))
 
@@ -230,6 +239,7 @@ class Config:
     sources: list[dict] = field(default_factory=list)
     #: ("site"|"source", id) -> {dotted key path without _env: secret value}
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    privacy: dict = field(default_factory=lambda: {"retention_days": 0})
 
     def site(self, site_id: str) -> dict | None:
         return next((s for s in self.sites if s["id"] == site_id), None)
@@ -329,7 +339,8 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
         raise ConfigError(problems, path)
     sections = {}
     for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
-                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema())):
+                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
+                         ("privacy", PrivacySchema())):
         sections[name] = _load(schema, top[name], [name], problems, raw)
 
     secrets: dict[tuple[str, str], dict[str, str]] = {}
@@ -389,7 +400,8 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
     if not server["secret_key_file"]:
         server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
     return Config(path=path, server=server, security=sections["security"], outbox=sections["outbox"],
-                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets)
+                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets,
+                  privacy=sections["privacy"])
 
 
 def find_config_path(explicit: str | None = None) -> str | None:

@@ -21,11 +21,11 @@ from tests.test_curation import add_item
 from tests.wp_bridge_helpers import drain, site_config
 
 
-def write_config(tmp_path, wp=None, **server) -> str:
+def write_config(tmp_path, wp=None, transport: str = "auto", **server) -> str:
     lines = ['[server]', 'database = "var/bridge.db"', 'media_dir = "var/media"', 'workers = 1',
              *(f"{key} = {json.dumps(value)}" for key, value in server.items()), '']
     if wp is not None:
-        site = site_config(wp)
+        site = site_config(wp, transport)
         lines += ["[[sites]]"] + [f"{k} = {json.dumps(v)}" for k, v in site.items()]
     path = tmp_path / "config.toml"
     path.write_text("\n".join(lines) + "\n")

@@ -19,6 +19,7 @@ from ..base import (
     Unreachable,
 )
 from ..types import (
+    Anonymized,
     CommentStatus,
     ConnectionReport,
     ModerationAction,
@@ -308,6 +309,14 @@ class WordPressAdapter(CMSAdapter):
         if not comment.post_title:
             comment.post_title, comment.post_url = parent.post_title, parent.post_url or comment.post_url
         return comment
+
+    def anonymize_commenter(self, email: str, remote_ids: list[str]) -> Anonymized:
+        from . import privacy
+
+        transport = self.transport()
+        if transport.name == "rest":
+            return privacy.rest_anonymize(transport, email, remote_ids)
+        return privacy.xmlrpc_anonymize(transport, remote_ids)
 
     def close(self) -> None:
         if isinstance(self._transport, _RestTransport):

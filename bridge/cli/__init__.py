@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bridge.cli.sites",
     "bridge.cli.sync",
     "bridge.cli.backup",
+    "bridge.cli.privacy",
 )
 
 

@@ -68,6 +68,9 @@ def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
         click.echo(f"sources: FAILED: {run.sources_error}")
     for polled in run.polled:
         click.echo(source_summary(polled))
+    purged = ctx.bridge.services["privacy"].purge_expired()
+    if purged:
+        click.echo(f"privacy: removed the text of {purged} decided comment(s) past [privacy] retention_days")
     for result in run.results:
         if result.skipped:
             click.echo(f"cms-bridge sync: {result.summary()}", err=True)

@@ -12,6 +12,7 @@ from .inbox import InboxQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
 from .metrics import MetricsQueries
+from .privacy import PrivacyQueries
 from .sites import SitesQueries
 from .users import UsersQueries
 
@@ -19,7 +20,7 @@ __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
 class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            MetricsQueries, StoreBase):
+            MetricsQueries, PrivacyQueries, StoreBase):
     pass
 
 

@@ -381,3 +381,13 @@ def m0013_metrics(db: Database) -> None:
                 ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
         END;
     """)
+
+
+@migrations(name="0015_privacy")
+def m0015_privacy(db: Database) -> None:
+    """Erasure and retention: when a comment's personal data (``erased_at``) or its
+    text (``text_purged_at``) was removed, so the inbox can say so instead of
+    showing an empty row as if the commenter had written nothing."""
+    db["comments"].add_column("erased_at", str)
+    db["comments"].add_column("text_purged_at", str)
+    db.execute("CREATE INDEX IF NOT EXISTS comments_author_email ON comments(author_email)")
