@@ -116,6 +116,7 @@ class SyncService:
         if sources:
             self.poll_sources(run)
         if sites:
+            self.bridge.refresh_sites()
             ids = site_ids or [s["id"] for s in self.bridge.config.sites]
             for site_id in ids:
                 run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))

@@ -27,6 +27,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+#: what a command that needs sites says when there is none
+NO_SITES = ("no sites configured (connect one on /sites or with `cms-bridge sites add`, "
+            "or add a [[sites]] table to the config file)")
+
+
 class Context:
     """Lazily loads config and Bridge so ``--help`` works without either."""
 

@@ -7,7 +7,7 @@ import time
 import click
 
 from ..sync import source_summary
-from . import main, pass_ctx
+from . import NO_SITES, main, pass_ctx
 
 
 @main.command("sync")
@@ -29,6 +29,7 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
     """
     if site_id and no_sites:
         raise click.UsageError("--site and --no-sites contradict each other")
+    ctx.bridge  # noqa: B018 - building it adds the sites connected in the UI to ctx.config
     if site_id and ctx.config.site(site_id) is None:
         known = ", ".join(s["id"] for s in ctx.config.sites) or "none"
         raise click.UsageError(f"no site {site_id!r} in the configuration (known: {known})")
@@ -39,7 +40,7 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
     sources = not no_sources and not site_id
     sites = not no_sites
     if sites and not ctx.config.sites:
-        click.echo("no sites configured (add [[sites]] tables to the config file)")
+        click.echo(NO_SITES)
         sites = False
     if every is None:
         if not _sync_once(ctx, site_id, wait=wait, sources=sources, sites=sites):

@@ -11,6 +11,7 @@ from .curation import CurationQueries
 from .inbox import InboxQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
+from .managed_sites import ManagedSitesQueries
 from .metrics import MetricsQueries
 from .privacy import PrivacyQueries
 from .sites import SitesQueries
@@ -20,7 +21,7 @@ __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
 class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            MetricsQueries, PrivacyQueries, StoreBase):
+            MetricsQueries, PrivacyQueries, ManagedSitesQueries, StoreBase):
     pass
 
 

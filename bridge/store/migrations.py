@@ -391,3 +391,21 @@ def m0015_privacy(db: Database) -> None:
     db["comments"].add_column("erased_at", str)
     db["comments"].add_column("text_purged_at", str)
     db.execute("CREATE INDEX IF NOT EXISTS comments_author_email ON comments(author_email)")
+
+
+@migrations(name="0016_managed_sites")
+def m0016_managed_sites(db: Database) -> None:
+    """Sites added in the web UI or with ``cms-bridge sites add``: the same table a
+    ``[[sites]]`` entry would be (``raw``, JSON, no secrets) and its credentials
+    encrypted (``sealed``, see bridge/secretbox.py)."""
+    db.executescript("""
+        CREATE TABLE managed_sites (
+            id TEXT PRIMARY KEY,
+            raw TEXT NOT NULL,
+            sealed TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+    """)
