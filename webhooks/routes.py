@@ -97,6 +97,30 @@ def _field_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def read_body() -> bytes | Response:
+    """The raw body (signatures are over the exact bytes), or a 413 problem when it is over
+    ``server.max_body_bytes``."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
+    if request.content_length is not None and request.content_length > limit:
+        return _problem(413, "Payload too large", f"the body has {request.content_length} bytes; "
+                        f"at most {limit} are accepted (server.max_body_bytes)")
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        return _problem(413, "Payload too large", f"the body is larger than {limit} bytes (server.max_body_bytes)")
+    return body
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON of a signed body, or a 415/400 problem."""
+    if request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
+        return _problem(415, "Unsupported media type",
+                        f"the body must be application/json, not {request.mimetype or 'unspecified'!r}")
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        return _problem(400, "Bad JSON", f"the body is not valid JSON: {exc}")
+
+
 @bp.post("/social/<source_id>")
 def social(source_id: str):
     intake = _intake()
@@ -105,13 +129,9 @@ def social(source_id: str):
         return _problem(404, "Unknown source", f"there is no webhook source {source_id!r} in this cms-bridge "
                         "(check the URL against `cms-bridge sources list`)")
 
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
-    if request.content_length is not None and request.content_length > limit:
-        return _problem(413, "Payload too large", f"the body has {request.content_length} bytes; "
-                        f"at most {limit} are accepted (server.max_body_bytes)")
-    body = request.stream.read(limit + 1)
-    if len(body) > limit:
-        return _problem(413, "Payload too large", f"the body is larger than {limit} bytes (server.max_body_bytes)")
+    body = read_body()
+    if isinstance(body, Response):
+        return body
 
     try:
         delivery_id = signatures.verify(source.secret, body, request.headers)
@@ -122,13 +142,9 @@ def social(source_id: str):
     if replay is not None:
         return _answer(replay, replayed=True)
 
-    if request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
-        return _problem(415, "Unsupported media type",
-                        f"the body must be application/json, not {request.mimetype or 'unspecified'!r}")
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        return _problem(400, "Bad JSON", f"the body is not valid JSON: {exc}")
+    data = parse_json(body)
+    if isinstance(data, Response):
+        return data
     try:
         payload = load_social_payload(data)
     except ValidationError as exc:
@@ -136,3 +152,7 @@ def social(source_id: str):
         summary = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
         return _problem(400, "Invalid payload", summary, errors=errors)
     return _answer(intake.accept_webhook(source_id, delivery_id, payload))
+
+
+# The WordPress connector plugin's events: POST /webhooks/wordpress/<site_id> (webhooks/wordpress.py).
+from . import wordpress as _wordpress  # noqa: E402,F401 - registers its route on bp

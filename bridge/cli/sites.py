@@ -69,6 +69,9 @@ def sites_check(ctx, site_id):
             click.echo(f"  - {problem}")
         for note in report.notes:
             click.echo(f"  note: {note}")
+        plugin = bridge.services.get("wordpress_plugin")  # -- WordPress connector plugin: active + version
+        for line in (plugin.check_lines(sid) if plugin and report.transport else []):
+            click.echo(f"  {line}")
         if report.ok:
             bridge.store.set_site_attention(sid, None)
         else:

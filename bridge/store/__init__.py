@@ -13,12 +13,13 @@ from .items import ItemsQueries
 from .jobs import JobsQueries
 from .sites import SitesQueries
 from .users import UsersQueries
+from .wordpress_plugin import WordPressPluginQueries
 
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
 class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            StoreBase):
+            WordPressPluginQueries, StoreBase):
     pass
 
 
