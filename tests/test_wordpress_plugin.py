@@ -1,0 +1,227 @@
+"""The WordPress connector plugin installed into the harness's real WordPress, talking to a live
+cms-bridge over HTTP: comments posted through wp-comments-post.php and changes made inside
+WordPress (as wp-admin makes them) reach the inbox as signed events, once each; while cms-bridge
+is stopped they wait in the plugin's queue and arrive after it is back and WP-Cron runs; our own
+write-back comes back as an echo; sync reads the plugin's changes route instead of re-reading.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bridge import moderation
+from tests.wp_bridge_helpers import make_bridge, sync_wp
+from tests.wp_plugin_helpers import (
+    LiveBridge,
+    build_zip,
+    configure,
+    install_mu,
+    install_plugin,
+    new_secret,
+    post_comment_form,
+    queue_rows,
+    run_wp_cron,
+    wait_for,
+)
+
+pytestmark = pytest.mark.wordpress
+
+EDITOR = {"username": "ed", "sites": None}
+SETTLE = 2.2  # the changes route leaves changes younger than 2 s for the next call (Rest::SETTLE_SECONDS)
+
+
+@pytest.fixture(scope="module")
+def plugin_zip(tmp_path_factory):
+    return build_zip(tmp_path_factory.mktemp("plugin") / "cms-bridge-connector.zip")
+
+
+@pytest.fixture
+def secret():
+    return new_secret()
+
+
+@pytest.fixture
+def bridge(tmp_path, wp, clock, secret):
+    b = make_bridge(tmp_path, wp, clock, "rest", environ={"WP_WEBHOOK_SECRET": secret},
+                    webhook_secret_env="WP_WEBHOOK_SECRET")
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def live(bridge):
+    server = LiveBridge(bridge).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def site(wp, plugin_zip, live, secret):
+    """The harness site with the plugin active and pointed at the live cms-bridge."""
+    install_plugin(wp, plugin_zip)
+    configure(wp, live.endpoint("wp"), secret)
+    return wp
+
+
+def inbox(bridge, remote_id):
+    return bridge.store.get_comment_by_remote("wp", str(remote_id))
+
+
+def site_log(bridge, remote_id) -> list[dict]:
+    row = inbox(bridge, remote_id)
+    return [e for e in bridge.store.moderation_log_for(row["id"]) if e["actor"] == "site"]
+
+
+def test_a_comment_posted_through_the_form_reaches_the_inbox_without_a_sync(site, bridge):
+    remote_id = post_comment_form(site, 1, "First!  This post is great.")
+    row = wait_for(lambda: inbox(bridge, remote_id), what="the comment in the inbox")
+    assert row["status"] == "pending"
+    assert row["author_name"] == "Visitor" and "This post is great." in row["content_text"]
+    assert row["post_id"] == "1" and row["link"].endswith(f"#comment-{remote_id}")
+    assert not bridge.store.comment_cursor("wp")  # no sync ran (the pull cursor is at the start): the event brought it
+    [event] = queue_rows(site)
+    assert event["event_type"] == "comment.created" and event["sent_at"] and event["last_status"] == 202
+
+
+def test_changes_made_in_wordpress_arrive_one_event_each(site, bridge):
+    remote_id = post_comment_form(site, 1, "A comment to moderate on the site")
+    wait_for(lambda: inbox(bridge, remote_id), what="the new comment")
+    steps = [
+        (f"wp_set_comment_status({remote_id}, 'approve');", "approved", "comment.status_changed"),
+        (f"wp_spam_comment({remote_id});", "spam", "comment.spammed"),
+        # unspam and untrash restore the status before (WordPress keeps it in _wp_trash_meta_status)
+        (f"wp_unspam_comment({remote_id});", "approved", "comment.unspammed"),
+        (f"wp_trash_comment({remote_id});", "trash", "comment.trashed"),
+        (f"wp_untrash_comment({remote_id});", "approved", "comment.untrashed"),
+    ]
+    for code, status, kind in steps:
+        site.php(code)  # as wp-admin does it: WordPress's own functions, its hooks
+        wait_for(lambda s=status: inbox(bridge, remote_id)["status"] == s, what=f"status {status}")
+        assert queue_rows(site)[-1]["event_type"] == kind
+    site.php(f"wp_update_comment(['comment_ID' => {remote_id}, 'comment_content' => 'Edited on the site']);")
+    wait_for(lambda: "Edited on the site" in inbox(bridge, remote_id)["content_text"], what="the edit")
+    site.php(f"wp_delete_comment({remote_id}, true);")
+    wait_for(lambda: inbox(bridge, remote_id)["status"] == "deleted", what="the deletion")
+
+    kinds = [r["event_type"] for r in queue_rows(site)]
+    # one event per change (trashing fires transition_comment_status and trashed_comment: one event)
+    assert kinds == ["comment.created", "comment.status_changed", "comment.spammed", "comment.unspammed",
+                     "comment.trashed", "comment.untrashed", "comment.edited", "comment.deleted"]
+    assert all(r["last_status"] == 202 for r in queue_rows(site))
+    statuses = [e["to_status"] for e in site_log(bridge, remote_id)]
+    assert statuses == ["approved", "spam", "approved", "trash", "approved", "deleted"]
+
+
+def test_events_wait_while_cms_bridge_is_down_and_arrive_after_it_is_back(site, bridge, live):
+    live.stop()
+    first = post_comment_form(site, 1, "Posted while cms-bridge is down")
+    second = post_comment_form(site, 1, "Also posted while it is down", author="Bea", email="bea@example.org")
+    site.php(f"wp_spam_comment({second});")
+    rows = queue_rows(site)
+    assert [r["event_type"] for r in rows] == ["comment.created", "comment.created", "comment.spammed"]
+    assert all(r["sent_at"] is None and r["attempts"] >= 1 and r["last_status"] == 0 for r in rows)
+    assert "did not answer" in rows[0]["last_error"]
+    assert inbox(bridge, first) is None and inbox(bridge, second) is None
+
+    live.start()
+    run_wp_cron(site)
+    assert all(r["sent_at"] and r["last_status"] == 202 for r in queue_rows(site))
+    assert inbox(bridge, first)["status"] == "pending"
+    assert inbox(bridge, second)["status"] == "spam"
+    # a second cron run sends nothing again
+    run_wp_cron(site)
+    assert len(queue_rows(site)) == 3
+
+
+def test_a_redelivered_event_is_applied_once(site, bridge):
+    remote_id = post_comment_form(site, 1, "Delivered twice")
+    wait_for(lambda: inbox(bridge, remote_id), what="the comment")
+    site.php(f"wp_set_comment_status({remote_id}, 'approve');")
+    wait_for(lambda: inbox(bridge, remote_id)["status"] == "approved", what="approval")
+    # the plugin sends a row again when it never saw the answer: same webhook-id, new signature time
+    site.php("global $wpdb; $wpdb->query('UPDATE ' . $wpdb->prefix . 'cms_bridge_events SET sent_at = NULL');")
+    run_wp_cron(site)
+    assert len(site_log(bridge, remote_id)) == 1
+    assert inbox(bridge, remote_id)["status"] == "approved"
+
+
+def test_our_write_back_comes_back_as_an_echo_and_our_reply_is_not_doubled(site, bridge):
+    remote_id = post_comment_form(site, 1, "Please approve me")
+    row = wait_for(lambda: inbox(bridge, remote_id), what="the comment")
+    moderation.decide(bridge, EDITOR, row["id"], "approve")
+    moderation.reply(bridge, EDITOR, row["id"], "Thanks for writing!")
+    stats = bridge.outbox.run_due(site_id="wp")
+    assert stats.done == 2 and stats.failed == 0
+    events = [r for r in queue_rows(site) if r["origin"] == "cms-bridge"]
+    assert sorted(r["event_type"] for r in events) == ["comment.created", "comment.status_changed"]
+    assert all(r["sent_at"] is None for r in events)  # left to cron: cms-bridge made these itself
+    run_wp_cron(site)
+    assert all(r["sent_at"] for r in queue_rows(site))
+    after = inbox(bridge, remote_id)
+    assert after["status"] == "approved" and after["site_change"] is None
+    assert site_log(bridge, remote_id) == []
+    replies = [c for c in bridge.store.query("SELECT * FROM comments WHERE site_id = 'wp' AND remote_parent_id = ?",
+                                             [str(remote_id)])]
+    assert len(replies) == 1 and replies[0]["writeback_state"] == "done"
+
+
+def test_sync_reads_the_changes_route_instead_of_re_reading(wp, plugin_zip, bridge):
+    install_plugin(wp, plugin_zip)  # events not set up: only the changes route is at work
+    seeded = wp.seed_comments(30, status="hold", mode="sql")
+    first = sync_wp(bridge)
+    assert first.new == 31  # and the sample comment of a fresh site
+    adapter = bridge.adapter("wp")
+    some = seeded["first_id"]
+    wp.php(f"wp_spam_comment({some}); wp_set_comment_status({some + 1}, 'approve'); "
+           f"wp_delete_comment({some + 2}, true);")
+    backdated = wp.php("echo wp_insert_comment(['comment_post_ID' => 1, 'comment_author' => 'Old',"
+                       " 'comment_content' => 'Imported from 2001', 'comment_date' => '2001-01-01 10:00:00',"
+                       " 'comment_date_gmt' => '2001-01-01 10:00:00', 'comment_approved' => 0]);").strip()
+    time.sleep(SETTLE)
+    before = adapter.request_count
+    result = sync_wp(bridge)
+    assert inbox(bridge, some)["status"] == "spam"
+    assert inbox(bridge, some + 1)["status"] == "approved"
+    assert inbox(bridge, some + 2)["status"] == "deleted"
+    assert inbox(bridge, backdated)["status"] == "pending"  # before the pull's cursor: found by the plugin
+    assert result.changed >= 3
+    assert adapter.request_count - before <= 4  # pull + changes (+ post titles of the new comment)
+
+    before = adapter.request_count
+    quiet = sync_wp(bridge)
+    assert quiet.new == 0 and quiet.changed == 0
+    # a no-change sync: the pull's one page and the changes route's one answer
+    assert adapter.request_count - before == 2
+
+
+def test_without_the_plugin_sync_falls_back_and_asks_again_later(wp, bridge, clock):
+    wp.seed_comments(3, status="hold", mode="sql")
+    sync_wp(bridge)
+    adapter = bridge.adapter("wp")
+    before = adapter.request_count
+    sync_wp(bridge)
+    plain = adapter.request_count - before
+    before = adapter.request_count
+    sync_wp(bridge)
+    assert adapter.request_count - before == plain  # the plugin's absence is remembered, not re-asked
+    state = bridge.store.get_state("site:wp", "plugin_absent_until")
+    assert state > clock()
+
+
+def test_works_as_a_must_use_plugin(wp, plugin_zip, live, bridge, secret):
+    installed = install_mu(wp, plugin_zip)
+    try:
+        configure(wp, live.endpoint("wp"), secret)
+        remote_id = post_comment_form(wp, 1, "Hello from an mu-plugin site")
+        assert wait_for(lambda: inbox(bridge, remote_id), what="the comment")["status"] == "pending"
+        active = wp.php("echo json_encode(get_option('active_plugins'));")
+        assert "cms-bridge" not in active  # never activated: loaded as must-use
+    finally:
+        for path in installed:
+            if path.is_dir():
+                import shutil
+
+                shutil.rmtree(path)
+            else:
+                path.unlink()
