@@ -79,7 +79,7 @@ def test_a_comment_posted_through_the_form_reaches_the_inbox_without_a_sync(site
     assert row["status"] == "pending"
     assert row["author_name"] == "Visitor" and "This post is great." in row["content_text"]
     assert row["post_id"] == "1" and row["link"].endswith(f"#comment-{remote_id}")
-    assert not bridge.store.comment_cursor("wp")  # no sync ran (the pull cursor is at the start): the event brought it
+    assert not bridge.store.comment_cursor("wp")  # no sync ran (the cursor is at the start): the event brought it
     [event] = queue_rows(site)
     assert event["event_type"] == "comment.created" and event["sent_at"] and event["last_status"] == 202
 
