@@ -20,6 +20,7 @@ Answers (errors are ``application/problem+json`` with a ``detail``):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -110,15 +111,35 @@ def read_body() -> bytes | Response:
     return body
 
 
-def parse_json(body: bytes) -> Any:
-    """The JSON of a signed body, or a 415/400 problem."""
+def receive_signed(secret: str, *, replayed: Callable[[str], Answer | None], load: Callable[[Any], dict],
+                   accept: Callable[[str, dict], Answer], invalid: str) -> Response:
+    """The steps every signed webhook takes, in this order: size limit, Standard Webhooks
+    signature (401), a redelivered ``webhook-id`` gets its first answer, JSON (415/400), the
+    sender's schema (400 with ``errors`` by field, titled ``invalid``), then ``accept``."""
+    body = read_body()
+    if isinstance(body, Response):
+        return body
+    try:
+        delivery_id = signatures.verify(secret, body, request.headers)
+    except signatures.SignatureError as exc:
+        return _problem(401, "Bad signature", str(exc))
+    replay = replayed(delivery_id)
+    if replay is not None:
+        return _answer(replay, replayed=True)
     if request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
         return _problem(415, "Unsupported media type",
                         f"the body must be application/json, not {request.mimetype or 'unspecified'!r}")
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except ValueError as exc:
         return _problem(400, "Bad JSON", f"the body is not valid JSON: {exc}")
+    try:
+        payload = load(data)
+    except ValidationError as exc:
+        errors = _field_errors(exc.messages)
+        summary = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
+        return _problem(400, invalid, summary, errors=errors)
+    return _answer(accept(delivery_id, payload))
 
 
 @bp.post("/social/<source_id>")
@@ -128,30 +149,9 @@ def social(source_id: str):
     if source is None:
         return _problem(404, "Unknown source", f"there is no webhook source {source_id!r} in this cms-bridge "
                         "(check the URL against `cms-bridge sources list`)")
-
-    body = read_body()
-    if isinstance(body, Response):
-        return body
-
-    try:
-        delivery_id = signatures.verify(source.secret, body, request.headers)
-    except signatures.SignatureError as exc:
-        return _problem(401, "Bad signature", str(exc))
-
-    replay = intake.replayed_delivery(source_id, delivery_id)
-    if replay is not None:
-        return _answer(replay, replayed=True)
-
-    data = parse_json(body)
-    if isinstance(data, Response):
-        return data
-    try:
-        payload = load_social_payload(data)
-    except ValidationError as exc:
-        errors = _field_errors(exc.messages)
-        summary = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
-        return _problem(400, "Invalid payload", summary, errors=errors)
-    return _answer(intake.accept_webhook(source_id, delivery_id, payload))
+    return receive_signed(source.secret, replayed=lambda d: intake.replayed_delivery(source_id, d),
+                          load=load_social_payload, accept=lambda d, p: intake.accept_webhook(source_id, d, p),
+                          invalid="Invalid payload")
 
 
 # The WordPress connector plugin's events: POST /webhooks/wordpress/<site_id> (webhooks/wordpress.py).

@@ -25,11 +25,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from flask import Response, current_app, request
+from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from . import signatures
-from .routes import Answer, WebhookSource, _answer, _field_errors, _problem, bp, parse_json, read_body
+from .routes import Answer, WebhookSource, _problem, bp, receive_signed
 
 EVENT_TYPES = ("comment.created", "comment.edited", "comment.status_changed", "comment.trashed",
                "comment.untrashed", "comment.spammed", "comment.unspammed", "comment.deleted")
@@ -132,24 +131,5 @@ def wordpress(site_id: str):
         return _problem(404, "Events not set up", f"site {site_id!r} has no webhook_secret_env in cms-bridge's "
                         "configuration, so its events cannot be verified; set it to the variable holding the "
                         "secret entered in the plugin")
-    body = read_body()
-    if isinstance(body, Response):
-        return body
-    try:
-        delivery_id = signatures.verify(site.secret, body, request.headers)
-    except signatures.SignatureError as exc:
-        return _problem(401, "Bad signature", str(exc))
-    replay = events.replayed_event(site_id, delivery_id)
-    if replay is not None:
-        return _answer(replay, replayed=True)
-    data = parse_json(body)
-    if isinstance(data, Response):
-        return data
-    try:
-        event = load_event(data)
-    except ValidationError as exc:
-        errors = _field_errors(exc.messages)
-        return _problem(400, "Invalid event", "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()),
-                        errors=errors)
-    return _answer(events.accept_event(site_id, delivery_id, event))
-
+    return receive_signed(site.secret, replayed=lambda d: events.replayed_event(site_id, d), load=load_event,
+                          accept=lambda d, e: events.accept_event(site_id, d, e), invalid="Invalid event")
