@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 
 from bridge import moderation
 from tests.wp_bridge_helpers import make_bridge, sync_wp
@@ -225,3 +226,61 @@ def test_works_as_a_must_use_plugin(wp, plugin_zip, live, bridge, secret):
                 shutil.rmtree(path)
             else:
                 path.unlink()
+
+
+def test_many_changes_in_one_request_page_through_the_cursor_exactly_once(wp, plugin_zip, bridge, monkeypatch):
+    import bridge.wordpress_plugin as service
+
+    install_plugin(wp, plugin_zip)
+    seeded = wp.seed_comments(25, status="hold", mode="sql")
+    sync_wp(bridge)  # imports them, and takes the changes cursor from the start
+    ids = list(range(seeded["first_id"], seeded["last_id"] + 1))
+    # one request approving them all: stamps microseconds apart (or equal: ordered by id)
+    wp.php(f"foreach ([{', '.join(map(str, ids))}] as $id) {{ wp_set_comment_status($id, 'approve'); }}")
+    time.sleep(SETTLE)
+    monkeypatch.setattr(service, "PAGE", 7)
+    calls = []
+    client = bridge.services["wordpress_plugin"].client("wp", bridge.adapter("wp"))
+    real = client.changes
+    monkeypatch.setattr(client, "changes", lambda since, n: calls.append(since) or real(since, n))
+    result = sync_wp(bridge)
+    assert result.changed == 25
+    assert len(calls) == 4 and len(set(calls)) == 4  # 7 + 7 + 7 + 4, each from the cursor after the last
+    approved = bridge.store.query("SELECT count(*) AS n FROM comments WHERE site_id = 'wp' AND status = 'approved' "
+                                  "AND remote_id IN (" + ", ".join(f"'{i}'" for i in ids) + ")")
+    assert approved[0]["n"] == 25
+    assert all(len(site_log(bridge, i)) == 1 for i in ids)  # each change recorded once
+
+
+def test_the_changes_route_refuses_a_bad_cursor_by_name(wp, plugin_zip):
+    install_plugin(wp, plugin_zip)
+    r = wp.rest.get(f"{wp.url}/wp-json/cms-bridge/v1/comments/changes", params={"since": "yesterday"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "cms_bridge_bad_cursor" and "since=yesterday" in r.json()["message"]
+    anonymous = requests.get(f"{wp.url}/wp-json/cms-bridge/v1/comments/changes", timeout=30)
+    assert anonymous.status_code == 401  # commenters' e-mail and IP: only for users who may moderate
+
+
+def test_a_login_password_over_xml_rpc_polls_instead(tmp_path, wp, plugin_zip, clock):
+    install_plugin(wp, plugin_zip)
+    b = make_bridge(tmp_path, wp, clock, "xmlrpc", environ={"WP_PASSWORD": wp.admin_password})
+    try:
+        wp.seed_comments(3, status="hold", mode="sql")
+        result = sync_wp(b)  # the changes route refuses the login password (REST): sync still works
+        assert result.new == 4
+        assert b.store.get_state("site:wp", "plugin_absent_until") > clock()
+    finally:
+        b.close()
+
+
+def test_the_plugin_leaves_no_php_warnings(site, bridge):
+    remote_id = post_comment_form(site, 1, "Watching the server log")
+    wait_for(lambda: inbox(bridge, remote_id), what="the comment")
+    site.php(f"wp_spam_comment({remote_id}); wp_delete_comment({remote_id}, true);")
+    site.rest.get(f"{site.url}/wp-json/cms-bridge/v1/comments/changes").raise_for_status()
+    site.rest.get(f"{site.url}/wp-json/cms-bridge/v1/status").raise_for_status()
+    log = site.server_log.read_text(errors="replace")
+    noisy = [line for line in log.splitlines()
+             if ("Warning" in line or "Deprecated" in line or "Notice" in line or "Fatal" in line)
+             and "cms-bridge-connector" in line]
+    assert noisy == []
