@@ -60,7 +60,7 @@ bench: install-test
 # The WordPress connector plugin's zip, as a site admin uploads it (connectors/wordpress/).
 wordpress-plugin: dist/cms-bridge-connector.zip
 
-dist/cms-bridge-connector.zip: $(wildcard connectors/wordpress/*.php connectors/wordpress/includes/*.php) connectors/wordpress/readme.txt
+dist/cms-bridge-connector.zip: $(wildcard connectors/wordpress/*.php connectors/wordpress/includes/*.php) connectors/wordpress/readme.txt scripts/build-wordpress-plugin.sh
 	bash scripts/build-wordpress-plugin.sh $@
 
 clean:

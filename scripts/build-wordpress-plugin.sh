@@ -11,7 +11,7 @@ out="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/cms-bridge-connector/includes" "$(dirname "$out")"
-cp "$src/cms-bridge-connector.php" "$src/mu-loader.php" "$src/readme.txt" "$stage/cms-bridge-connector/"
+cp "$src/cms-bridge-connector.php" "$src/mu-loader.php" "$src/uninstall.php" "$src/readme.txt" "$stage/cms-bridge-connector/"
 cp "$src"/includes/*.php "$stage/cms-bridge-connector/includes/"
 for f in "$stage"/cms-bridge-connector/*.php "$stage"/cms-bridge-connector/includes/*.php; do
   php -l "$f" >/dev/null

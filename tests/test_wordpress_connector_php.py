@@ -62,7 +62,8 @@ def test_the_zip_holds_one_plugin_folder_and_no_tests(tmp_path):
         names = zf.namelist()
         header = zf.read("cms-bridge-connector/cms-bridge-connector.php").decode()
     assert all(n.startswith("cms-bridge-connector/") for n in names)
-    assert "cms-bridge-connector/includes/Plugin.php" in names and "cms-bridge-connector/mu-loader.php" in names
+    assert {"cms-bridge-connector/includes/Plugin.php", "cms-bridge-connector/mu-loader.php",
+            "cms-bridge-connector/uninstall.php"} <= set(names)
     assert not [n for n in names if "Tests" in n or "phpunit" in n]
     assert "Requires at least: 6.1" in header and "Requires PHP:      7.4" in header
     version = re.search(r"Version:\s+(\S+)", header).group(1)

@@ -6,6 +6,7 @@ write-back comes back as an echo; sync reads the plugin's changes route instead 
 """
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -284,3 +285,22 @@ def test_the_plugin_leaves_no_php_warnings(site, bridge):
              if ("Warning" in line or "Deprecated" in line or "Notice" in line or "Fatal" in line)
              and "cms-bridge-connector" in line]
     assert noisy == []
+
+
+def test_deleting_the_plugin_removes_its_table_options_and_stamps_but_no_comment(site, bridge):
+    remote_id = post_comment_form(site, 1, "A comment that stays")
+    wait_for(lambda: inbox(bridge, remote_id), what="the comment")
+    out = site.php(
+        "require_once ABSPATH . 'wp-admin/includes/plugin.php'; require_once ABSPATH . 'wp-admin/includes/file.php';\n"
+        "deactivate_plugins(['cms-bridge-connector/cms-bridge-connector.php']);\n"
+        "$r = delete_plugins(['cms-bridge-connector/cms-bridge-connector.php']);\n"
+        "global $wpdb;\n"
+        "echo json_encode(['deleted' => $r === true,"
+        " 'table' => $wpdb->get_var(\"SHOW TABLES LIKE '{$wpdb->prefix}cms_bridge_events'\"),"
+        " 'option' => get_option('cms_bridge_connector_settings', 'gone'),"
+        f" 'stamp' => get_comment_meta({remote_id}, '_cms_bridge_modified', true),"
+        f" 'comment' => get_comment({remote_id}) !== null,"
+        " 'cron' => wp_next_scheduled('cms_bridge_connector_deliver')]);")
+    state = json.loads(out.strip().splitlines()[-1])
+    assert state == {"deleted": True, "table": None, "option": "gone", "stamp": "", "comment": True, "cron": False}
+    assert not (site.dir / "wp-content" / "plugins" / "cms-bridge-connector").exists()
