@@ -75,7 +75,10 @@ def queue_rows(wp) -> list[dict]:
 def run_wp_cron(wp) -> None:
     """What a due WP-Cron run does, started for real through wp-cron.php: the queued events' backoff
     is cut short (they are made due now) and the plugin's cron event is moved to the past, then
-    wp-cron.php runs every due event (DISABLE_WP_CRON only stops page loads from spawning it)."""
+    wp-cron.php runs every due event (``do_action_ref_array($hook, $args)``). The harness sets
+    DISABLE_WP_CRON, which only stops page loads from spawning it: wp-cron.php's own header says
+    defining it and calling the file directly "are mutually exclusive and the latter does not rely
+    on the former to work"."""
     wp.php("CmsBridge\\Connector\\Queue::makeDue();\n"
            "$hook = CmsBridge\\Connector\\Plugin::CRON_HOOK;\n"
            "wp_clear_scheduled_hook($hook);\n"
