@@ -304,3 +304,22 @@ def test_deleting_the_plugin_removes_its_table_options_and_stamps_but_no_comment
     state = json.loads(out.strip().splitlines()[-1])
     assert state == {"deleted": True, "table": None, "option": "gone", "stamp": "", "comment": True, "cron": False}
     assert not (site.dir / "wp-content" / "plugins" / "cms-bridge-connector").exists()
+
+
+def test_plugin_off_in_the_config_keeps_polling(tmp_path, wp, plugin_zip, clock):
+    install_plugin(wp, plugin_zip)
+    b = make_bridge(tmp_path, wp, clock, "rest", plugin="off")
+    try:
+        sync_wp(b)
+        assert b.store.get_state("site:wp", "plugin_changes_cursor") is None  # never asked the plugin
+        assert b.store.get_state("site:wp", "plugin_absent_until") is None
+    finally:
+        b.close()
+
+
+def test_a_bad_plugin_setting_is_a_config_error_naming_it(tmp_path, wp, clock):
+    from bridge.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        make_bridge(tmp_path, wp, clock, "rest", plugin="sometimes")
+    assert "plugin" in str(err.value) and "auto, off" in str(err.value)
