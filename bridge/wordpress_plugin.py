@@ -28,12 +28,16 @@ from adapters.wordpress import WordPressAdapter
 from adapters.wordpress.plugin import Change, PluginClient, change_from_plugin
 from webhooks.routes import Answer, WebhookSource
 
+from . import clock
+
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "plugin_changes_cursor"
 ABSENT_KEY = "plugin_absent_until"
 ABSENT_RECHECK_SECONDS = 3600
 PAGE = 200
+#: how long a delivery's first answer is kept for redeliveries (the plugin keeps sent events 14 days)
+KEEP_DELIVERIES_SECONDS = 30 * 86400
 
 
 class WordPressPluginService:
@@ -114,6 +118,8 @@ class WordPressPluginService:
             self.store.set_state(scope, ABSENT_KEY, now + ABSENT_RECHECK_SECONDS)
             return None
         changed = fallback() if cursor is None else 0
+        # received_at is the store's wall-clock time, so the cut-off is too
+        self.store.prune_plugin_deliveries(site_id, clock.iso(clock.now() - KEEP_DELIVERIES_SECONDS))
         while True:
             with self.store.write():
                 counts = self.store.apply_plugin_changes(site_id, [self._change(site_id, c) for c in page.changes])

@@ -126,3 +126,13 @@ def test_bad_events_are_400_naming_the_field(client, bridge):
     not_object = post(client, [1, 2])
     assert not_object.status_code == 400
     assert bridge.store.count_comments("blog") == 0
+
+
+def test_old_delivery_records_are_pruned_and_a_late_redelivery_is_still_stale(client, bridge):
+    post(client, event(modified="1764669600000000"), msg_id="msg_old")
+    bridge.store.db.execute("UPDATE wordpress_plugin_deliveries SET received_at = '2000-01-01T00:00:00.000000Z'")
+    bridge.store.db.commit()
+    assert bridge.store.prune_plugin_deliveries("blog", "2001-01-01T00:00:00.000000Z") == 1
+    again = post(client, event(modified="1764669600000000"), msg_id="msg_old")
+    assert again.status_code == 202 and again.get_json()["applied"] == "stale"
+    assert bridge.store.count_comments("blog") == 1

@@ -26,6 +26,13 @@ class WordPressPluginQueries:
                        "response, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        [site_id, delivery_id, event_type, status_code, dumps(response), self.now_iso()])
 
+    def prune_plugin_deliveries(self, site_id: str, before: str) -> int:
+        """Forget delivery records older than ``before`` (ISO): the table stays small. A redelivery
+        after that is still harmless: its stamp is not newer than what was applied (stale)."""
+        with self.write() as db:
+            return db.execute("DELETE FROM wordpress_plugin_deliveries WHERE site_id = ? AND received_at < ?",
+                              [site_id, before]).rowcount
+
     def apply_plugin_changes(self, site_id: str, changes: list[dict]) -> dict[str, int]:
         """Apply changes in order; each ``{"remote_id", "modified", "status", "row"}`` (``row``: a
         comments row as the sync builds it, None for a deletion) plus optional ``"skip_new"`` (do
