@@ -197,7 +197,13 @@ class SyncService:
         site = self.bridge.site_config(site_id)
         started = self.store.now_iso()
         result.new, redelivered = self.pull(site_id, adapter, site, renew)
-        result.changed = redelivered + self.reconcile(site_id, adapter, renew, seen_before=started)
+        def reconcile() -> int:
+            return self.reconcile(site_id, adapter, renew, seen_before=started)
+        # -- WordPress connector plugin (bridge/wordpress_plugin.py): if the site's plugin is active,
+        # read the changes from it instead of reconciling; None = no plugin there, reconcile as before
+        plugin = self.bridge.services.get("wordpress_plugin")
+        via_plugin = plugin.reconcile(site_id, adapter, site, renew, fallback=reconcile) if plugin else None
+        result.changed = redelivered + (reconcile() if via_plugin is None else via_plugin)
 
     def _drain(self, site_id: str, result: SiteSyncResult) -> None:
         stats = self.bridge.outbox.run_due(site_id=site_id)

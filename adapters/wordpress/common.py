@@ -66,6 +66,10 @@ class WordPressSiteSchema(Schema):
                                          error_messages=_msgs("true or false"))
     verify_tls = fields.Boolean(load_default=True, truthy={True}, falsy={False},
                                 error_messages=_msgs("true or false"))
+    # -- the connector plugin (connectors/wordpress/, bridge/wordpress_plugin.py): the variable holding
+    # the secret its events are signed with; plugin = "off" makes sync ignore its changes route
+    webhook_secret_env = fields.String(load_default="", error_messages=_msgs("the name of an environment variable"))
+    plugin = fields.String(load_default="auto", validate=_one_of(["auto", "off"]))
 
 
 # -- errors specific to WordPress (all still in the adapters.base family) -----

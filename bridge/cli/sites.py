@@ -58,6 +58,9 @@ def sites_check(ctx, site_id):
             bridge.store.record_site_check(sid, transport=report.transport, version=report.version,
                                            capabilities=report.capabilities)
         _print_report(sid, report, bridge.adapter(sid).features)
+        plugin = bridge.services.get("wordpress_plugin")  # -- WordPress connector plugin: active + version
+        for line in (plugin.check_lines(sid) if plugin and report.transport else []):
+            click.echo(f"  {line}")
         if report.ok:
             bridge.store.set_site_attention(sid, None)
         else:

@@ -16,12 +16,13 @@ from .metrics import MetricsQueries
 from .privacy import PrivacyQueries
 from .sites import SitesQueries
 from .users import UsersQueries
+from .wordpress_plugin import WordPressPluginQueries
 
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
 class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            MetricsQueries, PrivacyQueries, ManagedSitesQueries, StoreBase):
+            MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, StoreBase):
     pass
 
 

@@ -338,6 +338,31 @@ def m0005_intake(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS items_source_canonical ON items(source_id, canonical_url)")
 
 
+@migrations(name="0009_wordpress_plugin")
+def m0009_wordpress_plugin(db: Database) -> None:
+    """The WordPress connector plugin's events: each delivery's first answer (the webhook-id
+    idempotency key, so a redelivery stores nothing new), and per comment the newest change
+    stamp applied (the plugin's microsecond ``modified``), so an event that arrives after a
+    newer one — a retried delivery, or the changes route having been read first — is stale."""
+    db.executescript(
+        """
+        CREATE TABLE wordpress_plugin_deliveries (
+            site_id TEXT NOT NULL,
+            delivery_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            status_code INTEGER NOT NULL,
+            response TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (site_id, delivery_id)
+        );
+        CREATE TABLE wordpress_comment_stamps (
+            site_id TEXT NOT NULL,
+            remote_id TEXT NOT NULL,
+            modified TEXT NOT NULL,
+            PRIMARY KEY (site_id, remote_id)
+        ) WITHOUT ROWID;
+        """
+    )
 @migrations(name="0013_metrics")
 def m0013_metrics(db: Database) -> None:
     """Counters for ``/metrics``, kept by triggers in the same transaction as the
