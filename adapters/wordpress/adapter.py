@@ -28,6 +28,7 @@ from ..types import (
     SyncCursor,
 )
 from .common import (
+    ANY_MARKER,
     BATCH,
     HEADER_FIX,
     REPLY_MARKER,
@@ -47,6 +48,14 @@ from .rest import (
 from .xmlrpc import (
     _XmlrpcTransport,
 )
+
+
+def _ours(post: dict, key: str) -> bool:
+    """False when the post carries another installation's (or item's) marker: a
+    stored mapping that points there is not ours to overwrite. A post without
+    any marker (an editor removed it) stays ours."""
+    markers = ANY_MARKER.findall(post.get("content") or "")
+    return not markers or key in markers
 
 
 # -- the adapter -----------------------------------------------------------------
@@ -208,6 +217,8 @@ class WordPressAdapter(CMSAdapter):
         key = self.require_key(item)
         t = self.transport()
         post = t.get_post(existing_ref.remote_id) if existing_ref else None
+        if post is not None and not _ours(post, key):
+            post, existing_ref = None, None  # another installation's post (a restored or copied database)
         if post is None:
             post = t.find_post(key)
         media = _first_image(item)
@@ -222,7 +233,8 @@ class WordPressAdapter(CMSAdapter):
                 if media_sha[:16] in source:
                     media_id = post["featured_media"]
             if media_id is None:
-                media_id = t.upload(media, filename, media_sha)
+                # An earlier try may have uploaded it (a crash or a 5xx before the post was saved).
+                media_id = t.find_media(media_sha) or t.upload(media, filename, media_sha)
         saved = t.save_post(post["id"] if post else None, {
             "title": item.title or _excerpt(item)[:80] or "Untitled", "content": _post_body(item),
             "excerpt": _excerpt(item), "status": self.site.get("post_status", "publish"),

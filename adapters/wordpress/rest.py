@@ -31,6 +31,7 @@ from .common import (
     BATCH,
     HEADER_FIX,
     MARKER,
+    MEDIA_MARKER,
     USER_AGENT,
     TLSFailure,
     _comment_html,
@@ -43,9 +44,16 @@ from .common import (
     _status,
     _utc,
 )
+from .responses import NO_JSON, created_id, decode_json
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
+
+
+def _was_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the connection broke after it was made (the request may have
+    arrived), False when it never stood (refused, DNS, connect timeout)."""
+    return not any(name in repr(exc) for name in ("NewConnectionError", "ConnectTimeout", "NameResolution"))
 
 
 class _RestTransport:
@@ -84,19 +92,25 @@ class _RestTransport:
         except requests.exceptions.Timeout:
             raise Unreachable(f"{self.adapter.base_url} did not answer within {self.adapter.timeout:g} s",
                               hint="check that the site is up; raise the site's timeout if it is slow") from None
+        except requests.exceptions.ConnectionError as exc:
+            if method != "GET" and _was_sent(exc):
+                # Sent, then dropped: the site may have acted. Retried; the retry
+                # finds the result (posts by marker, media by hash, replies by key).
+                raise Unreachable(f"{self.adapter.base_url} dropped the connection after {method} "
+                                  f"{urlsplit(self.url(route)).path} was sent",
+                                  hint="the site may have acted; the bridge retries and finds the result") from None
+            raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
+                              hint="check the site's URL and that it is up") from None
         except requests.exceptions.RequestException as exc:
             raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
                               hint="check the site's URL and that it is up") from None
-        if response.status_code not in ok:
+        if ok is not None and response.status_code not in ok:
             raise self.error(response)
         return response
 
     def error(self, response: requests.Response) -> AdapterError:
         status = response.status_code
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
+        body = decode_json(response.text)
         code = body.get("code", "") if isinstance(body, dict) else ""
         message = (body.get("message") if isinstance(body, dict) else "") or response.reason or "no message"
         message = f"WordPress REST {response.request.method} {urlsplit(response.url).path}: {status} {message}"
@@ -119,12 +133,22 @@ class _RestTransport:
         return RemoteError(message)
 
     def json(self, method: str, route: str, **kw) -> Any:
+        """The JSON document of a successful answer, PHP output around it ignored
+        (see :mod:`.responses`). No document at all: for a read, "not a WordPress
+        site"; for a write, the site may have acted, so a retriable error."""
         response = self.request(method, route, **kw)
-        try:
-            return response.json()
-        except ValueError:
-            raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.adapter.base_url} "
-                              "a WordPress site?") from None
+        return self.body(response, method, route)
+
+    def body(self, response: requests.Response, method: str, route: str) -> Any:
+        data = decode_json(response.text)
+        if data is not NO_JSON:
+            return data
+        if method != "GET":
+            raise TemporaryRemoteError(
+                f"WordPress REST {method} {urlsplit(response.url).path}: {response.status_code} without a "
+                "readable result", hint="the site may have acted; the bridge retries and finds the result")
+        raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.adapter.base_url} "
+                          "a WordPress site?")
 
     # -- probing ----------------------------------------------------------
     def index(self) -> dict:
@@ -262,11 +286,12 @@ class _RestTransport:
     def get_post(self, post_id: str) -> dict | None:
         try:
             row = self.json("GET", f"/wp/v2/posts/{post_id}", params={"context": "edit",
-                                                                      "_fields": "id,link,featured_media"})
+                                                                      "_fields": "id,link,featured_media,content"})
         except NotFound:
             return None
         return {"id": str(row["id"]), "link": row.get("link") or "",
-                "featured_media": str(row.get("featured_media") or "") or None}
+                "featured_media": str(row.get("featured_media") or "") or None,
+                "content": (row.get("content") or {}).get("raw") or ""}
 
     def media_source(self, media_id: str) -> str | None:
         try:
@@ -275,15 +300,41 @@ class _RestTransport:
         except NotFound:
             return None
 
+    def find_media(self, sha: str) -> str | None:
+        """An attachment we uploaded earlier with this content: its description
+        carries ``MEDIA_MARKER`` and its file name the hash's first 16 digits
+        (WordPress searches title, excerpt and description)."""
+        rows = self.json("GET", "/wp/v2/media", params={
+            "search": sha[:16], "context": "edit", "per_page": 10, "_fields": "id,source_url,description"})
+        for row in rows if isinstance(rows, list) else []:
+            description = (row.get("description") or {}).get("raw") or ""
+            if MEDIA_MARKER.format(sha) in description or f"cms-bridge-{sha[:16]}" in (row.get("source_url") or ""):
+                return str(row["id"])
+        return None
+
     def upload(self, media: Media, filename: str, sha: str) -> str:
+        """One request: the bytes, with title, alt text and the content marker as
+        query parameters (core's attachments controller reads them on create), so
+        no crash can leave an attachment without its marker. Status and headers
+        decide: 201 + ``Location``, or ``X-WP-Upload-Attachment-ID`` even on a 5xx
+        (the file is stored; only its sub-sizes failed)."""
         with open(media.local_path, "rb") as fh:
             data = fh.read()
-        row = self.json("POST", "/wp/v2/media", data=data, headers={
+        route = "/wp/v2/media"
+        response = self.request("POST", route, ok=None, data=data, params={
+            "title": media.alt or filename.rsplit(".", 1)[0], "alt_text": media.alt,
+            "description": MEDIA_MARKER.format(sha), "_fields": "id"}, headers={
             "Content-Type": _media_type(media), "Content-Disposition": f'attachment; filename="{filename}"'})
-        media_id = str(row["id"])
-        self.json("POST", f"/wp/v2/media/{media_id}", json={"alt_text": media.alt, "title": media.alt or filename},
-                  params={"_fields": "id"})
-        return media_id
+        media_id = created_id(response.status_code, response.headers)
+        if media_id is not None:
+            return media_id
+        if response.status_code not in (200, 201):
+            raise self.error(response)
+        row = self.body(response, "POST", route)
+        if not isinstance(row, dict) or "id" not in row:
+            raise TemporaryRemoteError(f"WordPress REST POST {route}: {response.status_code} without an attachment "
+                                       "id", hint="the site may have acted; the bridge retries and finds the upload")
+        return str(row["id"])
 
     def term_ids(self, taxonomy: str, names: list[str]) -> list[int]:
         route = "/wp/v2/categories" if taxonomy == "category" else "/wp/v2/tags"

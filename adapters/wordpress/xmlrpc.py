@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 import collections.abc
 import html
+import http.client
+import re
 import ssl
 import xml.parsers.expat
 import xmlrpc.client
@@ -47,6 +49,7 @@ from ..types import (  # noqa: E402
 )
 from .common import (  # noqa: E402
     MARKER,
+    MEDIA_MARKER,
     REPLY_SCAN,
     USER_AGENT,
     WALK_FIRST,
@@ -63,6 +66,7 @@ from .common import (  # noqa: E402
     _status,
     _utc,
 )
+from .responses import clean_xmlrpc  # noqa: E402
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
@@ -105,8 +109,42 @@ class _TimeoutTransport(xmlrpc.client.SafeTransport):
         return conn
 
     def request(self, host, handler, request_body, verbose=False):
+        """Writes get one attempt, on a fresh connection. xmlrpc.client's own
+        ``request`` sends a call a second time when the connection drops after
+        sending: an upload or a new post then happens twice. A dropped write
+        surfaces as ``Unreachable`` instead; the outbox retries it and the adapter
+        finds what the first one did (media by hash, posts by marker). Reads keep
+        the library's resend (harmless, and it covers stale keep-alive connections)."""
         self.adapter.request_count += 1
+        if _is_write(request_body):
+            self.close()
+            return self.single_request(host, handler, request_body, verbose)
         return super().request(host, handler, request_body, verbose)
+
+    def parse_response(self, response):
+        """The whole body, PHP output around the ``<methodResponse>`` removed
+        (see :mod:`.responses`), then xmlrpc.client's own parser."""
+        body = response.read()
+        if response.getheader("Content-Encoding", "") == "gzip":
+            body = xmlrpc.client.gzip_decode(body)
+        parser, unmarshaller = self.getparser()
+        parser.feed(clean_xmlrpc(body))
+        parser.close()
+        return unmarshaller.close()
+
+
+#: XML-RPC methods that change the site (see ``_XmlrpcTransport.guard``'s ``write``)
+WRITES = ("wp.new", "wp.edit", "wp.delete", "wp.upload", "metaWeblog.new", "metaWeblog.edit")
+_METHOD_NAME = re.compile(rb"<methodName>\s*([\w.]+)")
+
+
+def _is_write(request_body: bytes) -> bool:
+    """A call (or a multicall holding one) that changes the site."""
+    names = [m.decode() for m in _METHOD_NAME.findall(request_body[:1 << 20])]
+    if "system.multicall" in names:
+        names += [m.decode() for m in re.findall(rb"<name>methodName</name>\s*<value>(?:<string>)?([\w.]+)",
+                                                 request_body)]
+    return any(n.startswith(WRITES) for n in names)
 
 
 class _Client(Client):
@@ -146,8 +184,11 @@ class _XmlrpcTransport:
         self._walk_done: tuple[datetime, int] | None = None
 
     # -- error mapping ------------------------------------------------------
-    def guard(self, fn, *args):
-        """Run one XML-RPC call and map every failure onto the adapter error family."""
+    def guard(self, fn, *args, write: bool = False):
+        """Run one XML-RPC call and map every failure onto the adapter error family.
+        ``write``: the call changes the site, so an answer lost after sending means
+        "it may have happened" (retriable; the retry finds the result), never
+        "not a WordPress site"."""
         base = self.adapter.base_url
         try:
             return fn(*args)
@@ -190,13 +231,21 @@ class _XmlrpcTransport:
             raise Unreachable(f"{base} did not answer within {self.adapter.timeout:g} s",
                               hint="check that the site is up; raise the site's timeout if it is slow") from None
         except (xml.parsers.expat.ExpatError, xmlrpc.client.ResponseError):
+            if write:
+                raise TemporaryRemoteError(f"{self.url} answered without a readable XML-RPC result",
+                                           hint="the site may have acted; the bridge retries and finds the result"
+                                           ) from None
             raise RemoteError(f"{self.url} did not answer with XML-RPC; is {base} a WordPress site?") from None
+        except (http.client.HTTPException, ConnectionResetError, BrokenPipeError) as exc:
+            # Sent, then dropped (RemoteDisconnected, IncompleteRead): the site may have acted.
+            raise Unreachable(f"{base} dropped the connection during an XML-RPC call: {exc.__class__.__name__}",
+                              hint="the site may have acted; the bridge retries and finds the result") from None
         except OSError as exc:
             raise Unreachable(f"cannot connect to {base}: {exc.__class__.__name__}: {exc}",
                               hint="check the site's URL and that it is up") from None
 
     def call(self, method):
-        return self.guard(self.client.call, method)
+        return self.guard(self.client.call, method, write=method.method_name.startswith(WRITES))
 
     def multicall(self, calls: list[tuple[str, tuple]]) -> list[Any]:
         """``system.multicall`` (defect 6: not callable through Client.call). Each
@@ -415,10 +464,11 @@ class _XmlrpcTransport:
 
     def get_post(self, post_id: str) -> dict | None:
         try:
-            post = self.call(xp.GetPost(int(post_id), ["post_id", "link", "post_thumbnail", "post_status"]))
+            post = self.call(xp.GetPost(int(post_id), ["post_id", "link", "post_thumbnail", "post_status",
+                                                       "post_content"]))
         except (NotFound, PermissionDenied):
             return None
-        return self._post_info(post)
+        return {**self._post_info(post), "content": getattr(post, "content", "") or ""}
 
     def media_source(self, media_id: str) -> str | None:
         try:
@@ -427,20 +477,33 @@ class _XmlrpcTransport:
             return None
         return getattr(item, "link", None)
 
+    def find_media(self, sha: str) -> str | None:
+        """An attachment we uploaded earlier with this content. wp.uploadFile titles
+        it after the file name (which holds the hash's first 16 digits) and
+        :meth:`upload` then writes ``MEDIA_MARKER`` into its description; either is
+        found by WordPress's search, a crash between the two included."""
+        posts = self.call(xp.GetPosts({"post_type": "attachment", "post_status": "inherit", "s": sha[:16],
+                                       "number": 10}, ["post_id", "guid", "post_content", "post_title"]))
+        for post in posts:
+            if MEDIA_MARKER.format(sha) in (getattr(post, "content", "") or "") or \
+                    f"cms-bridge-{sha[:16]}" in (getattr(post, "guid", "") or ""):
+                return str(post.id)
+        return None
+
     def upload(self, media: Media, filename: str, sha: str) -> str:
         with open(media.local_path, "rb") as fh:
             bits = xmlrpc.client.Binary(fh.read())
         result = self.call(xm.UploadFile({"name": filename, "type": _media_type(media), "bits": bits,
                                           "overwrite": False}))
         media_id = str(result.get("attachment_id") or result["id"])
-        if media.alt:
-            # Stock XML-RPC cannot write the alt text (protected meta); the title and
-            # caption carry it, and REST sets the real alt when it is the transport.
-            attachment = WordPressPost()
-            attachment.post_type = "attachment"
-            attachment.title = media.alt
-            attachment.excerpt = media.alt
-            self.call(xp.EditPost(int(media_id), attachment))
+        # Stock XML-RPC cannot write the alt text (protected meta); the title and
+        # caption carry it, and REST sets the real alt when it is the transport.
+        attachment = WordPressPost()
+        attachment.post_type = "attachment"
+        attachment.title = media.alt or filename.rsplit(".", 1)[0]
+        attachment.excerpt = media.alt
+        attachment.content = MEDIA_MARKER.format(sha)
+        self.call(xp.EditPost(int(media_id), attachment))
         return media_id
 
     def save_post(self, post_id: str | None, fields_: dict) -> dict:
