@@ -33,18 +33,20 @@ from .common import (
     HEADER_FIX,
     REPLY_MARKER,
     USER_AGENT,
+    WALK_FIRST,
+    WALK_MAX,
     WordPressSiteSchema,
     XmlrpcDisabled,
     _excerpt,
     _file_sha256,
     _first_image,
-    _iso,
     _media_filename,
     _post_body,
 )
 from .rest import (
     _RestTransport,
 )
+from .walk import CommentWalk
 from .xmlrpc import (
     _XmlrpcTransport,
 )
@@ -77,6 +79,8 @@ class WordPressAdapter(CMSAdapter):
         self.term_cache: dict[tuple[str, str], int] = {}
         self._post_cache: dict[str, tuple[str, str]] = {}
         self._transport: _RestTransport | _XmlrpcTransport | None = None
+        self._walk: CommentWalk | None = None
+        self._walk_transport = None
 
     # -- transport selection ------------------------------------------------------
     @property
@@ -252,20 +256,15 @@ class WordPressAdapter(CMSAdapter):
 
     # -- comments --------------------------------------------------------------------------
     def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
-        """REST: pages oldest first, each moving the cursor. XML-RPC: pages newest
-        first, the cursor moving once the walk down to it is complete (see
-        :meth:`_XmlrpcTransport.walk`)."""
+        """The comments with an id above the cursor's, newest first, ``limit`` at a
+        time; the cursor moves with the walk's last page (see walk.py)."""
         limit = max(1, min(BATCH, limit))
         t = self.transport()
-        if isinstance(t, _XmlrpcTransport):
-            page, next_cursor = t.walk(cursor, limit)
-        else:
-            page = t.fetch_comments(cursor, limit)
-            next_cursor = SyncCursor(after_date=_iso(page[-1].date_gmt), after_id=page[-1].remote_id) \
-                if page else cursor
-        if not page:
-            return [], next_cursor
-        self._fill_posts(page, fetch=True)
+        if self._walk is None or self._walk_transport is not t:
+            self._walk, self._walk_transport = CommentWalk(t.listing(), WALK_FIRST, WALK_MAX), t
+        page, next_cursor = self._walk.page(cursor, limit)
+        if page:
+            self._fill_posts(page, fetch=True)
         return page, next_cursor
 
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:

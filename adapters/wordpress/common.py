@@ -24,7 +24,6 @@ from ..types import (
     Media,
     RemoteComment,
     SocialItem,
-    SyncCursor,
 )
 
 USER_AGENT = "cms-bridge (WordPress adapter)"
@@ -108,12 +107,6 @@ def _utc(value: Any) -> datetime:
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _cursor_key(cursor: SyncCursor) -> tuple[datetime, int] | None:
-    if not cursor.after_date:
-        return None
-    return _utc(cursor.after_date), int(cursor.after_id or 0)
 
 
 def _comment_key(comment: RemoteComment) -> tuple[datetime, int]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -25,7 +24,6 @@ from ..types import (
     Media,
     ModerationAction,
     RemoteComment,
-    SyncCursor,
 )
 from .common import (
     BATCH,
@@ -35,9 +33,6 @@ from .common import (
     USER_AGENT,
     TLSFailure,
     _comment_html,
-    _comment_key,
-    _cursor_key,
-    _iso,
     _media_type,
     _parent,
     _post_url_from_comment_link,
@@ -45,6 +40,7 @@ from .common import (
     _utc,
 )
 from .responses import NO_JSON, created_id, decode_json
+from .walk import Listing
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
@@ -196,27 +192,17 @@ class _RestTransport:
             post_url=_post_url_from_comment_link(row.get("link") or ""),
             user_id=_parent(row.get("author")))
 
-    def fetch_comments(self, cursor: SyncCursor, limit: int) -> list[RemoteComment]:
-        """One page after ``cursor``, oldest first.
+    def listing(self) -> Listing:
+        """Newest id first: REST orders by id, so the walk needs nothing else (see walk.py)."""
+        return Listing(read=self._slice, key=lambda c: (int(c.remote_id),), max_number=BATCH, by_id=True)
 
-        WordPress filters ``after`` on the *local* comment date (exclusive, whole
-        seconds), so we ask for one second before the cursor and drop what is not
-        strictly after (date, id) ourselves; ties beyond a full page move on by page.
-        """
-        params = {"status": "any", "type": "all", "orderby": "date_gmt", "order": "asc", "per_page": limit,
-                  "context": "edit", "_fields": self.COMMENT_FIELDS}
-        key = _cursor_key(cursor)
-        if key:
-            params["after"] = _iso(key[0] - timedelta(seconds=1))
-        page = 1
-        while True:
-            rows = self.json("GET", "/wp/v2/comments", params={**params, "page": page})
-            if not isinstance(rows, list):
-                raise RemoteError("WordPress answered the comment list with something that is not a list")
-            found = [c for c in map(self.to_comment, rows) if key is None or _comment_key(c) > key]
-            if found or len(rows) < limit:
-                return found
-            page += 1
+    def _slice(self, offset: int, number: int) -> list[RemoteComment]:
+        rows = self.json("GET", "/wp/v2/comments", params={
+            "status": "any", "type": "all", "orderby": "id", "order": "desc", "offset": offset,
+            "per_page": number, "context": "edit", "_fields": self.COMMENT_FIELDS})
+        if not isinstance(rows, list):
+            raise RemoteError("WordPress answered the comment list with something that is not a list")
+        return [self.to_comment(r) for r in rows]
 
     def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
         rows = self.json("GET", "/wp/v2/comments", params={

@@ -10,8 +10,6 @@ import re
 import ssl
 import xml.parsers.expat
 import xmlrpc.client
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 # Defect 1: the library uses collections.Iterable (removed in 3.10) on every
@@ -45,21 +43,17 @@ from ..types import (  # noqa: E402
     Media,
     ModerationAction,
     RemoteComment,
-    SyncCursor,
 )
 from .common import (  # noqa: E402
     MARKER,
     MEDIA_MARKER,
     REPLY_SCAN,
     USER_AGENT,
-    WALK_FIRST,
     WALK_MAX,
     TLSFailure,
     XmlrpcDisabled,
     _comment_html,
     _comment_key,
-    _cursor_key,
-    _iso,
     _media_type,
     _parent,
     _post_url_from_comment_link,
@@ -67,6 +61,7 @@ from .common import (  # noqa: E402
     _utc,
 )
 from .responses import clean_xmlrpc  # noqa: E402
+from .walk import Listing  # noqa: E402
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
@@ -156,19 +151,6 @@ class _Client(Client):
         self.supported_methods = call(self.server.mt.supportedMethods)
 
 
-@dataclass
-class _Walk:
-    """State of one XML-RPC newest-first walk down to ``start`` (a cursor key)."""
-
-    start: tuple[datetime, int] | None
-    chunk: int
-    top: tuple[datetime, int] | None = None  # the newest comment: the cursor once the walk ends
-    low: tuple[datetime, int] | None = None  # the oldest comment read so far
-    offset: int = 0  # where the comment after ``low`` was in the list when last read
-    ended: bool = False  # reached the cursor or the end of the list
-    buffer: list[RemoteComment] = field(default_factory=list)  # read, not yet handed out (≤ WALK_MAX)
-
-
 class _XmlrpcTransport:
     """``xmlrpc.php`` through python-wordpress-xmlrpc."""
 
@@ -179,9 +161,6 @@ class _XmlrpcTransport:
         self.url = f"{adapter.base_url}/xmlrpc.php"
         transport = _TimeoutTransport(adapter, self.url.startswith("https:"))
         self.client = _Client(self.url, adapter.username, adapter.password, transport, self.guard)
-        #: the newest-first walk in progress (see :meth:`walk`), and the cursor of one just ended
-        self._walk: _Walk | None = None
-        self._walk_done: tuple[datetime, int] | None = None
 
     # -- error mapping ------------------------------------------------------
     def guard(self, fn, *args, write: bool = False):
@@ -310,76 +289,10 @@ class _XmlrpcTransport:
         rows = self.call(_GetComments({"status": "any", "offset": offset, "number": number}))
         return [self.to_comment(c) for c in rows]
 
-    def walk(self, cursor: SyncCursor, limit: int) -> tuple[list[RemoteComment], SyncCursor]:
-        """One page of the comments after ``cursor``, newest first, and the cursor to store with it.
-
-        XML-RPC lists comments newest first, with offsets and no date filter, so
-        finding the oldest page after the cursor costs probes. Instead the walk
-        goes down from the newest comment to the cursor, reading in growing chunks
-        (``WALK_FIRST`` rows, doubling up to ``WALK_MAX``) and handing them out
-        ``limit`` at a time; until the walk reaches the cursor the returned cursor
-        is the old one, so the caller's stored cursor moves to the walk's newest
-        comment only once every page is stored. A crash in between repeats the
-        walk, and storing a comment again is a no-op.
-
-        Offsets move when comments are added or deleted while we read, so every
-        read after the first starts one row early: that row must be the last one
-        read (or newer, when comments were added above). Anything older means rows
-        above it were deleted and some could have been skipped: step back and read
-        again.
-        """
-        key = _cursor_key(cursor)
-        if self._walk_done is not None and self._walk_done == key:
-            self._walk_done = None  # the walk that produced this cursor just ended: up to date
-            return [], cursor
-        walk = self._walk
-        if walk is None or walk.start != key:
-            walk = self._walk = _Walk(start=key, chunk=max(WALK_FIRST, limit))
-        # Keep one row back until the walk's end is known, so its last page is never
-        # empty: the caller stores the final cursor only with a page.
-        while len(walk.buffer) <= limit and not walk.ended:
-            self._read(walk)
-        page, walk.buffer = walk.buffer[:limit], walk.buffer[limit:]
-        if walk.buffer or not walk.ended:
-            return page, cursor
-        self._walk = None
-        if walk.top is None:
-            return page, cursor
-        done = SyncCursor(after_date=_iso(walk.top[0]), after_id=str(walk.top[1]))
-        self._walk_done = _cursor_key(done)
-        return page, done
-
-    def _read(self, walk: _Walk) -> None:
-        """Read the next chunk of the walk into its buffer (one HTTP request, more only
-        when the list moved under us)."""
-        for _attempt in range(32):
-            start = max(walk.offset - 1, 0) if walk.low is not None else 0
-            number = (walk.offset - start) + walk.chunk + 1  # overlap + chunk + one to see the end
-            rows = self._slice(start, number)
-            if walk.low is not None and start > 0 and (not rows or _comment_key(rows[0]) < walk.low):
-                walk.offset = max(1, walk.offset - walk.chunk)  # rows above were deleted: step back
-                continue
-            taken = 0
-            for index, comment in enumerate(rows):
-                ckey = _comment_key(comment)
-                if walk.low is not None and ckey >= walk.low:
-                    continue  # the overlap row, or comments added above it since
-                if walk.start is not None and ckey <= walk.start:
-                    walk.ended = True
-                    break
-                if walk.top is None:
-                    walk.top = ckey
-                walk.buffer.append(comment)
-                walk.low = ckey
-                walk.offset = start + index + 1
-                taken += 1
-            if len(rows) < number:
-                walk.ended = True
-            elif not walk.ended and taken == 0:
-                walk.offset = start + len(rows)  # a whole chunk of comments added above: move on
-            walk.chunk = min(WALK_MAX, walk.chunk * 2)
-            return
-        raise Unreachable("the site's comment list kept changing while it was read", hint="the next sync retries")
+    def listing(self) -> Listing:
+        """Newest date first (WordPress breaks ties by id), found again by id (see walk.py)."""
+        return Listing(read=self._slice, key=_comment_key, max_number=WALK_MAX * 2 + 2, by_id=False,
+                       probe=self.comments_by_id)
 
     def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
         results = self.multicall([("wp.getComment", self.auth_args(int(i))) for i in ids])
