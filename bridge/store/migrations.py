@@ -336,3 +336,10 @@ def m0005_intake(db: Database) -> None:
     db["sources"].add_column("last_warning", str)
     db.execute("CREATE INDEX IF NOT EXISTS media_url_state ON media(url, state)")
     db.execute("CREATE INDEX IF NOT EXISTS items_source_canonical ON items(source_id, canonical_url)")
+
+
+@migrations(name="0010_reconcile_slices")
+def m0010_reconcile_slices(db: Database) -> None:
+    """The rolling reconcile reads a site's comments in local-id slices (sync.py):
+    without this index each slice would sort all of the site's comments."""
+    db.execute("CREATE INDEX IF NOT EXISTS comments_site_id ON comments(site_id, id)")
