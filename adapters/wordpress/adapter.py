@@ -80,6 +80,8 @@ class WordPressAdapter(CMSAdapter):
         self._post_cache: dict[str, tuple[str, str]] = {}
         self._transport: _RestTransport | _XmlrpcTransport | None = None
         self._walk: CommentWalk | None = None
+        #: rows in the comment walk's first read (doubling up to WALK_MAX); tests vary it
+        self.walk_first = WALK_FIRST
         self._walk_transport = None
 
     # -- transport selection ------------------------------------------------------
@@ -261,7 +263,7 @@ class WordPressAdapter(CMSAdapter):
         limit = max(1, min(BATCH, limit))
         t = self.transport()
         if self._walk is None or self._walk_transport is not t:
-            self._walk, self._walk_transport = CommentWalk(t.listing(), WALK_FIRST, WALK_MAX), t
+            self._walk, self._walk_transport = CommentWalk(t.listing(), self.walk_first, WALK_MAX), t
         page, next_cursor = self._walk.page(cursor, limit)
         if page:
             self._fill_posts(page, fetch=True)
