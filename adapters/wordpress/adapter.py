@@ -262,6 +262,8 @@ class WordPressAdapter(CMSAdapter):
         time; the cursor moves with the walk's last page (see walk.py)."""
         limit = max(1, min(BATCH, limit))
         t = self.transport()
+        if isinstance(t, _XmlrpcTransport):
+            t.forget_held()  # a new sync: statuses are read afresh
         if self._walk is None or self._walk_transport is not t:
             self._walk, self._walk_transport = CommentWalk(t.listing(), self.walk_first, WALK_MAX), t
         page, next_cursor = self._walk.page(cursor, limit)

@@ -8,6 +8,7 @@ import html
 import http.client
 import re
 import ssl
+import time
 import xml.parsers.expat
 import xmlrpc.client
 from typing import TYPE_CHECKING, Any
@@ -65,6 +66,10 @@ from .walk import Listing  # noqa: E402
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
+
+HELD_FROM = 20  # ids looked up at once from which the held list is read instead
+HELD_MAX = 10_000  # held comments listed in one call (more: the rest are read by id)
+HELD_TTL = 60.0  # seconds the held list is reused at most (it is dropped at every pull and write)
 
 
 # -- XML-RPC -----------------------------------------------------------------
@@ -161,6 +166,7 @@ class _XmlrpcTransport:
         self.url = f"{adapter.base_url}/xmlrpc.php"
         transport = _TimeoutTransport(adapter, self.url.startswith("https:"))
         self.client = _Client(self.url, adapter.username, adapter.password, transport, self.guard)
+        self._held: tuple[float, dict[str, RemoteComment]] | None = None
 
     # -- error mapping ------------------------------------------------------
     def guard(self, fn, *args, write: bool = False):
@@ -224,7 +230,10 @@ class _XmlrpcTransport:
                               hint="check the site's URL and that it is up") from None
 
     def call(self, method):
-        return self.guard(self.client.call, method, write=method.method_name.startswith(WRITES))
+        write = method.method_name.startswith(WRITES)
+        if write:
+            self.forget_held()
+        return self.guard(self.client.call, method, write=write)
 
     def multicall(self, calls: list[tuple[str, tuple]]) -> list[Any]:
         """``system.multicall`` (defect 6: not callable through Client.call). Each
@@ -294,9 +303,32 @@ class _XmlrpcTransport:
         return Listing(read=self._slice, key=_comment_key, max_number=WALK_MAX * 2 + 2, by_id=False,
                        probe=self.comments_by_id)
 
+    def held(self) -> dict[str, RemoteComment]:
+        """Every held comment (up to HELD_MAX), in one ``wp.getComments`` call, kept
+        for HELD_TTL seconds. Re-reading open comments by id costs one login per
+        comment (``system.multicall`` logs in for every sub-call, ~3 ms of phpass
+        each); this costs one login for all of them. Dropped by :meth:`forget_held`
+        (the adapter calls it as each pull starts) and by every write."""
+        now = time.monotonic()
+        if self._held is None or now - self._held[0] > HELD_TTL:
+            rows = self.call(_GetComments({"status": "hold", "number": HELD_MAX}))
+            self._held = (now, {str(c.id): self.to_comment(c) for c in rows})
+        return self._held[1]
+
+    def forget_held(self) -> None:
+        self._held = None
+
     def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
+        """By id: many at once are looked up in :meth:`held` first (most open comments
+        are held), the rest with ``wp.getComment`` in one multicall."""
+        found: list[RemoteComment] = []
+        if len(ids) >= HELD_FROM:
+            held = self.held()
+            found = [held[i] for i in ids if i in held]
+            ids = [i for i in ids if i not in held]
+        if not ids:
+            return found
         results = self.multicall([("wp.getComment", self.auth_args(int(i))) for i in ids])
-        found = []
         for raw in results:
             if isinstance(raw, NotFound):
                 continue
