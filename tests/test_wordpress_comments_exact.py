@@ -137,3 +137,20 @@ def test_decided_comments_changed_or_deleted_in_wp_admin_are_seen(bridge, wp, cl
     assert all(local_comment(bridge, i)["status"] == "approved" for i in ids if i not in (spammed, trashed, deleted))
     log = bridge.store.moderation_log_for(local_comment(bridge, spammed)["id"])
     assert [(e["actor"], e["to_status"]) for e in log][-1] == ("site", "spam")
+
+
+def test_xmlrpc_rereads_many_held_comments_with_one_listing(wp):
+    """system.multicall logs in once per wp.getComment; 150 held comments are answered by
+    one wp.getComments(status=hold), and only what is not held is read by id."""
+    wp.seed_comments(150, status="hold")
+    ids = [str(i) for i in site_ids(wp) if i != 1]  # the seeded ones, all held
+    wp.php(f"wp_set_comment_status({ids[10]}, 'approve'); wp_delete_comment({ids[120]}, true);")
+    adapter = make_adapter(wp, "xmlrpc")
+    adapter.transport()
+    before = adapter.request_count
+    found = {c.remote_id: c.status.value for c in adapter.fetch_comments_by_id(ids)}
+    # the held list once, then per batch of 100 one multicall for what it lacks (the approved one
+    # in the first, the deleted one in the second)
+    assert adapter.request_count - before == 3
+    assert found[ids[10]] == "approved" and ids[120] not in found
+    assert len(found) == 149 and {s for i, s in found.items() if i != ids[10]} == {"pending"}
