@@ -5,13 +5,17 @@ WordPress (its own EXIF warning with display_errors on) or from tests/faultproxy
 in front of it — never from mocks."""
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from adapters.base import AdapterError, RemoteError
 from adapters.types import Media, RemoteRef, SocialItem, SyncCursor
+from bridge.clock import FakeClock
 from bridge.core import Bridge
 from tests.conftest import make_config
 from tests.faultproxy import FaultProxy
+from tests.test_curation import add_item, jobs_of
 from tests.wp_bridge_helpers import TRANSPORTS, camera_jpeg, make_adapter, site_config
 
 pytestmark = pytest.mark.wordpress
@@ -185,3 +189,37 @@ def test_a_post_carrying_another_installations_marker_is_never_touched(wp, trans
     after = wp.rest.get(f"posts/{foreign['id']}", params={"context": "edit"}).json()
     assert (after["title"], after["content"]["raw"], after["modified_gmt"]) == \
         (before["title"], before["content"]["raw"], before["modified_gmt"])
+
+
+# -- through the outbox: retried, never failed with a wrong hint, found again -----------------
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_publish_job_retries_after_a_503_from_post_creation_and_ends_with_one_post(wp, tmp_path, transport):
+    photo = camera_jpeg(tmp_path)
+    sha = hashlib.sha256(open(photo, "rb").read()).hexdigest()
+    wp.set_flag("display_errors")
+    with FaultProxy(wp.url) as proxy:
+        proxy.add(status_before=503, **post_create(transport))
+        site = {**site_config(wp, transport), "url": proxy.url}
+        config = make_config(tmp_path, {"sites": [site], "outbox": {"max_attempts": 3, "base_delay": 10.0},
+                                        "sources": [{"id": "team", "kind": "webhook", "secret_env": "HOOK",
+                                                     "targets": ["wp"]}]},
+                             {"WP_PASSWORD": wp.app_password, "HOOK": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+        clock = FakeClock()
+        bridge = Bridge(config, clock=clock)
+        try:
+            item_id = add_item(bridge.store, title="Finish line", media=[{
+                "path": photo, "sha256": sha, "content_type": "image/jpeg", "alt": "Riders"}])
+            bridge.services["curation"].approve(item_id, ["wp"], actor="eva")
+            first = bridge.outbox.run_due()
+            assert (first.done, first.retried, first.failed) == (0, 1, 0), first.errors
+            (job,) = [j for j in jobs_of(bridge.store, item_id) if j["kind"] == "publish"]
+            assert job["state"] != "failed" and "503" in job["last_error"]
+            assert "WordPress site?" not in job["last_error"]
+            clock.advance(3600)
+            assert bridge.outbox.run_due().done == 1
+        finally:
+            bridge.close()
+        assert proxy.count(**upload_marker(transport)) == 1
+    (post,) = our_posts(wp)
+    (media,) = attachments(wp)
+    assert post["featured_media"] == media["id"]
