@@ -7,7 +7,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-CONFIG ?= config.example.toml
+# Your own config.toml when it exists (copy config.example.toml to start one), else the example.
+CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
 
 .PHONY: run test lint bench install install-test system-deps clean help
 
@@ -39,6 +40,7 @@ system-deps:
 # Serves the web UI and, beside it, runs `cms-bridge sync` every minute (what cron
 # does in production) so approved items get published and decisions written back.
 run: install
+	@echo "cms-bridge: serving with the configuration in $(CONFIG)$(if $(wildcard config.toml),, (copy it to config.toml to make your own; make run then uses that))"
 	$(BIN)/cms-bridge --config $(CONFIG) init
 	@echo "cms-bridge: log in at http://127.0.0.1:8000/ with the admin password printed above"
 	@echo "            (first run only; lost it? $(BIN)/cms-bridge --config $(CONFIG) users passwd admin --generate)"

@@ -28,6 +28,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.audit:bp",
     "bridge.web.sites:bp",
     "bridge.web.users:bp",
+    "bridge.web.metrics:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint

@@ -102,6 +102,9 @@ class ServerSchema(Schema):
     max_body_bytes = Int(load_default=1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
     behind_proxy = Bool(load_default=False)
     access_log = Bool(load_default=True)
+    log_format = Str(load_default="text",
+                     validate=validate.OneOf(["text", "json"], error='must be "text" or "json"'))
+    metrics_token_env = Str(load_default="CMS_BRIDGE_METRICS_TOKEN")
 
 
 class SecuritySchema(Schema):

@@ -57,6 +57,7 @@ class SiteSyncResult:
     error: str | None = None
     skipped: bool = False  # another run holds this site's lease
     attention: bool = False
+    started: float = field(default_factory=time.monotonic, repr=False)  # for the duration in /metrics
 
     @property
     def ok(self) -> bool:
@@ -176,7 +177,8 @@ class SyncService:
             site_row = self.store.get_site(site_id)
             if site_row and site_row["status"] == "attention":
                 self.store.set_site_attention(site_id, None)
-        self.store.record_site_sync(site_id, summary=result.summary(), error=result.error)
+        self.store.record_site_sync(site_id, summary=result.summary(), error=result.error,
+                                    seconds=time.monotonic() - result.started)
 
     def _guarded(self, site_id: str, result: SiteSyncResult, step) -> None:
         """Run one step; an adapter error or a bug is recorded on the result (the

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bridge.cli.sources",
     "bridge.cli.sites",
     "bridge.cli.sync",
+    "bridge.cli.backup",
 )
 
 

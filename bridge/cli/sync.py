@@ -32,6 +32,10 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
     if site_id and ctx.config.site(site_id) is None:
         known = ", ".join(s["id"] for s in ctx.config.sites) or "none"
         raise click.UsageError(f"no site {site_id!r} in the configuration (known: {known})")
+    from .. import logs, running
+
+    logs.configure(ctx.config.server["log_format"])
+    ctx.running_lock = running.hold_shared(ctx.config.server["database"])  # `restore` waits for us to stop
     sources = not no_sources and not site_id
     sites = not no_sites
     if sites and not ctx.config.sites:

@@ -11,6 +11,7 @@ from .curation import CurationQueries
 from .inbox import InboxQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
+from .metrics import MetricsQueries
 from .sites import SitesQueries
 from .users import UsersQueries
 
@@ -18,7 +19,7 @@ __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
 class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            StoreBase):
+            MetricsQueries, StoreBase):
     pass
 
 

@@ -338,6 +338,51 @@ def m0005_intake(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS items_source_canonical ON items(source_id, canonical_url)")
 
 
+@migrations(name="0013_metrics")
+def m0013_metrics(db: Database) -> None:
+    """Counters for ``/metrics``, kept by triggers in the same transaction as the
+    change they count (as ``comment_counts`` is), so every gunicorn worker and
+    every ``sync`` process adds to one set and a scrape is a few small reads.
+
+    ``metric_counters`` holds monotonic totals keyed by name and a label string;
+    job latency (enqueue → done) goes into cumulative histogram buckets."""
+    db.executescript("""
+        CREATE TABLE metric_counters (
+            name TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '',
+            value REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (name, labels)
+        );
+        CREATE TABLE metric_buckets (le REAL PRIMARY KEY);
+        INSERT INTO metric_buckets (le) VALUES (1), (5), (15), (60), (300), (900), (3600), (21600), (86400), (1e999);
+
+        CREATE TRIGGER metrics_job_done AFTER UPDATE OF state ON jobs
+        WHEN old.state = 'running' AND new.state = 'done' BEGIN
+            INSERT INTO metric_counters (name, labels, value)
+                SELECT 'job_latency_bucket', new.kind || '|' || le, 1 FROM metric_buckets
+                WHERE le >= (julianday(new.finished_at) - julianday(new.created_at)) * 86400.0
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+            INSERT INTO metric_counters (name, labels, value)
+                VALUES ('job_latency_sum', new.kind, (julianday(new.finished_at) - julianday(new.created_at)) * 86400.0)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value;
+        END;
+        CREATE TRIGGER metrics_job_attempt_failed AFTER UPDATE OF state ON jobs
+        WHEN old.state = 'running' AND new.state IN ('queued', 'failed') BEGIN
+            INSERT INTO metric_counters (name, labels, value) VALUES ('job_attempt_failures', new.kind, 1)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER metrics_job_gave_up AFTER UPDATE OF state ON jobs
+        WHEN old.state = 'running' AND new.state = 'failed' BEGIN
+            INSERT INTO metric_counters (name, labels, value) VALUES ('jobs_failed', new.kind, 1)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER metrics_comment_pulled AFTER INSERT ON comments BEGIN
+            INSERT INTO metric_counters (name, labels, value) VALUES ('comments_pulled', new.site_id, 1)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+        END;
+    """)
+
+
 @migrations(name="0010_reconcile_slices")
 def m0010_reconcile_slices(db: Database) -> None:
     """The rolling reconcile reads a site's comments in local-id slices (sync.py):

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from adapters.base import AdapterError
 
-from .access import admin_required, allowed_sites, bridge
+from .access import admin_required, allowed_sites, bridge, config_file_in_use
 
 bp = Blueprint("sites", __name__)
 
@@ -26,7 +26,8 @@ def index():
                   features=sorted(f.value for f in bridge().adapter(s["id"]).features) if s["id"] in configured
                   else [])
              for s in store.list_sites() if visible is None or s["id"] in visible]
-    return render_template("sites/index.html", sites=sites, sources=store.list_sources())
+    return render_template("sites/index.html", sites=sites, sources=store.list_sources(),
+                           config_path=config_file_in_use())
 
 
 @bp.post("/sites/<site_id>/check")
