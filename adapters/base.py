@@ -177,10 +177,10 @@ class CMSAdapter(abc.ABC):
         loop page by page, passing back the cursor they got.
 
         Pages normally come oldest first, each moving the cursor. An adapter whose
-        API lists newest first (WordPress XML-RPC) may instead walk down to the
-        cursor, returning the unchanged cursor until the walk's last page, which
-        carries the newest comment's cursor: the stored cursor then never passes a
-        comment that is not stored yet."""
+        API lists newest first (WordPress, walking down to its id cursor, see
+        adapters/wordpress/walk.py) may instead walk down to the cursor, returning
+        the unchanged cursor until the walk's last page, which carries the new
+        cursor: the stored cursor then never passes a comment that is not stored yet."""
 
     @abc.abstractmethod
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:

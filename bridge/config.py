@@ -154,6 +154,8 @@ class SyncSchema(Schema):
 
     lock_seconds = Int(load_default=900, validate=validate.Range(10, error="must be at least 10"))
     reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error="must be between 1 and 100"))
+    #: requests per sync and site for the rolling reconcile of decided comments (0: off)
+    reconcile_budget = Int(load_default=10, validate=validate.Range(0, 1000, error="must be between 0 and 1000"))
 
 
 class PrivacySchema(Schema):

@@ -434,3 +434,8 @@ def m0016_managed_sites(db: Database) -> None:
             updated_at TEXT NOT NULL
         );
     """)
+@migrations(name="0010_reconcile_slices")
+def m0010_reconcile_slices(db: Database) -> None:
+    """The rolling reconcile reads a site's comments in local-id slices (sync.py):
+    without this index each slice would sort all of the site's comments."""
+    db.execute("CREATE INDEX IF NOT EXISTS comments_site_id ON comments(site_id, id)")
