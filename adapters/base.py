@@ -17,6 +17,7 @@ from .types import (
     RemoteComment,
     RemoteRef,
     SocialItem,
+    Story,
     SyncCursor,
 )
 
@@ -198,6 +199,12 @@ class CMSAdapter(abc.ABC):
         earlier reply carrying it returns that one instead of posting again, so a
         retry after a crash between posting and saving never double-posts. An
         adapter that cannot look replies up says so in its docstring."""
+
+    # stories (issue 14): optional; an adapter that can show a story overrides this
+    def publish_story(self, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
+        """Create or update the one post/news record that shows ``story`` (an upsert
+        found again by ``story.key``, as :meth:`publish` finds its item's post)."""
+        raise self.unsupported(Feature.UPDATE, "this kind of site cannot show stories")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -12,13 +12,14 @@ from .inbox import InboxQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
 from .sites import SitesQueries
+from .stories import StoriesQueries
 from .users import UsersQueries
 
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            StoreBase):
+class Store(StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries,
+            InboxQueries, StoreBase):
     pass
 
 
