@@ -78,7 +78,7 @@ class StoriesQueries:
     def set_story_positions(self, story_id: int, item_ids: list[int]) -> None:
         """Renumber the story's items in this order (0, 1, 2 …)."""
         with self.write() as db:
-            db.executemany("UPDATE story_items SET position = ? WHERE story_id = ? AND item_id = ?",
+            db.conn.executemany("UPDATE story_items SET position = ? WHERE story_id = ? AND item_id = ?",
                            [(i, story_id, item_id) for i, item_id in enumerate(item_ids)])
 
     def update_story_item(self, story_id: int, item_id: int, **changes) -> None:
