@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import html
 import json
-import re
-from urllib.parse import parse_qs, urlsplit
 
+from ..embeds import youtube_id
 from ..types import SocialItem, Story, StoryEntry
 from .common import MARKER, _file_sha256, _first_image
-
-YOUTUBE_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "www.youtube-nocookie.com")
-_VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 
 def serialize_attributes(attrs: dict) -> str:
@@ -55,24 +51,6 @@ def paragraphs(text: str) -> list[str]:
 def paragraph_block(inner_html: str, attrs: dict | None = None) -> str:
     css = f' class="{_attr(attrs["className"])}"' if attrs and attrs.get("className") else ""
     return block("paragraph", f"<p{css}>{inner_html}</p>", attrs)
-
-
-def youtube_id(url: str) -> str | None:
-    """The video id of a YouTube watch/short/youtu.be URL, else None."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:
-        return None
-    host = (parts.hostname or "").lower()
-    if host not in YOUTUBE_HOSTS:
-        return None
-    if host == "youtu.be":
-        candidate = parts.path.strip("/").split("/")[0]
-    elif parts.path.startswith(("/shorts/", "/embed/", "/live/")):
-        candidate = parts.path.split("/")[2] if len(parts.path.split("/")) > 2 else ""
-    else:
-        candidate = (parse_qs(parts.query).get("v") or [""])[0]
-    return candidate if _VIDEO_ID.match(candidate or "") else None
 
 
 def entry_kind(item: SocialItem) -> str:
