@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 
 from bridge.clock import FakeClock
 from bridge.config import load_config
@@ -42,7 +43,9 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     bridge = _bridge(server, wp, monkeypatch, time.time())
     store = bridge.store
     store.create_user("admin", hash_password("admin-password-123"), "admin", None)
-    path = image_file(tmp_path, "tower.png")
+    media_dir = Path(bridge.config.server["media_dir"])
+    media_dir.mkdir(parents=True, exist_ok=True)
+    path = image_file(media_dir, "tower.png")  # where the bridge keeps downloads: the preview serves it
     photo = add_item(store, title="Tower up", text="The tower stands.", author_name="Ann",
                      media=[{"path": path, "sha256": hashlib.sha256(open(path, "rb").read()).hexdigest(),
                              "content_type": "image/png", "alt": "The tower"}])
@@ -67,6 +70,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
         assert pubs.locator(f'a[href^="{wp.url}"]').count() == 1
         preview = page.locator("article.story-preview")
         assert preview.locator("figure img").count() == 1 and preview.locator("blockquote cite").count() == 1
+        assert preview.locator("figure img").evaluate("img => img.complete && img.naturalWidth") == 64
         assert "YouTube video dQw4w9WgXcQ" in preview.inner_text()
         page.screenshot(path=str(ARTIFACTS / "story-editor.png"), full_page=True)
 
