@@ -182,3 +182,4 @@ class Story:
     intro: str = ""
     entries: list[StoryEntry] = field(default_factory=list)
     key: str = ""
+    published_at: datetime | None = None  # when the story was made: its date on the site, stable across updates

@@ -26,6 +26,7 @@ from __future__ import annotations
 from adapters.base import CMSAdapter, Feature, NotFound
 from adapters.types import RemoteRef, Story, StoryEntry
 
+from . import clock as clock_mod
 from .curation import Conflict, CurationError, InvalidInput, MediaPending, NotAllowed
 
 PUBLISH_KIND = "story_publish"
@@ -401,7 +402,8 @@ class StoriesService:
         entries = [StoryEntry(item=self.curation.social_item(e["item"], media[e["item_id"]]), caption=e["caption"])
                    for e in shown]
         return Story(id=str(story["id"]), title=story["title"], intro=story["intro"], entries=entries,
-                     key=f"{self.store.installation_id()}-story-{story['id']}")
+                     key=f"{self.store.installation_id()}-story-{story['id']}",
+                     published_at=clock_mod.parse_iso(story["created_at"]))
 
     def handle_publish(self, job: dict) -> dict:
         site_id = job["site_id"]

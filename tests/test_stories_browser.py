@@ -34,7 +34,7 @@ def _order(server, story_id) -> list[int]:
         store.close()
 
 
-def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_path, wp, browser_page, monkeypatch):
+def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_path, wp, browser_page, monkeypatch):  # noqa: F811
     toml = (f'\n[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\ntargets = ["wp"]\n\n'
             f'[[sites]]\nid = "wp"\nkind = "wordpress"\nname = "Harness blog"\nurl = "{wp.url}"\n'
             f'username = "{wp.admin_user}"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 10.0\ntransport = "rest"\n')
