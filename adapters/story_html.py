@@ -23,18 +23,22 @@ def paragraphs(text: str) -> list[str]:
     return ["<br>".join(_text(line) for line in p.split("\n")) for p in parts]
 
 
-def credit(item: SocialItem) -> str:
+def credit(item: SocialItem, *, rel: str = "noopener", original: str = "original post") -> str:
+    """Who made it, where, and the link to the original post: inline HTML for captions
+    and cites (every renderer of stories shows it the same way)."""
     parts = []
     if item.author_name:
         name = _text(item.author_name)
         if item.author_url.startswith(("https://", "http://")):
-            name = f'<a href="{html.escape(item.author_url)}" rel="noopener">{name}</a>'
+            name = f'<a href="{html.escape(item.author_url)}" rel="{rel}">{name}</a>'
         parts.append(name)
     if item.network:
         parts.append(f"on {_text(item.network)}")
+    who = " ".join(parts)
     if item.url.startswith(("https://", "http://")):
-        parts.append(f'· <a href="{html.escape(item.url)}" rel="noopener">original post</a>')
-    return " ".join(parts)
+        link = f'<a href="{html.escape(item.url)}" rel="{rel}">{original}</a>'
+        return f"{who} · {link}" if who else link
+    return who
 
 
 def has_image(item: SocialItem) -> bool:

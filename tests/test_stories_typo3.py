@@ -5,26 +5,11 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
-
-from tests.test_curation import add_item, curation_config
+from tests.test_curation import add_item
+from tests.test_curation_typo3 import config  # noqa: F401 - the connector-mode site fixture
 from tests.wp_bridge_helpers import image_file
 
-CAPABILITIES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish"}
 NEWS = "tx_news_domain_model_news"
-
-
-@pytest.fixture
-def config(tmp_path, typo3):
-    connector, environ = {}, {}
-    for name, reaction_type in CAPABILITIES.items():
-        url, secret = typo3.add_reaction(reaction_type, storage_pid=12)
-        connector[name] = {"url": url, "secret_env": f"T3_{name.upper()}"}
-        environ[f"T3_{name.upper()}"] = secret
-    site = {"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 news", "mode": "connector",
-            "connector": connector, "timeout": 5.0}
-    sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3"]}]
-    return curation_config(tmp_path, sites=[site], sources=sources, environ=environ)
 
 
 def image_item(store, tmp_path, name, color, **columns) -> int:

@@ -16,6 +16,7 @@ import html
 import json
 
 from ..embeds import youtube_id
+from ..story_html import credit, paragraphs
 from ..types import SocialItem, Story, StoryEntry
 from .common import MARKER, _file_sha256, _first_image
 
@@ -41,13 +42,6 @@ def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def paragraphs(text: str) -> list[str]:
-    """Plain text as the inner HTML of paragraphs: blank lines split them, single
-    line breaks become ``<br>`` (as the editor's Shift+Enter)."""
-    parts = [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return ["<br>".join(_text(line) for line in p.split("\n")) for p in parts]
-
-
 def paragraph_block(inner_html: str, attrs: dict | None = None) -> str:
     css = f' class="{_attr(attrs["className"])}"' if attrs and attrs.get("className") else ""
     return block("paragraph", f"<p{css}>{inner_html}</p>", attrs)
@@ -63,20 +57,8 @@ def entry_kind(item: SocialItem) -> str:
 
 
 def attribution(item: SocialItem) -> str:
-    """Who made it, where, and the link to the original: inline HTML for captions/cites."""
-    parts = []
-    if item.author_name:
-        name = _text(item.author_name)
-        if item.author_url.startswith(("https://", "http://")):
-            name = f'<a href="{_attr(item.author_url)}" rel="nofollow">{name}</a>'
-        parts.append(name)
-    if item.network:
-        parts.append(f"on {_text(item.network.capitalize())}")
-    credit = " ".join(parts)
-    if item.url.startswith(("https://", "http://")):
-        original = f'<a href="{_attr(item.url)}" rel="nofollow">View the original post</a>'
-        return f"{credit} · {original}" if credit else original
-    return credit
+    """Who made it, where, and the link to the original (``nofollow``, as item posts)."""
+    return credit(item, rel="nofollow", original="View the original post")
 
 
 def _caption(entry: StoryEntry, fallback: str) -> str:
