@@ -13,6 +13,7 @@ import requests
 from tests.conftest import make_config
 from tests.recording_proxy import RecordingProxy
 from tests.test_curation import add_item
+from tests.test_inbox_browser import ARTIFACTS, browser_page  # noqa: F401 - the fixture
 from tests.wp_bridge_helpers import image_file
 
 SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "HOOK_SECRET", "targets": ["wp"]}]
@@ -179,3 +180,53 @@ def test_ten_items_added_in_quick_succession_make_at_most_two_updates(tmp_path, 
         bridge.close()
     finally:
         proxy.stop()
+
+
+def _invalid_blocks(page) -> list:
+    """The block editor's own verdict on every block (inner blocks included)."""
+    return page.evaluate("""() => {
+        const out = [];
+        const walk = (blocks) => blocks.forEach((b) => {
+            if (!b.isValid) { out.push(b.name); }
+            walk(b.innerBlocks || []);
+        });
+        walk(wp.data.select('core/block-editor').getBlocks());
+        return out;
+    }""")
+
+
+def test_the_block_editor_opens_the_story_without_invalid_blocks(bridge, stories, wp, clock, tmp_path,
+                                                                  browser_page):  # noqa: F811
+    photo, text, video = three_items(bridge.store, tmp_path)
+    story = stories.create(title="Opened in the editor", intro="Intro & more -- with <odd> characters.",
+                           sites=["wp"], items=[photo, text, video], actor="eva")
+    stories.update(story["id"], {"items": [{"id": text, "caption": "Caption under the quote"},
+                                           {"id": photo, "caption": "Night shift\nat the tower"}]}, actor="eva")
+    run(bridge, clock)
+    post_id = post_of(stories, story["id"])
+
+    page = browser_page
+    page.goto(f"{wp.url}/wp-login.php")
+    page.fill("#user_login", wp.admin_user)
+    page.fill("#user_pass", wp.admin_password)
+    page.click("#wp-submit")
+    page.wait_for_url("**/wp-admin/**")
+    page.goto(f"{wp.url}/wp-admin/post.php?post={post_id}&action=edit")
+    page.wait_for_function("() => window.wp && wp.data && wp.data.select('core/block-editor')"
+                           " && wp.data.select('core/block-editor').getBlocks().length > 0", timeout=60000)
+    names_seen = page.evaluate("() => wp.data.select('core/block-editor').getBlocks().map((b) => b.name)")
+    assert names_seen == ["core/paragraph", "core/image", "core/quote", "core/paragraph", "core/embed"]
+    assert _invalid_blocks(page) == []
+    page.locator(".block-editor-block-list__layout figure.wp-block-image").wait_for()  # the blocks are drawn
+    assert page.locator(".block-editor-warning").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "story-in-block-editor.png"), full_page=True)
+
+    # the control: an image block whose HTML is not what its save() makes is reported by the same checks
+    bad = ('<!-- wp:image {"id":5} -->\n<figure class="wp-block-image"><img src="x.png" alt=""/>'
+           "<p>no caption here</p></figure>\n<!-- /wp:image -->")
+    broken = wp.rest.post("posts", json={"title": "Broken", "status": "publish", "content": bad})
+    page.goto(f"{wp.url}/wp-admin/post.php?post={broken.json()['id']}&action=edit")
+    page.wait_for_function("() => window.wp && wp.data && wp.data.select('core/block-editor')"
+                           " && wp.data.select('core/block-editor').getBlocks().length > 0", timeout=60000)
+    assert _invalid_blocks(page) == ["core/image"]
+    page.locator(".block-editor-warning").wait_for()  # "This block contains unexpected or invalid content"
