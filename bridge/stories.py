@@ -260,6 +260,9 @@ class StoriesService:
         """Title, intro, rule, order mode, the order of the items, and per item its
         caption, pinned and hidden flags; all checked before anything is written."""
         story = self._editable(story_id, allowed)
+        if not changes:
+            raise InvalidInput("Send at least one of title, intro, rule, order, item_order or items.", field="body",
+                               value=changes)
         unknown = sorted(set(changes) - {"title", "intro", "rule", "order", "item_order", "items"})
         if unknown:
             raise InvalidInput(f"A story change has no {unknown[0]!r}; use title, intro, rule, order, item_order "

@@ -20,10 +20,11 @@ def _excerpt(story: Story) -> str:
 
 
 def publish_story(adapter: WordPressAdapter, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
-    """Create or update the story's post. Images already uploaded for this story
-    (recorded by sha256 in the ref) are reused once the library confirms the file
-    is still there (its URL carries the sha prefix), so an update uploads only
-    images new to the story."""
+    """Create or update the story's post. Images uploaded for this story before
+    (recorded by sha256 in the ref, also those of items that left it, so an item that
+    comes back is not uploaded again) are reused once the library confirms the file
+    is still there (its URL carries the sha prefix): an update uploads only images
+    new to the story."""
     key = adapter.require_key(story)
     t = adapter.transport()
     post = t.get_post(existing_ref.remote_id) if existing_ref else None
@@ -53,4 +54,4 @@ def publish_story(adapter: WordPressAdapter, story: Story, existing_ref: RemoteR
         "categories": list(adapter.site.get("categories") or []), "tags": list(adapter.site.get("tags") or []),
         "featured_media": first["id"] if first else None})
     return RemoteRef(remote_id=saved["id"], url=saved["link"], media_id=first["id"] if first else None,
-                     extra={"transport": t.name, "media": images})
+                     extra={"transport": t.name, "media": {**known, **images}})
