@@ -141,6 +141,12 @@ def test_a_story_is_one_post_of_valid_blocks_updated_in_place(bridge, stories, w
     assert "wp-image-" not in json.dumps(after)
     assert [str(p["id"]) for p in story_posts(wp)] == [post_id]
 
+    # consent granted again: the item is back, its image reused from the library (not uploaded twice)
+    bridge.services["curation"].set_consent(photo, "granted", actor="eva", evidence_url="https://social.example/yes")
+    run(bridge, clock)
+    assert names(parsed_blocks(wp, post_id))[2:] == ["core/embed", "core/quote", "core/image", "core/quote"]
+    assert len(attachments(wp)) == 1
+
     # retracting the story trashes the post
     stories.retract(story["id"], actor="eva")
     stats = bridge.outbox.run_due()
