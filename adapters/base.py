@@ -18,6 +18,7 @@ from .types import (
     RemoteComment,
     RemoteRef,
     SocialItem,
+    Story,
     SyncCursor,
 )
 
@@ -206,6 +207,12 @@ class CMSAdapter(abc.ABC):
         comments ``remote_ids`` (those cms-bridge holds for that person), as the
         CMS's own personal-data eraser does. Optional: ``Feature.ERASE``."""
         raise self.unsupported(Feature.ERASE, "anonymise the comments in the CMS's own privacy tools")
+
+    # stories (issue 14): optional; an adapter that can show a story overrides this
+    def publish_story(self, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
+        """Create or update the one post/news record that shows ``story`` (an upsert
+        found again by ``story.key``, as :meth:`publish` finds its item's post)."""
+        raise self.unsupported(Feature.UPDATE, "this kind of site cannot show stories")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -22,6 +22,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.auth:bp",
     "bridge.web.pages:bp",
     "bridge.web.curation:bp",
+    "bridge.web.stories:bp",
     "bridge.web.api:bp",
     "webhooks.routes:bp",
     "bridge.web.inbox:bp",
@@ -37,6 +38,7 @@ BLUEPRINTS: tuple[str, ...] = (
 NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
     ("inbox.index", "Inbox", False),
     ("curation.queue", "Curation", False),
+    ("stories.index", "Stories", False),
     ("sites.index", "Sites", False),
     ("audit.index", "Audit log", True),
     ("users.index", "Users", True),

@@ -80,5 +80,6 @@ class Bridge:
 
 #: Service modules; each has ``setup(bridge)`` that puts its service object into
 #: ``bridge.services[name]`` and registers its job handlers on ``bridge.outbox``.
-SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.sync", "bridge.moderation",
-                                    "bridge.privacy", "bridge.site_admin", "bridge.wordpress_plugin")
+SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.stories", "bridge.sync",
+                                    "bridge.moderation", "bridge.privacy", "bridge.site_admin",
+                                    "bridge.wordpress_plugin")

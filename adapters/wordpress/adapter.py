@@ -251,6 +251,12 @@ class WordPressAdapter(CMSAdapter):
         return RemoteRef(remote_id=saved["id"], url=saved["link"], media_id=media_id, media_sha256=media_sha,
                          extra={"transport": t.name})
 
+    # stories (issue 14): the post is built in .story / .blocks
+    def publish_story(self, story, existing_ref: RemoteRef | None) -> RemoteRef:
+        from .story import publish_story
+
+        return publish_story(self, story, existing_ref)
+
     def unpublish(self, ref: RemoteRef) -> None:
         try:
             self.transport().unpublish(ref.remote_id, self.site.get("unpublish", "trash"))

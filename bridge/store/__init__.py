@@ -15,14 +15,15 @@ from .managed_sites import ManagedSitesQueries
 from .metrics import MetricsQueries
 from .privacy import PrivacyQueries
 from .sites import SitesQueries
+from .stories import StoriesQueries
 from .users import UsersQueries
 from .wordpress_plugin import WordPressPluginQueries
 
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, StoreBase):
+class Store(StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries,
+            InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, StoreBase):
     pass
 
 

@@ -439,3 +439,50 @@ def m0010_reconcile_slices(db: Database) -> None:
     """The rolling reconcile reads a site's comments in local-id slices (sync.py):
     without this index each slice would sort all of the site's comments."""
     db.execute("CREATE INDEX IF NOT EXISTS comments_site_id ON comments(site_id, id)")
+
+
+@migrations(name="0007_stories")
+def m0007_stories(db: Database) -> None:
+    """Stories: an ordered list of curated items plus the editor's words, published
+    as one post per site. ``story_items.position`` orders them (pinned ones first);
+    ``story_publications`` mirrors ``publications`` (one row per site, its latest job)."""
+    db.executescript(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            intro TEXT NOT NULL DEFAULT '',
+            sites TEXT NOT NULL DEFAULT '[]',             -- JSON list of site ids
+            rule TEXT,                                    -- JSON {"sources": [...], "contains": "..."} or NULL
+            order_mode TEXT NOT NULL DEFAULT 'newest',    -- where joining items go: newest | oldest first
+            state TEXT NOT NULL DEFAULT 'active',         -- active | retracted
+            revision INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE story_items (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            caption TEXT NOT NULL DEFAULT '',
+            pinned INTEGER NOT NULL DEFAULT 0,
+            hidden INTEGER NOT NULL DEFAULT 0,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (story_id, item_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_items_item ON story_items(item_id);
+        CREATE TABLE story_publications (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            site_id TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',         -- queued | published | unpublishing | unpublished
+            remote_ref TEXT,
+            remote_url TEXT,
+            job_id INTEGER,
+            published_revision INTEGER,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (story_id, site_id)
+        ) WITHOUT ROWID;
+        """
+    )
