@@ -9,6 +9,7 @@ from .base import StoreBase, StoreError, dumps, loads
 from .comments import CommentsQueries
 from .curation import CurationQueries
 from .inbox import InboxQueries
+from .insights import InsightsQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
 from .metrics import MetricsQueries
@@ -19,7 +20,7 @@ __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
 class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
-            MetricsQueries, StoreBase):
+            MetricsQueries, InsightsQueries, StoreBase):
     pass
 
 
