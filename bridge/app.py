@@ -29,6 +29,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.sites:bp",
     "bridge.web.users:bp",
     "bridge.web.metrics:bp",
+    "bridge.web.insights:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
@@ -37,6 +38,7 @@ NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
     ("inbox.index", "Inbox", False),
     ("curation.queue", "Curation", False),
     ("sites.index", "Sites", False),
+    ("insights.index", "Insights", False),
     ("audit.index", "Audit log", True),
     ("users.index", "Users", True),
 )
