@@ -221,15 +221,11 @@ class InsightsService:
         for row in self.store.insight_waits("comment", sites, start, end):
             waits.setdefault(row["site_id"], []).append((row["le"], row["n"]))
         per_site = {s: {"decisions": 0, "spam": 0, "cms": 0} for s in sites}
-        editors: dict[str, int] = {}
         for row in self.store.insight_decisions(sites, start, end):
             figure = per_site[row["site_id"]]
             figure["decisions"] += row["n"]
             figure["spam"] += row["n"] if row["to_status"] == "spam" else 0
-            if row["origin"] == "sync":
-                figure["cms"] += row["n"]
-            else:
-                editors[row["actor"]] = editors.get(row["actor"], 0) + row["n"]
+            figure["cms"] += row["n"] if row["origin"] == "sync" else 0
         return {
             "comments_per_day": per_day,
             "pending_backlog": backlog,
@@ -237,8 +233,8 @@ class InsightsService:
                 {"site": s, "decisions": sum(n for _, n in waits.get(s, [])),
                  "p50_s": percentile(waits.get(s, []), 0.5), "p95_s": percentile(waits.get(s, []), 0.95)}
                 for s in sites],
-            "decisions_per_editor": [{"editor": a, "decisions": n}
-                                     for a, n in sorted(editors.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "decisions_per_editor": [{"editor": r["actor"], "decisions": r["n"]}
+                                     for r in self.store.insight_decisions_by_actor(sites, start, end)],
             "spam_rate": [{"site": s, "decisions": f["decisions"], "spam": f["spam"],
                            "spam_rate": _rate(f["spam"], f["decisions"])} for s, f in per_site.items()],
             "where_decided": [{"site": s, "in_cms": f["cms"], "in_cms_bridge": f["decisions"] - f["cms"],

@@ -29,8 +29,15 @@ class InsightsQueries:
 
     def insight_decisions(self, sites: list[str], start: str, end: str) -> list[dict]:
         return self.query(
-            f"SELECT site_id, actor, origin, to_status, sum(n) AS n FROM insight_decisions "
-            f"WHERE day BETWEEN ? AND ? AND site_id IN ({_in(sites)}) GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+            f"SELECT site_id, origin, to_status, sum(n) AS n FROM insight_decisions "
+            f"WHERE day BETWEEN ? AND ? AND site_id IN ({_in(sites)}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            [start, end, *sites])
+
+    def insight_decisions_by_actor(self, sites: list[str], start: str, end: str) -> list[dict]:
+        """Decisions made in cms-bridge (not seen by sync) per actor."""
+        return self.query(
+            f"SELECT actor, sum(n) AS n FROM insight_actor_days WHERE day BETWEEN ? AND ? "
+            f"AND site_id IN ({_in(sites)}) AND origin != 'sync' GROUP BY 1 ORDER BY 2 DESC, 1",
             [start, end, *sites])
 
     def insight_waits(self, kind: str, sites: list[str], start: str, end: str) -> list[dict]:

@@ -412,9 +412,14 @@ def m0014_insights(db: Database) -> None:
             site_id TEXT NOT NULL, day TEXT NOT NULL, delta INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (site_id, day)) WITHOUT ROWID;
         CREATE TABLE insight_decisions (
-            site_id TEXT NOT NULL, day TEXT NOT NULL, actor TEXT NOT NULL, origin TEXT NOT NULL,
+            site_id TEXT NOT NULL, day TEXT NOT NULL, origin TEXT NOT NULL,
             to_status TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (day, site_id, actor, origin, to_status)) WITHOUT ROWID;
+            PRIMARY KEY (day, site_id, origin, to_status)) WITHOUT ROWID;
+        -- apart from the above: actor × status per site and day would be nearly a row per decision
+        CREATE TABLE insight_actor_days (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, actor TEXT NOT NULL, origin TEXT NOT NULL,
+            n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, site_id, actor, origin)) WITHOUT ROWID;
         CREATE TABLE insight_waits (
             kind TEXT NOT NULL,                 -- comment (posting → decision) | item (arrival → decision)
             site_id TEXT NOT NULL,              -- '' for items
@@ -460,8 +465,11 @@ def m0014_insights(db: Database) -> None:
         CREATE TRIGGER insight_decision AFTER INSERT ON moderation_log
         WHEN new.from_status = 'pending' AND new.to_status IS NOT NULL AND new.to_status != 'pending'
              AND new.action != 'reply' BEGIN
-            INSERT INTO insight_decisions (site_id, day, actor, origin, to_status, n)
-                VALUES (new.site_id, substr(new.created_at, 1, 10), new.actor, new.origin, new.to_status, 1)
+            INSERT INTO insight_decisions (site_id, day, origin, to_status, n)
+                VALUES (new.site_id, substr(new.created_at, 1, 10), new.origin, new.to_status, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            INSERT INTO insight_actor_days (site_id, day, actor, origin, n)
+                VALUES (new.site_id, substr(new.created_at, 1, 10), new.actor, new.origin, 1)
                 ON CONFLICT DO UPDATE SET n = n + 1;
             INSERT INTO insight_waits (kind, site_id, day, le, n)
                 SELECT 'comment', new.site_id, substr(new.created_at, 1, 10), min(b.le), 1
@@ -511,9 +519,13 @@ def m0014_insights(db: Database) -> None:
             SELECT site_id, date('now'), count(*) FROM comments WHERE status = 'pending' GROUP BY 1;
         INSERT INTO insight_item_days (day, source_id, contributor, n)
             SELECT substr(received_at, 1, 10), source_id, contributor, count(*) FROM items GROUP BY 1, 2, 3;
-        INSERT INTO insight_decisions (site_id, day, actor, origin, to_status, n)
-            SELECT site_id, substr(created_at, 1, 10), actor, origin, to_status, count(*) FROM moderation_log
+        INSERT INTO insight_decisions (site_id, day, origin, to_status, n)
+            SELECT site_id, substr(created_at, 1, 10), origin, to_status, count(*) FROM moderation_log
             WHERE from_status = 'pending' AND to_status IS NOT NULL AND to_status != 'pending' AND action != 'reply'
-            GROUP BY 1, 2, 3, 4, 5;
+            GROUP BY 1, 2, 3, 4;
+        INSERT INTO insight_actor_days (site_id, day, actor, origin, n)
+            SELECT site_id, substr(created_at, 1, 10), actor, origin, count(*) FROM moderation_log
+            WHERE from_status = 'pending' AND to_status IS NOT NULL AND to_status != 'pending' AND action != 'reply'
+            GROUP BY 1, 2, 3, 4;
         CREATE INDEX insight_post_days_post ON insight_post_days(site_id, post_id);
     """)
