@@ -2,7 +2,8 @@
 over real HTTP by werkzeug from the test's app so the hand-counted timeline of
 tests/test_insights.py and its fake clock are what the page shows.
 
-Also writes docs/insights.png, the README's screenshot."""
+The screenshot goes to tests/artifacts/insights.png (gitignored); docs/insights.png,
+the README's, is a copy of one."""
 from __future__ import annotations
 
 import threading
@@ -17,7 +18,7 @@ from tests.conftest import ADMIN_PASSWORD
 from tests.test_inbox_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.test_insights import config, store, timeline  # noqa: F401 - fixtures
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 @pytest.fixture
@@ -64,8 +65,8 @@ def test_the_charts_render_with_their_tables_and_nothing_is_blocked(served, tmp_
         # the table is announced with the figure's heading
         assert page.get_by_role("table", name="Comments per site per day").count() == 1
         page.evaluate("window.scrollTo(0, 0)")
-        DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / "insights.png"), full_page=False)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "insights.png"), full_page=False)
         page.select_option('select[name="site"]', "shop")
         page.click('form.filters button[type="submit"]')
         page.wait_for_url("**site=shop*")
