@@ -31,6 +31,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.users:bp",
     "bridge.web.metrics:bp",
     "bridge.web.site_admin:bp",
+    "bridge.web.insights:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
@@ -40,6 +41,7 @@ NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
     ("curation.queue", "Curation", False),
     ("stories.index", "Stories", False),
     ("sites.index", "Sites", False),
+    ("insights.index", "Insights", False),
     ("audit.index", "Audit log", True),
     ("users.index", "Users", True),
 )

@@ -9,6 +9,7 @@ from .base import StoreBase, StoreError, dumps, loads
 from .comments import CommentsQueries
 from .curation import CurationQueries
 from .inbox import InboxQueries
+from .insights import InsightsQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
 from .managed_sites import ManagedSitesQueries
@@ -23,7 +24,8 @@ __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
 class Store(StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries,
-            InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, StoreBase):
+            InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, InsightsQueries,
+            StoreBase):
     pass
 
 

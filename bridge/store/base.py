@@ -170,6 +170,9 @@ class StoreBase:
             "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
         ).fetchone()
 
-    @staticmethod
-    def now_iso() -> str:
-        return clock.iso()
+    #: where the store's own timestamps come from; wall time unless a caller (a
+    #: test placing decisions at known times, the benchmark) sets another clock
+    time_source = staticmethod(clock.now)
+
+    def now_iso(self) -> str:
+        return clock.iso(self.time_source())
