@@ -28,6 +28,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.audit:bp",
     "bridge.web.sites:bp",
     "bridge.web.users:bp",
+    "bridge.web.contribute:bp",
+    "bridge.web.invitations:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
@@ -36,6 +38,7 @@ NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
     ("inbox.index", "Inbox", False),
     ("curation.queue", "Curation", False),
     ("sites.index", "Sites", False),
+    ("invitations.index", "Invitations", False),
     ("audit.index", "Audit log", True),
     ("users.index", "Users", True),
 )

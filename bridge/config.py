@@ -153,6 +153,20 @@ class SyncSchema(Schema):
     reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error="must be between 1 and 100"))
 
 
+class ContributionsSchema(Schema):
+    """The public contribution pages (bridge/contributions.py): upload limits and rate limits."""
+
+    class Meta:
+        unknown = RAISE
+
+    organisation = Str(load_default="")  # named on the page and in the default consent text
+    max_file_bytes = Int(load_default=50 * 1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
+    max_files = Int(load_default=6, validate=validate.Range(1, 20, error="must be between 1 and 20"))
+    max_pixels = Int(load_default=50_000_000, validate=validate.Range(10_000, error="must be at least 10000"))
+    per_invitation_per_hour = Int(load_default=60, validate=validate.Range(1, error="must be at least 1"))
+    per_client_per_hour = Int(load_default=10, validate=validate.Range(1, error="must be at least 1"))
+
+
 class SiteCommonSchema(Schema):
     """Keys every site has; the rest belongs to the kind's adapter schema."""
 
@@ -210,6 +224,7 @@ class TopSchema(Schema):
     outbox = fields.Raw(load_default=dict)
     media = fields.Raw(load_default=dict)
     sync = fields.Raw(load_default=dict)
+    contributions = fields.Raw(load_default=dict)
     sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sites]] tables"))
     sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sources]] tables"))
 
@@ -225,6 +240,7 @@ class Config:
     sync: dict
     sites: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
+    contributions: dict = field(default_factory=lambda: ContributionsSchema().load({}))
     #: ("site"|"source", id) -> {dotted key path without _env: secret value}
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
@@ -326,7 +342,8 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
         raise ConfigError(problems, path)
     sections = {}
     for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
-                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema())):
+                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
+                         ("contributions", ContributionsSchema())):
         sections[name] = _load(schema, top[name], [name], problems, raw)
 
     secrets: dict[tuple[str, str], dict[str, str]] = {}
@@ -386,7 +403,8 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
     if not server["secret_key_file"]:
         server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
     return Config(path=path, server=server, security=sections["security"], outbox=sections["outbox"],
-                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets)
+                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets,
+                  contributions=sections["contributions"])
 
 
 def find_config_path(explicit: str | None = None) -> str | None:

@@ -69,4 +69,5 @@ class Bridge:
 
 #: Service modules; each has ``setup(bridge)`` that puts its service object into
 #: ``bridge.services[name]`` and registers its job handlers on ``bridge.outbox``.
-SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.sync", "bridge.moderation")
+SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.sync", "bridge.moderation",
+                                    "bridge.contributions")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .base import StoreBase, StoreError, dumps, loads
 from .comments import CommentsQueries
+from .contributions import ContributionsQueries
 from .curation import CurationQueries
 from .inbox import InboxQueries
 from .items import ItemsQueries
@@ -17,7 +18,8 @@ from .users import UsersQueries
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
+class Store(ContributionsQueries,
+            CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
             StoreBase):
     pass
 
