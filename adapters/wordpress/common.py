@@ -155,6 +155,8 @@ def _attribution(item: SocialItem) -> str:
         if item.author_url:
             name = f'<a href="{html.escape(item.author_url, quote=True)}" rel="nofollow">{name}</a>'
         parts.append(f"By {name}")
+    if not item.url:  # sent to us directly (a contributor's upload): there is no original to point to
+        return f'<p class="cms-bridge-attribution">{" ".join(parts) or "Sent in"}</p>'
     if item.network:
         parts.append(f"on {html.escape(item.network.capitalize())}")
     credit = " ".join(parts)
