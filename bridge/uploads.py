@@ -79,10 +79,17 @@ def sniff(head: bytes) -> str | None:
             return "heif"
         if brand == b"qt  ":
             return "mov"
-        return "mp4"  # isom, mp41, mp42, avc1, M4V, 3gp… all ISO base media
+        if brand in MP4_BRANDS:
+            return "mp4"
     return None
 
 
+#: major brands of MP4 video as phones and cameras write it (ISO/IEC 14496-12/-14, 3GPP, Apple M4V, Sony XAVC)
+MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4VP", b"mmp4",
+              b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"dash", b"MSNV", b"XAVC"}
+#: boxes that carry user data in an ISO-BMFF file: the location (``©xyz``, Apple's
+#: ``com.apple.quicktime.location.ISO6709``), device make/model, software, dates
+USER_DATA_BOXES = {b"udta", b"meta"}
 VIDEO_TYPES = {"mp4": ("video/mp4", "mp4"), "mov": ("video/quicktime", "mov"), "webm": ("video/webm", "webm")}
 
 
@@ -99,11 +106,52 @@ def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanFile:
                             "MOV or WebM). Choose a photo or video from your camera.", code="not_media")
     if kind in VIDEO_TYPES:
         content_type, ext = VIDEO_TYPES[kind]
-        return CleanFile(data=data, kind="video", content_type=content_type, ext=ext, original_type=content_type)
+        removed: list[str] = []
+        if kind in ("mp4", "mov"):
+            data, removed = strip_video_user_data(data)
+        return CleanFile(data=data, kind="video", content_type=content_type, ext=ext, original_type=content_type,
+                         removed=removed)
     if kind == "heif" and not HEIF:
         raise UploadRefused("HEIC photos cannot be read here. Please send JPEG or PNG (on an iPhone: Settings → "
                             "Camera → Formats → Most Compatible).", code="heic")
     return _clean_image(data, kind, max_pixels)
+
+
+def _boxes(data: bytes | bytearray, start: int, end: int):
+    """(offset, size, type) of the ISO-BMFF boxes between start and end."""
+    pos = start
+    while pos + 8 <= end:
+        size = int.from_bytes(data[pos:pos + 4], "big")
+        box = bytes(data[pos + 4:pos + 8])
+        if size == 1 and pos + 16 <= end:
+            size = int.from_bytes(data[pos + 8:pos + 16], "big")
+        elif size == 0:
+            size = end - pos
+        if size < 8 or pos + size > end:
+            return
+        yield pos, size, box
+        pos += size
+
+
+def strip_video_user_data(data: bytes) -> tuple[bytes, list[str]]:
+    """MP4/MOV without its user data: every ``udta``/``meta`` box in ``moov`` and its
+    tracks is zeroed and renamed ``free``, which players skip (ISO/IEC 14496-12 §8.1.2). Sizes do
+    not change, so the sample offsets stay valid and the video plays as before."""
+    out = bytearray(data)
+    found = False
+    for pos, size, box in _boxes(out, 0, len(out)):
+        if box != b"moov":
+            continue
+        for cpos, csize, cbox in _boxes(out, pos + 8, pos + size):
+            targets = [(cpos, csize, cbox)]
+            if cbox == b"trak":
+                targets = list(_boxes(out, cpos + 8, cpos + csize))
+            for tpos, tsize, tbox in targets:
+                if tbox in USER_DATA_BOXES:
+                    out[tpos + 4:tpos + 8] = b"free"
+                    out[tpos + 8:tpos + tsize] = bytes(tsize - 8)  # the coordinates must not stay readable
+                    found = True
+    return bytes(out), (["video metadata (location, device, dates)"] if found else [])
 
 
 def _removed_tags(img: Image.Image) -> list[str]:

@@ -232,3 +232,55 @@ def test_new_store_has_the_migration(tmp_path):
         assert b.store.scalar("SELECT count(*) FROM invitations") == 0
     finally:
         b.close()
+
+
+def heic_photo() -> bytes:
+    """An iPhone-style HEIC (written by pillow-heif's encoder)."""
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (48, 24), (0, 160, 0)).save(out, "HEIF")
+    return out.getvalue()
+
+
+#: container headers as cameras write them: an ISO-BMFF ftyp box (MP4 / QuickTime), an EBML header (WebM)
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free" + b"\x00" * 64
+MOV = b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  " + b"\x00" * 64
+WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm" + \
+    b"\x00" * 64
+
+
+def test_heic_becomes_jpeg_and_videos_are_kept_by_their_content(client, auth, bridge):
+    token = token_of(invite(client, auth)["url"])
+    files = [("IMG_0002.HEIC", heic_photo()), ("clip.jpg", MP4), ("clip.mov", MOV), ("clip.webm", WEBM)]
+    assert send(client, token, files=files).status_code == 201
+    (item,) = bridge.store.curation_items(states=["pending"])
+    media = bridge.store.item_media(item["id"])
+    assert [(m["kind"], m["content_type"]) for m in media] == [
+        ("image", "image/jpeg"), ("video", "video/mp4"), ("video", "video/quicktime"), ("video", "video/webm")]
+    with open(media[0]["path"], "rb") as fh:
+        assert fh.read(3) == b"\xff\xd8\xff" and media[0]["width"] == 48
+    with open(media[1]["path"], "rb") as fh:
+        assert fh.read() == MP4  # kept byte for byte
+    assert "<video" in client.get(f"/curation/items/{item['id']}").get_data(as_text=True)
+
+
+def box(kind: bytes, payload: bytes) -> bytes:
+    return (8 + len(payload)).to_bytes(4, "big") + kind + payload
+
+
+def test_a_phone_video_loses_its_location_box_and_keeps_its_size():
+    from bridge.uploads import clean
+
+    location = box(b"\xa9xyz", b"\x00\x12\x15\xc7+52.5200+013.4050/")
+    moov = box(b"moov", box(b"mvhd", b"\x00" * 100) + box(b"udta", location)
+               + box(b"trak", box(b"tkhd", b"\x00" * 84) + box(b"meta", b"\x00" * 12)))
+    video = box(b"ftyp", b"qt  \x00\x00\x02\x00qt  ") + moov + box(b"mdat", b"\x00" * 256)
+    kept = clean(video, max_bytes=10_000, max_pixels=10_000)
+    assert kept.kind == "video" and kept.content_type == "video/quicktime"
+    assert len(kept.data) == len(video) and b"udta" not in kept.data and b"meta" not in kept.data
+    assert b"+52.5200" not in kept.data and b"xyz" not in kept.data
+    assert kept.removed == ["video metadata (location, device, dates)"]
+    assert kept.data.endswith(box(b"mdat", b"\x00" * 256))
