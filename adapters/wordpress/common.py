@@ -165,8 +165,16 @@ def _attribution(item: SocialItem) -> str:
     return f'<p class="cms-bridge-attribution">{text}</p>'
 
 
-def _post_body(item: SocialItem) -> str:
+def _videos(item: SocialItem) -> list[Media]:
+    return [m for m in item.media if m.kind == "video" and m.local_path]
+
+
+def _post_body(item: SocialItem, video_urls: list[str] = ()) -> str:
+    """The post's HTML; videos (already in the media library) as WordPress's video block markup."""
     body = nh3.clean(item.html or f"<p>{html.escape(item.text)}</p>")
+    for url in video_urls:
+        body += (f'\n<figure class="wp-block-video"><video controls src="{html.escape(url, quote=True)}">'
+                 "</video></figure>")
     return f"{body}\n{_attribution(item)}\n<!-- {MARKER.format(item.key)} -->"
 
 
