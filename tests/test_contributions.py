@@ -284,3 +284,20 @@ def test_a_phone_video_loses_its_location_box_and_keeps_its_size():
     assert b"+52.5200" not in kept.data and b"xyz" not in kept.data
     assert kept.removed == ["video metadata (location, device, dates)"]
     assert kept.data.endswith(box(b"mdat", b"\x00" * 256))
+
+
+def test_editor_pages_create_show_the_link_once_and_revoke(client, auth, bridge):
+    auth.login()
+    bad = client.post("/invitations", data={"csrf_token": auth.csrf, "name": "Team"})
+    assert bad.status_code == 400 and "targets" in bad.get_data(as_text=True)
+    page = client.post("/invitations", data={"csrf_token": auth.csrf, "name": "Finish line", "targets": ["corp"],
+                                             "max_submissions": "20"}).get_data(as_text=True)
+    link = re.search(r'id="invitation-url" readonly size="80" value="([^"]+)"', page).group(1)
+    (inv,) = bridge.store.list_invitations()
+    assert inv["max_submissions"] == 20 and link.startswith("https://bridge.example/contribute/")
+    again = client.get(f"/invitations/{inv['id']}").get_data(as_text=True)
+    assert link not in again  # shown once
+    assert "Finish line" in client.get("/invitations").get_data(as_text=True)
+    client.post(f"/invitations/{inv['id']}/revoke", data={"csrf_token": auth.csrf})
+    assert client.get(f"/contribute/{token_of(link)}").status_code == 410
+    assert "revoked" in client.get(f"/invitations/{inv['id']}").get_data(as_text=True)
