@@ -289,10 +289,17 @@ class ContributionService:
         row, item, _pubs = self.receipt(token, receipt)
         if row["withdrawn_at"]:
             return row
-        curation = self.bridge.services["curation"]
+        actor = f"contributor:{row['name']}"[:200]
         with self.store.write():
             self.store.mark_withdrawn(row["id"])
-            curation.set_consent(item["id"], "revoked", actor=f"contributor:{row['name']}"[:200])
+            if item["state"] == "duplicate":
+                # never published itself (curation refuses consent changes on duplicates): record it here
+                self.store.update_item_curation(item["id"], consent_state="revoked",
+                                                consent_at=clock_mod.iso(self.bridge.clock()))
+                self.store.add_item_decision(item["id"], actor=actor, action="consent", from_state="duplicate",
+                                             to_state="duplicate", detail="consent revoked")
+            else:
+                self.bridge.services["curation"].set_consent(item["id"], "revoked", actor=actor)
         return self.store.contribution_for_item(item["id"])
 
     def for_item(self, item_id: int) -> dict | None:

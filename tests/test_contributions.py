@@ -301,3 +301,14 @@ def test_editor_pages_create_show_the_link_once_and_revoke(client, auth, bridge)
     client.post(f"/invitations/{inv['id']}/revoke", data={"csrf_token": auth.csrf})
     assert client.get(f"/contribute/{token_of(link)}").status_code == 410
     assert "revoked" in client.get(f"/invitations/{inv['id']}").get_data(as_text=True)
+
+
+def test_withdrawing_a_duplicate_submission_is_recorded_too(client, auth, bridge):
+    token = token_of(invite(client, auth)["url"])
+    assert send(client, token).status_code == 201
+    second = send(client, token).get_json()["receipt_url"]  # the same photo and text again
+    dup = bridge.store.curation_items(states=["duplicate"])[0]
+    csrf, _ = page_csrf(client, token)
+    assert client.post(second.split("?")[0] + "/withdraw", data={"csrf_token": csrf}).status_code == 303
+    assert bridge.store.item_for_curation(dup["id"])["consent_state"] == "revoked"
+    assert "You withdrew your consent" in client.get(second).get_data(as_text=True)

@@ -48,6 +48,7 @@ def _wants_json() -> bool:
 
 def _page(template: str, status: int = 200, **context):
     lang = context.pop("lang", None) or _lang()
+    context.setdefault("organisation", service().organisation(lang))
     other = next(code for code in LANGUAGES if code != lang)
     response = current_app.make_response((render_template(
         f"contribute/{template}", t=strings(lang), lang=lang, other_lang=other, **context), status))
@@ -71,8 +72,7 @@ def _form(token: str, inv: dict, lang: str, *, status: int = 200, errors=None, v
     consent_text, version = service().consent_for(inv, lang)
     return _page("form.html", status, lang=lang, token=token, invitation=inv, consent_text=consent_text,
                  consent_version=version, errors=errors or {}, values=values or {},
-                 limit=service().limit_text(), organisation=service().organisation(lang),
-                 max_files=service().limits["max_files"])
+                 limit=service().limit_text(), max_files=service().limits["max_files"])
 
 
 @bp.get("/<token>")
