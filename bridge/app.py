@@ -32,6 +32,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.metrics:bp",
     "bridge.web.site_admin:bp",
     "bridge.web.insights:bp",
+    "bridge.web.contribute:bp",
+    "bridge.web.invitations:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
@@ -42,6 +44,7 @@ NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
     ("stories.index", "Stories", False),
     ("sites.index", "Sites", False),
     ("insights.index", "Insights", False),
+    ("invitations.index", "Invitations", False),
     ("audit.index", "Audit log", True),
     ("users.index", "Users", True),
 )

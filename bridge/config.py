@@ -166,6 +166,20 @@ class PrivacySchema(Schema):
     retention_days = Int(load_default=0, validate=validate.Range(0, error="must be 0 (keep) or a number of days"))
 
 
+class ContributionsSchema(Schema):
+    """The public contribution pages (bridge/contributions.py): upload limits and rate limits."""
+
+    class Meta:
+        unknown = RAISE
+
+    organisation = Str(load_default="")  # named on the page and in the default consent text
+    max_file_bytes = Int(load_default=50 * 1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
+    max_files = Int(load_default=6, validate=validate.Range(1, 20, error="must be between 1 and 20"))
+    max_pixels = Int(load_default=50_000_000, validate=validate.Range(10_000, error="must be at least 10000"))
+    per_invitation_per_hour = Int(load_default=60, validate=validate.Range(1, error="must be at least 1"))
+    per_client_per_hour = Int(load_default=10, validate=validate.Range(1, error="must be at least 1"))
+
+
 class SiteCommonSchema(Schema):
     """Keys every site has; the rest belongs to the kind's adapter schema."""
 
@@ -224,6 +238,7 @@ class TopSchema(Schema):
     media = fields.Raw(load_default=dict)
     sync = fields.Raw(load_default=dict)
     privacy = fields.Raw(load_default=dict)
+    contributions = fields.Raw(load_default=dict)
     sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sites]] tables"))
     sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sources]] tables"))
 
@@ -239,6 +254,7 @@ class Config:
     sync: dict
     sites: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
+    contributions: dict = field(default_factory=lambda: ContributionsSchema().load({}))
     #: ("site"|"source", id) -> {dotted key path without _env: secret value}
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     privacy: dict = field(default_factory=lambda: {"retention_days": 0})
@@ -342,7 +358,7 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
     sections = {}
     for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
                          ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
-                         ("privacy", PrivacySchema())):
+                         ("privacy", PrivacySchema()), ("contributions", ContributionsSchema())):
         sections[name] = _load(schema, top[name], [name], problems, raw)
 
     secrets: dict[tuple[str, str], dict[str, str]] = {}
@@ -403,7 +419,7 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
         server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
     return Config(path=path, server=server, security=sections["security"], outbox=sections["outbox"],
                   media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets,
-                  privacy=sections["privacy"])
+                  privacy=sections["privacy"], contributions=sections["contributions"])
 
 
 def find_config_path(explicit: str | None = None) -> str | None:

@@ -155,6 +155,13 @@ def _word_pattern(word: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
 
 
+def compile_rules(rules: dict) -> tuple[list, list, int]:
+    """A source's ``rules`` table → (banned, suspect, max_links) with compiled patterns."""
+    return ([(w, _word_pattern(w)) for w in rules.get("banned", []) if w.strip()],
+            [(w, _word_pattern(w)) for w in rules.get("suspect", []) if w.strip()],
+            rules.get("max_links", 3))
+
+
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _HREF = re.compile(r"""<a\s[^>]*href="([^"]+)\"""", re.IGNORECASE)
 
@@ -197,14 +204,7 @@ class IntakeService:
         db_path = self.store.path
         self._lock_path = None if db_path == ":memory:" else os.path.abspath(db_path) + ".intake-lock"
         self._lock_fd: int | None = None
-        self._rules = {}
-        for source in self.config.sources:
-            rules = source.get("rules") or {}
-            self._rules[source["id"]] = (
-                [(w, _word_pattern(w)) for w in rules.get("banned", []) if w.strip()],
-                [(w, _word_pattern(w)) for w in rules.get("suspect", []) if w.strip()],
-                rules.get("max_links", 3),
-            )
+        self._rules = {source["id"]: compile_rules(source.get("rules") or {}) for source in self.config.sources}
 
     # -- sources ------------------------------------------------------------
     def _source(self, source_id: str) -> dict:
@@ -267,7 +267,10 @@ class IntakeService:
 
     def apply_rules(self, source: dict, row: dict, duplicate: tuple[dict, str] | None) -> None:
         """Set ``state``, ``state_reason``, ``flags`` and ``duplicate_of`` on ``row``."""
-        banned, suspect, max_links = self._rules.get(source["id"], ([], [], 3))
+        rules = self._rules.get(source["id"])
+        if rules is None:  # a source made at run time (an invitation) carries its own rules
+            rules = compile_rules(source.get("rules") or {})
+        banned, suspect, max_links = rules
         haystack = "\n".join([row["title"], row["text"]])
         flags = []
         if duplicate is not None:

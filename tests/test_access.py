@@ -6,7 +6,9 @@ import re
 from bridge import security
 from tests.conftest import ADMIN_PASSWORD, csrf_from
 
-PUBLIC = {"/healthz", "/login", "/api/v1/openapi.json", "/metrics"}  # /metrics: loopback or token (test_metrics)
+PUBLIC = {"/healthz", "/login", "/api/v1/openapi.json", "/metrics",  # /metrics: loopback or token (test_metrics)
+          # contributors: the invitation token in the URL is the credential (their POSTs still need CSRF)
+          "/contribute/<token>", "/contribute/<token>/r/<receipt>"}
 
 
 def concrete(rule) -> str:

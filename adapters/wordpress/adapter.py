@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 
 import requests
@@ -43,6 +44,7 @@ from .common import (
     _first_image,
     _media_filename,
     _post_body,
+    _videos,
 )
 from .rest import (
     _RestTransport,
@@ -242,14 +244,40 @@ class WordPressAdapter(CMSAdapter):
             if media_id is None:
                 # An earlier try may have uploaded it (a crash or a 5xx before the post was saved).
                 media_id = t.find_media(media_sha) or t.upload(media, filename, media_sha)
+        videos = self._upload_videos(t, item, existing_ref, post)
         saved = t.save_post(post["id"] if post else None, {
-            "title": item.title or _excerpt(item)[:80] or "Untitled", "content": _post_body(item),
+            "title": item.title or _excerpt(item)[:80] or "Untitled",
+            "content": _post_body(item, [url for _id, url in videos.values()]),
             "excerpt": _excerpt(item), "status": self.site.get("post_status", "publish"),
             "categories": list(self.site.get("categories") or []),
             "tags": list(dict.fromkeys([*(self.site.get("tags") or []), *item.tags])),
             "featured_media": media_id})
+        extra = {"transport": t.name, **({"videos": videos} if videos else {})}
         return RemoteRef(remote_id=saved["id"], url=saved["link"], media_id=media_id, media_sha256=media_sha,
-                         extra={"transport": t.name})
+                         extra=extra)
+
+    @staticmethod
+    def _upload_videos(t, item: SocialItem, existing_ref: RemoteRef | None, post: dict | None) -> dict:
+        """sha256 → [attachment id, URL] of the item's videos, each uploaded once: known
+        from the earlier publish, or found in the post's content by the file name (which
+        carries the sha) when the earlier answer was lost."""
+        known = dict(((existing_ref.extra or {}).get("videos") or {}) if existing_ref else {})
+        content = ((post or {}).get("content") or {})
+        content = content.get("raw", "") if isinstance(content, dict) else str(content)
+        videos = {}
+        for media in _videos(item):
+            sha = media.sha256 or _file_sha256(media.local_path)
+            if sha in known:
+                videos[sha] = known[sha]
+                continue
+            filename = _media_filename(media, sha)
+            found = re.search(r'src="([^"]*' + re.escape(os.path.splitext(filename)[0]) + r'[^"]*)"', content)
+            if found:
+                videos[sha] = [None, html.unescape(found.group(1))]
+                continue
+            media_id = t.upload(media, filename, sha)
+            videos[sha] = [media_id, t.media_source(media_id) or ""]
+        return videos
 
     # stories (issue 14): the post is built in .story / .blocks
     def publish_story(self, story, existing_ref: RemoteRef | None) -> RemoteRef:

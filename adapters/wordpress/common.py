@@ -155,6 +155,8 @@ def _attribution(item: SocialItem) -> str:
         if item.author_url:
             name = f'<a href="{html.escape(item.author_url, quote=True)}" rel="nofollow">{name}</a>'
         parts.append(f"By {name}")
+    if not item.url:  # sent to us directly (a contributor's upload): there is no original to point to
+        return f'<p class="cms-bridge-attribution">{" ".join(parts) or "Sent in"}</p>'
     if item.network:
         parts.append(f"on {html.escape(item.network.capitalize())}")
     credit = " ".join(parts)
@@ -163,8 +165,16 @@ def _attribution(item: SocialItem) -> str:
     return f'<p class="cms-bridge-attribution">{text}</p>'
 
 
-def _post_body(item: SocialItem) -> str:
+def _videos(item: SocialItem) -> list[Media]:
+    return [m for m in item.media if m.kind == "video" and m.local_path]
+
+
+def _post_body(item: SocialItem, video_urls: list[str] = ()) -> str:
+    """The post's HTML; videos (already in the media library) as WordPress's video block markup."""
     body = nh3.clean(item.html or f"<p>{html.escape(item.text)}</p>")
+    for url in video_urls:
+        body += (f'\n<figure class="wp-block-video"><video controls src="{html.escape(url, quote=True)}">'
+                 "</video></figure>")
     return f"{body}\n{_attribution(item)}\n<!-- {MARKER.format(item.key)} -->"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .base import StoreBase, StoreError, dumps, loads
 from .comments import CommentsQueries
+from .contributions import ContributionsQueries
 from .curation import CurationQueries
 from .inbox import InboxQueries
 from .insights import InsightsQueries
@@ -23,9 +24,9 @@ from .wordpress_plugin import WordPressPluginQueries
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries,
-            InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, InsightsQueries,
-            StoreBase):
+class Store(ContributionsQueries, StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries,
+            ItemsQueries, CommentsQueries, InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries,
+            WordPressPluginQueries, InsightsQueries, StoreBase):
     pass
 
 

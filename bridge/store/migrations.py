@@ -634,3 +634,54 @@ def m0014_insights(db: Database) -> None:
             GROUP BY 1, 2, 3, 4;
         CREATE INDEX insight_post_days_post ON insight_post_days(site_id, post_id);
     """)
+
+
+@migrations(name="0006_contributions")
+def m0006_contributions(db: Database) -> None:
+    """Contributors: invitations (a public link whose token is stored only as a hash;
+    each one is also a ``sources`` row of kind "contributors"), and one row per
+    submission with its consent evidence (the exact wording and version the
+    contributor agreed to, when, under which invitation, their name and e-mail),
+    what was stripped from the files, and the receipt's hash."""
+    db.executescript(
+        """
+        CREATE TABLE invitations (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL UNIQUE,
+            token_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            targets TEXT NOT NULL DEFAULT '[]',
+            expires_at TEXT,
+            max_submissions INTEGER,
+            consent_text TEXT NOT NULL,
+            consent_version TEXT NOT NULL,
+            trusted INTEGER NOT NULL DEFAULT 0,
+            rules TEXT NOT NULL DEFAULT '{}',
+            submissions INTEGER NOT NULL DEFAULT 0,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_by TEXT
+        );
+
+        CREATE TABLE contributions (
+            id INTEGER PRIMARY KEY,
+            invitation_id INTEGER NOT NULL REFERENCES invitations(id),
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            receipt_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL DEFAULT '',
+            consent_text TEXT NOT NULL,
+            consent_version TEXT NOT NULL,
+            consented_at TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'en',
+            client_hash TEXT NOT NULL,
+            removed_metadata TEXT NOT NULL DEFAULT '[]',  -- JSON: per file, what was stripped
+            withdrawn_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX contributions_invitation ON contributions(invitation_id, created_at);
+        CREATE INDEX contributions_client ON contributions(client_hash, created_at);
+        CREATE UNIQUE INDEX contributions_item ON contributions(item_id);
+        """
+    )

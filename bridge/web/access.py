@@ -15,7 +15,9 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from .. import security
 from .problems import problem
 
-PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi"}
+PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi",
+                    # the contributor pages: the invitation token in the URL is the credential
+                    "contribute.form", "contribute.submit", "contribute.receipt", "contribute.withdraw"}
 PUBLIC_BLUEPRINTS = {"webhooks", "metrics"}  # each authenticates on its own (signature; token/loopback)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

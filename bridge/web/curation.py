@@ -122,7 +122,8 @@ def item(item_id: int):
         cannot_unpublish=service().sites_lacking(row, Feature.UNPUBLISH),
         publications=service().publications(item_id, allowed), history=service().history(item_id),
         sites=publishable_sites(), defaults=service().default_sites(row), consent=service().consent_status(row),
-        consent_states=CONSENT_STATES, preview=service().social_item(row))
+        consent_states=CONSENT_STATES, preview=service().social_item(row),
+        contribution=bridge().services["contributions"].for_item(item_id))
 
 
 def _decide(item_id: int, action, success: str):

@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 #: modules that add routes to ``bp``
 ROUTE_MODULES: tuple[str, ...] = ("bridge.web.api.jobs", "bridge.web.api.comments", "bridge.web.api.items",
-                                 "bridge.web.api.stories", "bridge.web.api.insights")
+                                 "bridge.web.api.stories", "bridge.web.api.insights", "bridge.web.api.invitations")
 
 
 @bp.get("/openapi.json")

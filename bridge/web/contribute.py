@@ -1,0 +1,150 @@
+"""The public contribution pages: no login, their own size and rate limits.
+
+``GET /contribute/<token>`` is the form a contributor's phone opens;
+``POST`` the same URL sends it (the session's CSRF token, like every form here).
+The script ``static/contribute.js`` uploads with progress and lets a failed upload
+be retried without retyping; it asks for JSON answers (``Accept: application/json``).
+Without JavaScript the form posts normally and the page is rendered again with the
+errors, or redirected to the receipt.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..contributions import Gone, RateLimited, SubmissionInvalid, UnknownLink, Upload
+from ..translations import LANGUAGES, choose_language, strings
+from .access import bridge
+
+bp = Blueprint("contribute", __name__, url_prefix="/contribute")
+
+#: the whole form may carry max_files files of max_file_bytes each, plus its fields
+FORM_OVERHEAD = 256 * 1024
+
+
+def service():
+    return bridge().services["contributions"]
+
+
+@bp.url_value_preprocessor
+def _raise_body_limit(endpoint, values):
+    """Uploads are larger than the app's body limit. URL value preprocessors run
+    before every ``before_request`` (Flask's preprocess_request), so the limit is
+    raised before the CSRF check reads the form."""
+    limits = current_app.extensions["bridge"].config.contributions
+    request.max_content_length = limits["max_file_bytes"] * limits["max_files"] + FORM_OVERHEAD
+
+
+def _lang() -> str:
+    """From the switch (``?lang=``, kept in every link and form action) or the browser's
+    Accept-Language. Never from the form body: reading it here would parse an upload
+    that may be over the limit."""
+    return choose_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _page(template: str, status: int = 200, **context):
+    lang = context.pop("lang", None) or _lang()
+    context.setdefault("organisation", service().organisation(lang))
+    other = next(code for code in LANGUAGES if code != lang)
+    response = current_app.make_response((render_template(
+        f"contribute/{template}", t=strings(lang), lang=lang, other_lang=other, **context), status))
+    response.headers["Content-Language"] = lang
+    response.headers["Cache-Control"] = "no-store"  # the URL is a secret; never keep it in a shared cache
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _gone(exc: Gone, lang: str):
+    t = strings(lang)
+    when = (exc.invitation["expires_at"] or "")[:16].replace("T", " ") + " UTC"
+    message = t[f"gone_{exc.reason}"].format(when=when)
+    if _wants_json() and request.method == "POST":
+        return jsonify({"error": exc.reason, "message": message}), 410
+    return _page("gone.html", 410, lang=lang, message=message)
+
+
+def _form(token: str, inv: dict, lang: str, *, status: int = 200, errors=None, values=None):
+    consent_text, version = service().consent_for(inv, lang)
+    return _page("form.html", status, lang=lang, token=token, invitation=inv, consent_text=consent_text,
+                 consent_version=version, errors=errors or {}, values=values or {},
+                 limit=service().limit_text(), max_files=service().limits["max_files"])
+
+
+@bp.get("/<token>")
+def form(token: str):
+    lang = _lang()
+    try:
+        inv = service().open(token)
+    except Gone as exc:
+        return _gone(exc, lang)
+    except UnknownLink:
+        return _page("gone.html", 404, lang=lang, message=strings(lang)["not_found"])
+    return _form(token, inv, lang)
+
+
+@bp.post("/<token>")
+def submit(token: str):
+    lang = _lang()
+    t = strings(lang)
+    values = {k: request.form.get(k, "") for k in ("text", "name", "email")}
+    try:
+        inv = service().open(token)
+        receipt, _row = service().submit(
+            token, uploads=[Upload(f.filename or "", f.read()) for f in request.files.getlist("files")],
+            text=values["text"], name=values["name"], email=values["email"],
+            consent=request.form.get("consent") == "yes", shown_version=request.form.get("consent_version", ""),
+            lang=lang, client=request.remote_addr or "")
+    except Gone as exc:
+        return _gone(exc, lang)
+    except UnknownLink:
+        return _page("gone.html", 404, lang=lang, message=t["not_found"])
+    except RateLimited as exc:
+        headers = {"Retry-After": str(exc.retry_after)}
+        if _wants_json():
+            return jsonify({"error": "rate_limited", "message": t["too_many"]}), 429, headers
+        return _page("gone.html", 429, lang=lang, message=t["too_many"]), headers
+    except SubmissionInvalid as exc:
+        if _wants_json():
+            return jsonify({"error": "invalid", "errors": exc.errors}), exc.status
+        return _form(token, inv, lang, status=exc.status, errors=exc.errors, values=values)
+    url = url_for("contribute.receipt", token=token, receipt=receipt, lang=lang)
+    if _wants_json():
+        return jsonify({"receipt_url": url}), 201
+    return redirect(url, 303)
+
+
+@bp.get("/<token>/r/<receipt>")
+def receipt(token: str, receipt: str):
+    lang = _lang()
+    try:
+        row, item, publications = service().receipt(token, receipt)
+    except UnknownLink:
+        return _page("gone.html", 404, lang=lang, message=strings(lang)["not_found"])
+    return _page("receipt.html", lang=lang, token=token, receipt_token=receipt, row=row, item=item,
+                 publications=[p for p in publications if p["state"] == "published" and p["remote_url"]],
+                 just_sent=request.args.get("sent") == "1")
+
+
+@bp.post("/<token>/r/<receipt>/withdraw")
+def withdraw(token: str, receipt: str):
+    lang = _lang()
+    try:
+        service().withdraw(token, receipt)
+    except UnknownLink:
+        return _page("gone.html", 404, lang=lang, message=strings(lang)["not_found"])
+    return redirect(url_for("contribute.receipt", token=token, receipt=receipt, lang=lang), 303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    """The whole form was larger than the limit: say the limit, in the page's language."""
+    lang = _lang()
+    message = strings(lang)["err_too_large"].format(limit=service().limit_text(), n=service().limits["max_files"])
+    if _wants_json():
+        return jsonify({"error": "too_large", "errors": {"files": message}}), 413
+    return _page("gone.html", 413, lang=lang, message=message)
