@@ -199,7 +199,7 @@ add_schema("CommentDetail", {"allOf": [{"$ref": "#/components/schemas/Comment"}]
         "actor": {"type": "string"}, "action": {"type": "string"}, "from_status": _nullable_str,
         "to_status": _nullable_str, "origin": {"type": "string"}, "writeback": _nullable_str,
         "job_state": _nullable_str, "detail": _nullable_str, "created_at": {"type": "string"}}}}}})
-add_schema("BulkResult", {"type": "object", "required": ["applied", "conflicts", "failed", "remaining"],
+add_schema("CommentBulkResult", {"type": "object", "required": ["applied", "conflicts", "failed", "remaining"],
                           "properties": {
     "applied": {"type": "array", "items": {"type": "integer"}},
     "conflicts": {"type": "array", "items": {"type": "object", "properties": {
@@ -264,5 +264,5 @@ add_path("/comments/actions", "post", {
         {"type": "object", "required": ["action", "filter"], "properties": {
             "action": _action, "filter": {"type": "object", "properties": _filter_props}}}]})},
     "responses": {"200": {"description": "what was applied",
-                          "content": _json({"$ref": "#/components/schemas/BulkResult"})},
+                          "content": _json({"$ref": "#/components/schemas/CommentBulkResult"})},
                   **error_responses(400, 401, 403, 404)}})
