@@ -28,7 +28,7 @@ from tests.inbox_helpers import add_comment
 from tests.test_curation import add_item, curation_config
 
 #: generated examples per operation and mode; bench/bench_api_fuzz.py raises it
-EXAMPLES = int(os.environ.get("CMS_BRIDGE_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("CMS_BRIDGE_FUZZ_EXAMPLES", "15"))
 SEED = 20261202
 
 
