@@ -93,3 +93,24 @@ def run_outbox(bridge, clock, *, rounds: int, advance: float) -> dict:
         totals["errors"] += stats.errors[:3]
         clock.advance(advance)
     return totals
+
+
+def applied_counts(queued: Queued, before: dict, after: dict) -> dict:
+    """How the site's state after the run compares with what was queued: decisions
+    with the right status, replied comments with exactly one reply, publications with
+    exactly one post, and the new attachments (one per publication is right)."""
+    statuses = {int(r["id"]): r["st"] for r in after["statuses"]}
+    per_parent: dict[int, int] = {}
+    for reply in after["replies"]:
+        per_parent[int(reply["parent"])] = per_parent.get(int(reply["parent"]), 0) + 1
+    per_title: dict[str, int] = {}
+    for title in after["posts"]:
+        per_title[title] = per_title.get(title, 0) + 1
+    return {
+        "decisions_right": sum(statuses.get(rid) == WP_STATUS[a] for rid, a in queued.decisions.items()),
+        "replies_once": sum(per_parent.get(rid) == 1 for rid in queued.replies),
+        "replies_total": len(after["replies"]),
+        "posts_once": sum(per_title.get(t) == 1 for t in queued.items.values()),
+        "posts_total": len(after["posts"]),
+        "attachments_new": after["attachments"] - before["attachments"],
+    }
