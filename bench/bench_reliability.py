@@ -39,7 +39,7 @@ from bench.bench_webhook_intake import record  # noqa: E402
 from bridge import clock as clock_mod  # noqa: E402
 from bridge.clock import FakeClock  # noqa: E402
 from tests.harness.wordpress.site import WordPressSite  # noqa: E402
-from tests.outage_kit import applied_counts, queue_work, run_outbox, site_state  # noqa: E402
+from tests.outage_kit import applied_counts, config_file, queue_work, run_outbox, site_state  # noqa: E402
 from tests.reliability_kit import EXE, kill_during_load  # noqa: E402
 from tests.wp_bridge_helpers import image_file, make_bridge  # noqa: E402
 
@@ -138,16 +138,10 @@ def bench_sync(wp, processes: int = 10, decisions: int = 200, replies: int = 10,
         bridge.close()
     total = decisions + replies + publications
     before = site_state(wp)
-    config = tmp / "config.toml"
-    config.write_text(
-        f'[server]\ndatabase = "{tmp}/bridge.db"\nmedia_dir = "{tmp}/media"\nsecret_key_file = "{tmp}/key"\n\n'
-        '[outbox]\nbase_delay = 10.0\nmax_attempts = 8\n\n'
-        f'[[sites]]\nid = "wp"\nkind = "wordpress"\nurl = "{wp.url}"\nname = "Harness blog"\n'
-        f'username = "{wp.admin_user}"\npassword_env = "WP_PASSWORD"\ntimeout = 10.0\n\n'
-        '[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\ntargets = ["wp"]\n')
+    config = config_file(tmp, wp)
     env = {**os.environ, "WP_PASSWORD": wp.app_password, **ENVIRON}
     t0 = time.monotonic()
-    procs = [subprocess.Popen([EXE, "--config", str(config), "sync", "--no-sources", *(["--wait"] if i % 2 else [])],
+    procs = [subprocess.Popen([EXE, "--config", config, "sync", "--no-sources", *(["--wait"] if i % 2 else [])],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(processes)]
     outputs = [p.communicate(timeout=1800) for p in procs]

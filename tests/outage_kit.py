@@ -11,6 +11,7 @@ WordPress's own database (``wp.php``), not through cms-bridge.
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import dataclass
 
@@ -62,6 +63,19 @@ def queue_work(bridge, wp, image: str, *, decisions: int, replies: int, publicat
         curation.approve(item_id, ["wp"], actor="ed")
         queued.items[item_id] = title
     return queued
+
+
+def config_file(tmp, wp, sources_env: str = "TEAM_SECRET") -> str:
+    """A config file for `cms-bridge` subprocesses on the database a test bridge made
+    with ``make_bridge(tmp, wp, …)`` (same paths), the site "wp" and the source "team"."""
+    path = os.path.join(str(tmp), "config.toml")
+    with open(path, "w") as fh:
+        fh.write(f'[server]\ndatabase = "{tmp}/bridge.db"\nmedia_dir = "{tmp}/media"\n'
+                 f'secret_key_file = "{tmp}/secret_key"\n\n[outbox]\nbase_delay = 10.0\nmax_attempts = 8\n\n'
+                 f'[[sites]]\nid = "wp"\nkind = "wordpress"\nurl = "{wp.url}"\nname = "Harness blog"\n'
+                 f'username = "{wp.admin_user}"\npassword_env = "WP_PASSWORD"\ntimeout = 10.0\n\n'
+                 f'[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "{sources_env}"\ntargets = ["wp"]\n')
+    return path
 
 
 def site_state(wp) -> dict:

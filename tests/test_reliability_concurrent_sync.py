@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 
 from bridge import clock as clock_mod
-from tests.outage_kit import WP_STATUS, queue_work, site_state
+from tests.outage_kit import WP_STATUS, config_file, queue_work, site_state
 from tests.reliability_kit import EXE
 from tests.wp_bridge_helpers import image_file, make_bridge
 
@@ -32,17 +32,6 @@ PROCESSES = 6
 def _bridge(tmp_path, wp):
     # the real clock: the jobs must be due for the subprocesses, which use it too
     return make_bridge(tmp_path, wp, clock_mod.now, raw={"sources": SOURCES}, environ=ENVIRON)
-
-
-def _config_file(tmp_path, wp) -> str:
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f'[server]\ndatabase = "{tmp_path}/bridge.db"\nmedia_dir = "{tmp_path}/media"\n'
-        f'secret_key_file = "{tmp_path}/secret_key"\n\n[outbox]\nbase_delay = 10.0\nmax_attempts = 5\n\n'
-        f'[[sites]]\nid = "wp"\nkind = "wordpress"\nurl = "{wp.url}"\nname = "Harness blog"\n'
-        f'username = "{wp.admin_user}"\npassword_env = "WP_PASSWORD"\ntimeout = 10.0\n\n'
-        '[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\ntargets = ["wp"]\n')
-    return str(path)
 
 
 def _check_applied_once(bridge, wp, queued, before, jobs_expected: int) -> None:
@@ -65,7 +54,7 @@ def test_concurrent_cms_bridge_sync_processes_process_each_job_once(tmp_path, wp
     finally:
         bridge.close()
     before = site_state(wp)
-    config = _config_file(tmp_path, wp)
+    config = config_file(tmp_path, wp)
     env = {"WP_PASSWORD": wp.app_password, **ENVIRON, "PATH": "/usr/bin:/bin"}
     # half wait for the site's lock (and then find nothing left), half skip when it is taken
     procs = [subprocess.Popen([EXE, "--config", config, "sync", "--no-sources", *(["--wait"] if i % 2 else [])],
