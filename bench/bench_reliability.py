@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,13 +63,15 @@ def bench_webhooks(n: int = 10_000) -> tuple[list[str], bool]:
     ok = (acked_stored == len(acked) and replay_same == len(acked) and len(second.ok()) == n
           and items == n and len(deliveries) == n)
     cut = sum(1 for s in first.answers.values() if s == 0)
+    statuses = ", ".join(f"{k}: {v:,}" for k, v in sorted(Counter(second.answers.values()).items()))
     lines = [
         f"- **webhooks, `kill -9` of `serve` under load**: {n:,} signed deliveries from 16 threads into "
         f"`cms-bridge serve` (gunicorn, 2 workers); SIGKILL of its process group after {n // 2:,} answers. "
         f"Before the kill {len(acked):,} were answered 202 and {cut:,} got no answer (cut or refused); "
         f"{acked_stored:,} of the {len(acked):,} acknowledged were in the database under the item they were told. "
-        f"After a restart all {n:,} were delivered again (same webhook-id, same bytes): {len(second.ok()):,} "
-        f"answered 2xx, {len(second.replayed):,} from the stored delivery record (`Webhook-Replayed`; the "
+        f"After a restart all {n:,} were delivered again (same webhook-id and bytes, signed afresh as a "
+        f"sender's retry is): answers {statuses}; {len(second.replayed):,} from the stored delivery record "
+        f"(`Webhook-Replayed`; the "
         f"acknowledged ones with the same answer: {replay_same:,}); in the end **{items:,} items and "
         f"{len(deliveries):,} delivery records for {n:,} posts** — {'no loss, no duplicate' if ok else 'MISMATCH'} "
         f"({run['first_wall']:.1f} s + {run['second_wall']:.1f} s).",

@@ -100,19 +100,17 @@ def webhook_setup(tmp: str, *, workers: int = 2) -> tuple[str, int, dict, str]:
     return config, port, env, secret
 
 
-def signed_deliveries(secret: str, n: int) -> list[tuple[str, bytes, dict]]:
-    """n deliveries (webhook-id, body, headers), each a distinct post, signed once so a
-    redelivery sends exactly the same bytes and webhook-id, as a sender's retry does."""
-    now = int(time.time())
+def deliveries(n: int) -> list[tuple[str, bytes]]:
+    """n deliveries (webhook-id, body), each a distinct post. They are signed when
+    sent (``send_all``), so a redelivery carries the same webhook-id and bytes with a
+    fresh timestamp, as a Standard Webhooks sender's retry does (a signature older
+    than the tolerance, 5 minutes, is refused)."""
     out = []
     for i in range(n):
         body = json.dumps({"external_id": f"load-{i}", "url": f"https://social.example/@load/{i}",
                            "title": f"Load post {i}", "text": f"Delivery {i} of the reliability load.",
                            "author": {"name": "Load", "url": "https://social.example/@load"}}).encode()
-        delivery_id = f"msg_load_{i}"
-        headers = sign(secret, delivery_id, now, body)
-        headers["Content-Type"] = "application/json"
-        out.append((delivery_id, body, headers))
+        out.append((f"msg_load_{i}", body))
     return out
 
 
@@ -126,8 +124,8 @@ class LoadResult:
         return {d for d, status in self.answers.items() if 200 <= status < 300}
 
 
-def send_all(port: int, deliveries: list, *, senders: int = 8, on_progress=None) -> LoadResult:
-    """Send every delivery once from ``senders`` threads (keep-alive connections).
+def send_all(port: int, secret: str, items: list, *, senders: int = 8, on_progress=None) -> LoadResult:
+    """Sign and send every delivery once from ``senders`` threads (keep-alive connections).
     ``on_progress(answered)`` is called after each answer; a connection error counts
     as "no answer" (0) and the sender reconnects for the next one."""
     result = LoadResult()
@@ -136,7 +134,8 @@ def send_all(port: int, deliveries: list, *, senders: int = 8, on_progress=None)
 
     def run(chunk):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for delivery_id, body, headers in chunk:
+        for delivery_id, body in chunk:
+            headers = {**sign(secret, delivery_id, int(time.time()), body), "Content-Type": "application/json"}
             try:
                 conn.request("POST", "/webhooks/social/load", body=body, headers=headers)
                 response = conn.getresponse()
@@ -159,7 +158,7 @@ def send_all(port: int, deliveries: list, *, senders: int = 8, on_progress=None)
                 on_progress(answered)
         conn.close()
 
-    threads = [threading.Thread(target=run, args=(deliveries[i::senders],)) for i in range(senders)]
+    threads = [threading.Thread(target=run, args=(items[i::senders],)) for i in range(senders)]
     for t in threads:
         t.start()
     for t in threads:
@@ -172,7 +171,7 @@ def kill_during_load(tmp: str, n: int, *, kill_after: int, senders: int = 8, wor
     ``kill_after`` answers, restart it, redeliver all n (same webhook-id and bytes).
     Returns what was answered and the database path to count in."""
     config, port, env, secret = webhook_setup(tmp, workers=workers)
-    deliveries = signed_deliveries(secret, n)
+    load = deliveries(n)
     serve = Serve(config, port, env, os.path.join(tmp, "serve.log"))
     serve.start()
     killed = threading.Event()
@@ -184,11 +183,11 @@ def kill_during_load(tmp: str, n: int, *, kill_after: int, senders: int = 8, wor
 
     started = time.monotonic()
     try:
-        first = send_all(port, deliveries, senders=senders, on_progress=maybe_kill)
+        first = send_all(port, secret, load, senders=senders, on_progress=maybe_kill)
         first_wall = time.monotonic() - started
         serve.start()
         started = time.monotonic()
-        second = send_all(port, deliveries, senders=senders)
+        second = send_all(port, secret, load, senders=senders)
         second_wall = time.monotonic() - started
     finally:
         serve.stop()

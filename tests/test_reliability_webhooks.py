@@ -5,7 +5,7 @@ A real gunicorn `serve` (subprocess, 2 workers) gets 400 signed Standard Webhook
 deliveries from 8 threads; after 150 answers the whole process group gets SIGKILL
 (no graceful shutdown: requests in flight are cut). The service is started again on
 the same database and every delivery is sent again with the same webhook-id and
-bytes, as a sender retries. The big run (10,000) is `bench/bench_reliability.py`.
+bytes, signed afresh, as a sender's retry is. The big run (10,000) is `bench/bench_reliability.py`.
 """
 from __future__ import annotations
 
