@@ -7,7 +7,7 @@ no answer is a 5xx, every status code, content type, header and body is the one 
 document declares, and input the document forbids is refused.
 
 The run is reproducible (a fixed seed, ``derandomize``) and bounded
-(``EXAMPLES`` per operation) so CI stays short; ``bench/bench_api_fuzz.py`` runs
+(``EXAMPLES`` per operation) so CI stays short; ``bench/bench_reliability.py`` runs
 the same test with many more examples.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tests.conftest import ADMIN_PASSWORD, EDITOR_PASSWORD
 from tests.inbox_helpers import add_comment
 from tests.test_curation import add_item, curation_config
 
-#: generated examples per operation and mode; bench/bench_api_fuzz.py raises it
+#: generated examples per operation; bench/bench_reliability.py raises it for the long run
 EXAMPLES = int(os.environ.get("CMS_BRIDGE_FUZZ_EXAMPLES", "15"))
 SEED = 20261202
 
@@ -45,7 +45,7 @@ def _token(store, username: str) -> str:
 
 def _seed(store) -> None:
     """Something for every operation to find: comments with a thread on both sites,
-    items in each state, a publication job."""
+    items in each state, on one site and the other."""
     for site in ("corp", "shop"):
         parent = add_comment(store, site=site, text=f"first on {site}", status="approved")
         add_comment(store, site=site, text="a reply", parent_id=parent)
@@ -105,7 +105,7 @@ def _left_to_security_branch(case) -> bool:
     return isinstance(case.body, dict) and isinstance(case.body.get("action"), (dict, list))
 
 
-def _fuzz(app, operation, headers: dict) -> None:
+def _fuzz(operation, headers: dict) -> None:
     """Up to EXAMPLES generated requests to one operation (positive and negative),
     each checked against the document."""
 
@@ -133,4 +133,4 @@ def test_api_answers_as_documented(fuzz_app, username):
     # schemathesis leaves out the document's own path
     assert {op.label for op in operations} == documented - {"GET /openapi.json"}
     for operation in operations:
-        _fuzz(fuzz_app, operation, headers)
+        _fuzz(operation, headers)
