@@ -12,7 +12,7 @@
   counted in WordPress's database.
 - sync: 10 `cms-bridge sync` processes at once on one database (200 decisions, 10
   replies, 20 publications queued), on the same WordPress; counts per job.
-- fuzz: tests/test_api_fuzz.py with 100 examples per operation (CI runs 15).
+- fuzz: tests/test_api_fuzz.py with 100 examples per operation (CI runs 10).
 
 Counts are the result; times are printed for information. With --record the
 figures go into BENCHMARKS.md under "Reliability" (only that section is rewritten).
