@@ -91,11 +91,12 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
-def record(markdown: str) -> None:
+def record(markdown: str, section: str = SECTION) -> None:
+    """Rewrite only the ``## section`` of BENCHMARKS.md (append it if missing)."""
     path = os.path.join(ROOT, "BENCHMARKS.md")
     text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    block = f"## {SECTION}\n\n{markdown.strip()}\n\n"
+    pattern = re.compile(rf"^## {re.escape(section)}\n.*?(?=^## |\Z)", re.M | re.S)
+    block = f"## {section}\n\n{markdown.strip()}\n\n"
     text = pattern.sub(lambda m: block, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + block
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text.rstrip("\n") + "\n")

@@ -124,9 +124,12 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # The exception's own headers carry what the client needs to go on: `Allow` on
+        # a 405 (RFC 9110 §15.5.6 requires it), `Retry-After` where one is set.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if access.wants_json():
-            return problem(exc.code or 500, exc.name, exc.description or "")
-        return render_template("error.html", error=exc), exc.code
+            return problem(exc.code or 500, exc.name, exc.description or "", headers=headers)
+        return render_template("error.html", error=exc), exc.code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

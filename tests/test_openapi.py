@@ -119,3 +119,80 @@ def test_real_responses_match_their_schemas(app, bridge, client, auth):
     assert hidden.status_code == 404
     assert check(response_schema(doc, "/comments/actions", "post", 404, "application/problem+json"),
                  hidden.get_json(), doc) == []
+
+
+# -- issue 9 item 5: what schemathesis found wrong in the document ------------------
+def test_components_have_one_name_each_and_the_comments_bulk_answer_fits_its_own(app, bridge, client, auth):
+    from bridge.web.api.openapi import add_schema
+
+    doc = _doc(client)
+    assert {"CommentBulkResult", "ItemBulkResult"} <= set(doc["components"]["schemas"])
+    assert "BulkResult" not in doc["components"]["schemas"]
+    try:
+        add_schema("Comment", {"type": "string"})
+    except ValueError as exc:
+        assert "'Comment' is declared twice" in str(exc)
+    else:
+        raise AssertionError("a second, different Comment component was accepted")
+    add_comment(bridge.store, site="a", text="one")
+    auth.login()
+    answer = client.post(f"{PREFIX}/comments/actions", json={"action": "approve", "filter": {}},
+                         headers={"X-CSRF-Token": auth.csrf})
+    assert answer.status_code == 200 and len(answer.get_json()["applied"]) == 1
+    assert check(response_schema(doc, "/comments/actions", "post", 200), answer.get_json(), doc) == []
+
+
+def test_empty_to_and_null_filter_values_are_documented_and_wrong_types_refused(app, bridge, client, auth):
+    add_comment(bridge.store, site="a", text="one", date="2026-01-01T10:00:00.000000Z")
+    auth.login()
+    doc = _doc(client)
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/comments"]["get"]["parameters"]}
+    for name in ("from", "to"):
+        assert "format" not in params[name] and "empty: no bound" in params[name]["description"]
+    empty = client.get(f"{PREFIX}/comments", query_string={"to": "", "from": "", "status": ""})
+    assert empty.status_code == 200 and len(empty.get_json()["comments"]) == 1
+    bad = client.get(f"{PREFIX}/comments", query_string={"to": "yesterday"})
+    assert bad.status_code == 400 and "to='yesterday' is not a date" in bad.get_json()["detail"]
+
+    body = doc["paths"]["/comments/actions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    flt = body["oneOf"][1]["properties"]["filter"]
+    assert flt["properties"]["status"]["type"] == ["string", "null"] and None in flt["properties"]["status"]["enum"]
+    assert flt["additionalProperties"] is False
+    nulls = client.post(f"{PREFIX}/comments/actions", json={"action": "hold", "filter": {"status": None, "site": None}},
+                        headers={"X-CSRF-Token": auth.csrf})
+    assert nulls.status_code == 200 and len(nulls.get_json()["applied"]) == 1  # null status: pending, as documented
+    number = client.post(f"{PREFIX}/comments/actions", json={"action": "hold", "filter": {"site": 5}},
+                         headers={"X-CSRF-Token": auth.csrf})
+    assert number.status_code == 400 and "filter.site=5 is not a string" in number.get_json()["detail"]
+
+
+def test_an_empty_reply_is_a_documented_422(app, bridge, client, auth):
+    comment = add_comment(bridge.store, site="a", text="one")
+    auth.login()
+    doc = _doc(client)
+    replies = doc["paths"]["/comments/{comment_id}/replies"]["post"]
+    assert "empty" in replies["responses"]["422"]["description"]
+    assert "422" in replies["requestBody"]["content"]["application/json"]["schema"]["properties"]["text"][
+        "description"]
+    for text in ("", "   \n"):
+        answer = client.post(f"{PREFIX}/comments/{comment}/replies", json={"text": text},
+                             headers={"X-CSRF-Token": auth.csrf})
+        assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+        assert answer.get_json()["detail"] == "The reply is empty; write something first."
+        assert check(response_schema(doc, "/comments/{comment_id}/replies", "post", 422, "application/problem+json"),
+                     answer.get_json(), doc) == []
+
+
+def test_405_answers_say_which_methods_are_allowed_everywhere(app, client, auth):
+    """RFC 9110 §15.5.6: a 405 carries Allow — on the API, on webhooks and on pages."""
+    auth.login()
+    api = client.post(f"{PREFIX}/me", headers={"X-CSRF-Token": auth.csrf})
+    assert api.status_code == 405 and api.mimetype == "application/problem+json"
+    assert set(api.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
+    one = client.delete(f"{PREFIX}/comments/1", headers={"X-CSRF-Token": auth.csrf})
+    assert one.status_code == 405 and "GET" in one.headers["Allow"]
+    hook = client.get("/webhooks/social/any")
+    assert hook.status_code == 405 and "POST" in hook.headers["Allow"]
+    page = client.put("/login", headers={"X-CSRF-Token": auth.csrf})
+    assert page.status_code == 405 and page.mimetype == "text/html"
+    assert {"GET", "POST"} <= set(page.headers["Allow"].replace(" ", "").split(","))

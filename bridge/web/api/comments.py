@@ -6,6 +6,8 @@ problem+json that say what to do.
 """
 from __future__ import annotations
 
+import json
+
 from flask import g, jsonify, request
 
 from ...store.inbox import STATUSES
@@ -170,6 +172,11 @@ def bulk_action():
     unknown = set(raw) - {"status", "site", "post", "author", "q", "date_from", "date_to"}
     if unknown:
         return problem(400, "Invalid filter", f"filter keys {', '.join(sorted(unknown))} are not known.")
+    wrong = {k: v for k, v in raw.items() if v is not None and not isinstance(v, str)}
+    if wrong:
+        key, value = next(iter(wrong.items()))
+        return problem(400, "Invalid filter", f"filter.{key}={json.dumps(value)} is not a string; send a string, "
+                       "or null (or leave the key out) for no limit.")
     try:
         flt = parse_filter({k: str(v) for k, v in raw.items() if v is not None})
     except ValueError as exc:
@@ -199,7 +206,7 @@ add_schema("CommentDetail", {"allOf": [{"$ref": "#/components/schemas/Comment"}]
         "actor": {"type": "string"}, "action": {"type": "string"}, "from_status": _nullable_str,
         "to_status": _nullable_str, "origin": {"type": "string"}, "writeback": _nullable_str,
         "job_state": _nullable_str, "detail": _nullable_str, "created_at": {"type": "string"}}}}}})
-add_schema("BulkResult", {"type": "object", "required": ["applied", "conflicts", "failed", "remaining"],
+add_schema("CommentBulkResult", {"type": "object", "required": ["applied", "conflicts", "failed", "remaining"],
                           "properties": {
     "applied": {"type": "array", "items": {"type": "integer"}},
     "conflicts": {"type": "array", "items": {"type": "object", "properties": {
@@ -208,11 +215,21 @@ add_schema("BulkResult", {"type": "object", "required": ["applied", "conflicts",
         "id": {"type": "integer"}, "detail": {"type": "string"}}}},
     "remaining": {"type": "integer", "description": f"still matching after this call (at most {BULK_LIMIT} "
                                                     "are decided per call)"}}})
-_filter_props = {"status": {"type": "string", "enum": [*STATUSES, "all"], "default": "pending"},
-                 "site": {"type": "string"}, "post": {"type": "string"},
+# An empty string (what an empty form field sends) means "no limit", as leaving the
+# parameter out does; dates are parsed by datetime.fromisoformat, so a day
+# (YYYY-MM-DD) or a full ISO 8601 time are both accepted, and anything else is a 400.
+_DATE = {"type": "string", "description": "a day (YYYY-MM-DD) or an ISO 8601 time; empty: no bound"}
+_filter_props = {"status": {"type": "string", "enum": [*STATUSES, "all", ""], "default": "pending",
+                            "description": "empty: pending"},
+                 "site": {"type": "string", "description": "empty: every site you may see"},
+                 "post": {"type": "string"},
                  "author": {"type": "string", "description": "author_key of a commenter"},
                  "q": {"type": "string", "description": "full-text search in text and author name"},
-                 "date_from": {"type": "string", "format": "date"}, "date_to": {"type": "string", "format": "date"}}
+                 "date_from": _DATE, "date_to": _DATE}
+#: in a bulk `filter` object every key may also be null, meaning the same as leaving it out
+_bulk_filter_props = {k: {**v, "type": ["string", "null"], **({"enum": [*v["enum"], None]} if "enum" in v else {}),
+                          "description": (v.get("description", "") + "; null: as if left out").lstrip("; ")}
+                      for k, v in _filter_props.items()}
 _action = {"type": "string", "enum": list(ACTIONS)}
 _id_param = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
@@ -225,8 +242,8 @@ add_path("/comments", "get", {
     "summary": "Comments of the inbox, newest first (keyset pagination)",
     "parameters": [{"name": k, "in": "query", "schema": v} for k, v in _filter_props.items()
                    if k not in ("date_from", "date_to")] + [
-        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "from", "in": "query", "schema": _DATE},
+        {"name": "to", "in": "query", "schema": _DATE},
         {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the last page"},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}}],
     "responses": {"200": {"description": "a page", "content": _json({
@@ -250,11 +267,15 @@ add_path("/comments/{comment_id}/actions", "post", {
 add_path("/comments/{comment_id}/replies", "post", {
     "summary": "Reply as the site's connected account (posted by the outbox)", "parameters": [_id_param],
     "requestBody": {"required": True, "content": _json({"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "maxLength": 10000}}})},
+        "text": {"type": "string", "maxLength": 10000,
+                 "description": "the reply; empty or only whitespace is refused with 422"}}})},
     "responses": {"202": {"description": "queued", "content": _json({"type": "object", "properties": {
         "queued": {"type": "boolean"}, "detail": {"type": "string"},
         "comment": {"$ref": "#/components/schemas/Comment"}}})},
-        **error_responses(400, 401, 403, 404, 422)}})
+        **error_responses(400, 401, 403, 404),
+        "422": {**error_responses(422)["422"], "description": "Reply not queued: the text is empty (or only "
+                "whitespace) or longer than 10,000 characters once trimmed, or the site cannot take replies; "
+                "`detail` says which"}}})
 add_path("/comments/actions", "post", {
     "summary": "Decide about several comments: listed ids, or every comment matching a filter",
     "requestBody": {"required": True, "content": _json({"oneOf": [
@@ -262,7 +283,8 @@ add_path("/comments/actions", "post", {
             "action": _action, "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": MAX_IDS},
             "versions": {"type": "object", "additionalProperties": {"type": "integer"}}}},
         {"type": "object", "required": ["action", "filter"], "properties": {
-            "action": _action, "filter": {"type": "object", "properties": _filter_props}}}]})},
+            "action": _action, "filter": {"type": "object", "additionalProperties": False,
+                                          "properties": _bulk_filter_props}}}]})},
     "responses": {"200": {"description": "what was applied",
-                          "content": _json({"$ref": "#/components/schemas/BulkResult"})},
+                          "content": _json({"$ref": "#/components/schemas/CommentBulkResult"})},
                   **error_responses(400, 401, 403, 404)}})

@@ -332,7 +332,7 @@ add_schema("Item", {"type": "object", "properties": {
 add_schema("Decision", {"type": "object", "properties": {
     "item": {"$ref": "#/components/schemas/Item"}, "jobs": {"type": "array", "items": {"type": "integer"}},
     "waiting_for_consent": {"type": "boolean"}}})
-add_schema("BulkResult", {"type": "object", "properties": {
+add_schema("ItemBulkResult", {"type": "object", "properties": {
     "done": {"type": "integer"}, "failed": {"type": "integer"},
     "results": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "ok": {"type": "boolean"}, "state": _STR, "status": {"type": "integer"},
@@ -395,8 +395,8 @@ add_path("/items/{item_id}/publications/{site_id}/retry", "post", {
 add_path("/items/approve", "post", {
     "summary": "Approve several items to the same sites; each item is reported on its own",
     "requestBody": _json_body("BulkApproveRequest"),
-    "responses": {**_ok("BulkResult", "per-item results"), **error_responses(400, 401, 403, 404)}})
+    "responses": {**_ok("ItemBulkResult", "per-item results"), **error_responses(400, 401, 403, 404)}})
 add_path("/items/reject", "post", {
     "summary": "Reject several items with one reason; each item is reported on its own",
     "requestBody": _json_body("BulkRejectRequest"),
-    "responses": {**_ok("BulkResult", "per-item results"), **error_responses(400, 401, 404)}})
+    "responses": {**_ok("ItemBulkResult", "per-item results"), **error_responses(400, 401, 404)}})

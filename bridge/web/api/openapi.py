@@ -29,6 +29,10 @@ def add_path(path: str, method: str, operation: dict) -> None:
 
 
 def add_schema(name: str, schema: dict) -> None:
+    """Declare a component; a name is declared once (two areas once both wrote a
+    ``BulkResult`` and the later silently replaced the earlier)."""
+    if name in SCHEMAS and SCHEMAS[name] != schema:
+        raise ValueError(f"OpenAPI component {name!r} is declared twice; give one of them another name")
     SCHEMAS[name] = schema
 
 
