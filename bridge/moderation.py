@@ -54,6 +54,14 @@ class Conflict(ModerationError):
     title = "The comment changed meanwhile"
 
 
+class NothingToDo(ModerationError):
+    """The decision would leave the comment as it is (hold on a pending comment):
+    nothing is logged and no write-back is queued."""
+
+    status = 422
+    title = "Nothing to do"
+
+
 class StaleDecision(AdapterError):
     """The site changed the comment after the editor decided: the decision is not
     written; the editor must see the site's change and decide again."""
@@ -100,9 +108,15 @@ def decide(bridge, user, comment_id: int, action: str, seen_version: int | None 
         raise Conflict(f"comment {comment_id} is deleted on the site; nothing can be decided any more",
                        comment=comment)
     to_status = TARGET_STATUS[action]
+    if to_status == comment["status"]:
+        raise NothingToDo(f"comment {comment_id} is already {to_status}; nothing was changed", comment=comment)
     with bridge.store.write():
         log_id = bridge.store.record_decision(comment, actor=actor, action=action.value, to_status=to_status,
                                               origin=origin)
+        if log_id is None:  # another request decided this version first
+            current = bridge.store.get_comment(comment_id)
+            raise Conflict(f"comment {comment_id} was decided by someone else (or by you, twice) since you saw "
+                           f"it: it is now {current['status']}. Nothing more was done.", comment=current)
         job = bridge.outbox.enqueue(
             "moderate", key=f"moderate:{comment['id']}:v{comment['version'] + 1}:{action.value}",
             payload={"comment_id": comment["id"], "action": action.value, "version": comment["version"] + 1},

@@ -148,17 +148,23 @@ class CommentsQueries:
 
     # -- deciding -------------------------------------------------------------------
     def record_decision(self, comment: dict, *, actor: str, action: str, to_status: str, origin: str,
-                        detail: str | None = None) -> int:
+                        detail: str | None = None) -> int | None:
         """The inbox's decision takes effect locally at once; its write-back is pending.
-        Returns the moderation_log id."""
+
+        It applies only to the version of ``comment`` the caller read: the UPDATE
+        is guarded by ``version = ?``, so of two requests made from the same view
+        (fast key presses, two tabs) exactly one wins. Returns the moderation_log
+        id, or None when the comment moved on meanwhile (nothing was written)."""
         now = self.now_iso()
         with self.write() as db:
-            db.execute(
+            cur = db.execute(
                 "UPDATE comments SET status = ?, expected_status = ?, writeback_state = 'pending', "
                 "writeback_error = NULL, site_change = NULL, site_change_at = NULL, version = version + 1, "
-                "updated_at = ? WHERE id = ?",
-                [to_status, to_status, now, comment["id"]],
+                "updated_at = ? WHERE id = ? AND version = ?",
+                [to_status, to_status, now, comment["id"], comment["version"]],
             )
+            if cur.rowcount == 0:
+                return None
             cur = db.execute(
                 "INSERT INTO moderation_log (comment_id, site_id, remote_id, actor, action, from_status, to_status, "
                 "origin, writeback, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",

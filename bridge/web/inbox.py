@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import importlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
@@ -22,6 +21,7 @@ import nh3
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from .. import moderation
 from ..store.inbox import STATUSES, InboxFilter
 from .access import allowed_sites, bridge, may_see_site, safe_next
 
@@ -162,13 +162,6 @@ def decorate(rows: list[dict]) -> list[dict]:
 
 
 # -- deciding ------------------------------------------------------------------
-def _moderation():
-    try:
-        return importlib.import_module("bridge.moderation")
-    except ModuleNotFoundError:
-        return None
-
-
 @dataclass
 class Outcome:
     """What happened to one requested decision."""
@@ -211,15 +204,11 @@ def decide_one(user: dict, comment_id: int, action: str, seen_version: int | Non
         # checked here too, so the answer is the same whatever decide() does with it
         out.conflict, out.comment, out.message = True, comment, conflict_message(comment)
         return out
-    moderation = _moderation()
-    if moderation is None:
-        out.message = "Moderation is not available in this installation (bridge.moderation is missing)."
-        return out
     try:
         moderation.decide(bridge(), user, comment_id, action, seen_version=seen_version)
-    except Exception as exc:  # noqa: BLE001 - every refusal is reported to the editor in words
+    except moderation.ModerationError as exc:  # every refusal is reported to the editor in words
         current = store.inbox_comment(comment_id, None) or comment
-        if type(exc).__name__ == "Conflict" or isinstance(exc, getattr(moderation, "Conflict", ())):
+        if isinstance(exc, moderation.Conflict):
             out.conflict, out.comment, out.message = True, current, conflict_message(current)
         else:
             out.comment, out.message = current, f"Comment #{comment_id}: {exc}"
@@ -264,12 +253,9 @@ def reply_to(user: dict, comment_id: int, text: str) -> tuple[bool, str]:
         return False, "The reply is empty; write something first."
     if len(text) > 10000:
         return False, "The reply is longer than 10,000 characters; shorten it."
-    moderation = _moderation()
-    if moderation is None or not hasattr(moderation, "reply"):
-        return False, "Replying is not available in this installation (bridge.moderation is missing)."
     try:
         moderation.reply(bridge(), user, comment_id, text)
-    except Exception as exc:  # noqa: BLE001 - reported in words
+    except moderation.ModerationError as exc:  # reported in words
         return False, f"The reply was not queued: {exc}"
     return True, f"Reply queued; it is posted to {comment['site_id']} as the connected account by the next sync."
 

@@ -1,15 +1,36 @@
 /* The inbox's keyboard shortcuts and in-place updates. Without this file every
    action still works as a plain form post; with it, a row's action goes to the
    JSON API and the row is redrawn from the server's own fragment (/inbox/<id>/row),
-   so there is one template for a row and no HTML is built from data here. */
+   so there is one template for a row and no HTML is built from data here.
+
+   Fast hands: a row that is still saving ignores further decisions (the server
+   would refuse them anyway: a decision applies only to the version it was made
+   on), and the cursor moves on at once, so three quick "a" presses decide three
+   comments once each. Screen readers: every result is announced in one
+   persistent live region (#live), never in a node created next to the focus. */
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var live = document.getElementById("live");
   var list = document.getElementById("comments") || document.querySelector(".comments");
+  focusReplyBox();
   if (!list) { return; }
   var current = null;
+  //: what a decision did, as the live region says it
+  var DONE = {approve: "Approved", hold: "Moved back to pending", spam: "Marked as spam", unspam: "Marked not spam",
+              trash: "Trashed", restore: "Restored", delete: "Deleted"};
+  //: the status each action leads to (mirrors bridge.moderation.TARGET_STATUS)
+  var TARGET = {approve: "approved", hold: "pending", spam: "spam", unspam: "pending", trash: "trash",
+                restore: "pending", delete: "deleted"};
 
   function rows() { return Array.prototype.slice.call(list.querySelectorAll("article.c")); }
+
+  function announce(text) {
+    if (!live) { return; }
+    // emptied first, so the same words twice in a row are announced twice
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
 
   function setCurrent(row, scroll) {
     if (current) { current.classList.remove("current"); }
@@ -28,32 +49,54 @@
     setCurrent(next || all[0]);
   }
 
+  function neighbour(row) {
+    // the next comment still to decide: below first, else above; rows still saving are passed over
+    var all = rows();
+    var i = all.indexOf(row);
+    var free = function (r) { return r !== row && !r.dataset.saving; };
+    return all.slice(i + 1).filter(free)[0] || all.slice(0, i).reverse().filter(free)[0] || null;
+  }
+
+  function describe(row) {
+    var who = row.querySelector("#c-" + row.dataset.id + "-who");
+    return "comment " + row.dataset.id + " by " + (who ? who.textContent.trim() : "anonymous");
+  }
+
   function notice(row, text, bad) {
     var box = row.querySelector(".c-notice");
     if (!box) {
       box = document.createElement("p");
       box.className = "c-notice";
-      box.setAttribute("role", "status");
       row.insertBefore(box, row.firstChild);
     }
     box.textContent = text;
     box.classList.toggle("bad", !!bad);
   }
 
+  /* Swap in the server's fresh fragment of a row; focus stays where it was
+     (on the row, or the same control inside it) so a refresh never drops it to <body>. */
   function redraw(row, message, bad) {
     return fetch(row.dataset.rowUrl, {credentials: "same-origin", headers: {"Accept": "text/html"}})
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.text(); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.querySelector("article.c");
-        if (!fresh) { return row; }
+        if (!fresh || !row.isConnected) { return row; }
         var box = row.querySelector('input[name="ids"]');
         var tick = fresh.querySelector('input[name="ids"]');
         if (box && tick) { tick.checked = box.checked; }
+        var active = document.activeElement;
+        var focusSel = null;
+        if (active === row) { focusSel = ""; }
+        else if (active && row.contains(active)) {
+          focusSel = active.dataset && active.dataset.action ? 'button[data-action="' + active.dataset.action + '"]'
+            : (active.className ? "." + active.className.split(" ")[0] : "");
+        }
         // current as of now, not as of the request: after a decision the cursor has moved on
         var wasCurrent = row === current;
         row.replaceWith(fresh);
         if (wasCurrent) { setCurrent(fresh, false); }
+        if (focusSel !== null) { ((focusSel && fresh.querySelector(focusSel)) || fresh).focus({preventScroll: true}); }
         if (message) { notice(fresh, message, bad); }
         watch(fresh);
         return fresh;
@@ -61,10 +104,32 @@
       .catch(function () { return row; });
   }
 
+  function refreshCounts() {
+    // the sidebar as the server renders it now (one template for the counts too)
+    return fetch(window.location.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        ["status-counts", "site-counts", "queue-tabs"].forEach(function (id) {
+          var fresh = doc.getElementById(id), old = document.getElementById(id);
+          if (fresh && old) { old.replaceWith(fresh); }
+        });
+      }).catch(function () {});
+  }
+
   function act(row, action) {
     if (!row || !action) { return; }
+    if (row.dataset.saving) { return; }  // still saving: this key would decide the same version again
     var id = row.dataset.id;
+    if (TARGET[action] === row.dataset.status) {
+      announce("Comment " + id + " is already " + row.dataset.status + "; nothing to do.");
+      return;
+    }
+    row.dataset.saving = "1";
     row.classList.add("busy");
+    row.setAttribute("aria-busy", "true");
+    if (row === current) { setCurrent(neighbour(row) || row); }
     fetch("/api/v1/comments/" + encodeURIComponent(id) + "/actions", {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json"},
@@ -72,17 +137,41 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) { return {status: r.status, body: body}; });
     }).then(function (res) {
+      delete row.dataset.saving;
       row.classList.remove("busy");
+      row.removeAttribute("aria-busy");
       if (res.status === 200) {
-        redraw(row, "Decided: " + action + " (pending write-back to " + (res.body.site_id || "the site") + ")");
-        if (row === current) { move(1); }
+        decided(row, action, res.body);
       } else {
-        redraw(row, res.body.detail || ("The action failed (HTTP " + res.status + ")."), true);
+        var text = res.body.detail || ("The action failed (HTTP " + res.status + ").");
+        announce("Not done: " + text);
+        redraw(row, text, true);
       }
     }).catch(function () {
+      delete row.dataset.saving;
       row.classList.remove("busy");
-      notice(row, "The bridge did not answer; nothing changed here. Try again.", true);
+      row.removeAttribute("aria-busy");
+      var text = "The bridge did not answer; nothing changed for " + describe(row) + ". Try again.";
+      notice(row, text, true);
+      announce(text);
     });
+  }
+
+  function decided(row, action, body) {
+    var wanted = list.dataset.status;
+    var leaves = wanted && wanted !== "all" && body.status && body.status !== wanted;
+    if (leaves) {
+      if (row === current) { setCurrent(neighbour(row)); }
+      row.remove();
+      refreshCounts();
+    } else {
+      redraw(row, DONE[action] + " (writing back to " + (body.site_id || "the site") + ")");
+      refreshCounts();
+    }
+    var where = current && current !== row ? "; now on " + current.dataset.id :
+      (rows().length ? "" : "; no more comments here");
+    announce(DONE[action] + " " + describe(row) + where);
+    document.dispatchEvent(new CustomEvent("inbox:decided", {detail: {id: row.dataset.id, action: action, body: body}}));
   }
 
   // write-back: redraw rows whose decision is still being written back, until done or failed
@@ -92,8 +181,8 @@
     watched[row.dataset.id] = true;
     setTimeout(function () {
       delete watched[row.dataset.id];
-      var live = document.getElementById("c-" + row.dataset.id);
-      if (live) { redraw(live); }
+      var here = document.getElementById("c-" + row.dataset.id);
+      if (here && !here.dataset.saving) { redraw(here); }
     }, 3000);
   }
   rows().forEach(watch);
@@ -135,7 +224,10 @@
   });
 
   function handle(key) {
-    if (keyActions[key]) { act(current, keyActions[key]); return true; }
+    if (keyActions[key]) {
+      act(current, keyActions[key]);
+      return true;
+    }
     if (key === "x") {
       var box = current.querySelector('input[name="ids"]');
       if (box) { box.checked = !box.checked; countSelected(); }
@@ -143,6 +235,12 @@
     }
     if (key === "r") { window.location.href = current.dataset.detailUrl + "#reply"; return true; }
     return false;
+  }
+
+  function focusReplyBox() {
+    if (location.hash !== "#reply") { return; }
+    var box = document.getElementById("reply-text");
+    if (box) { box.focus(); }
   }
 
   var matching = document.getElementById("apply-matching");

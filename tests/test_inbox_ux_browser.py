@@ -1,0 +1,145 @@
+"""The inbox under fast hands, on a phone and through a screen reader's view, in a
+real Chromium (Debian's, driven by Playwright) against a live ``cms-bridge serve``.
+
+What a screen reader hears is read from the page's one live region (``#live``);
+what the keyboard reaches is read from ``document.activeElement``; what fits on a
+phone is measured in a 390 × 844 viewport.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from bridge.security import hash_password
+from bridge.store import open_store
+from tests.conftest import ADMIN_PASSWORD
+from tests.inbox_helpers import add_comment
+from tests.test_inbox_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, _login
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _page(browser, **options):
+    page = browser.new_page(**options)
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return page
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = LiveServer(tmp_path)
+    store = open_store(str(srv.db))
+    store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
+    store.close()
+    yield srv
+    srv.stop()
+
+
+def _seed(server, *specs):
+    store = open_store(str(server.db))
+    try:
+        return [add_comment(store, **spec) for spec in specs]
+    finally:
+        store.close()
+
+
+def _log(server, comment_id):
+    store = open_store(str(server.db))
+    try:
+        return [(r["action"], r["from_status"], r["to_status"]) for r in store.moderation_log_for(comment_id)]
+    finally:
+        store.close()
+
+
+def _visitor(n, site="a", **extra):
+    return dict(id=n, site=site, text=f"Comment of visitor {n}", author=f"Visitor {n}", author_key=f"k-{n}",
+                date=f"2026-12-01T{n % 24:02d}:{n % 60:02d}:00.000000Z", **extra)
+
+
+def _live_text(page, expected_start, timeout=10000):
+    page.wait_for_function("t => (document.getElementById('live').textContent || '').startsWith(t)",
+                           arg=expected_start, timeout=timeout)
+    return page.locator("#live").text_content()
+
+
+def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, chromium):
+    """Three quick ``a`` presses: each comment is decided once (one log entry), the
+    cursor moves on at once, and a refused decision is said, not swallowed."""
+    ids = _seed(server, _visitor(748), _visitor(749), _visitor(750), _visitor(800, site="b"))
+    server.start()
+    page = _page(chromium)
+    _login(page, server.url)
+
+    # one comment on the page: the second and third press meet a row still saving and do nothing
+    page.goto(f"{server.url}/inbox?site=b")
+    page.wait_for_selector("body[data-inbox-ready]")
+    for _ in range(3):
+        page.keyboard.press("a")
+    page.wait_for_selector("#c-800", state="detached", timeout=10000)
+    assert _live_text(page, "Approved comment 800 by Visitor 800") == \
+        "Approved comment 800 by Visitor 800; no more comments here"
+    page.wait_for_load_state("networkidle")
+    assert _log(server, 800) == [("approve", "pending", "approved")]
+
+    # three comments: the announcement names the next one; three presses decide three comments once each
+    page.goto(f"{server.url}/inbox?site=a")
+    page.wait_for_selector("body[data-inbox-ready]")
+    assert page.locator("article.c").evaluate_all("els => els.map(e => +e.dataset.id)") == [750, 749, 748]
+    page.keyboard.press("a")
+    assert _live_text(page, "Approved comment 750") == "Approved comment 750 by Visitor 750; now on 749"
+    assert page.locator("article.c.current").get_attribute("id") == "c-749"
+    page.keyboard.press("h")  # hold on a pending comment: nothing to do, nothing logged
+    assert _live_text(page, "Comment 749 is already pending") == "Comment 749 is already pending; nothing to do."
+    page.keyboard.press("a")
+    page.keyboard.press("a")
+    page.keyboard.press("a")  # the list is empty by the time this one lands, or its row is saving
+    page.wait_for_function("() => !document.querySelector('article.c')", timeout=10000)
+    page.wait_for_load_state("networkidle")
+    for cid in (748, 749, 750):
+        assert _log(server, cid) == [("approve", "pending", "approved")], cid
+    # the sidebar counted them without a reload
+    assert page.locator("#status-counts a", has_text="approved").locator(".n").inner_text() == "4"
+    assert page.locator("#status-counts a", has_text="pending").locator(".n").inner_text() == "0"
+    assert sorted(ids) == [748, 749, 750, 800]
+
+    # the same version sent three times at once (two tabs, a double click): exactly one is applied
+    _seed(server, _visitor(900, site="c"))
+    page.goto(f"{server.url}/inbox?site=c")
+    page.wait_for_selector("body[data-inbox-ready]")
+    answers = page.evaluate("""async () => {
+        const csrf = document.querySelector('meta[name="csrf-token"]').content;
+        const send = () => fetch('/api/v1/comments/900/actions', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+            body: JSON.stringify({action: 'approve', version: 1})})
+          .then(async r => [r.status, (await r.json()).detail || '']);
+        return Promise.all([send(), send(), send()]);
+    }""")
+    assert sorted(a[0] for a in answers) == [200, 409, 409]
+    assert all("changed after you loaded it" in detail for status, detail in answers if status == 409)
+    assert _log(server, 900) == [("approve", "pending", "approved")]
+
+    # a refusal the page meets is announced and shown on the row
+    _seed(server, _visitor(901, site="d"))
+    page.goto(f"{server.url}/inbox?site=d")
+    page.wait_for_selector("body[data-inbox-ready]")
+    store = open_store(str(server.db))
+    with store.write() as db:
+        db.execute("UPDATE comments SET status = 'spam', remote_status = 'spam', version = 2, "
+                   "site_change = 'set to spam on the site' WHERE id = 901")
+    store.close()
+    page.keyboard.press("a")
+    said = _live_text(page, "Not done:")
+    assert "changed after you loaded it" in said and "spam" in said
+    page.wait_for_selector("#c-901 .c-notice.bad")
+    assert _log(server, 901) == []
+    assert page.errors == []
