@@ -143,3 +143,49 @@ def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, c
     page.wait_for_selector("#c-901 .c-notice.bad")
     assert _log(server, 901) == []
     assert page.errors == []
+
+
+def test_screen_reader_view_one_live_region_focus_kept_skip_link_named_landmarks(server, chromium):
+    _seed(server, _visitor(750), _visitor(749), _visitor(748, writeback_state="pending", expected_status="pending"))
+    server.start()
+    page = _page(chromium)
+    _login(page, server.url)
+    page.wait_for_selector("body[data-inbox-ready]")
+
+    # every landmark is named; the first Tab reaches a skip link, which leads to the comments
+    assert page.evaluate("() => [...document.querySelectorAll('nav')].filter(n => !n.getAttribute('aria-label'))"
+                         ".length") == 0
+    assert page.locator("nav").count() >= 2
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to comments"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "comments"
+    tabs = 0
+    while page.evaluate("() => document.activeElement.dataset.action") != "approve":
+        page.keyboard.press("Tab")
+        tabs += 1
+        assert tabs < 10, "the first Approve button is more than 10 Tab presses after the skip link"
+    assert page.locator("article.c.current").get_attribute("id") == "c-750"
+
+    # one persistent live region, not one message per row: two decisions leave one sentence
+    assert page.locator("[role=status], [aria-live]").count() == 1
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")
+    _live_text(page, "Approved comment 750")
+    page.keyboard.press("a")
+    assert _live_text(page, "Approved comment 749") == "Approved comment 749 by Visitor 749; now on 748"
+    assert page.locator("[role=status], [aria-live]").count() == 1
+    assert page.locator("article.c [role=status]").count() == 0
+
+    # the write-back refresh redraws the current row (748 is still writing back) and focus stays on it
+    assert page.evaluate("() => document.activeElement.id") == "c-748"
+    page.evaluate("() => { window.__old = document.getElementById('c-748'); }")
+    page.wait_for_function("() => document.getElementById('c-748') !== window.__old", timeout=10000)
+    assert page.evaluate("() => document.activeElement.id") == "c-748"
+
+    # r opens the comment with the focus in the reply box
+    page.keyboard.press("r")
+    page.wait_for_url("**/inbox/748#reply")
+    page.wait_for_function("() => document.activeElement.id === 'reply-text'", timeout=5000)
+    assert page.locator("main nav, header nav").evaluate_all("els => els.every(e => e.getAttribute('aria-label'))")
+    assert page.errors == []

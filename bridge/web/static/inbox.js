@@ -203,6 +203,11 @@
     }
   });
   list.addEventListener("change", countSelected);
+  // Tab into a row makes it the current one, so keys act where the focus is
+  list.addEventListener("focusin", function (ev) {
+    var row = ev.target.closest && ev.target.closest("article.c");
+    if (row && row !== current) { setCurrent(row, false); }
+  });
 
   var keyActions = {a: "approve", h: "hold", s: "spam", t: "trash"};
   document.addEventListener("keydown", function (ev) {
@@ -238,9 +243,13 @@
   }
 
   function focusReplyBox() {
+    // after "r": the reply box has the focus (once loading is over: the browser's own
+    // scroll to #reply would otherwise reset it)
     if (location.hash !== "#reply") { return; }
     var box = document.getElementById("reply-text");
-    if (box) { box.focus(); }
+    if (!box) { return; }
+    var go = function () { box.focus(); };
+    if (document.readyState === "complete") { go(); } else { window.addEventListener("load", go); }
   }
 
   var matching = document.getElementById("apply-matching");
