@@ -7,9 +7,14 @@ phone is measured in a 390 × 844 viewport.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import sync_playwright
 
+from bridge import moderation
+from bridge.config import load_config
+from bridge.core import Bridge
 from bridge.security import hash_password
 from bridge.store import open_store
 from tests.conftest import ADMIN_PASSWORD
@@ -189,3 +194,107 @@ def test_screen_reader_view_one_live_region_focus_kept_skip_link_named_landmarks
     page.wait_for_function("() => document.activeElement.id === 'reply-text'", timeout=5000)
     assert page.locator("main nav, header nav").evaluate_all("els => els.every(e => e.getAttribute('aria-label'))")
     assert page.errors == []
+
+
+# -- phone and axe ---------------------------------------------------------------------
+AXE = Path(__file__).parent / "assets" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), from npm
+WCAG22AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+UNREACHABLE = "http://cms-bridge-test.invalid"  # .invalid never resolves (RFC 2606): a real DNS failure
+
+
+def _world(tmp_path, monkeypatch):
+    """A live server with one of everything a signed-in page shows: a site whose host
+    does not resolve, comments (one long, one decided and failed to write back for
+    real), a curation item with a decision, a failed job."""
+    toml = (f'\n[[sites]]\nid = "blog"\nkind = "wordpress"\nname = "Harbour blog"\nurl = "{UNREACHABLE}"\n'
+            f'username = "bridge"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 5.0\n')
+    srv = LiveServer(tmp_path, toml, env={"WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx"})
+    monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
+    b = Bridge(load_config(str(srv.config)))
+    try:
+        b.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
+        long_text = " ".join(["The harbour wall needs repair before the winter storms arrive again."] * 40)
+        for n in range(760, 750, -1):
+            add_comment(b.store, id=n, site="blog", text=long_text if n == 760 else f"Comment of visitor {n}",
+                        author=f"Visitor {n}", author_key=f"k-{n}", author_url="https://visitor.example/" + "x" * 60,
+                        post_title="A rather long post title about the harbour wall and its repair " * 2,
+                        link=f"https://blog.example/p/1#comment-{n}",
+                        date=f"2026-12-01T05:{n - 710:02d}:08.587479Z")
+        moderation.decide(b, "admin", 759, "approve", seen_version=1)
+        b.outbox.run_due()  # the write-back meets the unresolvable host and fails for real
+        from tests.test_curation import add_item
+        item = add_item(b.store, source_id="team")
+        b.services["curation"].reject(item, "off topic", actor="admin")
+    finally:
+        b.close()
+    return srv
+
+
+def _pages(server):
+    return ["/", "/inbox", "/inbox?status=all", "/inbox/759", "/inbox/760", "/curation?tab=all",
+            "/curation/items/1", "/sites", "/audit", "/users", "/account", "/jobs"]
+
+
+def _axe(page) -> list[str]:
+    # evaluated over the DevTools protocol: the page's own CSP (no inline script) stays as it is
+    page.evaluate(AXE.read_text() + "\n;undefined")
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG22AA)
+    return [f"{v['id']}: {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+            for v in result["violations"]]
+
+
+#: the controls a moderator uses on /inbox (inline links inside sentences are exempt from target size)
+CONTROLS = ("article.c button, article.c .c-actions a, article.c .c-select, .facets a, .toolbar button, "
+            ".toolbar select, .inbox-filter input, .inbox-filter select, .inbox-filter button, .topbar nav a, "
+            ".logout button, #keys summary")
+
+
+def _reach(page, name) -> list[str]:
+    """Every action of every comment is on screen (inside the viewport's width) and big enough."""
+    coarse = page.evaluate("() => matchMedia('(pointer: coarse)').matches")
+    assert coarse == (name == "phone")
+    least = 44 if coarse else 24
+    boxes = page.locator(CONTROLS).evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); "
+        "return [e.outerHTML.slice(0, 60), r.left, r.right, r.width, r.height]; })")
+    assert len(boxes) > 40
+    width = page.viewport_size["width"]
+    out = []
+    for html, left, right, w, h in boxes:
+        if left < 0 or right > width:
+            out.append(f"{name} /inbox: off screen ({left:.0f}–{right:.0f}): {html}")
+        if min(w, h) < least:
+            out.append(f"{name} /inbox: {w:.0f}×{h:.0f} px < {least}: {html}")
+    return out
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    srv = _world(tmp_path, monkeypatch)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(world, chromium):
+    problems = []
+    for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
+                          ("phone", {"viewport": PHONE, "has_touch": True, "is_mobile": True})):
+        page = _page(chromium, **options)
+        _login(page, world.url)
+        for path in _pages(world):
+            response = page.goto(world.url + path)
+            assert response.status == 200, (path, response.status)
+            page.wait_for_load_state("networkidle")
+            shot = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "home"
+            page.screenshot(path=str(ARTIFACTS / f"ux-{name}-{shot}.png"), full_page=True)
+            if name == "phone":
+                width = page.evaluate("() => document.documentElement.scrollWidth")
+                if width > PHONE["width"]:
+                    problems.append(f"{name} {path}: page is {width} px wide")
+            problems += [f"{name} {path}: {v}" for v in _axe(page)]
+            if path == "/inbox":
+                problems += _reach(page, name)
+        assert page.errors == []
+        page.close()
+    assert problems == [], "\n".join(problems)
