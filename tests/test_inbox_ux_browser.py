@@ -7,18 +7,24 @@ phone is measured in a 390 × 844 viewport.
 """
 from __future__ import annotations
 
+import re
+import socket
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from bridge import moderation
+from bridge.clock import FakeClock
 from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
 from bridge.store import open_store
 from tests.conftest import ADMIN_PASSWORD
 from tests.inbox_helpers import add_comment
+from tests.test_curation import add_item
 from tests.test_inbox_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, _login
 
 PHONE = {"width": 390, "height": 844}
@@ -210,7 +216,8 @@ def _world(tmp_path, monkeypatch):
             f'username = "bridge"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 5.0\n')
     srv = LiveServer(tmp_path, toml, env={"WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx"})
     monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
-    b = Bridge(load_config(str(srv.config)))
+    clock = FakeClock(time.time())
+    b = Bridge(load_config(str(srv.config)), clock=clock)
     try:
         b.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
         long_text = " ".join(["The harbour wall needs repair before the winter storms arrive again."] * 40)
@@ -221,9 +228,16 @@ def _world(tmp_path, monkeypatch):
                         link=f"https://blog.example/p/1#comment-{n}",
                         date=f"2026-12-01T05:{n - 710:02d}:08.587479Z")
         moderation.decide(b, "admin", 759, "approve", seen_version=1)
-        b.outbox.run_due()  # the write-back meets the unresolvable host and fails for real
-        from tests.test_curation import add_item
-        item = add_item(b.store, source_id="team")
+        for _ in range(8):  # the write-back meets the unresolvable host every time, and gives up
+            b.outbox.run_due()
+            clock.advance(10 ** 6)
+        item = add_item(b.store, source_id="team", media=[{"url": UNREACHABLE + "/photo.jpg"}])
+        try:
+            socket.getaddrinfo(urlsplit(UNREACHABLE).hostname, 80)
+        except socket.gaierror as exc:  # the text a failed image download stores
+            media_error = str(exc)
+        b.store.record_media(b.store.db.execute("SELECT id FROM media").fetchone()[0], state="failed",
+                             error=media_error)
         b.services["curation"].reject(item, "off topic", actor="admin")
     finally:
         b.close()
@@ -298,3 +312,63 @@ def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(w
         assert page.errors == []
         page.close()
     assert problems == [], "\n".join(problems)
+
+
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back_retried(world, chromium):
+    page = _page(chromium)
+    _login(page, world.url)
+    # the reader's time zone, chosen on the account page (a name the server does not know is refused, named)
+    page.goto(f"{world.url}/account")
+    page.evaluate("() => { const o = document.createElement('option'); o.textContent = 'Mars/Olympus_Mons'; "
+                  "document.getElementById('time-zone').append(o); }")
+    page.select_option("#time-zone", "Mars/Olympus_Mons")
+    page.click("text=Save time zone")
+    assert "Time zone 'Mars/Olympus_Mons' is not one this server knows" in page.locator(".flash-error").inner_text()
+    page.select_option("#time-zone", "Europe/Berlin")
+    page.click("text=Save time zone")
+    assert page.locator(".flash-ok").inner_text() == "Times are now shown in Europe/Berlin."
+
+    page.goto(f"{world.url}/inbox")
+    stamp = page.locator("#c-751 .c-age time")
+    assert stamp.get_attribute("datetime") == "2026-12-01T05:41:08.587479Z"
+    assert re.fullmatch(r"1 Dec, 06:41 · \d+ (h|d) ago", stamp.inner_text()), stamp.inner_text()
+    assert stamp.get_attribute("title") == "2026-12-01 06:41:08 Europe/Berlin"
+
+    # no page shows a raw timestamp or an errno
+    for path in _pages(world):
+        page.goto(world.url + path)
+        text = page.locator("body").inner_text()
+        assert not ISO_TIME.search(text), (path, ISO_TIME.search(text).group(0))
+        assert "Errno" not in text and "gaierror" not in text, path
+    page.goto(f"{world.url}/curation/items/1")
+    assert "the address could not be found" in page.locator("body").inner_text()
+
+    # "Needs attention" opens a page of that name
+    page.goto(f"{world.url}/")
+    page.click("header nav >> text=Needs attention")
+    assert page.title() == "Needs attention · cms-bridge"
+    assert page.locator("h1").inner_text() == "Needs attention"
+
+    # a failed write-back: one line in plain words, and a Retry for that job
+    page.goto(f"{world.url}/inbox?status=all")
+    failed = page.locator("#c-759 .wb-failed")
+    assert failed.count() == 1
+    line = " ".join(failed.inner_text().split())
+    assert "\n" not in failed.locator(".plain-error").inner_text()
+    assert line.endswith("check the site's URL and that it is up Retry"), line
+    assert line.startswith("Not written back to blog: cannot connect to http://cms-bridge-test.invalid")
+    assert "ConnectionError" not in line
+    box = failed.bounding_box()
+    assert box["height"] < 60
+    failed.locator("button", has_text="Retry").click()
+    page.wait_for_url("**/inbox?status=all#c-759")
+    assert page.locator(".flash-ok").inner_text() == "Job 1 is queued again; the next sync runs it."
+    store = open_store(str(world.db))
+    try:
+        assert store.get_job(1)["state"] == "queued"
+    finally:
+        store.close()
+    assert page.errors == []

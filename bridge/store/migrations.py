@@ -336,3 +336,10 @@ def m0005_intake(db: Database) -> None:
     db["sources"].add_column("last_warning", str)
     db.execute("CREATE INDEX IF NOT EXISTS media_url_state ON media(url, state)")
     db.execute("CREATE INDEX IF NOT EXISTS items_source_canonical ON items(source_id, canonical_url)")
+
+
+@migrations(name="0008_user_time_zone")
+def m0008_user_time_zone(db: Database) -> None:
+    """Pages show times in the reader's own time zone (an IANA name, chosen on the
+    account page); NULL means UTC, which is what every stored time is in."""
+    db["users"].add_column("time_zone", str)

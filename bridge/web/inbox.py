@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import nh3
@@ -29,7 +29,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 #: what an editor can decide, with the words the UI uses
 ACTIONS: dict[str, str] = {
-    "approve": "Approve", "hold": "Hold", "spam": "Spam", "unspam": "Not spam",
+    "approve": "Approve", "hold": "Back to pending", "spam": "Spam", "unspam": "Not spam",
     "trash": "Trash", "restore": "Restore", "delete": "Delete permanently",
 }
 #: the row buttons offered for each status (any action may still be posted)
@@ -72,22 +72,6 @@ def comment_html(comment: dict) -> Markup:
                         url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer ugc",
                         strip_comments=True)
     return Markup(cleaned)  # noqa: S704 - nh3 output: the allowlist above, nothing else
-
-
-def age(date_gmt: str | None, now: float) -> str:
-    if not date_gmt:
-        return ""
-    try:
-        then = datetime.fromisoformat(date_gmt.replace("Z", "+00:00"))
-    except ValueError:
-        return date_gmt
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    seconds = max(0, int(now - then.timestamp()))
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
 
 
 def encode_cursor(key: tuple[str, int] | None) -> str | None:
@@ -146,12 +130,10 @@ def decorate(rows: list[dict]) -> list[dict]:
     store = bridge().store
     parents = store.parents_of(rows)
     stats = store.author_stats([r["author_key"] for r in rows])
-    now = bridge().clock()
     for row in rows:
         row["html"] = comment_html(row)
         row["author_link"] = safe_url(row.get("author_url"))
         row["post_link"] = safe_url(row.get("post_url"))
-        row["age"] = age(row.get("date_gmt"), now)
         row["parent"] = parents.get(row["id"])
         record = dict(stats.get(row["author_key"], {"approved": 0, "spam": 0})) if row["author_key"] else None
         if record is not None and row["status"] in record:
