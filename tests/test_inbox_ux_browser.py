@@ -220,7 +220,8 @@ def _world(tmp_path, monkeypatch):
     b = Bridge(load_config(str(srv.config)), clock=clock)
     try:
         b.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
-        long_text = " ".join(["The harbour wall needs repair before the winter storms arrive again."] * 40)
+        long_text = " ".join(["The harbour wall needs repair before the winter storms arrive, said the mayor."]
+                             * 246)  # 3,198 words
         for n in range(760, 750, -1):
             add_comment(b.store, id=n, site="blog", text=long_text if n == 760 else f"Comment of visitor {n}",
                         author=f"Visitor {n}", author_key=f"k-{n}", author_url="https://visitor.example/" + "x" * 60,
@@ -372,3 +373,25 @@ def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back
     finally:
         store.close()
     assert page.errors == []
+
+
+def test_a_long_comment_is_folded_and_every_comment_links_to_itself_on_its_site(world, chromium):
+    for options in ({"viewport": {"width": 1280, "height": 900}}, {"viewport": PHONE, "has_touch": True}):
+        page = _page(chromium, **options)
+        _login(page, world.url)
+        row = page.locator("#c-760")
+        fold = row.locator("details.c-fold")
+        assert fold.locator("summary").inner_text() == "Show all (3,198 words)"
+        assert row.bounding_box()["height"] < 800  # not a 4,453 px row (11,028 px on a phone)
+        assert row.locator(".c-preview").inner_text().startswith("The harbour wall needs repair")
+        fold.locator("summary").click()
+        assert fold.get_attribute("open") is not None
+        assert row.locator(".c-preview").is_hidden()
+        assert row.bounding_box()["height"] > 2000
+        # the short ones are not folded; each links to the comment where it lives
+        assert page.locator("#c-758 details").count() == 0
+        link = page.locator("#c-758 a.c-onsite")
+        assert link.inner_text() == "View on blog"
+        assert link.get_attribute("href") == "https://blog.example/p/1#comment-758"
+        assert page.errors == []
+        page.close()

@@ -41,6 +41,9 @@ ROW_ACTIONS: dict[str, tuple[str, ...]] = {
     "deleted": (),
 }
 PAGE_SIZE = 50
+#: longer comments are folded: a preview of PREVIEW_WORDS words and "Show all (N words)"
+FOLD_WORDS = 150
+PREVIEW_WORDS = 60
 #: "every comment matching the filter" decides at most this many per request
 BULK_LIMIT = 2000
 
@@ -134,6 +137,10 @@ def decorate(rows: list[dict]) -> list[dict]:
         row["html"] = comment_html(row)
         row["author_link"] = safe_url(row.get("author_url"))
         row["post_link"] = safe_url(row.get("post_url"))
+        row["comment_link"] = safe_url(row.get("link"))
+        words = (row.get("content_text") or "").split()
+        row["words"] = len(words)
+        row["preview"] = " ".join(words[:PREVIEW_WORDS]) if len(words) > FOLD_WORDS else None
         row["parent"] = parents.get(row["id"])
         record = dict(stats.get(row["author_key"], {"approved": 0, "spam": 0})) if row["author_key"] else None
         if record is not None and row["status"] in record:
