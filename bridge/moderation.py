@@ -125,6 +125,38 @@ def decide(bridge, user, comment_id: int, action: str, seen_version: int | None 
     return {**bridge.store.get_comment(comment_id), "job_id": job["id"]}
 
 
+def _reverse(from_status: str, now: str) -> ModerationAction:
+    """The decision that leads back to ``from_status`` from ``now``."""
+    if from_status == "pending":
+        return {"spam": ModerationAction.UNSPAM, "trash": ModerationAction.RESTORE}.get(now, ModerationAction.HOLD)
+    return {"approved": ModerationAction.APPROVE, "spam": ModerationAction.SPAM,
+            "trash": ModerationAction.TRASH}[from_status]
+
+
+def undo(bridge, user, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
+    """Take back the latest decision on a comment, seen at ``version`` (the version it produced).
+
+    If its write-back has not run yet, the job is cancelled and the comment is put
+    back locally: the site never hears of it. Otherwise the reverse decision is
+    made (and written back like any other). Returns the comment row plus
+    ``undone``: "cancelled" or "reversed"."""
+    comment, actor = _load(bridge, user, comment_id)
+    if int(version) != comment["version"]:
+        raise Conflict(f"comment {comment_id} changed after that decision (it is now {comment['status']}); "
+                       "nothing was undone. Decide it again instead.", comment=comment)
+    last = bridge.store.last_decision(comment_id)
+    if last is None or last["action"] in ("undo", "site_change") or last["to_status"] != comment["status"]:
+        raise NothingToDo(f"comment {comment_id} has no decision of yours to undo", comment=comment)
+    if bridge.store.cancel_decision(comment, last, actor=actor, origin=origin) is not None:
+        return {**bridge.store.get_comment(comment_id), "undone": "cancelled"}
+    if comment["status"] == "deleted":
+        raise Conflict(f"comment {comment_id} is already deleted on the site; a permanent delete cannot be undone",
+                       comment=comment)
+    reverse = _reverse(last["from_status"], comment["status"])
+    return {**decide(bridge, user, comment_id, reverse.value, seen_version=version, origin=origin),
+            "undone": "reversed"}
+
+
 def reply(bridge, user, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
     """Queue a reply to a comment, posted as the site's connected account.
 

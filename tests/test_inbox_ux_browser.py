@@ -395,3 +395,64 @@ def test_a_long_comment_is_folded_and_every_comment_links_to_itself_on_its_site(
         assert link.get_attribute("href") == "https://blog.example/p/1#comment-758"
         assert page.errors == []
         page.close()
+
+
+def _job_state(server, comment_id):
+    store = open_store(str(server.db))
+    try:
+        return [(r["action"], r["writeback"], store.get_job(r["job_id"])["state"] if r["job_id"] else None)
+                for r in store.moderation_log_for(comment_id)]
+    finally:
+        store.close()
+
+
+def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, chromium):
+    _seed(server, _visitor(770, site="e"), _visitor(771, site="e"), _visitor(772, site="e"))
+    server.start()
+    page = _page(chromium)
+    page.clock.install()
+    _login(page, server.url)
+    page.goto(f"{server.url}/inbox?site=e")
+    page.wait_for_selector("body[data-inbox-ready]")
+
+    # not yet written back: z cancels the job, the row comes back where it was, the site never hears of it
+    page.keyboard.press("a")  # 772
+    page.wait_for_selector("#c-772", state="detached")
+    page.keyboard.press("z")
+    assert _live_text(page, "Undone") == \
+        "Undone: comment 772 is pending again; its write-back was cancelled before it ran."
+    page.wait_for_selector("#c-772[data-status=pending]")
+    assert page.locator("article.c").evaluate_all("els => els.map(e => +e.dataset.id)") == [772, 771, 770]
+    assert _job_state(server, 772) == [("approve", "cancelled", "superseded"), ("undo", "n/a", None)]
+    assert page.locator("#status-counts a", has_text="pending").locator(".n").inner_text() == "3"
+
+    # the write-back is already running: z sends the reverse decision instead
+    page.keyboard.press("j")  # 771
+    page.keyboard.press("s")
+    page.wait_for_selector("#c-771", state="detached")
+    b = Bridge(load_config(str(server.config)))
+    try:
+        assert [j["payload"]["comment_id"] for j in b.outbox.claim(limit=5)] == [771]
+    finally:
+        b.close()
+    page.keyboard.press("z")
+    assert _live_text(page, "Undone") == \
+        "Undone: comment 771 is pending again; the reverse decision is being written back to e."
+    assert _job_state(server, 771) == [("spam", "pending", "running"), ("unspam", "pending", "queued")]
+
+    # after 10 seconds z does nothing; the recent decisions list still offers Undo
+    page.keyboard.press("j")
+    page.keyboard.press("t")  # the current row: 770 (771 is back above it)
+    page.wait_for_selector("#c-770", state="detached")
+    page.clock.fast_forward(11000)
+    page.keyboard.press("z")
+    assert _live_text(page, "Nothing to undo").startswith("Nothing to undo: z takes back the last decision")
+    assert _job_state(server, 770) == [("trash", "pending", "queued")]
+    recent = page.locator("#recent li").first
+    assert recent.inner_text().startswith("Trashed #770 by Visitor 770")
+    recent.locator("button", has_text="Undo").click()
+    page.wait_for_selector(".flash-ok")
+    assert page.locator(".flash-ok").inner_text() == \
+        "Undone: comment 770 is pending again; its write-back was cancelled before it ran."
+    assert page.locator("#c-770").count() == 1
+    assert page.errors == []

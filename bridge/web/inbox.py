@@ -18,12 +18,13 @@ from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import nh3
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import moderation
 from ..store.inbox import STATUSES, InboxFilter
 from .access import allowed_sites, bridge, may_see_site, safe_next
+from .problems import problem
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -31,6 +32,11 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 ACTIONS: dict[str, str] = {
     "approve": "Approve", "hold": "Back to pending", "spam": "Spam", "unspam": "Not spam",
     "trash": "Trash", "restore": "Restore", "delete": "Delete permanently",
+}
+#: what a decision did, in the words of the "recent decisions" list (inbox.js says the same)
+DONE: dict[str, str] = {
+    "approve": "Approved", "hold": "Moved back to pending", "spam": "Marked as spam", "unspam": "Marked not spam",
+    "trash": "Trashed", "restore": "Restored", "delete": "Deleted", "undo": "Undid a decision on",
 }
 #: the row buttons offered for each status (any action may still be posted)
 ROW_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -275,7 +281,8 @@ def index():
     counts = store.inbox_counts(sites)
     return render_template(
         "inbox/index.html", rows=decorate(rows), flt=flt, args=args, sites=_visible_sites(counts),
-        counts=counts, statuses=STATUSES, actions=ACTIONS,
+        counts=counts, statuses=STATUSES, actions=ACTIONS, done=DONE,
+        recent=store.recent_decisions(g.user["username"], sites),
         without=lambda key: {k: v for k, v in args.items() if k != key},
         next_url=url_for("inbox.index", **args, after=encode_cursor(next_key)) if next_key else None,
         first_url=url_for("inbox.index", **args) if after else None,
@@ -384,6 +391,41 @@ def act():
     if any(o.missing for o in result.failed) and not result.applied and len(result.failed) == len(ids):
         abort(404, description="None of the selected comments is one you may moderate.")
     _report(result, action)
+    return redirect(_back())
+
+
+@bp.post("/undo")
+def undo():
+    """Take back the latest decision on a comment (inbox.js's ``z``, the recent list's Undo).
+
+    Form posts flash and go back; JSON calls get the comment or a problem."""
+    as_json = request.is_json
+    data = (request.get_json(silent=True) or {}) if as_json else request.form
+    try:
+        comment_id, version = int(data.get("comment_id")), int(data.get("version"))
+    except (TypeError, ValueError):
+        message = "Send the comment_id and the version of the comment the decision produced (both integers)."
+        if as_json:
+            return problem(400, "Invalid undo", message)
+        abort(400, description=message)
+    try:
+        result = moderation.undo(bridge(), g.user, comment_id, version)
+    except moderation.ModerationError as exc:
+        if as_json:
+            current = exc.comment or {}
+            return problem(exc.status, exc.title, f"Comment #{comment_id}: {exc}",
+                           current_status=current.get("status"), current_version=current.get("version"))
+        if isinstance(exc, moderation.CommentNotFound | moderation.NotAllowed):
+            abort(404, description=f"There is no comment #{comment_id} you may moderate.")
+        flash(f"Comment #{comment_id}: {exc}", "error")
+        return redirect(_back())
+    how = ("its write-back was cancelled before it ran" if result["undone"] == "cancelled"
+           else f"the reverse decision is being written back to {result['site_id']}")
+    message = f"Undone: comment {comment_id} is {result['status']} again; {how}."
+    if as_json:
+        return jsonify({"detail": message, "status": result["status"], "version": result["version"],
+                        "undone": result["undone"], "site_id": result["site_id"]})
+    flash(message, "ok")
     return redirect(_back())
 
 

@@ -111,7 +111,7 @@
       .then(function (html) {
         if (!html) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
-        ["status-counts", "site-counts", "queue-tabs"].forEach(function (id) {
+        ["status-counts", "site-counts", "queue-tabs", "recent"].forEach(function (id) {
           var fresh = doc.getElementById(id), old = document.getElementById(id);
           if (fresh && old) { old.replaceWith(fresh); }
         });
@@ -157,9 +157,15 @@
     });
   }
 
+  // the last decision, for "z" during UNDO_MS: which comment, the version it produced, where its row was
+  var UNDO_MS = 10000;
+  var last = null;
+
   function decided(row, action, body) {
     var wanted = list.dataset.status;
     var leaves = wanted && wanted !== "all" && body.status && body.status !== wanted;
+    last = {id: row.dataset.id, version: body.version, at: Date.now(), rowUrl: row.dataset.rowUrl,
+            before: leaves ? row.nextElementSibling : null, after: leaves ? row.previousElementSibling : null};
     if (leaves) {
       if (row === current) { setCurrent(neighbour(row)); }
       row.remove();
@@ -172,6 +178,39 @@
       (rows().length ? "" : "; no more comments here");
     announce(DONE[action] + " " + describe(row) + where);
     document.dispatchEvent(new CustomEvent("inbox:decided", {detail: {id: row.dataset.id, action: action, body: body}}));
+  }
+
+  function undoLast() {
+    if (!last || Date.now() - last.at > UNDO_MS) {
+      announce("Nothing to undo: z takes back the last decision for 10 seconds; older ones are under Recent decisions.");
+      return;
+    }
+    var undo = last;
+    last = null;
+    fetch(list.dataset.undoUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json"},
+      body: JSON.stringify({comment_id: parseInt(undo.id, 10), version: undo.version})
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) { return {status: r.status, body: body}; });
+    }).then(function (res) {
+      if (res.status !== 200) { announce("Not undone: " + (res.body.detail || "HTTP " + res.status)); return; }
+      var row = document.getElementById("c-" + undo.id);
+      if (!row) {
+        // put the row back where it was, then let the server draw it
+        row = document.createElement("article");
+        row.className = "c";
+        row.id = "c-" + undo.id;
+        row.dataset.id = undo.id;
+        row.dataset.rowUrl = undo.rowUrl;
+        if (undo.before && undo.before.isConnected) { list.insertBefore(row, undo.before); }
+        else if (undo.after && undo.after.isConnected) { undo.after.after(row); }
+        else { list.insertBefore(row, list.firstChild); }
+      }
+      redraw(row).then(function (fresh) { setCurrent(fresh); });
+      refreshCounts();
+      announce(res.body.detail);
+    }).catch(function () { announce("The bridge did not answer; nothing was undone. Try again."); });
   }
 
   // write-back: redraw rows whose decision is still being written back, until done or failed
@@ -220,7 +259,8 @@
     else if (key === "?") {
       var keys = document.getElementById("keys");
       if (keys) { keys.open = !keys.open; if (keys.open) { keys.scrollIntoView({block: "nearest"}); } }
-    } else if (keyActions[key] || key === "x" || key === "r") {
+    } else if (key === "z") { undoLast(); }
+    else if (keyActions[key] || key === "x" || key === "r") {
       if (!current) { move(1); }
       if (!current) { return; }
       handle(key);
