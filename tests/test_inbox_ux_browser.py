@@ -376,9 +376,12 @@ def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back
 
 
 def test_a_long_comment_is_folded_and_every_comment_links_to_itself_on_its_site(world, chromium):
-    for options in ({"viewport": {"width": 1280, "height": 900}}, {"viewport": PHONE, "has_touch": True}):
+    for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
+                          ("phone", {"viewport": PHONE, "has_touch": True})):
         page = _page(chromium, **options)
         _login(page, world.url)
+        page.keyboard.press("j")
+        page.screenshot(path=str(ARTIFACTS / f"inbox-{name}.png"))  # the README's (docs/inbox-*.png)
         row = page.locator("#c-760")
         fold = row.locator("details.c-fold")
         assert fold.locator("summary").inner_text() == "Show all (3,198 words)"
