@@ -459,3 +459,61 @@ def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, 
         "Undone: comment 770 is pending again; its write-back was cancelled before it ran."
     assert page.locator("#c-770").count() == 1
     assert page.errors == []
+
+
+def test_keys_help_tabs_search_zen_and_signals(server, chromium):
+    _seed(server,
+          dict(_visitor(780, site="f"), html='<p>Buy <a href="https://x.example">this</a> and '
+                                              '<a href="https://y.example">that</a> https://z.example</p>'),
+          dict(_visitor(781, site="f"), author_key="k-regular"),
+          dict(_visitor(782, site="f"), author_key="k-regular", status="approved"),
+          dict(_visitor(783, site="f"), status="spam"), dict(_visitor(784, site="f")))
+    server.start()
+    page = _page(chromium)
+    _login(page, server.url)
+    page.goto(f"{server.url}/inbox?site=f")
+    page.wait_for_selector("body[data-inbox-ready]")
+    # signals: links counted, a first-time commenter named, a known one shows the record instead
+    assert page.locator("#c-780 .sig-links").inner_text() == "3 links"
+    assert page.locator("#c-780 .sig-first").count() == 1
+    assert page.locator("#c-781 .sig-first").count() == 0
+    assert page.locator("#c-781 .c-record").inner_text() == "1 approved · 0 spam before"
+
+    # ? opens the help over the page, listing every key the page answers
+    page.keyboard.press("?")
+    help_ = page.locator("dialog#keys")
+    assert help_.is_visible()
+    listed = help_.locator("dt").all_inner_texts()
+    for key in ("j / k", "a", "h", "s", "u", "t", "e", "d d", "r", "x", "z", "1 – 5", "/", "n / p", "Z", "?", "Esc"):
+        assert key in listed, key
+    page.keyboard.press("Escape")
+    assert not help_.is_visible()
+
+    # d once asks, d again deletes; zen mode shows the current comment only
+    page.keyboard.press("j")  # 784
+    page.keyboard.press("d")
+    assert _live_text(page, "Press d again").startswith("Press d again to delete comment 784")
+    assert _log(server, 784) == []
+    page.keyboard.press("d")
+    page.wait_for_selector("#c-784", state="detached")
+    assert _log(server, 784) == [("delete", "pending", "deleted")]
+    page.keyboard.press("Z")
+    assert page.locator("article.c:visible").count() == 1
+    assert page.locator(".inbox-side").is_hidden()
+    page.keyboard.press("Escape")
+    assert page.locator("article.c:visible").count() == 2  # 781 and 780 still pending
+
+    # / focuses search; 3 opens the spam tab, where u says not spam; 5 opens all
+    page.keyboard.press("/")
+    assert page.evaluate("() => document.activeElement.name") == "q"
+    page.keyboard.press("Escape")
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("3")
+    page.wait_for_url("**status=spam**")
+    page.wait_for_selector("body[data-inbox-ready]")
+    page.keyboard.press("u")
+    page.wait_for_selector("#c-783", state="detached")
+    assert _log(server, 783) == [("unspam", "spam", "pending")]
+    page.keyboard.press("5")
+    page.wait_for_url("**status=all**")
+    assert page.errors == []

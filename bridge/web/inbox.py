@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
@@ -38,6 +39,14 @@ DONE: dict[str, str] = {
     "approve": "Approved", "hold": "Moved back to pending", "spam": "Marked as spam", "unspam": "Marked not spam",
     "trash": "Trashed", "restore": "Restored", "delete": "Deleted", "undo": "Undid a decision on",
 }
+#: every key inbox.js answers, as the help (``?``) lists them
+KEYS: tuple[tuple[str, str], ...] = (
+    ("j / k", "next / previous comment"), ("a", "approve"), ("h", "back to pending"), ("s", "spam"),
+    ("u", "not spam"), ("t", "trash"), ("e", "restore"), ("d d", "delete permanently (press d twice)"),
+    ("r", "reply"), ("x", "select"), ("z", "undo the last decision (for 10 seconds)"),
+    ("1 – 5", "pending, approved, spam, trash, all"), ("/", "search"), ("n / p", "older page / newest page"),
+    ("Z", "zen mode: one comment at a time"), ("?", "these keys"), ("Esc", "close this list, leave zen mode"),
+)
 #: the row buttons offered for each status (any action may still be posted)
 ROW_ACTIONS: dict[str, tuple[str, ...]] = {
     "pending": ("approve", "spam", "trash"),
@@ -58,6 +67,9 @@ COMMENT_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "em
 
 
 # -- rendering helpers ---------------------------------------------------------
+LINK = re.compile(r"<a\s[^>]*href|(?<![\"'=])\bhttps?://", re.I)
+
+
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL to link to, or None (``javascript:``, ``data:``, relative … are never links)."""
     if not url:
@@ -148,10 +160,16 @@ def decorate(rows: list[dict]) -> list[dict]:
         row["words"] = len(words)
         row["preview"] = " ".join(words[:PREVIEW_WORDS]) if len(words) > FOLD_WORDS else None
         row["parent"] = parents.get(row["id"])
-        record = dict(stats.get(row["author_key"], {"approved": 0, "spam": 0})) if row["author_key"] else None
-        if record is not None and row["status"] in record:
-            record[row["status"]] -= 1  # "earlier comments": not counting this one
+        record = dict(stats.get(row["author_key"], {"approved": 0, "spam": 0, "total": 1})) \
+            if row["author_key"] else None
+        if record is not None:  # "earlier comments": not counting this one
+            if row["status"] in record:
+                record[row["status"]] -= 1
+            record["total"] = max(0, record["total"] - 1)
         row["record"] = record
+        # signals, as Coral shows them: links in the text, a commenter never seen before
+        row["links"] = len(LINK.findall(row.get("content_html") or row.get("content_text") or ""))
+        row["first_time"] = record is not None and record["total"] == 0
         row["actions"] = ROW_ACTIONS.get(row["status"], ())
     return rows
 
@@ -281,7 +299,7 @@ def index():
     counts = store.inbox_counts(sites)
     return render_template(
         "inbox/index.html", rows=decorate(rows), flt=flt, args=args, sites=_visible_sites(counts),
-        counts=counts, statuses=STATUSES, actions=ACTIONS, done=DONE,
+        counts=counts, statuses=STATUSES, actions=ACTIONS, done=DONE, keys=KEYS,
         recent=store.recent_decisions(g.user["username"], sites),
         without=lambda key: {k: v for k, v in args.items() if k != key},
         next_url=url_for("inbox.index", **args, after=encode_cursor(next_key)) if next_key else None,

@@ -248,7 +248,18 @@
     if (row && row !== current) { setCurrent(row, false); }
   });
 
-  var keyActions = {a: "approve", h: "hold", s: "spam", t: "trash"};
+  var keyActions = {a: "approve", h: "hold", s: "spam", u: "unspam", t: "trash", e: "restore"};
+  var deleteArmed = null;  // "d" once arms, "d" again on the same comment within 3 s deletes
+  function follow(selector) {
+    var link = document.querySelector(selector);
+    if (link) { window.location.href = link.href; }
+  }
+  function toggleHelp() {
+    var keys = document.getElementById("keys");
+    if (!keys) { return; }
+    // not modal: keys keep working on the list below while the help is shown
+    if (keys.open) { keys.close(); } else { keys.show(); }
+  }
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
     var tag = (ev.target.tagName || "").toLowerCase();
@@ -256,11 +267,23 @@
     var key = ev.key;
     if (key === "j") { move(1); }
     else if (key === "k") { move(-1); }
-    else if (key === "?") {
-      var keys = document.getElementById("keys");
-      if (keys) { keys.open = !keys.open; if (keys.open) { keys.scrollIntoView({block: "nearest"}); } }
-    } else if (key === "z") { undoLast(); }
-    else if (keyActions[key] || key === "x" || key === "r") {
+    else if (key === "?") { toggleHelp(); }
+    else if (key === "/") { var q = document.querySelector('.inbox-filter input[name="q"]'); if (q) { q.focus(); q.select(); } }
+    else if (key >= "1" && key <= "5") { follow('#status-counts a[data-key="' + key + '"]'); }
+    else if (key === "n") { follow("#next-page"); }
+    else if (key === "p") { follow("#first-page"); }
+    else if (key === "Z") {
+      document.body.classList.toggle("zen");
+      announce(document.body.classList.contains("zen") ? "Zen mode: one comment at a time. Z or Escape leaves it." : "Zen mode off.");
+      if (!current) { move(1); }
+    } else if (key === "Escape" && document.getElementById("keys") && document.getElementById("keys").open) {
+      document.getElementById("keys").close();
+    } else if (key === "Escape" && document.body.classList.contains("zen")) {
+      document.body.classList.remove("zen");
+      announce("Zen mode off.");
+    }
+    else if (key === "z") { undoLast(); }
+    else if (keyActions[key] || key === "d" || key === "x" || key === "r") {
       if (!current) { move(1); }
       if (!current) { return; }
       handle(key);
@@ -269,6 +292,16 @@
   });
 
   function handle(key) {
+    if (key === "d") {
+      if (deleteArmed && deleteArmed.row === current && Date.now() - deleteArmed.at < 3000) {
+        deleteArmed = null;
+        act(current, "delete");
+      } else {
+        deleteArmed = {row: current, at: Date.now()};
+        announce("Press d again to delete " + describe(current) + " permanently, on its site too.");
+      }
+      return true;
+    }
     if (keyActions[key]) {
       act(current, keyActions[key]);
       return true;
