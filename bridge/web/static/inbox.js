@@ -129,7 +129,8 @@
     row.dataset.saving = "1";
     row.classList.add("busy");
     row.setAttribute("aria-busy", "true");
-    if (row === current) { setCurrent(neighbour(row) || row); }
+    var movedTo = null;
+    if (row === current) { movedTo = neighbour(row) || row; setCurrent(movedTo); }
     fetch("/api/v1/comments/" + encodeURIComponent(id) + "/actions", {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json"},
@@ -144,6 +145,8 @@
         decided(row, action, res.body);
       } else {
         var text = res.body.detail || ("The action failed (HTTP " + res.status + ").");
+        // refused: the cursor comes back to it, unless the editor has moved on by hand since
+        if (movedTo && current === movedTo) { setCurrent(row); }
         announce("Not done: " + text);
         redraw(row, text, true);
       }
