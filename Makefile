@@ -7,15 +7,17 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-CONFIG ?= config.example.toml
+# Your own config.toml when it exists (copy config.example.toml to start one), else the example.
+CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
 
-.PHONY: run test lint bench install install-test system-deps clean help
+.PHONY: run test lint bench install install-test system-deps clean help wordpress-plugin
 
 help:
 	@echo "make run    - install into $(VENV) and start cms-bridge with $(CONFIG)"
 	@echo "make test   - install test dependencies (needs root for apt) and run the whole suite"
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make wordpress-plugin - build dist/cms-bridge-connector.zip (upload it in wp-admin)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +41,7 @@ system-deps:
 # Serves the web UI and, beside it, runs `cms-bridge sync` every minute (what cron
 # does in production) so approved items get published and decisions written back.
 run: install
+	@echo "cms-bridge: serving with the configuration in $(CONFIG)$(if $(wildcard config.toml),, (copy it to config.toml to make your own; make run then uses that))"
 	$(BIN)/cms-bridge --config $(CONFIG) init
 	@echo "cms-bridge: log in at http://127.0.0.1:8000/ with the admin password printed above"
 	@echo "            (first run only; lost it? $(BIN)/cms-bridge --config $(CONFIG) users passwd admin --generate)"
@@ -56,5 +59,11 @@ test: system-deps install-test
 bench: install-test
 	$(BIN)/python bench/run_all.py
 
+# The WordPress connector plugin's zip, as a site admin uploads it (connectors/wordpress/).
+wordpress-plugin: dist/cms-bridge-connector.zip
+
+dist/cms-bridge-connector.zip: $(wildcard connectors/wordpress/*.php connectors/wordpress/includes/*.php) connectors/wordpress/readme.txt scripts/build-wordpress-plugin.sh
+	bash scripts/build-wordpress-plugin.sh $@
+
 clean:
-	rm -rf $(VENV) build *.egg-info tests/artifacts
+	rm -rf $(VENV) build dist *.egg-info tests/artifacts

@@ -11,12 +11,14 @@ import enum
 from typing import Any, ClassVar
 
 from .types import (
+    Anonymized,
     CommentStatus,
     ConnectionReport,
     ModerationAction,
     RemoteComment,
     RemoteRef,
     SocialItem,
+    Story,
     SyncCursor,
 )
 
@@ -103,6 +105,7 @@ class Feature(enum.StrEnum):
     COMMENTS = "comments"  # fetch_comments / fetch_comments_by_id
     MODERATE = "moderate"
     REPLY = "reply"
+    ERASE = "erase"  # anonymise a commenter's comments on the site (a GDPR erasure request)
 
 
 ALL_FEATURES: frozenset[Feature] = frozenset(Feature)
@@ -175,10 +178,10 @@ class CMSAdapter(abc.ABC):
         loop page by page, passing back the cursor they got.
 
         Pages normally come oldest first, each moving the cursor. An adapter whose
-        API lists newest first (WordPress XML-RPC) may instead walk down to the
-        cursor, returning the unchanged cursor until the walk's last page, which
-        carries the newest comment's cursor: the stored cursor then never passes a
-        comment that is not stored yet."""
+        API lists newest first (WordPress, walking down to its id cursor, see
+        adapters/wordpress/walk.py) may instead walk down to the cursor, returning
+        the unchanged cursor until the walk's last page, which carries the new
+        cursor: the stored cursor then never passes a comment that is not stored yet."""
 
     @abc.abstractmethod
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
@@ -198,6 +201,18 @@ class CMSAdapter(abc.ABC):
         earlier reply carrying it returns that one instead of posting again, so a
         retry after a crash between posting and saving never double-posts. An
         adapter that cannot look replies up says so in its docstring."""
+
+    def anonymize_commenter(self, email: str, remote_ids: list[str]) -> Anonymized:
+        """Anonymise, on the site, every comment written with ``email`` and the
+        comments ``remote_ids`` (those cms-bridge holds for that person), as the
+        CMS's own personal-data eraser does. Optional: ``Feature.ERASE``."""
+        raise self.unsupported(Feature.ERASE, "anonymise the comments in the CMS's own privacy tools")
+
+    # stories (issue 14): optional; an adapter that can show a story overrides this
+    def publish_story(self, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
+        """Create or update the one post/news record that shows ``story`` (an upsert
+        found again by ``story.key``, as :meth:`publish` finds its item's post)."""
+        raise self.unsupported(Feature.UPDATE, "this kind of site cannot show stories")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -158,3 +158,38 @@ class ConnectionReport:
     capabilities: dict[str, bool] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # each one actionable
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Anonymized:
+    """What an erasure did on one site: the comments anonymised, those kept with
+    the reason, and what the site could not change (said in the report)."""
+
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StoryEntry:
+    """One item of a story as a site shows it: the item itself (its own attribution and
+    source link) and the editor's caption for it."""
+
+    item: SocialItem
+    caption: str = ""
+
+
+@dataclass
+class Story:
+    """Several curated items and the editor's words, published as one post per site.
+
+    ``intro`` is plain text (paragraphs split by blank lines); ``entries`` are in the
+    order the site shows them and hold only what may be published (approved, with
+    consent, not hidden). ``key`` is the upsert marker, as for :class:`SocialItem`."""
+
+    id: str
+    title: str
+    intro: str = ""
+    entries: list[StoryEntry] = field(default_factory=list)
+    key: str = ""
+    published_at: datetime | None = None  # when the story was made: its date on the site, stable across updates

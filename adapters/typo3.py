@@ -31,6 +31,7 @@ import requests
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from . import story_html
 from .base import (
     AdapterError,
     AuthError,
@@ -53,6 +54,7 @@ from .types import (
     RemoteComment,
     RemoteRef,
     SocialItem,
+    Story,
     SyncCursor,
 )
 
@@ -625,6 +627,21 @@ class Typo3Adapter(CMSAdapter):
                          media_sha256=image_info.get("sha256") if image_info else None,
                          extra={"mode": "connector", "import_source": payload["import_source"],
                                 "import_id": item.key, "action": body.get("action")})
+
+    # stories (issue 14): one news record whose bodytext is the story (adapters/story_html.py)
+    def publish_story(self, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
+        """Connector mode only: reaction mode cannot update a record, so a story (updated
+        whenever an item joins) is refused there. The connector's upsert takes one image
+        (README "bridge-upsert-news"): the story's first image is the record's reference."""
+        if self.mode != "connector":
+            raise self.unsupported(Feature.UPDATE, "a story is updated in place as items join; " + CONNECTOR_HINT)
+        self.require_key(story)
+        images = [m for e in story.entries for m in e.item.media if m.kind == "image" and m.local_path]
+        intro = story.intro.strip()
+        item = SocialItem(id=f"story-{story.id}", title=story.title, html=story_html.render(story), text=intro,
+                          url="", excerpt=intro[:280], media=images[:1], key=story.key,
+                          published_at=story.published_at)
+        return self._publish_connector(item)
 
     def _image_payload(self, item: SocialItem) -> dict | None:
         """The first image the bridge has stored locally, sent inline (the site fetches nothing)."""

@@ -33,8 +33,11 @@ from bridge.core import Bridge  # noqa: E402
 from tests.harness.wordpress.site import WordPressSite  # noqa: E402
 
 
-def make_bridge(site: WordPressSite, transport: str, db: str) -> Bridge:
+def make_bridge(site: WordPressSite, transport: str, db: str, budget: int = 0) -> Bridge:
+    """``budget``: [sync] reconcile_budget; 0 here, so the figures stay those of pull + open
+    reconcile (bench_wordpress_reconcile.py measures the rolling reconcile)."""
     raw = {"server": {"database": db, "media_dir": str(Path(db).parent / "media")},
+           "sync": {"reconcile_budget": budget},
            "sites": [{"id": "wp", "kind": "wordpress", "url": site.url, "username": site.admin_user,
                       "password_env": "WP_PASSWORD", "transport": transport, "timeout": 60.0}]}
     return Bridge(validate_config(raw, environ={"WP_PASSWORD": site.app_password}), clock=FakeClock())

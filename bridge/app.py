@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import secrets
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from .config import Config, load_config
 from .core import Bridge
+from .keyfiles import key_from_env_or_file
 from .web import access, humane
 from .web.problems import problem
 
@@ -22,12 +22,16 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.auth:bp",
     "bridge.web.pages:bp",
     "bridge.web.curation:bp",
+    "bridge.web.stories:bp",
     "bridge.web.api:bp",
     "webhooks.routes:bp",
     "bridge.web.inbox:bp",
     "bridge.web.audit:bp",
     "bridge.web.sites:bp",
     "bridge.web.users:bp",
+    "bridge.web.metrics:bp",
+    "bridge.web.site_admin:bp",
+    "bridge.web.insights:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
@@ -35,7 +39,9 @@ BLUEPRINTS: tuple[str, ...] = (
 NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
     ("inbox.index", "Inbox", False),
     ("curation.queue", "Curation", False),
+    ("stories.index", "Stories", False),
     ("sites.index", "Sites", False),
+    ("insights.index", "Insights", False),
     ("audit.index", "Audit log", True),
     ("users.index", "Users", True),
 )
@@ -55,26 +61,8 @@ class SessionInterface(SecureCookieSessionInterface):
 def load_secret_key(config: Config) -> str:
     """The session signing key: from the environment variable the config names, or
     else from a file only its owner can read, created on first use."""
-    name = config.server["secret_key_env"]
-    if name and os.environ.get(name):
-        return os.environ[name]
-    path = config.server["secret_key_file"]
-    try:
-        with open(path, encoding="ascii") as fh:
-            key = fh.read().strip()
-        if key:
-            return key
-    except FileNotFoundError:
-        pass
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    key = secrets.token_hex(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker won the race: use its key
-        return load_secret_key(config)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key + "\n")
-    return key
+    return key_from_env_or_file(config.server["secret_key_env"], config.server["secret_key_file"],
+                                lambda: secrets.token_hex(32))
 
 
 def create_app(config: Config | None = None, *, bridge: Bridge | None = None, testing: bool = False) -> Flask:

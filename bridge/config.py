@@ -102,6 +102,9 @@ class ServerSchema(Schema):
     max_body_bytes = Int(load_default=1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
     behind_proxy = Bool(load_default=False)
     access_log = Bool(load_default=True)
+    log_format = Str(load_default="text",
+                     validate=validate.OneOf(["text", "json"], error='must be "text" or "json"'))
+    metrics_token_env = Str(load_default="CMS_BRIDGE_METRICS_TOKEN")
 
 
 class SecuritySchema(Schema):
@@ -151,6 +154,16 @@ class SyncSchema(Schema):
 
     lock_seconds = Int(load_default=900, validate=validate.Range(10, error="must be at least 10"))
     reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error="must be between 1 and 100"))
+    #: requests per sync and site for the rolling reconcile of decided comments (0: off)
+    reconcile_budget = Int(load_default=10, validate=validate.Range(0, 1000, error="must be between 0 and 1000"))
+
+
+class PrivacySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    #: decided comments older than this many days lose their text (0: keep)
+    retention_days = Int(load_default=0, validate=validate.Range(0, error="must be 0 (keep) or a number of days"))
 
 
 class SiteCommonSchema(Schema):
@@ -210,6 +223,7 @@ class TopSchema(Schema):
     outbox = fields.Raw(load_default=dict)
     media = fields.Raw(load_default=dict)
     sync = fields.Raw(load_default=dict)
+    privacy = fields.Raw(load_default=dict)
     sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sites]] tables"))
     sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sources]] tables"))
 
@@ -227,6 +241,7 @@ class Config:
     sources: list[dict] = field(default_factory=list)
     #: ("site"|"source", id) -> {dotted key path without _env: secret value}
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    privacy: dict = field(default_factory=lambda: {"retention_days": 0})
 
     def site(self, site_id: str) -> dict | None:
         return next((s for s in self.sites if s["id"] == site_id), None)
@@ -326,7 +341,8 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
         raise ConfigError(problems, path)
     sections = {}
     for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
-                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema())):
+                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
+                         ("privacy", PrivacySchema())):
         sections[name] = _load(schema, top[name], [name], problems, raw)
 
     secrets: dict[tuple[str, str], dict[str, str]] = {}
@@ -386,7 +402,8 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
     if not server["secret_key_file"]:
         server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
     return Config(path=path, server=server, security=sections["security"], outbox=sections["outbox"],
-                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets)
+                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets,
+                  privacy=sections["privacy"])
 
 
 def find_config_path(explicit: str | None = None) -> str | None:

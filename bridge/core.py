@@ -58,6 +58,17 @@ class Bridge:
                 self._adapters[site_id] = adapter
             return adapter
 
+    def forget_adapter(self, site_id: str) -> None:
+        """Drop the cached adapter (the site's settings changed or it is gone)."""
+        with self._adapters_lock:
+            adapter = self._adapters.pop(site_id, None)
+        if adapter is not None:
+            adapter.close()
+
+    def refresh_sites(self) -> None:
+        """Pick up sites another process added or removed in the UI."""
+        self.services["site_admin"].refresh()
+
     def close(self) -> None:
         for adapter in self._adapters.values():
             try:
@@ -69,4 +80,6 @@ class Bridge:
 
 #: Service modules; each has ``setup(bridge)`` that puts its service object into
 #: ``bridge.services[name]`` and registers its job handlers on ``bridge.outbox``.
-SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.sync", "bridge.moderation")
+SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.stories", "bridge.sync",
+                                    "bridge.moderation", "bridge.privacy", "bridge.site_admin",
+                                    "bridge.wordpress_plugin", "bridge.insights")

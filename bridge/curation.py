@@ -106,6 +106,13 @@ class CurationService:
         self.bridge = bridge
         self.store = bridge.store
         self.outbox = bridge.outbox
+        #: stories (issue 14): callables(event, item) told of every decision, inside its
+        #: write transaction — "approve", "retract", "reject", "consent"
+        self.listeners: list = []
+
+    def _tell(self, event: str, item: dict) -> None:
+        for listener in self.listeners:
+            listener(event, item)
 
     # -- reading -----------------------------------------------------------
     def source_config(self, item: dict) -> dict:
@@ -212,17 +219,7 @@ class CurationService:
         """Approve to ``sites`` (None: the item's default targets), optionally with an
         edited title/text. Approving an approved item adds sites and applies edits:
         the sites it is on are updated in place (same remote post)."""
-        item = self.get(item_id, allowed)
-        if item["state"] == "duplicate":
-            raise Conflict(f"Item {item_id} is a duplicate of item {item['duplicate_of']} "
-                           f"({item['state_reason'] or 'same content'}); approve that one instead.",
-                           field="id", value=item_id)
-        if item["state"] not in APPROVABLE_STATES:
-            raise Conflict(f"Item {item_id} is {item['state']} and cannot be approved.", field="id", value=item_id)
-        if self.consent_status(item) == "refused":
-            raise Conflict(f"The contributor {item['consent_state']} consent for item {item_id}; it cannot be "
-                           "published. Record new consent (state granted) first.", field="consent_state",
-                           value=item["consent_state"])
+        item = self.check_approvable(item_id, allowed)
         sites = self.check_sites(sites if sites is not None else self.default_sites(item), allowed)
         if title is not None and len(title) > 500:
             raise InvalidInput("A title has at most 500 characters; shorten it.", field="title", value=title[:40])
@@ -260,7 +257,46 @@ class CurationService:
                                          to_state="approved", sites=sites, detail=detail)
             item = self.store.item_for_curation(item_id)
             jobs, waiting = self._publish_if_allowed(item)
+            self._tell("approve", item)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
+
+    def approve_for_story(self, item_id: int, *, actor: str, story_id: int,
+                          allowed: list[str] | None = None) -> dict:
+        """Stories (issue 14): approve an item only as part of a story — the same checks
+        as :meth:`approve` (visible to the editor, not a duplicate, consent not refused),
+        but no post of its own: the story's post shows it. An approved item is
+        returned as it is."""
+        item = self.check_approvable(item_id, allowed)
+        if item["state"] == "approved":
+            return item
+        now = clock_mod.iso(self.bridge.clock())
+        with self.store.write():
+            if not self.store.update_item_curation(
+                    item_id, expect_states=(item["state"],), expect_revision=item["revision"], state="approved",
+                    state_reason="", target_sites=[], revision=item["revision"] + 1, decided_by=actor,
+                    decided_at=now):
+                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it and decide again.",
+                               field="id", value=item_id)
+            self.store.add_item_decision(item_id, actor=actor, action="approve", from_state=item["state"],
+                                         to_state="approved", detail=f"for story {story_id}")
+            item = self.store.item_for_curation(item_id)
+        return item
+
+    def check_approvable(self, item_id: int, allowed: list[str] | None = None) -> dict:
+        """The item, if this editor may approve it: the checks :meth:`approve` makes
+        before it looks at sites and edits."""
+        item = self.get(item_id, allowed)
+        if item["state"] == "duplicate":
+            raise Conflict(f"Item {item_id} is a duplicate of item {item['duplicate_of']} "
+                           f"({item['state_reason'] or 'same content'}); approve that one instead.",
+                           field="id", value=item_id)
+        if item["state"] not in APPROVABLE_STATES:
+            raise Conflict(f"Item {item_id} is {item['state']} and cannot be approved.", field="id", value=item_id)
+        if self.consent_status(item) == "refused":
+            raise Conflict(f"The contributor {item['consent_state']} consent for item {item_id}; it cannot be "
+                           "published. Record new consent (state granted) first.", field="consent_state",
+                           value=item["consent_state"])
+        return item
 
     def edit(self, item_id: int, *, actor: str, title: str | None = None, text: str | None = None,
              allowed: list[str] | None = None) -> Outcome:
@@ -292,6 +328,7 @@ class CurationService:
                                value=item_id)
             self.store.add_item_decision(item_id, actor=actor, action="reject", from_state=item["state"],
                                          to_state="rejected", detail=reason)
+            self._tell("reject", self.store.item_for_curation(item_id))
         return Outcome(item=self.store.item_for_curation(item_id))
 
     def retract(self, item_id: int, *, actor: str, reason: str = "", allowed: list[str] | None = None) -> Outcome:
@@ -316,6 +353,7 @@ class CurationService:
             jobs = self._unpublish_everywhere(item)
             self.store.add_item_decision(item_id, actor=actor, action="retract", from_state="approved",
                                          to_state="retracted", sites=live, detail=reason.strip())
+            self._tell("retract", item)
         return Outcome(item=item, jobs=jobs)
 
     def set_consent(self, item_id: int, state: str, *, actor: str, evidence_url: str | None = None,
@@ -369,6 +407,7 @@ class CurationService:
                 detail += f"; remove it by hand on {', '.join(manual)} (cannot unpublish)"
             self.store.add_item_decision(item_id, actor=actor, action="consent", from_state=item["state"],
                                          to_state=item["state"], detail=detail)
+            self._tell("consent", item)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=item["state"] == "approved" and after == "waiting")
 
     def approve_trusted(self, item_id: int) -> Outcome:
@@ -395,6 +434,7 @@ class CurationService:
                                          to_state="approved", sites=sites, detail=item["state_reason"])
             item = self.store.item_for_curation(item_id)
             jobs, waiting = self._publish_if_allowed(item)
+            self._tell("approve", item)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
 
     def retry_publication(self, item_id: int, site_id: str, *, actor: str,

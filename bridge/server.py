@@ -8,6 +8,7 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 
 from .config import Config
+from .logs import announce, dict_config
 
 
 class BridgeServer(BaseApplication):
@@ -39,6 +40,7 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> None:
         "accesslog": "-" if config.server["access_log"] else None,
         "errorlog": "-",
         "loglevel": "info",
+        "logconfig_dict": dict_config(config.server["log_format"], access_log=config.server["access_log"]),
         "forwarded_allow_ips": "*" if config.server["behind_proxy"] else "127.0.0.1",
         "limit_request_line": 8190,
         "preload_app": False,
@@ -46,5 +48,6 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> None:
         # instances (two configs, or the tests) would take it from each other; unused here
         "control_socket_disable": True,
     }
-    print(f"cms-bridge: serving on http://{host}:{port}/ ({workers} workers × {threads} threads)", flush=True)
+    announce(config.server["log_format"],
+             f"cms-bridge: serving on http://{host}:{port}/ ({workers} workers × {threads} threads)")
     BridgeServer(config, options).run()

@@ -5,11 +5,18 @@ What ``cms-bridge sync`` (cron) runs, per site:
 1. **Pull**: comments after the stored cursor, page by page; each page is
    written with the cursor after it in one transaction and then dropped, so
    memory stays flat however many comments a site has.
-2. **Reconcile**: WordPress has no modified date for comments, so the comments
-   the inbox still holds open (pending, or with a write-back pending) are
-   re-read by id in batches; what the site changed is recorded as a site change,
-   what it deleted becomes "deleted", and our own write-backs coming back are
-   echoes, not changes.
+2. **Reconcile** (:meth:`SyncService.reconcile_site`, the one step a site that
+   reports its own changes can replace): WordPress has no modified date for
+   comments, so the comments the inbox still holds open (pending, or with a
+   write-back pending) are re-read by id in batches every sync; then a *rolling*
+   slice of all the others, decided ones included, at most ``[sync]
+   reconcile_budget`` requests of ``reconcile_batch`` comments, continuing where
+   the last sync stopped and starting over at the end. So every stored comment
+   is re-read at least every ⌈stored / (budget × batch)⌉ syncs (50,000 comments,
+   budget 10: every 50 syncs, under an hour of minute-syncs), and a comment
+   spammed or trashed in wp-admin after the inbox approved it is seen. What the
+   site changed is recorded as a site change, what it deleted becomes "deleted",
+   and our own write-backs coming back are echoes, not changes.
 3. **Drain** the site's due outbox jobs (moderation write-back, replies, publishing).
 
 Before the sites, the due feed sources are polled (intake's ``poll``: due feeds,
@@ -50,6 +57,7 @@ class SiteSyncResult:
     error: str | None = None
     skipped: bool = False  # another run holds this site's lease
     attention: bool = False
+    started: float = field(default_factory=time.monotonic, repr=False)  # for the duration in /metrics
 
     @property
     def ok(self) -> bool:
@@ -104,6 +112,7 @@ class SyncService:
         self.store = bridge.store
         self.lock_seconds = float(bridge.config.sync.get("lock_seconds", 900))
         self.batch = int(bridge.config.sync.get("reconcile_batch", 100))
+        self.budget = int(bridge.config.sync.get("reconcile_budget", 10))
         self._salt: str | None = None
 
     # -- entry points ----------------------------------------------------------
@@ -115,6 +124,7 @@ class SyncService:
         if sources:
             self.poll_sources(run)
         if sites:
+            self.bridge.refresh_sites()
             ids = site_ids or [s["id"] for s in self.bridge.config.sites]
             for site_id in ids:
                 run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))
@@ -168,7 +178,8 @@ class SyncService:
             site_row = self.store.get_site(site_id)
             if site_row and site_row["status"] == "attention":
                 self.store.set_site_attention(site_id, None)
-        self.store.record_site_sync(site_id, summary=result.summary(), error=result.error)
+        self.store.record_site_sync(site_id, summary=result.summary(), error=result.error,
+                                    seconds=time.monotonic() - result.started)
 
     def _guarded(self, site_id: str, result: SiteSyncResult, step) -> None:
         """Run one step; an adapter error or a bug is recorded on the result (the
@@ -194,7 +205,20 @@ class SyncService:
         site = self.bridge.site_config(site_id)
         started = self.store.now_iso()
         result.new, redelivered = self.pull(site_id, adapter, site, renew)
-        result.changed = redelivered + self.reconcile(site_id, adapter, renew, seen_before=started)
+        def reconcile() -> int:
+            return self.reconcile_site(site_id, adapter, renew, seen_before=started)
+        # -- WordPress connector plugin (bridge/wordpress_plugin.py): if the site's plugin is active,
+        # read the changes from it instead of reconciling; None = no plugin there, reconcile as before
+        plugin = self.bridge.services.get("wordpress_plugin")
+        via_plugin = plugin.reconcile(site_id, adapter, site, renew, fallback=reconcile) if plugin else None
+        result.changed = redelivered + (reconcile() if via_plugin is None else via_plugin)
+
+    def reconcile_site(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
+        """Step 2: what the site changed in comments the inbox already has. By
+        polling: the open ones, then a rolling slice of the rest. A path that learns
+        the site's changes otherwise (the WordPress connector plugin's change feed)
+        replaces this one function."""
+        return self.reconcile(site_id, adapter, renew, seen_before) + self.roll(site_id, adapter, renew)
 
     def _drain(self, site_id: str, result: SiteSyncResult) -> None:
         stats = self.bridge.outbox.run_due(site_id=site_id)
@@ -228,11 +252,37 @@ class SyncService:
         """Re-read the open comments by id (not those this run just pulled); record what the site changed."""
         changed = 0
         for rows in self.store.iter_open_comments(site_id, self.batch, seen_before):
-            remote = {c.remote_id: c.status.value for c in adapter.fetch_comments_by_id([r["remote_id"] for r in rows])}
-            changes = [{"row": r, "status": remote.get(r["remote_id"], "deleted")} for r in rows]
-            changed += self.store.apply_site_statuses(site_id, changes)
+            changed += self._reread(site_id, adapter, rows)
             renew()
         return changed
+
+    def roll(self, site_id: str, adapter, renew=lambda: None, budget: int | None = None) -> int:
+        """The rolling reconcile: up to ``budget`` requests (``[sync] reconcile_budget``)
+        re-reading stored comments by local id from where the last sync stopped
+        (``sync_state`` ``site:<id>`` / ``reconcile_position``). At the end the lap is
+        recorded (``reconcile_lap_at``) and the next sync starts over: never the
+        same comment twice in one sync."""
+        budget = self.budget if budget is None else budget
+        scope = f"site:{site_id}"
+        position = int(self.store.get_state(scope, "reconcile_position") or 0)
+        changed = 0
+        for _request in range(budget):
+            rows = self.store.comments_after(site_id, position, self.batch)
+            if not rows:
+                if position:  # a lap is complete: the next sync starts over
+                    self.store.set_state(scope, "reconcile_position", 0)
+                    self.store.set_state(scope, "reconcile_lap_at", self.store.now_iso())
+                break
+            changed += self._reread(site_id, adapter, rows)
+            position = rows[-1]["id"]
+            self.store.set_state(scope, "reconcile_position", position)
+            renew()
+        return changed
+
+    def _reread(self, site_id: str, adapter, rows: list[dict]) -> int:
+        remote = {c.remote_id: c.status.value for c in adapter.fetch_comments_by_id([r["remote_id"] for r in rows])}
+        return self.store.apply_site_statuses(
+            site_id, [{"row": r, "status": remote.get(r["remote_id"], "deleted")} for r in rows])
 
     # -- rows --------------------------------------------------------------------
     def comment_row(self, comment: RemoteComment, store_pii: bool) -> dict:

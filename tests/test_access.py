@@ -6,7 +6,7 @@ import re
 from bridge import security
 from tests.conftest import ADMIN_PASSWORD, csrf_from
 
-PUBLIC = {"/healthz", "/login", "/api/v1/openapi.json"}
+PUBLIC = {"/healthz", "/login", "/api/v1/openapi.json", "/metrics"}  # /metrics: loopback or token (test_metrics)
 
 
 def concrete(rule) -> str:

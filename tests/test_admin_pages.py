@@ -85,7 +85,7 @@ def test_sites_page_lists_configured_sites_and_sources(tmp_path, clock):
     client = create_app(bridge=bridge, testing=True).test_client()
     Auth(client).login()
     html = client.get("/sites").get_data(as_text=True)
-    assert "No sites yet" in html and "photos" in html
+    assert "No site is connected yet" in html and "photos" in html
     bridge.close()
 
 

@@ -136,3 +136,9 @@ def test_the_commented_examples_in_config_example_toml_are_valid():
     assert [s["id"] for s in config.sites] == ["corp", "typo3-news", "typo3-full"]
     assert [s["id"] for s in config.sources] == ["team-photos", "ski-channel"]
     assert config.site_secrets("typo3-full")["connector.reply.secret"] == "secret-value"
+
+
+def test_reconcile_budget_defaults_and_bounds():
+    assert validate_config({}, environ={}).sync["reconcile_budget"] == 10
+    assert validate_config({"sync": {"reconcile_budget": 0}}, environ={}).sync["reconcile_budget"] == 0
+    assert problems({"sync": {"reconcile_budget": -1}}) == ["sync.reconcile_budget: -1 must be between 0 and 1000"]

@@ -185,7 +185,7 @@ def test_sites_check_prints_each_sites_features(reaction_bridge, tmp_path, typo3
     monkeypatch.setenv("T3_REACTION", secret)
     result = CliRunner().invoke(main, ["--config", str(config), "sites", "check"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "features: publish; not offered for this site: comments, images, moderate, reply, unpublish, update" \
+    assert "features: publish; not offered for this site: comments, erase, images, moderate, reply, unpublish, update" \
         in result.output
     assert "teaser and author are excluded fields" in result.output
 

@@ -7,30 +7,19 @@ from their declarations, and the exact DataHandler arrays from Tests/Fixtures/da
 """
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
+
+from tests.php_helpers import lint_failures, phpunit_passed
 
 CONNECTOR = Path(__file__).resolve().parent.parent / "connectors" / "typo3"
 
 
 def test_every_php_file_lints():
-    files = sorted(CONNECTOR.rglob("*.php"))
-    assert len(files) >= 25
-    failures = []
-    for path in files:
-        result = subprocess.run(["php", "-l", str(path)], capture_output=True, text=True, timeout=60)
-        if result.returncode != 0:
-            failures.append(f"{path.relative_to(CONNECTOR)}: {result.stdout}{result.stderr}")
+    count, failures = lint_failures(CONNECTOR)
+    assert count >= 25
     assert failures == []
 
 
 def test_phpunit_unit_tests_pass():
-    result = subprocess.run(["phpunit", "-c", "phpunit.xml.dist"], cwd=CONNECTOR, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    ran = re.search(r"OK \((\d+) tests?", result.stdout)
-    assert ran, result.stdout
     # the DI contract, the DataHandler plan fixture, field and file rights: a suite that shrinks lost tests
-    assert int(ran.group(1)) >= 95, result.stdout
-    assert not (CONNECTOR / ".phpunit.result.cache").exists()
+    assert phpunit_passed(CONNECTOR) >= 95

@@ -81,3 +81,25 @@ def sync_wp(bridge):
 def local_comment(bridge, remote_id):
     """The inbox's row of a WordPress comment."""
     return bridge.store.get_comment_by_remote("wp", str(remote_id))
+
+
+def camera_jpeg(tmp_path, name="IMG_0042.JPG", color=(40, 90, 160)) -> str:
+    """A JPEG shaped like a camera's: Make/Model/DateTime in IFD0, and in the Exif IFD
+    a DateTimeDigitized with a date but no time ("2023:05:01", as some Canon firmware
+    and editing apps write it). WordPress 6.1's ``wp_exif_date2ts`` splits it on a
+    space and reads key 1: ``Warning: Undefined array key 1 in
+    wp-admin/includes/image.php on line 711`` during every upload of it."""
+    from PIL import ExifTags
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Canon"
+    exif[ExifTags.Base.Model] = "Canon EOS 5D Mark IV"
+    exif[ExifTags.Base.DateTime] = "2023:05:01 10:42:07"
+    ifd = exif.get_ifd(ExifTags.IFD.Exif)
+    ifd[ExifTags.Base.DateTimeDigitized] = "2023:05:01"
+    ifd[ExifTags.Base.ExposureTime] = (1, 250)
+    ifd[ExifTags.Base.FNumber] = (56, 10)
+    ifd[ExifTags.Base.ISOSpeedRatings] = 200
+    path = tmp_path / name
+    Image.new("RGB", (320, 240), color).save(path, "JPEG", exif=exif.tobytes(), quality=85)
+    return str(path)

@@ -20,6 +20,7 @@ Answers (errors are ``application/problem+json`` with a ``detail``):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -97,14 +98,9 @@ def _field_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-@bp.post("/social/<source_id>")
-def social(source_id: str):
-    intake = _intake()
-    source = intake.webhook_source(source_id)
-    if source is None:
-        return _problem(404, "Unknown source", f"there is no webhook source {source_id!r} in this cms-bridge "
-                        "(check the URL against `cms-bridge sources list`)")
-
+def read_body() -> bytes | Response:
+    """The raw body (signatures are over the exact bytes), or a 413 problem when it is over
+    ``server.max_body_bytes``."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
     if request.content_length is not None and request.content_length > limit:
         return _problem(413, "Payload too large", f"the body has {request.content_length} bytes; "
@@ -112,16 +108,24 @@ def social(source_id: str):
     body = request.stream.read(limit + 1)
     if len(body) > limit:
         return _problem(413, "Payload too large", f"the body is larger than {limit} bytes (server.max_body_bytes)")
+    return body
 
+
+def receive_signed(secret: str, *, replayed: Callable[[str], Answer | None], load: Callable[[Any], dict],
+                   accept: Callable[[str, dict], Answer], invalid: str) -> Response:
+    """The steps every signed webhook takes, in this order: size limit, Standard Webhooks
+    signature (401), a redelivered ``webhook-id`` gets its first answer, JSON (415/400), the
+    sender's schema (400 with ``errors`` by field, titled ``invalid``), then ``accept``."""
+    body = read_body()
+    if isinstance(body, Response):
+        return body
     try:
-        delivery_id = signatures.verify(source.secret, body, request.headers)
+        delivery_id = signatures.verify(secret, body, request.headers)
     except signatures.SignatureError as exc:
         return _problem(401, "Bad signature", str(exc))
-
-    replay = intake.replayed_delivery(source_id, delivery_id)
+    replay = replayed(delivery_id)
     if replay is not None:
         return _answer(replay, replayed=True)
-
     if request.mimetype not in ("application/json",) and not request.mimetype.endswith("+json"):
         return _problem(415, "Unsupported media type",
                         f"the body must be application/json, not {request.mimetype or 'unspecified'!r}")
@@ -130,9 +134,25 @@ def social(source_id: str):
     except ValueError as exc:
         return _problem(400, "Bad JSON", f"the body is not valid JSON: {exc}")
     try:
-        payload = load_social_payload(data)
+        payload = load(data)
     except ValidationError as exc:
         errors = _field_errors(exc.messages)
         summary = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
-        return _problem(400, "Invalid payload", summary, errors=errors)
-    return _answer(intake.accept_webhook(source_id, delivery_id, payload))
+        return _problem(400, invalid, summary, errors=errors)
+    return _answer(accept(delivery_id, payload))
+
+
+@bp.post("/social/<source_id>")
+def social(source_id: str):
+    intake = _intake()
+    source = intake.webhook_source(source_id)
+    if source is None:
+        return _problem(404, "Unknown source", f"there is no webhook source {source_id!r} in this cms-bridge "
+                        "(check the URL against `cms-bridge sources list`)")
+    return receive_signed(source.secret, replayed=lambda d: intake.replayed_delivery(source_id, d),
+                          load=load_social_payload, accept=lambda d, p: intake.accept_webhook(source_id, d, p),
+                          invalid="Invalid payload")
+
+
+# The WordPress connector plugin's events: POST /webhooks/wordpress/<site_id> (webhooks/wordpress.py).
+from . import wordpress as _wordpress  # noqa: E402,F401 - registers its route on bp

@@ -19,6 +19,7 @@ from ..base import (
     Unreachable,
 )
 from ..types import (
+    Anonymized,
     CommentStatus,
     ConnectionReport,
     ModerationAction,
@@ -28,25 +29,36 @@ from ..types import (
     SyncCursor,
 )
 from .common import (
+    ANY_MARKER,
     BATCH,
     HEADER_FIX,
     REPLY_MARKER,
     USER_AGENT,
+    WALK_FIRST,
+    WALK_MAX,
     WordPressSiteSchema,
     XmlrpcDisabled,
     _excerpt,
     _file_sha256,
     _first_image,
-    _iso,
     _media_filename,
     _post_body,
 )
 from .rest import (
     _RestTransport,
 )
+from .walk import CommentWalk
 from .xmlrpc import (
     _XmlrpcTransport,
 )
+
+
+def _ours(post: dict, key: str) -> bool:
+    """False when the post carries another installation's (or item's) marker: a
+    stored mapping that points there is not ours to overwrite. A post without
+    any marker (an editor removed it) stays ours."""
+    markers = ANY_MARKER.findall(post.get("content") or "")
+    return not markers or key in markers
 
 
 # -- the adapter -----------------------------------------------------------------
@@ -68,6 +80,10 @@ class WordPressAdapter(CMSAdapter):
         self.term_cache: dict[tuple[str, str], int] = {}
         self._post_cache: dict[str, tuple[str, str]] = {}
         self._transport: _RestTransport | _XmlrpcTransport | None = None
+        self._walk: CommentWalk | None = None
+        #: rows in the comment walk's first read (doubling up to WALK_MAX); tests vary it
+        self.walk_first = WALK_FIRST
+        self._walk_transport = None
 
     # -- transport selection ------------------------------------------------------
     @property
@@ -208,6 +224,8 @@ class WordPressAdapter(CMSAdapter):
         key = self.require_key(item)
         t = self.transport()
         post = t.get_post(existing_ref.remote_id) if existing_ref else None
+        if post is not None and not _ours(post, key):
+            post, existing_ref = None, None  # another installation's post (a restored or copied database)
         if post is None:
             post = t.find_post(key)
         media = _first_image(item)
@@ -222,7 +240,8 @@ class WordPressAdapter(CMSAdapter):
                 if media_sha[:16] in source:
                     media_id = post["featured_media"]
             if media_id is None:
-                media_id = t.upload(media, filename, media_sha)
+                # An earlier try may have uploaded it (a crash or a 5xx before the post was saved).
+                media_id = t.find_media(media_sha) or t.upload(media, filename, media_sha)
         saved = t.save_post(post["id"] if post else None, {
             "title": item.title or _excerpt(item)[:80] or "Untitled", "content": _post_body(item),
             "excerpt": _excerpt(item), "status": self.site.get("post_status", "publish"),
@@ -232,6 +251,12 @@ class WordPressAdapter(CMSAdapter):
         return RemoteRef(remote_id=saved["id"], url=saved["link"], media_id=media_id, media_sha256=media_sha,
                          extra={"transport": t.name})
 
+    # stories (issue 14): the post is built in .story / .blocks
+    def publish_story(self, story, existing_ref: RemoteRef | None) -> RemoteRef:
+        from .story import publish_story
+
+        return publish_story(self, story, existing_ref)
+
     def unpublish(self, ref: RemoteRef) -> None:
         try:
             self.transport().unpublish(ref.remote_id, self.site.get("unpublish", "trash"))
@@ -240,20 +265,17 @@ class WordPressAdapter(CMSAdapter):
 
     # -- comments --------------------------------------------------------------------------
     def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
-        """REST: pages oldest first, each moving the cursor. XML-RPC: pages newest
-        first, the cursor moving once the walk down to it is complete (see
-        :meth:`_XmlrpcTransport.walk`)."""
+        """The comments with an id above the cursor's, newest first, ``limit`` at a
+        time; the cursor moves with the walk's last page (see walk.py)."""
         limit = max(1, min(BATCH, limit))
         t = self.transport()
         if isinstance(t, _XmlrpcTransport):
-            page, next_cursor = t.walk(cursor, limit)
-        else:
-            page = t.fetch_comments(cursor, limit)
-            next_cursor = SyncCursor(after_date=_iso(page[-1].date_gmt), after_id=page[-1].remote_id) \
-                if page else cursor
-        if not page:
-            return [], next_cursor
-        self._fill_posts(page, fetch=True)
+            t.forget_held()  # a new sync: statuses are read afresh
+        if self._walk is None or self._walk_transport is not t:
+            self._walk, self._walk_transport = CommentWalk(t.listing(), self.walk_first, WALK_MAX), t
+        page, next_cursor = self._walk.page(cursor, limit)
+        if page:
+            self._fill_posts(page, fetch=True)
         return page, next_cursor
 
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
@@ -308,6 +330,14 @@ class WordPressAdapter(CMSAdapter):
         if not comment.post_title:
             comment.post_title, comment.post_url = parent.post_title, parent.post_url or comment.post_url
         return comment
+
+    def anonymize_commenter(self, email: str, remote_ids: list[str]) -> Anonymized:
+        from . import privacy
+
+        transport = self.transport()
+        if transport.name == "rest":
+            return privacy.rest_anonymize(transport, email, remote_ids)
+        return privacy.xmlrpc_anonymize(transport, remote_ids)
 
     def close(self) -> None:
         if isinstance(self._transport, _RestTransport):

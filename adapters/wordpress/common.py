@@ -24,12 +24,14 @@ from ..types import (
     Media,
     RemoteComment,
     SocialItem,
-    SyncCursor,
 )
 
 USER_AGENT = "cms-bridge (WordPress adapter)"
 MARKER = "[cms-bridge-item:{}]"
 REPLY_MARKER = "[cms-bridge-reply:{}]"
+MEDIA_MARKER = "[cms-bridge-media:{}]"  # in an attachment's description: its content's SHA-256
+#: any installation's item marker: a post carrying one that is not ours is never touched
+ANY_MARKER = re.compile(r"\[cms-bridge-item:([0-9a-z-]+)\]")
 BATCH = 100  # WordPress's per_page maximum; also our multicall batch
 WALK_FIRST = 100  # XML-RPC comment walk: rows in its first read (a no-change sync reads only these)
 REPLY_SCAN = 500  # XML-RPC: how many of a post's newest comments are searched for a lost reply
@@ -66,6 +68,10 @@ class WordPressSiteSchema(Schema):
                                          error_messages=_msgs("true or false"))
     verify_tls = fields.Boolean(load_default=True, truthy={True}, falsy={False},
                                 error_messages=_msgs("true or false"))
+    # -- the connector plugin (connectors/wordpress/, bridge/wordpress_plugin.py): the variable holding
+    # the secret its events are signed with; plugin = "off" makes sync ignore its changes route
+    webhook_secret_env = fields.String(load_default="", error_messages=_msgs("the name of an environment variable"))
+    plugin = fields.String(load_default="auto", validate=_one_of(["auto", "off"]))
 
 
 # -- errors specific to WordPress (all still in the adapters.base family) -----
@@ -105,12 +111,6 @@ def _utc(value: Any) -> datetime:
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _cursor_key(cursor: SyncCursor) -> tuple[datetime, int] | None:
-    if not cursor.after_date:
-        return None
-    return _utc(cursor.after_date), int(cursor.after_id or 0)
 
 
 def _comment_key(comment: RemoteComment) -> tuple[datetime, int]:

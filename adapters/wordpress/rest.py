@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -25,27 +24,32 @@ from ..types import (
     Media,
     ModerationAction,
     RemoteComment,
-    SyncCursor,
 )
 from .common import (
     BATCH,
     HEADER_FIX,
     MARKER,
+    MEDIA_MARKER,
     USER_AGENT,
     TLSFailure,
     _comment_html,
-    _comment_key,
-    _cursor_key,
-    _iso,
     _media_type,
     _parent,
     _post_url_from_comment_link,
     _status,
     _utc,
 )
+from .responses import NO_JSON, created_id, decode_json
+from .walk import Listing
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
+
+
+def _was_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the connection broke after it was made (the request may have
+    arrived), False when it never stood (refused, DNS, connect timeout)."""
+    return not any(name in repr(exc) for name in ("NewConnectionError", "ConnectTimeout", "NameResolution"))
 
 
 class _RestTransport:
@@ -84,19 +88,25 @@ class _RestTransport:
         except requests.exceptions.Timeout:
             raise Unreachable(f"{self.adapter.base_url} did not answer within {self.adapter.timeout:g} s",
                               hint="check that the site is up; raise the site's timeout if it is slow") from None
+        except requests.exceptions.ConnectionError as exc:
+            if method != "GET" and _was_sent(exc):
+                # Sent, then dropped: the site may have acted. Retried; the retry
+                # finds the result (posts by marker, media by hash, replies by key).
+                raise Unreachable(f"{self.adapter.base_url} dropped the connection after {method} "
+                                  f"{urlsplit(self.url(route)).path} was sent",
+                                  hint="the site may have acted; the bridge retries and finds the result") from None
+            raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
+                              hint="check the site's URL and that it is up") from None
         except requests.exceptions.RequestException as exc:
             raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
                               hint="check the site's URL and that it is up") from None
-        if response.status_code not in ok:
+        if ok is not None and response.status_code not in ok:
             raise self.error(response)
         return response
 
     def error(self, response: requests.Response) -> AdapterError:
         status = response.status_code
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
+        body = decode_json(response.text)
         code = body.get("code", "") if isinstance(body, dict) else ""
         message = (body.get("message") if isinstance(body, dict) else "") or response.reason or "no message"
         message = f"WordPress REST {response.request.method} {urlsplit(response.url).path}: {status} {message}"
@@ -119,12 +129,22 @@ class _RestTransport:
         return RemoteError(message)
 
     def json(self, method: str, route: str, **kw) -> Any:
+        """The JSON document of a successful answer, PHP output around it ignored
+        (see :mod:`.responses`). No document at all: for a read, "not a WordPress
+        site"; for a write, the site may have acted, so a retriable error."""
         response = self.request(method, route, **kw)
-        try:
-            return response.json()
-        except ValueError:
-            raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.adapter.base_url} "
-                              "a WordPress site?") from None
+        return self.body(response, method, route)
+
+    def body(self, response: requests.Response, method: str, route: str) -> Any:
+        data = decode_json(response.text)
+        if data is not NO_JSON:
+            return data
+        if method != "GET":
+            raise TemporaryRemoteError(
+                f"WordPress REST {method} {urlsplit(response.url).path}: {response.status_code} without a "
+                "readable result", hint="the site may have acted; the bridge retries and finds the result")
+        raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.adapter.base_url} "
+                          "a WordPress site?")
 
     # -- probing ----------------------------------------------------------
     def index(self) -> dict:
@@ -172,27 +192,17 @@ class _RestTransport:
             post_url=_post_url_from_comment_link(row.get("link") or ""),
             user_id=_parent(row.get("author")))
 
-    def fetch_comments(self, cursor: SyncCursor, limit: int) -> list[RemoteComment]:
-        """One page after ``cursor``, oldest first.
+    def listing(self) -> Listing:
+        """Newest id first: REST orders by id, so the walk needs nothing else (see walk.py)."""
+        return Listing(read=self._slice, key=lambda c: (int(c.remote_id),), max_number=BATCH, by_id=True)
 
-        WordPress filters ``after`` on the *local* comment date (exclusive, whole
-        seconds), so we ask for one second before the cursor and drop what is not
-        strictly after (date, id) ourselves; ties beyond a full page move on by page.
-        """
-        params = {"status": "any", "type": "all", "orderby": "date_gmt", "order": "asc", "per_page": limit,
-                  "context": "edit", "_fields": self.COMMENT_FIELDS}
-        key = _cursor_key(cursor)
-        if key:
-            params["after"] = _iso(key[0] - timedelta(seconds=1))
-        page = 1
-        while True:
-            rows = self.json("GET", "/wp/v2/comments", params={**params, "page": page})
-            if not isinstance(rows, list):
-                raise RemoteError("WordPress answered the comment list with something that is not a list")
-            found = [c for c in map(self.to_comment, rows) if key is None or _comment_key(c) > key]
-            if found or len(rows) < limit:
-                return found
-            page += 1
+    def _slice(self, offset: int, number: int) -> list[RemoteComment]:
+        rows = self.json("GET", "/wp/v2/comments", params={
+            "status": "any", "type": "all", "orderby": "id", "order": "desc", "offset": offset,
+            "per_page": number, "context": "edit", "_fields": self.COMMENT_FIELDS})
+        if not isinstance(rows, list):
+            raise RemoteError("WordPress answered the comment list with something that is not a list")
+        return [self.to_comment(r) for r in rows]
 
     def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
         rows = self.json("GET", "/wp/v2/comments", params={
@@ -262,11 +272,12 @@ class _RestTransport:
     def get_post(self, post_id: str) -> dict | None:
         try:
             row = self.json("GET", f"/wp/v2/posts/{post_id}", params={"context": "edit",
-                                                                      "_fields": "id,link,featured_media"})
+                                                                      "_fields": "id,link,featured_media,content"})
         except NotFound:
             return None
         return {"id": str(row["id"]), "link": row.get("link") or "",
-                "featured_media": str(row.get("featured_media") or "") or None}
+                "featured_media": str(row.get("featured_media") or "") or None,
+                "content": (row.get("content") or {}).get("raw") or ""}
 
     def media_source(self, media_id: str) -> str | None:
         try:
@@ -275,15 +286,41 @@ class _RestTransport:
         except NotFound:
             return None
 
+    def find_media(self, sha: str) -> str | None:
+        """An attachment we uploaded earlier with this content: its description
+        carries ``MEDIA_MARKER`` and its file name the hash's first 16 digits
+        (WordPress searches title, excerpt and description)."""
+        rows = self.json("GET", "/wp/v2/media", params={
+            "search": sha[:16], "context": "edit", "per_page": 10, "_fields": "id,source_url,description"})
+        for row in rows if isinstance(rows, list) else []:
+            description = (row.get("description") or {}).get("raw") or ""
+            if MEDIA_MARKER.format(sha) in description or f"cms-bridge-{sha[:16]}" in (row.get("source_url") or ""):
+                return str(row["id"])
+        return None
+
     def upload(self, media: Media, filename: str, sha: str) -> str:
+        """One request: the bytes, with title, alt text and the content marker as
+        query parameters (core's attachments controller reads them on create), so
+        no crash can leave an attachment without its marker. Status and headers
+        decide: 201 + ``Location``, or ``X-WP-Upload-Attachment-ID`` even on a 5xx
+        (the file is stored; only its sub-sizes failed)."""
         with open(media.local_path, "rb") as fh:
             data = fh.read()
-        row = self.json("POST", "/wp/v2/media", data=data, headers={
+        route = "/wp/v2/media"
+        response = self.request("POST", route, ok=None, data=data, params={
+            "title": media.alt or filename.rsplit(".", 1)[0], "alt_text": media.alt,
+            "description": MEDIA_MARKER.format(sha), "_fields": "id"}, headers={
             "Content-Type": _media_type(media), "Content-Disposition": f'attachment; filename="{filename}"'})
-        media_id = str(row["id"])
-        self.json("POST", f"/wp/v2/media/{media_id}", json={"alt_text": media.alt, "title": media.alt or filename},
-                  params={"_fields": "id"})
-        return media_id
+        media_id = created_id(response.status_code, response.headers)
+        if media_id is not None:
+            return media_id
+        if response.status_code not in (200, 201):
+            raise self.error(response)
+        row = self.body(response, "POST", route)
+        if not isinstance(row, dict) or "id" not in row:
+            raise TemporaryRemoteError(f"WordPress REST POST {route}: {response.status_code} without an attachment "
+                                       "id", hint="the site may have acted; the bridge retries and finds the upload")
+        return str(row["id"])
 
     def term_ids(self, taxonomy: str, names: list[str]) -> list[int]:
         route = "/wp/v2/categories" if taxonomy == "category" else "/wp/v2/tags"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import collections
 import collections.abc
 import html
+import http.client
+import re
 import ssl
+import time
 import xml.parsers.expat
 import xmlrpc.client
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 # Defect 1: the library uses collections.Iterable (removed in 3.10) on every
@@ -43,29 +44,32 @@ from ..types import (  # noqa: E402
     Media,
     ModerationAction,
     RemoteComment,
-    SyncCursor,
 )
 from .common import (  # noqa: E402
     MARKER,
+    MEDIA_MARKER,
     REPLY_SCAN,
     USER_AGENT,
-    WALK_FIRST,
     WALK_MAX,
     TLSFailure,
     XmlrpcDisabled,
     _comment_html,
     _comment_key,
-    _cursor_key,
-    _iso,
     _media_type,
     _parent,
     _post_url_from_comment_link,
     _status,
     _utc,
 )
+from .responses import clean_xmlrpc  # noqa: E402
+from .walk import Listing  # noqa: E402
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
+
+HELD_FROM = 20  # ids looked up at once from which the held list is read instead
+HELD_MAX = 10_000  # held comments listed in one call (more: the rest are read by id)
+HELD_TTL = 60.0  # seconds the held list is reused at most (it is dropped at every pull and write)
 
 
 # -- XML-RPC -----------------------------------------------------------------
@@ -105,8 +109,42 @@ class _TimeoutTransport(xmlrpc.client.SafeTransport):
         return conn
 
     def request(self, host, handler, request_body, verbose=False):
+        """Writes get one attempt, on a fresh connection. xmlrpc.client's own
+        ``request`` sends a call a second time when the connection drops after
+        sending: an upload or a new post then happens twice. A dropped write
+        surfaces as ``Unreachable`` instead; the outbox retries it and the adapter
+        finds what the first one did (media by hash, posts by marker). Reads keep
+        the library's resend (harmless, and it covers stale keep-alive connections)."""
         self.adapter.request_count += 1
+        if _is_write(request_body):
+            self.close()
+            return self.single_request(host, handler, request_body, verbose)
         return super().request(host, handler, request_body, verbose)
+
+    def parse_response(self, response):
+        """The whole body, PHP output around the ``<methodResponse>`` removed
+        (see :mod:`.responses`), then xmlrpc.client's own parser."""
+        body = response.read()
+        if response.getheader("Content-Encoding", "") == "gzip":
+            body = xmlrpc.client.gzip_decode(body)
+        parser, unmarshaller = self.getparser()
+        parser.feed(clean_xmlrpc(body))
+        parser.close()
+        return unmarshaller.close()
+
+
+#: XML-RPC methods that change the site (see ``_XmlrpcTransport.guard``'s ``write``)
+WRITES = ("wp.new", "wp.edit", "wp.delete", "wp.upload", "metaWeblog.new", "metaWeblog.edit")
+_METHOD_NAME = re.compile(rb"<methodName>\s*([\w.]+)")
+
+
+def _is_write(request_body: bytes) -> bool:
+    """A call (or a multicall holding one) that changes the site."""
+    names = [m.decode() for m in _METHOD_NAME.findall(request_body[:1 << 20])]
+    if "system.multicall" in names:
+        names += [m.decode() for m in re.findall(rb"<name>methodName</name>\s*<value>(?:<string>)?([\w.]+)",
+                                                 request_body)]
+    return any(n.startswith(WRITES) for n in names)
 
 
 class _Client(Client):
@@ -116,19 +154,6 @@ class _Client(Client):
         self.url, self.username, self.password, self.blog_id = url, username, password, 0
         self.server = xmlrpc.client.ServerProxy(url, allow_none=True, transport=transport)
         self.supported_methods = call(self.server.mt.supportedMethods)
-
-
-@dataclass
-class _Walk:
-    """State of one XML-RPC newest-first walk down to ``start`` (a cursor key)."""
-
-    start: tuple[datetime, int] | None
-    chunk: int
-    top: tuple[datetime, int] | None = None  # the newest comment: the cursor once the walk ends
-    low: tuple[datetime, int] | None = None  # the oldest comment read so far
-    offset: int = 0  # where the comment after ``low`` was in the list when last read
-    ended: bool = False  # reached the cursor or the end of the list
-    buffer: list[RemoteComment] = field(default_factory=list)  # read, not yet handed out (≤ WALK_MAX)
 
 
 class _XmlrpcTransport:
@@ -141,13 +166,14 @@ class _XmlrpcTransport:
         self.url = f"{adapter.base_url}/xmlrpc.php"
         transport = _TimeoutTransport(adapter, self.url.startswith("https:"))
         self.client = _Client(self.url, adapter.username, adapter.password, transport, self.guard)
-        #: the newest-first walk in progress (see :meth:`walk`), and the cursor of one just ended
-        self._walk: _Walk | None = None
-        self._walk_done: tuple[datetime, int] | None = None
+        self._held: tuple[float, dict[str, RemoteComment]] | None = None
 
     # -- error mapping ------------------------------------------------------
-    def guard(self, fn, *args):
-        """Run one XML-RPC call and map every failure onto the adapter error family."""
+    def guard(self, fn, *args, write: bool = False):
+        """Run one XML-RPC call and map every failure onto the adapter error family.
+        ``write``: the call changes the site, so an answer lost after sending means
+        "it may have happened" (retriable; the retry finds the result), never
+        "not a WordPress site"."""
         base = self.adapter.base_url
         try:
             return fn(*args)
@@ -190,13 +216,24 @@ class _XmlrpcTransport:
             raise Unreachable(f"{base} did not answer within {self.adapter.timeout:g} s",
                               hint="check that the site is up; raise the site's timeout if it is slow") from None
         except (xml.parsers.expat.ExpatError, xmlrpc.client.ResponseError):
+            if write:
+                raise TemporaryRemoteError(f"{self.url} answered without a readable XML-RPC result",
+                                           hint="the site may have acted; the bridge retries and finds the result"
+                                           ) from None
             raise RemoteError(f"{self.url} did not answer with XML-RPC; is {base} a WordPress site?") from None
+        except (http.client.HTTPException, ConnectionResetError, BrokenPipeError) as exc:
+            # Sent, then dropped (RemoteDisconnected, IncompleteRead): the site may have acted.
+            raise Unreachable(f"{base} dropped the connection during an XML-RPC call: {exc.__class__.__name__}",
+                              hint="the site may have acted; the bridge retries and finds the result") from None
         except OSError as exc:
             raise Unreachable(f"cannot connect to {base}: {exc.__class__.__name__}: {exc}",
                               hint="check the site's URL and that it is up") from None
 
     def call(self, method):
-        return self.guard(self.client.call, method)
+        write = method.method_name.startswith(WRITES)
+        if write:
+            self.forget_held()
+        return self.guard(self.client.call, method, write=write)
 
     def multicall(self, calls: list[tuple[str, tuple]]) -> list[Any]:
         """``system.multicall`` (defect 6: not callable through Client.call). Each
@@ -261,80 +298,37 @@ class _XmlrpcTransport:
         rows = self.call(_GetComments({"status": "any", "offset": offset, "number": number}))
         return [self.to_comment(c) for c in rows]
 
-    def walk(self, cursor: SyncCursor, limit: int) -> tuple[list[RemoteComment], SyncCursor]:
-        """One page of the comments after ``cursor``, newest first, and the cursor to store with it.
+    def listing(self) -> Listing:
+        """Newest date first (WordPress breaks ties by id), found again by id (see walk.py)."""
+        return Listing(read=self._slice, key=_comment_key, max_number=WALK_MAX * 2 + 2, by_id=False,
+                       probe=self.comments_by_id)
 
-        XML-RPC lists comments newest first, with offsets and no date filter, so
-        finding the oldest page after the cursor costs probes. Instead the walk
-        goes down from the newest comment to the cursor, reading in growing chunks
-        (``WALK_FIRST`` rows, doubling up to ``WALK_MAX``) and handing them out
-        ``limit`` at a time; until the walk reaches the cursor the returned cursor
-        is the old one, so the caller's stored cursor moves to the walk's newest
-        comment only once every page is stored. A crash in between repeats the
-        walk, and storing a comment again is a no-op.
+    def held(self) -> dict[str, RemoteComment]:
+        """Every held comment (up to HELD_MAX), in one ``wp.getComments`` call, kept
+        for HELD_TTL seconds. Re-reading open comments by id costs one login per
+        comment (``system.multicall`` logs in for every sub-call, ~3 ms of phpass
+        each); this costs one login for all of them. Dropped by :meth:`forget_held`
+        (the adapter calls it as each pull starts) and by every write."""
+        now = time.monotonic()
+        if self._held is None or now - self._held[0] > HELD_TTL:
+            rows = self.call(_GetComments({"status": "hold", "number": HELD_MAX}))
+            self._held = (now, {str(c.id): self.to_comment(c) for c in rows})
+        return self._held[1]
 
-        Offsets move when comments are added or deleted while we read, so every
-        read after the first starts one row early: that row must be the last one
-        read (or newer, when comments were added above). Anything older means rows
-        above it were deleted and some could have been skipped: step back and read
-        again.
-        """
-        key = _cursor_key(cursor)
-        if self._walk_done is not None and self._walk_done == key:
-            self._walk_done = None  # the walk that produced this cursor just ended: up to date
-            return [], cursor
-        walk = self._walk
-        if walk is None or walk.start != key:
-            walk = self._walk = _Walk(start=key, chunk=max(WALK_FIRST, limit))
-        # Keep one row back until the walk's end is known, so its last page is never
-        # empty: the caller stores the final cursor only with a page.
-        while len(walk.buffer) <= limit and not walk.ended:
-            self._read(walk)
-        page, walk.buffer = walk.buffer[:limit], walk.buffer[limit:]
-        if walk.buffer or not walk.ended:
-            return page, cursor
-        self._walk = None
-        if walk.top is None:
-            return page, cursor
-        done = SyncCursor(after_date=_iso(walk.top[0]), after_id=str(walk.top[1]))
-        self._walk_done = _cursor_key(done)
-        return page, done
-
-    def _read(self, walk: _Walk) -> None:
-        """Read the next chunk of the walk into its buffer (one HTTP request, more only
-        when the list moved under us)."""
-        for _attempt in range(32):
-            start = max(walk.offset - 1, 0) if walk.low is not None else 0
-            number = (walk.offset - start) + walk.chunk + 1  # overlap + chunk + one to see the end
-            rows = self._slice(start, number)
-            if walk.low is not None and start > 0 and (not rows or _comment_key(rows[0]) < walk.low):
-                walk.offset = max(1, walk.offset - walk.chunk)  # rows above were deleted: step back
-                continue
-            taken = 0
-            for index, comment in enumerate(rows):
-                ckey = _comment_key(comment)
-                if walk.low is not None and ckey >= walk.low:
-                    continue  # the overlap row, or comments added above it since
-                if walk.start is not None and ckey <= walk.start:
-                    walk.ended = True
-                    break
-                if walk.top is None:
-                    walk.top = ckey
-                walk.buffer.append(comment)
-                walk.low = ckey
-                walk.offset = start + index + 1
-                taken += 1
-            if len(rows) < number:
-                walk.ended = True
-            elif not walk.ended and taken == 0:
-                walk.offset = start + len(rows)  # a whole chunk of comments added above: move on
-            walk.chunk = min(WALK_MAX, walk.chunk * 2)
-            return
-        raise Unreachable("the site's comment list kept changing while it was read", hint="the next sync retries")
+    def forget_held(self) -> None:
+        self._held = None
 
     def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
+        """By id: many at once are looked up in :meth:`held` first (most open comments
+        are held), the rest with ``wp.getComment`` in one multicall."""
+        found: list[RemoteComment] = []
+        if len(ids) >= HELD_FROM:
+            held = self.held()
+            found = [held[i] for i in ids if i in held]
+            ids = [i for i in ids if i not in held]
+        if not ids:
+            return found
         results = self.multicall([("wp.getComment", self.auth_args(int(i))) for i in ids])
-        found = []
         for raw in results:
             if isinstance(raw, NotFound):
                 continue
@@ -415,10 +409,11 @@ class _XmlrpcTransport:
 
     def get_post(self, post_id: str) -> dict | None:
         try:
-            post = self.call(xp.GetPost(int(post_id), ["post_id", "link", "post_thumbnail", "post_status"]))
+            post = self.call(xp.GetPost(int(post_id), ["post_id", "link", "post_thumbnail", "post_status",
+                                                       "post_content"]))
         except (NotFound, PermissionDenied):
             return None
-        return self._post_info(post)
+        return {**self._post_info(post), "content": getattr(post, "content", "") or ""}
 
     def media_source(self, media_id: str) -> str | None:
         try:
@@ -427,20 +422,33 @@ class _XmlrpcTransport:
             return None
         return getattr(item, "link", None)
 
+    def find_media(self, sha: str) -> str | None:
+        """An attachment we uploaded earlier with this content. wp.uploadFile titles
+        it after the file name (which holds the hash's first 16 digits) and
+        :meth:`upload` then writes ``MEDIA_MARKER`` into its description; either is
+        found by WordPress's search, a crash between the two included."""
+        posts = self.call(xp.GetPosts({"post_type": "attachment", "post_status": "inherit", "s": sha[:16],
+                                       "number": 10}, ["post_id", "guid", "post_content", "post_title"]))
+        for post in posts:
+            if MEDIA_MARKER.format(sha) in (getattr(post, "content", "") or "") or \
+                    f"cms-bridge-{sha[:16]}" in (getattr(post, "guid", "") or ""):
+                return str(post.id)
+        return None
+
     def upload(self, media: Media, filename: str, sha: str) -> str:
         with open(media.local_path, "rb") as fh:
             bits = xmlrpc.client.Binary(fh.read())
         result = self.call(xm.UploadFile({"name": filename, "type": _media_type(media), "bits": bits,
                                           "overwrite": False}))
         media_id = str(result.get("attachment_id") or result["id"])
-        if media.alt:
-            # Stock XML-RPC cannot write the alt text (protected meta); the title and
-            # caption carry it, and REST sets the real alt when it is the transport.
-            attachment = WordPressPost()
-            attachment.post_type = "attachment"
-            attachment.title = media.alt
-            attachment.excerpt = media.alt
-            self.call(xp.EditPost(int(media_id), attachment))
+        # Stock XML-RPC cannot write the alt text (protected meta); the title and
+        # caption carry it, and REST sets the real alt when it is the transport.
+        attachment = WordPressPost()
+        attachment.post_type = "attachment"
+        attachment.title = media.alt or filename.rsplit(".", 1)[0]
+        attachment.excerpt = media.alt
+        attachment.content = MEDIA_MARKER.format(sha)
+        self.call(xp.EditPost(int(media_id), attachment))
         return media_id
 
     def save_post(self, post_id: str | None, fields_: dict) -> dict:

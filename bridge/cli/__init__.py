@@ -22,7 +22,14 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bridge.cli.sources",
     "bridge.cli.sites",
     "bridge.cli.sync",
+    "bridge.cli.backup",
+    "bridge.cli.privacy",
 )
+
+
+#: what a command that needs sites says when there is none
+NO_SITES = ("no sites configured (connect one on /sites or with `cms-bridge sites add`, "
+            "or add a [[sites]] table to the config file)")
 
 
 class Context:

@@ -36,10 +36,12 @@ def init(ctx, admin_name: str):
 @pass_ctx
 def serve(ctx, host: str | None, port: int | None, workers: int | None):
     """Run the web service with a production WSGI server (gunicorn)."""
+    from .. import running
     from ..app import load_secret_key
     from ..server import run_server
 
     config = ctx.config
+    ctx.running_lock = running.hold_shared(config.server["database"])  # `restore` waits for us to stop
     ctx.bridge.store.migrate()
     load_secret_key(config)  # create it once here, not racing in every worker
     run_server(config, host=host or config.server["host"], port=port or config.server["port"],

@@ -5,7 +5,7 @@ import click
 
 from adapters.base import ALL_FEATURES, AdapterError
 
-from . import main, pass_ctx
+from . import NO_SITES, main, pass_ctx
 
 
 @main.group()
@@ -17,9 +17,9 @@ def sites():
 @pass_ctx
 def sites_list(ctx):
     """Each configured site with its state, transport and last sync."""
-    configured = ctx.config.sites
+    configured = ctx.bridge.config.sites  # the Bridge adds the sites connected in the UI
     if not configured:
-        click.echo("no sites configured (add [[sites]] tables to the config file)")
+        click.echo(NO_SITES)
         return
     rows = {r["id"]: r for r in ctx.bridge.store.list_sites()}
     for site in configured:
@@ -44,7 +44,7 @@ def sites_check(ctx, site_id):
         known = ", ".join(s["id"] for s in ctx.config.sites) or "none"
         raise click.UsageError(f"no site {site_id!r} in the configuration (known: {known})")
     if not ids:
-        click.echo("no sites configured (add [[sites]] tables to the config file)")
+        click.echo(NO_SITES)
         return
     unusable = 0
     for sid in ids:
@@ -57,21 +57,84 @@ def sites_check(ctx, site_id):
         if report.transport:
             bridge.store.record_site_check(sid, transport=report.transport, version=report.version,
                                            capabilities=report.capabilities)
-        caps = ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'NO'}" for k, v in report.capabilities.items())
-        head = "ok" if report.ok else "NOT USABLE"
-        click.echo(f"{sid}: {head} — {report.kind} {report.version or '(version unknown)'}, "
-                   f"transport {report.transport or 'none'}" + (f"; {caps}" if caps else ""))
-        features = bridge.adapter(sid).features
-        click.echo("  features: " + (", ".join(sorted(f.value for f in features)) or "none")
-                   + (f"; not offered for this site: {', '.join(sorted(f.value for f in ALL_FEATURES - features))}"
-                      if ALL_FEATURES - features else ""))
-        for problem in report.problems:
-            click.echo(f"  - {problem}")
-        for note in report.notes:
-            click.echo(f"  note: {note}")
+        _print_report(sid, report, bridge.adapter(sid).features)
+        plugin = bridge.services.get("wordpress_plugin")  # -- WordPress connector plugin: active + version
+        for line in (plugin.check_lines(sid) if plugin and report.transport else []):
+            click.echo(f"  {line}")
         if report.ok:
             bridge.store.set_site_attention(sid, None)
         else:
             unusable += 1
     if unusable:
         raise SystemExit(1)
+
+
+def _print_report(sid: str, report, features) -> None:
+    caps = ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'NO'}" for k, v in report.capabilities.items())
+    head = "ok" if report.ok else "NOT USABLE"
+    click.echo(f"{sid}: {head} — {report.kind} {report.version or '(version unknown)'}, "
+               f"transport {report.transport or 'none'}" + (f"; {caps}" if caps else ""))
+    click.echo("  features: " + (", ".join(sorted(f.value for f in features)) or "none")
+               + (f"; not offered for this site: {', '.join(sorted(f.value for f in ALL_FEATURES - features))}"
+                  if ALL_FEATURES - features else ""))
+    for problem in report.problems:
+        click.echo(f"  - {problem}")
+    for note in report.notes:
+        click.echo(f"  note: {note}")
+
+
+@sites.command("add")
+@click.option("--id", "site_id", required=True, help="Short id, e.g. corp.")
+@click.option("--kind", type=click.Choice(["wordpress", "typo3"]), default="wordpress", show_default=True)
+@click.option("--url", required=True, help="The site's address, e.g. https://www.example.org.")
+@click.option("--name", default="", help="A display name.")
+@click.option("--username", help="WordPress: the account's username.")
+@click.option("--reaction-url", help="TYPO3 (reaction mode): the create-record reaction's URL.")
+@click.option("--secret-env", metavar="VAR", help="Read the application password / reaction secret from VAR "
+              "instead of asking for it.")
+@pass_ctx
+def sites_add(ctx, site_id, kind, url, name, username, reaction_url, secret_env):
+    """Connect a site (stored in the database, its secret encrypted), checked first:
+    a site that does not work is not saved. Exit 1 if the check fails."""
+    import os
+
+    from ..site_admin import SiteInputError, table_from_form
+
+    if secret_env:
+        secret = os.environ.get(secret_env) or ""
+        if not secret:
+            raise click.UsageError(f"--secret-env: environment variable {secret_env!r} is not set")
+    else:
+        secret = click.prompt("application password" if kind == "wordpress" else "reaction secret", hide_input=True)
+    form = {"id": site_id, "kind": kind, "url": url, "name": name, "username": username or "",
+            "password": secret, "reaction_url": reaction_url or "", "reaction_secret": secret}
+    try:
+        raw, secrets = table_from_form(form)
+        verdict = ctx.bridge.services["site_admin"].add(raw, secrets, actor=f"cli:{os.environ.get('USER', '?')}")
+    except SiteInputError as exc:
+        raise click.UsageError("; ".join(exc.problems)) from None
+    if verdict.report is not None:
+        _print_report(site_id, verdict.report, ctx.bridge.adapter(site_id).features if verdict.saved else set())
+    else:
+        click.echo(f"{site_id}: NOT USABLE")
+        for problem in verdict.problems:
+            click.echo(f"  - {problem}")
+    if not verdict.saved:
+        click.echo(f"{site_id}: not saved")
+        raise SystemExit(1)
+    click.echo(f"{site_id}: saved; the next sync pulls its comments")
+
+
+@sites.command("remove")
+@click.argument("site_id")
+@pass_ctx
+def sites_remove(ctx, site_id):
+    """Remove a site connected in the UI or with `sites add` (its comments stay readable)."""
+    import os
+
+    service = ctx.bridge.services["site_admin"]
+    if not service.is_managed(site_id):
+        where = "comes from the config file; remove it there" if ctx.config.site(site_id) else "is not a site here"
+        raise click.UsageError(f"{site_id!r} {where}")
+    service.remove(site_id, actor=f"cli:{os.environ.get('USER', '?')}")
+    click.echo(f"{site_id}: removed")

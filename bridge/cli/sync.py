@@ -7,7 +7,7 @@ import time
 import click
 
 from ..sync import source_summary
-from . import main, pass_ctx
+from . import NO_SITES, main, pass_ctx
 
 
 @main.command("sync")
@@ -29,13 +29,18 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
     """
     if site_id and no_sites:
         raise click.UsageError("--site and --no-sites contradict each other")
+    ctx.bridge  # noqa: B018 - building it adds the sites connected in the UI to ctx.config
     if site_id and ctx.config.site(site_id) is None:
         known = ", ".join(s["id"] for s in ctx.config.sites) or "none"
         raise click.UsageError(f"no site {site_id!r} in the configuration (known: {known})")
+    from .. import logs, running
+
+    logs.configure(ctx.config.server["log_format"])
+    ctx.running_lock = running.hold_shared(ctx.config.server["database"])  # `restore` waits for us to stop
     sources = not no_sources and not site_id
     sites = not no_sites
     if sites and not ctx.config.sites:
-        click.echo("no sites configured (add [[sites]] tables to the config file)")
+        click.echo(NO_SITES)
         sites = False
     if every is None:
         if not _sync_once(ctx, site_id, wait=wait, sources=sources, sites=sites):
@@ -64,6 +69,9 @@ def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
         click.echo(f"sources: FAILED: {run.sources_error}")
     for polled in run.polled:
         click.echo(source_summary(polled))
+    purged = ctx.bridge.services["privacy"].purge_expired()
+    if purged:
+        click.echo(f"privacy: removed the text of {purged} decided comment(s) past [privacy] retention_days")
     for result in run.results:
         if result.skipped:
             click.echo(f"cms-bridge sync: {result.summary()}", err=True)

@@ -9,15 +9,22 @@ from .base import StoreBase, StoreError, dumps, loads
 from .comments import CommentsQueries
 from .curation import CurationQueries
 from .inbox import InboxQueries
+from .insights import InsightsQueries
 from .items import ItemsQueries
 from .jobs import JobsQueries
+from .managed_sites import ManagedSitesQueries
+from .metrics import MetricsQueries
+from .privacy import PrivacyQueries
 from .sites import SitesQueries
+from .stories import StoriesQueries
 from .users import UsersQueries
+from .wordpress_plugin import WordPressPluginQueries
 
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries, InboxQueries,
+class Store(StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries,
+            InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, InsightsQueries,
             StoreBase):
     pass
 

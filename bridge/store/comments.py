@@ -91,6 +91,15 @@ class CommentsQueries:
             yield rows
             last = rows[-1]["id"]
 
+    def comments_after(self, site_id: str, after: int, limit: int) -> list[dict]:
+        """The next ``limit`` comments of a site by local id after ``after``, decided
+        ones included: one slice of the rolling reconcile (sync.py)."""
+        return self.query(
+            "SELECT id, remote_id, status, remote_status, expected_status, writeback_state, version "
+            "FROM comments WHERE site_id = ? AND id > ? AND remote_status != 'deleted' ORDER BY id LIMIT ?",
+            [site_id, after, limit],
+        )
+
     def apply_site_statuses(self, site_id: str, changes: list[dict]) -> int:
         """Record statuses re-read from the site; returns how many were site changes.
 

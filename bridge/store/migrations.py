@@ -338,6 +338,304 @@ def m0005_intake(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS items_source_canonical ON items(source_id, canonical_url)")
 
 
+@migrations(name="0009_wordpress_plugin")
+def m0009_wordpress_plugin(db: Database) -> None:
+    """The WordPress connector plugin's events: each delivery's first answer (the webhook-id
+    idempotency key, so a redelivery stores nothing new), and per comment the newest change
+    stamp applied (the plugin's microsecond ``modified``), so an event that arrives after a
+    newer one — a retried delivery, or the changes route having been read first — is stale."""
+    db.executescript(
+        """
+        CREATE TABLE wordpress_plugin_deliveries (
+            site_id TEXT NOT NULL,
+            delivery_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            status_code INTEGER NOT NULL,
+            response TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (site_id, delivery_id)
+        );
+        CREATE TABLE wordpress_comment_stamps (
+            site_id TEXT NOT NULL,
+            remote_id TEXT NOT NULL,
+            modified TEXT NOT NULL,
+            PRIMARY KEY (site_id, remote_id)
+        ) WITHOUT ROWID;
+        """
+    )
+@migrations(name="0013_metrics")
+def m0013_metrics(db: Database) -> None:
+    """Counters for ``/metrics``, kept by triggers in the same transaction as the
+    change they count (as ``comment_counts`` is), so every gunicorn worker and
+    every ``sync`` process adds to one set and a scrape is a few small reads.
+
+    ``metric_counters`` holds monotonic totals keyed by name and a label string;
+    job latency (enqueue → done) goes into cumulative histogram buckets."""
+    db.executescript("""
+        CREATE TABLE metric_counters (
+            name TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '',
+            value REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (name, labels)
+        );
+        CREATE TABLE metric_buckets (le REAL PRIMARY KEY);
+        INSERT INTO metric_buckets (le) VALUES (1), (5), (15), (60), (300), (900), (3600), (21600), (86400), (1e999);
+
+        CREATE TRIGGER metrics_job_done AFTER UPDATE OF state ON jobs
+        WHEN old.state = 'running' AND new.state = 'done' BEGIN
+            INSERT INTO metric_counters (name, labels, value)
+                SELECT 'job_latency_bucket', new.kind || '|' || le, 1 FROM metric_buckets
+                WHERE le >= (julianday(new.finished_at) - julianday(new.created_at)) * 86400.0
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+            INSERT INTO metric_counters (name, labels, value)
+                VALUES ('job_latency_sum', new.kind, (julianday(new.finished_at) - julianday(new.created_at)) * 86400.0)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value;
+        END;
+        CREATE TRIGGER metrics_job_attempt_failed AFTER UPDATE OF state ON jobs
+        WHEN old.state = 'running' AND new.state IN ('queued', 'failed') BEGIN
+            INSERT INTO metric_counters (name, labels, value) VALUES ('job_attempt_failures', new.kind, 1)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER metrics_job_gave_up AFTER UPDATE OF state ON jobs
+        WHEN old.state = 'running' AND new.state = 'failed' BEGIN
+            INSERT INTO metric_counters (name, labels, value) VALUES ('jobs_failed', new.kind, 1)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+        END;
+        CREATE TRIGGER metrics_comment_pulled AFTER INSERT ON comments BEGIN
+            INSERT INTO metric_counters (name, labels, value) VALUES ('comments_pulled', new.site_id, 1)
+                ON CONFLICT (name, labels) DO UPDATE SET value = value + 1;
+        END;
+    """)
+
+
+@migrations(name="0015_privacy")
+def m0015_privacy(db: Database) -> None:
+    """Erasure and retention: when a comment's personal data (``erased_at``) or its
+    text (``text_purged_at``) was removed, so the inbox can say so instead of
+    showing an empty row as if the commenter had written nothing."""
+    db["comments"].add_column("erased_at", str)
+    db["comments"].add_column("text_purged_at", str)
+    db.execute("CREATE INDEX IF NOT EXISTS comments_author_email ON comments(author_email)")
+
+
+@migrations(name="0016_managed_sites")
+def m0016_managed_sites(db: Database) -> None:
+    """Sites added in the web UI or with ``cms-bridge sites add``: the same table a
+    ``[[sites]]`` entry would be (``raw``, JSON, no secrets) and its credentials
+    encrypted (``sealed``, see bridge/secretbox.py)."""
+    db.executescript("""
+        CREATE TABLE managed_sites (
+            id TEXT PRIMARY KEY,
+            raw TEXT NOT NULL,
+            sealed TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+    """)
+@migrations(name="0010_reconcile_slices")
+def m0010_reconcile_slices(db: Database) -> None:
+    """The rolling reconcile reads a site's comments in local-id slices (sync.py):
+    without this index each slice would sort all of the site's comments."""
+    db.execute("CREATE INDEX IF NOT EXISTS comments_site_id ON comments(site_id, id)")
+
+
+@migrations(name="0007_stories")
+def m0007_stories(db: Database) -> None:
+    """Stories: an ordered list of curated items plus the editor's words, published
+    as one post per site. ``story_items.position`` orders them (pinned ones first);
+    ``story_publications`` mirrors ``publications`` (one row per site, its latest job)."""
+    db.executescript(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            intro TEXT NOT NULL DEFAULT '',
+            sites TEXT NOT NULL DEFAULT '[]',             -- JSON list of site ids
+            rule TEXT,                                    -- JSON {"sources": [...], "contains": "..."} or NULL
+            order_mode TEXT NOT NULL DEFAULT 'newest',    -- where joining items go: newest | oldest first
+            state TEXT NOT NULL DEFAULT 'active',         -- active | retracted
+            revision INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE story_items (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            caption TEXT NOT NULL DEFAULT '',
+            pinned INTEGER NOT NULL DEFAULT 0,
+            hidden INTEGER NOT NULL DEFAULT 0,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (story_id, item_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_items_item ON story_items(item_id);
+        CREATE TABLE story_publications (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            site_id TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',         -- queued | published | unpublishing | unpublished
+            remote_ref TEXT,
+            remote_url TEXT,
+            job_id INTEGER,
+            published_revision INTEGER,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (story_id, site_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+@migrations(name="0014_insights")
+def m0014_insights(db: Database) -> None:
+    """Daily aggregates for ``/insights``, kept by triggers in the same transaction
+    as the change they count (as ``comment_counts`` is). At a million comments a
+    figure over 90 days would otherwise scan most of ``comments`` and
+    ``moderation_log``; these tables hold one row per site and day (or per site,
+    day and actor/bucket), so every figure reads a few thousand rows at most.
+
+    Days are UTC dates (``YYYY-MM-DD``). A *decision* is a moderation_log row that
+    takes a comment out of ``pending`` (made in cms-bridge, or seen by sync as a
+    change on the site: origin ``sync``). Waits go into histogram buckets
+    (``insight_buckets``): percentiles are read as the bucket's upper bound, exact
+    enough to say "half were decided within 15 minutes" without keeping every
+    duration. Existing rows are counted once when the migration runs."""
+    db.executescript("""
+        CREATE TABLE insight_buckets (le REAL PRIMARY KEY);
+        INSERT INTO insight_buckets (le) VALUES (60), (300), (900), (1800), (3600), (7200), (14400), (28800),
+            (43200), (86400), (172800), (345600), (604800), (1209600), (2592000), (1e999);
+
+        CREATE TABLE insight_comment_days (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, site_id)) WITHOUT ROWID;
+        CREATE TABLE insight_post_days (
+            site_id TEXT NOT NULL, post_id TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, site_id, post_id)) WITHOUT ROWID;
+        CREATE TABLE insight_pending_delta (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, delta INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (site_id, day)) WITHOUT ROWID;
+        CREATE TABLE insight_decisions (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, origin TEXT NOT NULL,
+            to_status TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, site_id, origin, to_status)) WITHOUT ROWID;
+        -- apart from the above: actor × status per site and day would be nearly a row per decision
+        CREATE TABLE insight_actor_days (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, actor TEXT NOT NULL, origin TEXT NOT NULL,
+            n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, site_id, actor, origin)) WITHOUT ROWID;
+        CREATE TABLE insight_waits (
+            kind TEXT NOT NULL,                 -- comment (posting → decision) | item (arrival → decision)
+            site_id TEXT NOT NULL,              -- '' for items
+            day TEXT NOT NULL, le REAL NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (kind, day, site_id, le)) WITHOUT ROWID;
+        CREATE TABLE insight_item_days (
+            day TEXT NOT NULL, source_id TEXT NOT NULL, contributor TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, source_id, contributor)) WITHOUT ROWID;
+        CREATE TABLE insight_item_decisions (
+            day TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, source_id, action)) WITHOUT ROWID;
+        CREATE TABLE insight_job_days (
+            site_id TEXT NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL,
+            event TEXT NOT NULL,                -- published | done | retry | failed
+            n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, site_id, kind, event)) WITHOUT ROWID;
+
+        CREATE TRIGGER insight_comment_insert AFTER INSERT ON comments BEGIN
+            INSERT INTO insight_comment_days (site_id, day, n) VALUES (new.site_id, substr(new.date_gmt, 1, 10), 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            INSERT INTO insight_post_days (site_id, post_id, day, n)
+                VALUES (new.site_id, new.post_id, substr(new.date_gmt, 1, 10), 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            INSERT INTO insight_pending_delta (site_id, day, delta)
+                SELECT new.site_id, substr(new.first_seen_at, 1, 10), 1 WHERE new.status = 'pending'
+                ON CONFLICT DO UPDATE SET delta = delta + 1;
+        END;
+        CREATE TRIGGER insight_comment_delete AFTER DELETE ON comments BEGIN
+            UPDATE insight_comment_days SET n = n - 1 WHERE site_id = old.site_id AND day = substr(old.date_gmt, 1, 10);
+            UPDATE insight_post_days SET n = n - 1
+                WHERE site_id = old.site_id AND post_id = old.post_id AND day = substr(old.date_gmt, 1, 10);
+            INSERT INTO insight_pending_delta (site_id, day, delta)
+                SELECT old.site_id, date('now'), -1 WHERE old.status = 'pending'
+                ON CONFLICT DO UPDATE SET delta = delta - 1;
+        END;
+        CREATE TRIGGER insight_comment_status AFTER UPDATE OF status ON comments
+        WHEN (old.status = 'pending') IS NOT (new.status = 'pending') BEGIN
+            INSERT INTO insight_pending_delta (site_id, day, delta)
+                VALUES (new.site_id, substr(new.updated_at, 1, 10), CASE WHEN new.status = 'pending' THEN 1 ELSE -1 END)
+                ON CONFLICT DO UPDATE SET delta = delta + excluded.delta;
+        END;
+
+        CREATE TRIGGER insight_decision AFTER INSERT ON moderation_log
+        WHEN new.from_status = 'pending' AND new.to_status IS NOT NULL AND new.to_status != 'pending'
+             AND new.action != 'reply' BEGIN
+            INSERT INTO insight_decisions (site_id, day, origin, to_status, n)
+                VALUES (new.site_id, substr(new.created_at, 1, 10), new.origin, new.to_status, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            INSERT INTO insight_actor_days (site_id, day, actor, origin, n)
+                VALUES (new.site_id, substr(new.created_at, 1, 10), new.actor, new.origin, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            INSERT INTO insight_waits (kind, site_id, day, le, n)
+                SELECT 'comment', new.site_id, substr(new.created_at, 1, 10), min(b.le), 1
+                FROM comments c JOIN insight_buckets b
+                    ON b.le >= max(0, (julianday(new.created_at) - julianday(c.date_gmt)) * 86400.0)
+                WHERE c.id = new.comment_id GROUP BY c.id
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+
+        CREATE TRIGGER insight_item_insert AFTER INSERT ON items BEGIN
+            INSERT INTO insight_item_days (day, source_id, contributor, n)
+                VALUES (substr(new.received_at, 1, 10), new.source_id, new.contributor, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER insight_item_decision AFTER INSERT ON item_decisions
+        WHEN new.action IN ('approve', 'reject') BEGIN
+            INSERT INTO insight_item_decisions (day, source_id, action, n)
+                SELECT substr(new.created_at, 1, 10), i.source_id, new.action, 1 FROM items i WHERE i.id = new.item_id
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            INSERT INTO insight_waits (kind, site_id, day, le, n)
+                SELECT 'item', '', substr(new.created_at, 1, 10), min(b.le), 1
+                FROM items i JOIN insight_buckets b
+                    ON b.le >= max(0, (julianday(new.created_at) - julianday(i.received_at)) * 86400.0)
+                WHERE i.id = new.item_id GROUP BY i.id
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+
+        CREATE TRIGGER insight_published AFTER UPDATE OF state ON publications
+        WHEN new.state = 'published' AND old.state IS NOT 'published' BEGIN
+            INSERT INTO insight_job_days (site_id, day, kind, event, n)
+                VALUES (new.site_id, substr(new.updated_at, 1, 10), 'publish', 'published', 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER insight_job_end AFTER UPDATE OF state ON jobs
+        WHEN old.state = 'running' AND new.state IN ('done', 'queued', 'failed') BEGIN
+            INSERT INTO insight_job_days (site_id, day, kind, event, n)
+                VALUES (coalesce(new.site_id, ''), substr(new.updated_at, 1, 10), new.kind,
+                        CASE new.state WHEN 'queued' THEN 'retry' ELSE new.state END, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+
+        INSERT INTO insight_comment_days (site_id, day, n)
+            SELECT site_id, substr(date_gmt, 1, 10), count(*) FROM comments GROUP BY 1, 2;
+        INSERT INTO insight_post_days (site_id, post_id, day, n)
+            SELECT site_id, post_id, substr(date_gmt, 1, 10), count(*) FROM comments GROUP BY 1, 2, 3;
+        INSERT INTO insight_pending_delta (site_id, day, delta)
+            SELECT site_id, date('now'), count(*) FROM comments WHERE status = 'pending' GROUP BY 1;
+        INSERT INTO insight_item_days (day, source_id, contributor, n)
+            SELECT substr(received_at, 1, 10), source_id, contributor, count(*) FROM items GROUP BY 1, 2, 3;
+        INSERT INTO insight_decisions (site_id, day, origin, to_status, n)
+            SELECT site_id, substr(created_at, 1, 10), origin, to_status, count(*) FROM moderation_log
+            WHERE from_status = 'pending' AND to_status IS NOT NULL AND to_status != 'pending' AND action != 'reply'
+            GROUP BY 1, 2, 3, 4;
+        INSERT INTO insight_actor_days (site_id, day, actor, origin, n)
+            SELECT site_id, substr(created_at, 1, 10), actor, origin, count(*) FROM moderation_log
+            WHERE from_status = 'pending' AND to_status IS NOT NULL AND to_status != 'pending' AND action != 'reply'
+            GROUP BY 1, 2, 3, 4;
+        CREATE INDEX insight_post_days_post ON insight_post_days(site_id, post_id);
+    """)
+
+
 @migrations(name="0008_user_time_zone")
 def m0008_user_time_zone(db: Database) -> None:
     """Pages show times in the reader's own time zone (an IANA name, chosen on the

@@ -49,13 +49,17 @@ class SitesQueries:
                 [transport, version, dumps(capabilities), self.now_iso(), self.now_iso(), site_id],
             )
 
-    def record_site_sync(self, site_id: str, *, summary: str, error: str | None) -> None:
+    def record_site_sync(self, site_id: str, *, summary: str, error: str | None, seconds: float | None = None) -> None:
+        """The outcome of one sync of a site, and its counts for ``/metrics``."""
         with self.write() as db:
             db.execute(
                 "UPDATE sites SET last_sync_at = ?, last_sync_summary = ?, last_error = ?, updated_at = ? "
                 "WHERE id = ?",
                 [self.now_iso(), summary, error, self.now_iso(), site_id],
             )
+            self.bump_counter("sync_runs", f"{site_id}|{'error' if error else 'ok'}")
+            if seconds is not None:
+                self.bump_counter("sync_seconds", site_id, seconds)
 
     # -- sources ---------------------------------------------------------
     def sync_sources(self, sources: list[dict]) -> None:

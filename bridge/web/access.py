@@ -16,7 +16,7 @@ from .. import security
 from .problems import problem
 
 PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi"}
-PUBLIC_BLUEPRINTS = {"webhooks"}
+PUBLIC_BLUEPRINTS = {"webhooks", "metrics"}  # each authenticates on its own (signature; token/loopback)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -126,3 +126,12 @@ def admin_required(view):
             abort(403, description="This page is for admins.")
         return view(*args, **kwargs)
     return wrapped
+
+
+def config_file_in_use() -> str | None:
+    """The absolute path of the config file this server reads (None: built-in
+    defaults), so first-run pages can name the file a new admin must edit."""
+    import os
+
+    path = bridge().config.path
+    return os.path.abspath(path) if path else None

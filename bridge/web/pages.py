@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from .access import allowed_sites, bridge, safe_next
+from .access import allowed_sites, bridge, config_file_in_use, safe_next
 
 bp = Blueprint("pages", __name__)
 
@@ -23,7 +23,7 @@ def home():
     return render_template("home.html", sites=sites, comment_counts=counts,
                            to_curate=items.get("pending", 0) + items.get("flagged", 0), flagged=items.get("flagged", 0),
                            failed_jobs=len(failed_jobs), broken_sources=broken_sources,
-                           job_counts=store.count_jobs_by_state())
+                           job_counts=store.count_jobs_by_state(), config_path=config_file_in_use())
 
 
 @bp.route("/jobs")

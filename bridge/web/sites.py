@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from adapters.base import AdapterError
 
-from .access import admin_required, allowed_sites, bridge
+from .access import admin_required, allowed_sites, bridge, config_file_in_use
 
 bp = Blueprint("sites", __name__)
 
@@ -22,11 +22,13 @@ def index():
     configured = {s["id"] for s in bridge().config.sites}
     # what each configured site's adapter can do at all (its mode and reactions), beside what the
     # last check found the account may do
-    sites = [dict(s, configured=s["id"] in configured,
+    managed = {row["id"]: row for row in bridge().services["site_admin"].managed_rows()}
+    sites = [dict(s, configured=s["id"] in configured, managed=managed.get(s["id"]),
                   features=sorted(f.value for f in bridge().adapter(s["id"]).features) if s["id"] in configured
                   else [])
              for s in store.list_sites() if visible is None or s["id"] in visible]
-    return render_template("sites/index.html", sites=sites, sources=store.list_sources())
+    return render_template("sites/index.html", sites=sites, sources=store.list_sources(),
+                           config_path=config_file_in_use())
 
 
 @bp.post("/sites/<site_id>/check")

@@ -14,7 +14,8 @@ from .openapi import build_document
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 #: modules that add routes to ``bp``
-ROUTE_MODULES: tuple[str, ...] = ("bridge.web.api.jobs", "bridge.web.api.comments", "bridge.web.api.items")
+ROUTE_MODULES: tuple[str, ...] = ("bridge.web.api.jobs", "bridge.web.api.comments", "bridge.web.api.items",
+                                 "bridge.web.api.stories", "bridge.web.api.insights")
 
 
 @bp.get("/openapi.json")

@@ -29,6 +29,7 @@ FLAGS = {
     "xmlrpc_off": "filter xmlrpc_enabled -> false (XML-RPC fault 405 on authenticated calls)",
     "strip_authorization": "router drops the Authorization header / PHP_AUTH_* before WordPress",
     "app_passwords_off": "filter wp_is_application_passwords_available -> false",
+    "display_errors": "PHP warnings and notices printed into responses (a shared host's display_errors = On)",
 }
 
 

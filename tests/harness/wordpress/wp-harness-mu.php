@@ -40,4 +40,10 @@ add_filter('wp_is_application_passwords_available',
 if (is_file($wp_harness_flags . 'xmlrpc_off')) {
     add_filter('xmlrpc_enabled', '__return_false', 99);
 }
+// Flag display_errors: PHP prints warnings and notices into the response, as on a
+// shared host with display_errors = On (the server itself sends them to server.log).
+// WordPress's wp_debug_mode() has already run here, so nothing turns it off again.
+if (is_file($wp_harness_flags . 'display_errors')) {
+    ini_set('display_errors', '1');
+}
 unset($wp_harness_flags);

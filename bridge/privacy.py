@@ -1,0 +1,122 @@
+"""Erasure requests and retention (GDPR Art. 17): remove what cms-bridge holds
+about a commenter and, when asked, anonymise their comments on the sites.
+
+The order matters. The sites are asked first, because the local rows are how we
+know which comments are the person's: a comment the site could not anonymise
+(site down) keeps its local copy, so running ``erase`` again finishes the job. A
+site that cannot erase at all (no ``Feature.ERASE``) gets its comment ids in the
+report, for the admin to handle in the CMS, and the local copy is erased anyway.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from adapters.base import AdapterError, Feature
+
+from .clock import iso, parse_iso
+
+
+@dataclass
+class SiteErasure:
+    site_id: str
+    local: int = 0
+    origin_done: int = 0
+    origin_failed: dict[str, str] = field(default_factory=dict)
+    by_hand: list[str] = field(default_factory=list)  # remote ids the site cannot anonymise itself
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.site_id}: {self.local} comment(s) erased in cms-bridge"]
+        if self.origin_done:
+            out.append(f"{self.site_id}: {self.origin_done} comment(s) anonymised on the site")
+        if self.origin_failed:
+            first = next(iter(self.origin_failed.values()))
+            out.append(f"{self.site_id}: {len(self.origin_failed)} comment(s) NOT anonymised on the site ({first}); "
+                       "their copy here is kept: run the same erase again when the site answers")
+        if self.by_hand:
+            out.append(f"{self.site_id}: this site cannot anonymise comments from cms-bridge; do it in the CMS "
+                       f"for comment id(s) {', '.join(self.by_hand)}")
+        out.extend(f"{self.site_id}: note: {note}" for note in self.notes)
+        return out
+
+
+@dataclass
+class ErasureReport:
+    sites: list[SiteErasure] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not any(site.origin_failed for site in self.sites)
+
+    @property
+    def erased(self) -> int:
+        return sum(site.local for site in self.sites)
+
+    def lines(self) -> list[str]:
+        if not self.sites:
+            return ["nothing found: cms-bridge holds no comment of that person"]
+        return [line for site in self.sites for line in site.lines()]
+
+
+class PrivacyService:
+    def __init__(self, bridge):
+        self.bridge = bridge
+        self.store = bridge.store
+
+    def erase(self, *, email: str | None = None, author_key: str | None = None, at_origin: bool = False,
+              actor: str = "cli") -> ErasureReport:
+        email = (email or "").strip() or None
+        keys = [k for k in (author_key, self.bridge.services["sync"].author_key(email) if email else None) if k]
+        rows = []
+        for key in keys or [None]:
+            rows += self.store.comments_of_person(author_key=key, email=email)
+        by_site: dict[str, dict[int, str]] = {}
+        for row in rows:
+            by_site.setdefault(row["site_id"], {})[row["id"]] = row["remote_id"]
+        site_ids = sorted(by_site)
+        if at_origin and email:  # the site may hold comments of that address we never pulled
+            site_ids = sorted({*site_ids, *(s["id"] for s in self.bridge.config.sites)})
+        report = ErasureReport()
+        for site_id in site_ids:
+            comments = by_site.get(site_id, {})
+            result = SiteErasure(site_id)
+            keep: set[int] = set()
+            if at_origin:
+                keep = self._at_origin(site_id, email or "", comments, result)
+            result.local = self.store.erase_comments([cid for cid in comments if cid not in keep])
+            if result.local or result.origin_done or result.origin_failed or result.by_hand:
+                report.sites.append(result)
+                self.store.log_erasure(site_id, actor=actor, detail="; ".join(result.lines()))
+        return report
+
+    def _at_origin(self, site_id: str, email: str, comments: dict[int, str], result: SiteErasure) -> set[int]:
+        """Anonymise on the site; return the local ids to keep for a later run."""
+        if self.bridge.config.site(site_id) is None:
+            result.notes.append("the site is no longer configured; only the copy here was erased")
+            return set()
+        adapter = self.bridge.adapter(site_id)
+        if not adapter.supports(Feature.ERASE):
+            result.by_hand = sorted(comments.values(), key=lambda r: (len(r), r))
+            return set()
+        try:
+            done = adapter.anonymize_commenter(email, list(comments.values()))
+        except AdapterError as exc:
+            result.origin_failed = {remote: str(exc) for remote in comments.values()} or {"-": str(exc)}
+            return set(comments)
+        result.origin_done = len(done.done)
+        result.origin_failed = dict(done.failed)
+        result.notes.extend(done.notes)
+        return {cid for cid, remote in comments.items() if remote in done.failed}
+
+    def purge_expired(self, *, limit: int = 1000) -> int:
+        """``[privacy] retention_days``: the text of decided comments older than that goes."""
+        days = int(self.bridge.config.privacy.get("retention_days") or 0)
+        if days <= 0:
+            return 0
+        cutoff = iso((parse_iso(iso(self.bridge.clock())) - timedelta(days=days)).timestamp())
+        return self.store.purge_comment_texts(cutoff, limit=limit)
+
+
+def setup(bridge) -> None:
+    bridge.services["privacy"] = PrivacyService(bridge)

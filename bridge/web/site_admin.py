@@ -1,0 +1,156 @@
+"""Connecting sites from the web UI (admins): add, check on save, disable, remove;
+and WordPress's own "authorize application" flow, so an admin approves the
+connection in wp-admin and WordPress hands the application password back.
+
+The flow (wp-admin/authorize-application.php, WordPress 5.6+): we send the admin
+to ``<site>/wp-admin/authorize-application.php?app_name=…&app_id=…&success_url=…``;
+after "Yes, I approve of this connection" WordPress redirects to ``success_url``
+with ``site_url``, ``user_login`` and ``password``; a rejection goes to the same
+URL with ``success=false``. WordPress refuses an ``http`` success URL unless the
+site's environment type is ``local``, so in production cms-bridge must be on https
+(``server.public_url``).
+"""
+from __future__ import annotations
+
+import secrets
+import uuid
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+
+from ..site_admin import KIND_FIELDS, SiteInputError, table_from_form
+from .access import admin_required, bridge
+
+bp = Blueprint("site_admin", __name__)
+
+#: one app id for cms-bridge, so wp-admin lists every installation's password under one name
+APP_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://cms-bridge.invalid/wordpress-app"))
+KEPT_FIELDS = ("kind", "id", "name", "url", "username", "transport", "reaction_url")  # never the secrets
+
+
+#: requests that never use the site list (and /healthz must answer 503 itself when the
+#: database is unreadable, not fail here first)
+NO_REFRESH = {"static", "healthz", "metrics.metrics"}
+
+
+@bp.before_app_request
+def pick_up_site_changes():
+    """Another worker (or ``cms-bridge sites add``) may have changed the sites."""
+    if request.endpoint not in NO_REFRESH:
+        bridge().refresh_sites()
+
+
+def _service():
+    return bridge().services["site_admin"]
+
+
+def _actor() -> str:
+    return g.user["username"]
+
+
+def _form(values: dict | None = None, problems: list[str] | None = None, report=None, status: int = 200):
+    values = {k: v for k, v in (values or {}).items() if k in KEPT_FIELDS}
+    values.setdefault("kind", request.args.get("kind", "wordpress"))
+    return render_template("sites/new.html", values=values, problems=problems or [], report=report,
+                           kinds=KIND_FIELDS), status
+
+
+@bp.get("/sites/new")
+@admin_required
+def new():
+    return _form()
+
+
+@bp.post("/sites/new")
+@admin_required
+def create():
+    return _save(request.form.to_dict())
+
+
+def _save(form: dict):
+    try:
+        raw, site_secrets = table_from_form(form)
+        verdict = _service().add(raw, site_secrets, actor=_actor())
+    except SiteInputError as exc:
+        return _form(form, exc.problems, status=422)
+    if not verdict.saved:
+        return _form(form, verdict.problems, verdict.report, status=422)
+    report = verdict.report
+    flash(f"{verdict.site_id}: connected and checked ({report.kind} {report.version}, {report.transport}); "
+          "the next sync pulls its comments.", "ok")
+    return redirect(url_for("sites.index"))
+
+
+@bp.post("/sites/new/wordpress/authorize")
+@admin_required
+def authorize():
+    """Send the admin to the site's wp-admin to approve the connection."""
+    form = request.form.to_dict()
+    url = (form.get("url") or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return _form(form, [f"url: {url!r} is not the address of a WordPress site (write it like "
+                            "https://www.example.org)"], status=422)
+    state = secrets.token_urlsafe(24)
+    session["wp_authorize"] = {"state": state, "id": (form.get("id") or "").strip(),
+                               "name": (form.get("name") or "").strip(), "url": url}
+    back = url_for("site_admin.authorized", state=state, _external=True)
+    public = bridge().config.server.get("public_url")
+    if public:
+        back = public.rstrip("/") + url_for("site_admin.authorized", state=state)
+    query = urlencode({"app_name": "cms-bridge", "app_id": APP_ID, "success_url": back})
+    # A page with a link, not a redirect: the CSP's form-action 'self' rightly forbids a
+    # form submission to end on another origin; a link (followed by site-admin.js) may.
+    return render_template("sites/authorize.html", target=f"{url}/wp-admin/authorize-application.php?{query}",
+                           host=parts.netloc)
+
+
+@bp.get("/sites/new/wordpress/authorized")
+@admin_required
+def authorized():
+    pending = session.pop("wp_authorize", None)
+    if not pending or not secrets.compare_digest(pending["state"], request.args.get("state", "")):
+        return _form({}, ["The answer from WordPress does not belong to a connection started here (or it was "
+                          "used already). Start again with “Connect with WordPress”."], status=400)
+    values = {"kind": "wordpress", "id": pending["id"], "name": pending["name"], "url": pending["url"]}
+    if request.args.get("success") == "false":
+        return _form(values, ["The connection was rejected in WordPress. Approve it there, or enter an "
+                              "application password below."], status=200)
+    password, user = request.args.get("password", ""), request.args.get("user_login", "")
+    if not password or not user:
+        return _form(values, ["WordPress did not send an application password back. Enter one below."], status=422)
+    return _save({**values, "username": user, "password": password})
+
+
+def _managed_or_404(site_id: str) -> None:
+    if not _service().is_managed(site_id):
+        if bridge().config.site(site_id) is not None:
+            abort(403, description=f"{site_id} comes from the config file; change it there.")
+        abort(404, description=f"No site {site_id!r} was added in the UI.")
+
+
+@bp.post("/sites/<site_id>/disable")
+@admin_required
+def disable(site_id: str):
+    _managed_or_404(site_id)
+    _service().set_disabled(site_id, True, actor=_actor())
+    flash(f"{site_id}: disabled; sync leaves it alone until it is enabled again.", "ok")
+    return redirect(url_for("sites.index"))
+
+
+@bp.post("/sites/<site_id>/enable")
+@admin_required
+def enable(site_id: str):
+    _managed_or_404(site_id)
+    _service().set_disabled(site_id, False, actor=_actor())
+    flash(f"{site_id}: enabled.", "ok")
+    return redirect(url_for("sites.index"))
+
+
+@bp.post("/sites/<site_id>/remove")
+@admin_required
+def remove(site_id: str):
+    _managed_or_404(site_id)
+    _service().remove(site_id, actor=_actor())
+    flash(f"{site_id}: removed; its comments and history stay readable.", "ok")
+    return redirect(url_for("sites.index"))

@@ -1,0 +1,220 @@
+"""The insights service against hand-counted fixtures.
+
+Everything is placed at known times: the store's own timestamps follow the test's
+``FakeClock`` (``store.time_source``), comments carry their posting dates, and
+decisions go through the real moderation service, the sync's site-change
+recording, the curation store and the outbox's job states — so the triggers of
+migration 0014 are what is tested, not rows written around them. The expected
+numbers below are counted by hand from the timeline in ``timeline``.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bridge import moderation
+from bridge.insights import DayRange, InsightsError, NotAllowed, parse_range, percentile
+from tests.test_curation import SOURCES, curation_config
+
+
+def at(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+@pytest.fixture
+def config(tmp_path):
+    return curation_config(tmp_path)
+
+
+@pytest.fixture
+def store(bridge, clock):
+    bridge.store.time_source = clock
+    return bridge.store
+
+
+def comment(remote_id, date_gmt, *, status="pending", post_id="1", post_title="Turbines",
+            post_url="https://corp.example.org/turbines") -> dict:
+    return {"remote_id": remote_id, "remote_parent_id": None, "post_id": post_id, "post_title": post_title,
+            "post_url": post_url, "link": f"{post_url}#c{remote_id}", "type": "comment", "author_name": "Ann",
+            "author_url": "", "author_key": "k", "author_email": None, "author_ip": None,
+            "content_text": "hi", "content_html": "<p>hi</p>", "status": status, "date_gmt": date_gmt}
+
+
+def item(store, source_id, contributor) -> int:
+    n = store.scalar("SELECT count(*) FROM items") + 1
+    return store.insert_item({"source_id": source_id, "external_id": f"x{n}", "contributor": contributor,
+                              "title": f"Item {n}"}, [])
+
+
+ANN = {"username": "ann", "role": "editor", "sites": None}
+BOB = {"username": "bob", "role": "editor", "sites": ["shop"]}
+ADMIN = {"username": "root", "role": "admin", "sites": None}
+RANGE = DayRange(date(2027, 1, 10), date(2027, 1, 15))
+
+
+@pytest.fixture
+def timeline(bridge, store, clock):
+    """The story the figures are counted from (UTC)."""
+    ids = {}
+
+    def save(site, rows):
+        store.save_comment_page(site, rows, {"page": clock.t})
+        for r in rows:
+            ids[r["remote_id"]] = store.get_comment_by_remote(site, r["remote_id"])["id"]
+
+    clock.t = at("2027-01-08T12:00:00")                      # corp: 1 pending before the range
+    save("corp", [comment("old1", "2027-01-08T11:00:00.000000Z")])
+    clock.t = at("2027-01-10T09:00:00")
+    save("corp", [comment("c1", "2027-01-10T08:00:00.000000Z"), comment("c2", "2027-01-10T08:30:00.000000Z"),
+                  comment("c3", "2027-01-09T23:00:00.000000Z", post_id="2", post_title="Old")])
+    shop_post = {"post_id": "7", "post_title": "Shop news", "post_url": "https://shop.example.org/news"}
+    save("shop", [comment("s1", "2027-01-10T08:50:00.000000Z", **shop_post),
+                  comment("s2", "2027-01-10T08:55:00.000000Z", status="approved", **shop_post)])
+    clock.t = at("2027-01-11T08:00:00")
+    save("shop", [comment("s3", "2027-01-11T07:00:00.000000Z", status="approved", **shop_post)])
+
+    clock.t = at("2027-01-10T09:10:00")                      # c1 waited 70 min
+    moderation.decide(bridge, ANN, ids["c1"], "approve")
+    clock.t = at("2027-01-10T09:20:00")                      # c2 waited 50 min
+    moderation.decide(bridge, ANN, ids["c2"], "spam")
+    clock.t = at("2027-01-11T09:00:00")                      # s1 waited 24 h 10 min
+    moderation.decide(bridge, BOB, ids["s1"], "trash")
+    clock.t = at("2027-01-12T10:00:00")                      # c3 approved in the CMS, 59 h after posting
+    row = store.get_comment(ids["c3"])
+    store.apply_site_statuses("corp", [{"row": row, "status": "approved"}])
+
+    clock.t = at("2027-01-04T10:00:00")                      # an item before the range
+    item(store, "team", "Ana")
+    clock.t = at("2027-01-10T10:00:00")
+    t1, t2, f1 = item(store, "team", "Ana"), item(store, "team", "Ana"), item(store, "fans", "Bo")
+    clock.t = at("2027-01-13T10:00:00")
+    item(store, "staff", "Cy")
+    clock.t = at("2027-01-10T12:00:00")                      # 2 h after arrival
+    store.add_item_decision(t1, actor="ann", action="approve", from_state="pending", to_state="approved")
+    clock.t = at("2027-01-11T10:00:00")                      # 24 h
+    store.add_item_decision(f1, actor="ann", action="reject", from_state="pending", to_state="rejected")
+    clock.t = at("2027-01-12T10:00:00")                      # 48 h
+    store.add_item_decision(t2, actor="ann", action="approve", from_state="pending", to_state="approved")
+
+    clock.t = at("2027-01-10T12:00:00")                      # corp: one retry, then published
+    job = bridge.outbox.enqueue("publish", key="publish:1:corp", payload={"item_id": t1}, site_id="corp")
+    store.set_publication_job(t1, "corp", state="queued", job_id=job["id"])
+    store.claim_jobs(owner="w", now=clock.t, lease_until=clock.t + 60, limit=5, kinds=["publish"])
+    store.reschedule_job(job["id"], "w", error="503", next_attempt_at=clock.t)
+    clock.t = at("2027-01-10T12:05:00")
+    store.claim_jobs(owner="w", now=clock.t, lease_until=clock.t + 60, limit=5, kinds=["publish"])
+    store.finish_job(job["id"], "w", {})
+    store.mark_published(t1, "corp", remote_ref={"id": 1}, remote_url="https://corp.example.org/n/1", revision=1)
+    clock.t = at("2027-01-12T12:00:00")                      # shop: gave up
+    job = bridge.outbox.enqueue("publish", key="publish:3:shop", payload={"item_id": t2}, site_id="shop")
+    store.claim_jobs(owner="w", now=clock.t, lease_until=clock.t + 60, limit=5, kinds=["publish"])
+    store.reschedule_job(job["id"], "w", error="refused", next_attempt_at=None)
+    clock.t = at("2027-01-15T08:00:00")
+    return ids
+
+
+def figures(bridge, user=ADMIN, rng=RANGE, site=None):
+    return bridge.services["insights"].figures(user, rng, site)["figures"]
+
+
+def test_moderation_figures_match_the_hand_count(bridge, timeline):
+    f = figures(bridge)
+    assert f["comments_per_day"] == [{"site": "corp", "day": "2027-01-10", "comments": 2},
+                                     {"site": "shop", "day": "2027-01-10", "comments": 2},
+                                     {"site": "shop", "day": "2027-01-11", "comments": 1}]
+    corp = [r["pending"] for r in f["pending_backlog"] if r["site"] == "corp"]
+    shop = [r["pending"] for r in f["pending_backlog"] if r["site"] == "shop"]
+    assert corp == [2, 2, 1, 1, 1, 1]       # old1 before the range; c1..c3 in, c1 c2 out on the 10th; c3 on the 12th
+    assert shop == [1, 0, 0, 0, 0, 0]
+    assert f["comment_decision_time"] == [
+        {"site": "corp", "decisions": 3, "p50_s": 7200, "p95_s": 345600},   # 50 min, 70 min, 59 h
+        {"site": "shop", "decisions": 1, "p50_s": 172800, "p95_s": 172800}]  # 24 h 10 min
+    assert f["decisions_per_editor"] == [{"editor": "ann", "decisions": 2}, {"editor": "bob", "decisions": 1}]
+    assert f["spam_rate"] == [{"site": "corp", "decisions": 3, "spam": 1, "spam_rate": 0.3333},
+                              {"site": "shop", "decisions": 1, "spam": 0, "spam_rate": 0.0}]
+    assert f["where_decided"] == [{"site": "corp", "in_cms": 1, "in_cms_bridge": 2, "cms_share": 0.3333},
+                                  {"site": "shop", "in_cms": 0, "in_cms_bridge": 1, "cms_share": 0.0}]
+    assert f["top_posts"] == [
+        {"site": "shop", "post_id": "7", "title": "Shop news", "url": "https://shop.example.org/news", "comments": 3},
+        {"site": "corp", "post_id": "1", "title": "Turbines", "url": "https://corp.example.org/turbines",
+         "comments": 2}]
+
+
+def test_contribution_and_publishing_figures_match_the_hand_count(bridge, timeline):
+    f = figures(bridge)
+    assert f["items_per_week"] == [                             # 2027-01-10 is a Sunday: week of Monday the 4th
+        {"week": "2027-01-04", "source": "fans", "source_kind": "webhook", "items": 1},
+        {"week": "2027-01-04", "source": "team", "source_kind": "webhook", "items": 2},
+        {"week": "2027-01-11", "source": "staff", "source_kind": "webhook", "items": 1}]
+    assert f["items_per_contributor"] == [{"contributor": "Ana", "source_kind": "webhook", "items": 2},
+                                          {"contributor": "Bo", "source_kind": "webhook", "items": 1},
+                                          {"contributor": "Cy", "source_kind": "webhook", "items": 1}]
+    assert f["item_decisions"] == [{"source": "fans", "approved": 0, "rejected": 1, "approval_rate": 0.0},
+                                   {"source": "team", "approved": 2, "rejected": 0, "approval_rate": 1.0}]
+    assert f["item_decision_time"] == [{"decisions": 3, "p50_s": 86400, "p95_s": 172800}]
+    assert f["publishing"] == [{"site": "corp", "published": 1, "jobs_done": 1, "retries": 1, "failures": 0},
+                               {"site": "shop", "published": 0, "jobs_done": 0, "retries": 0, "failures": 1}]
+
+
+def test_a_range_after_the_events_keeps_the_backlog_and_counts_nothing_else(bridge, timeline):
+    f = figures(bridge, rng=DayRange(date(2027, 1, 14), date(2027, 1, 15)))
+    assert [r["pending"] for r in f["pending_backlog"]] == [1, 1, 0, 0]
+    assert f["comments_per_day"] == [] and f["decisions_per_editor"] == [] and f["top_posts"] == []
+    assert f["comment_decision_time"][0] == {"site": "corp", "decisions": 0, "p50_s": None, "p95_s": None}
+
+
+def test_a_restricted_editor_sees_only_their_sites_and_sources(bridge, timeline):
+    service = bridge.services["insights"]
+    out = service.figures(BOB, RANGE)
+    assert out["sites"] == ["shop"]
+    f = out["figures"]
+    assert {r["site"] for r in f["comments_per_day"] + f["pending_backlog"] + f["publishing"]} == {"shop"}
+    assert [r["editor"] for r in f["decisions_per_editor"]] == ["bob"]      # ann decided on corp only
+    assert {r["source"] for r in f["items_per_week"]} == {"fans", "staff"}  # the sources targeting shop
+    with pytest.raises(NotAllowed) as exc:
+        service.figures(BOB, RANGE, "corp")
+    assert exc.value.status == 403 and exc.value.field == "site" and exc.value.value == "corp"
+    with pytest.raises(InsightsError) as exc:
+        service.figures(ADMIN, RANGE, "nope")
+    assert exc.value.status == 422 and "corp, shop" in exc.value.detail
+
+
+def test_the_site_filter_narrows_an_admins_figures(bridge, timeline):
+    f = figures(bridge, site="corp")
+    assert [r["site"] for r in f["spam_rate"]] == ["corp"]
+    assert {r["source"] for r in f["items_per_week"]} == {"team", "fans"}
+
+
+@pytest.mark.parametrize("args, field, status, hint", [
+    ({"from": "2027-13-01"}, "from", 400, "YYYY-MM-DD"),
+    ({"to": "yesterday"}, "to", 400, "YYYY-MM-DD"),
+    ({"from": "2027-01-10", "to": "2027-01-01"}, "from", 422, "swap"),
+    ({"from": "2020-01-01", "to": "2027-01-01"}, "from", 422, "at most 366"),
+    ({"days": "14"}, "days", 400, "7, 30, 90"),
+])
+def test_bad_ranges_name_the_field_the_value_and_the_fix(args, field, status, hint):
+    with pytest.raises(InsightsError) as exc:
+        parse_range(args, date(2027, 1, 15))
+    assert (exc.value.field, exc.value.status) == (field, status)
+    assert hint in exc.value.detail and str(exc.value.value) in exc.value.detail
+
+
+def test_ranges_default_to_the_last_30_days_and_accept_presets():
+    today = date(2027, 1, 15)
+    assert parse_range({}, today) == DayRange(date(2026, 12, 17), today)
+    assert parse_range({"days": "7"}, today) == DayRange(date(2027, 1, 9), today)
+    assert parse_range({"from": "2027-01-01"}, today) == DayRange(date(2027, 1, 1), today)
+
+
+def test_percentiles_read_the_bucket_that_holds_the_rank():
+    assert percentile([], 0.5) is None
+    assert percentile([(60, 1), (300, 1)], 0.5) == 60
+    assert percentile([(60, 19), (300, 1)], 0.95) == 60
+    assert percentile([(60, 18), (300, 2)], 0.95) == 300
+    assert percentile([(float("inf"), 1)], 0.5) is None
+
+
+def test_sources_of_the_fixture_are_what_the_counts_assume():
+    assert {s["id"]: s["targets"] for s in SOURCES} == {"team": ["corp"], "fans": ["corp", "shop"],
+                                                        "staff": ["shop"]}
