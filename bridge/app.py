@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from .config import Config, load_config
 from .core import Bridge
 from .keyfiles import key_from_env_or_file
-from .web import access
+from .web import access, humane
 from .web.problems import problem
 
 #: "module:attribute" of every blueprint; features add one line here
@@ -101,6 +101,7 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
         return {"csrf_token": access.csrf_token, "is_admin": access.is_admin, "nav_items": items}
 
     app.context_processor(template_globals)
+    humane.install(app)
 
     @app.get("/healthz")
     def healthz():

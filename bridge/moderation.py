@@ -54,6 +54,14 @@ class Conflict(ModerationError):
     title = "The comment changed meanwhile"
 
 
+class NothingToDo(ModerationError):
+    """The decision would leave the comment as it is (hold on a pending comment):
+    nothing is logged and no write-back is queued."""
+
+    status = 422
+    title = "Nothing to do"
+
+
 class StaleDecision(AdapterError):
     """The site changed the comment after the editor decided: the decision is not
     written; the editor must see the site's change and decide again."""
@@ -100,15 +108,53 @@ def decide(bridge, user, comment_id: int, action: str, seen_version: int | None 
         raise Conflict(f"comment {comment_id} is deleted on the site; nothing can be decided any more",
                        comment=comment)
     to_status = TARGET_STATUS[action]
+    if to_status == comment["status"]:
+        raise NothingToDo(f"comment {comment_id} is already {to_status}; nothing was changed", comment=comment)
     with bridge.store.write():
         log_id = bridge.store.record_decision(comment, actor=actor, action=action.value, to_status=to_status,
                                               origin=origin)
+        if log_id is None:  # another request decided this version first
+            current = bridge.store.get_comment(comment_id)
+            raise Conflict(f"comment {comment_id} was decided by someone else (or by you, twice) since you saw "
+                           f"it: it is now {current['status']}. Nothing more was done.", comment=current)
         job = bridge.outbox.enqueue(
             "moderate", key=f"moderate:{comment['id']}:v{comment['version'] + 1}:{action.value}",
             payload={"comment_id": comment["id"], "action": action.value, "version": comment["version"] + 1},
             site_id=comment["site_id"])
         bridge.store.link_writeback_job(comment["id"], log_id, job["id"])
     return {**bridge.store.get_comment(comment_id), "job_id": job["id"]}
+
+
+def _reverse(from_status: str, now: str) -> ModerationAction:
+    """The decision that leads back to ``from_status`` from ``now``."""
+    if from_status == "pending":
+        return {"spam": ModerationAction.UNSPAM, "trash": ModerationAction.RESTORE}.get(now, ModerationAction.HOLD)
+    return {"approved": ModerationAction.APPROVE, "spam": ModerationAction.SPAM,
+            "trash": ModerationAction.TRASH}[from_status]
+
+
+def undo(bridge, user, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
+    """Take back the latest decision on a comment, seen at ``version`` (the version it produced).
+
+    If its write-back has not run yet, the job is cancelled and the comment is put
+    back locally: the site never hears of it. Otherwise the reverse decision is
+    made (and written back like any other). Returns the comment row plus
+    ``undone``: "cancelled" or "reversed"."""
+    comment, actor = _load(bridge, user, comment_id)
+    if int(version) != comment["version"]:
+        raise Conflict(f"comment {comment_id} changed after that decision (it is now {comment['status']}); "
+                       "nothing was undone. Decide it again instead.", comment=comment)
+    last = bridge.store.last_decision(comment_id)
+    if last is None or last["action"] in ("undo", "site_change") or last["to_status"] != comment["status"]:
+        raise NothingToDo(f"comment {comment_id} has no decision of yours to undo", comment=comment)
+    if bridge.store.cancel_decision(comment, last, actor=actor, origin=origin) is not None:
+        return {**bridge.store.get_comment(comment_id), "undone": "cancelled"}
+    if comment["status"] == "deleted":
+        raise Conflict(f"comment {comment_id} is already deleted on the site; a permanent delete cannot be undone",
+                       comment=comment)
+    reverse = _reverse(last["from_status"], comment["status"])
+    return {**decide(bridge, user, comment_id, reverse.value, seen_version=version, origin=origin),
+            "undone": "reversed"}
 
 
 def reply(bridge, user, comment_id: int, text: str, *, origin: str = "inbox") -> dict:

@@ -46,8 +46,11 @@ def test_comment_history_and_failed_job_listed_with_its_comment(app, bridge, cli
                    "writeback_error = 'site said 500', writeback_job_id = ? WHERE id = ?", [job["id"], cid])
     auth.login()
     detail = client.get(f"/inbox/{cid}").get_data(as_text=True)
-    assert "admin" in detail and "pending → approved" in detail and "failed: site said 500" in detail
+    assert "admin" in detail and "pending → approved" in detail
+    assert re.search(r'failed: <span class="plain-error" title="site said 500">site said 500</span>', detail)
     row = client.get("/inbox?status=approved").get_data(as_text=True)
-    assert "write-back failed: site said 500" in row and 'href="/jobs"' in row
+    # one line in plain words, with a Retry for exactly this job
+    assert re.search(r"Not written back to a: <span [^>]+>site said 500</span>", row)
+    assert f'action="/jobs/{job["id"]}/retry"' in row
     jobs = client.get("/jobs").get_data(as_text=True)
     assert f'href="/inbox/{cid}">comment #{cid}</a> by Ann' in jobs and "Retry" in jobs

@@ -225,7 +225,9 @@ def test_item_page_shows_per_site_state_reasons_retry_and_history(app, bridge, c
     page = client.get(f"/curation/items/{item_id}").get_data(as_text=True)
 
     assert 'href="https://corp.example.org/5"' in page
-    assert "failed (connection refused)" in page
+    # the error in plain words, the original kept as its title
+    assert ('failed (<span class="plain-error" title="connection refused">the server refused the connection '
+            '(is it running?)</span>)') in page
     assert f'action="/curation/items/{item_id}/publications/shop/retry"' in page
     assert "admin" in page and "approve" in page  # history: who and what
 

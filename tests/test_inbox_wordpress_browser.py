@@ -90,13 +90,17 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
         assert {int(r) for r in remote.values()} == set(range(seeded["first_id"], seeded["last_id"] + 1))
         page.screenshot(path=str(ARTIFACTS / "wp-inbox-site.png"), full_page=True)
 
-        # approve the first with the keyboard: j selects it, a approves it in place
+        # approve the first with the keyboard: j selects it, a approves it in place (on the "all" queue
+        # the row stays; on the pending one it would leave the list)
+        _inbox(page, f"{server.url}/inbox?site=blog&status=all")
+        # the same pending comments first (newest first), then WordPress's own older, approved sample comment
+        assert [int(i) for i in rows.evaluate_all("els => els.map(e => e.dataset.id)")][:len(ids)] == ids
         page.keyboard.press("j")
         assert page.locator("article.c.current").get_attribute("id") == f"c-{ids[0]}"
         page.keyboard.press("a")
         page.locator(f"#c-{ids[0]} .wb-pending").wait_for()
         assert page.locator(f"#c-{ids[0]}").get_attribute("data-status") == "approved"
-        assert "Decided: approve" in page.locator(f"#c-{ids[0]} .c-notice").inner_text()
+        assert "Approved (writing back to blog)" in page.locator(f"#c-{ids[0]} .c-notice").inner_text()
         # the cursor has moved on to the next comment, ready for the next key press
         assert page.locator("article.c.current").get_attribute("id") == f"c-{ids[1]}"
 
@@ -214,8 +218,9 @@ def test_change_on_site_after_load_is_held_back_and_explained(tmp_path, wp, brow
         # having seen the site's change, the editor decides again on the row as it is now: that one counts
         assert page.locator("article.c.current").get_attribute("id") == f"c-{cid}"
         page.keyboard.press("a")
-        page.locator(f"#c-{cid} .wb-pending").wait_for()
-        assert "Decided: approve" in page.locator(f"#c-{cid} .c-notice").inner_text()
+        page.locator(f"#c-{cid}").wait_for(state="detached")  # approved: it leaves the pending list
+        page.wait_for_function("t => document.getElementById('live').textContent.startsWith(t)",
+                               arg=f"Approved comment {cid}")
         assert "blog: 0 new, 0 changed, 1 written back, 0 errors" in _sync(server)
         assert _wp_comment(wp, remote_id)["status"] == "approved"
         assert page.errors == []

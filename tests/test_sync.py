@@ -73,6 +73,10 @@ def test_decisions_and_reply_are_written_back(bridge, wp):
     first = seeded["first_id"]
     ids = [c["id"] for c in wp.rest.get("comments", params={"status": "hold", "per_page": 10,
                                                              "orderby": "id", "order": "asc"}).json()]
+    # hold needs an approved comment (on a pending one it is nothing to do): approved and written back first
+    approved = local_comment(bridge, ids[4])
+    moderation.decide(bridge, "ed", approved["id"], "approve", seen_version=approved["version"])
+    assert sync_wp(bridge).written_back == 1 and rest_comment(wp, ids[4])["status"] == "approved"
     plan = {ids[0]: ("approve", "approved"), ids[1]: ("spam", "spam"), ids[2]: ("trash", "trash"),
             ids[3]: ("delete", None), ids[4]: ("hold", "hold")}
     for remote_id, (action, _) in plan.items():

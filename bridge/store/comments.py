@@ -19,6 +19,10 @@ PULLED_COLUMNS = ("remote_id", "remote_parent_id", "post_id", "post_title", "pos
 OPEN_WHERE = "(status = 'pending' OR writeback_state = 'pending')"
 
 
+class _NotCancelled(Exception):
+    """Rolls back a cancel_decision that cannot be completed."""
+
+
 class CommentsQueries:
     """Queries of the sync and moderation services live here."""
 
@@ -157,17 +161,23 @@ class CommentsQueries:
 
     # -- deciding -------------------------------------------------------------------
     def record_decision(self, comment: dict, *, actor: str, action: str, to_status: str, origin: str,
-                        detail: str | None = None) -> int:
+                        detail: str | None = None) -> int | None:
         """The inbox's decision takes effect locally at once; its write-back is pending.
-        Returns the moderation_log id."""
+
+        It applies only to the version of ``comment`` the caller read: the UPDATE
+        is guarded by ``version = ?``, so of two requests made from the same view
+        (fast key presses, two tabs) exactly one wins. Returns the moderation_log
+        id, or None when the comment moved on meanwhile (nothing was written)."""
         now = self.now_iso()
         with self.write() as db:
-            db.execute(
+            cur = db.execute(
                 "UPDATE comments SET status = ?, expected_status = ?, writeback_state = 'pending', "
                 "writeback_error = NULL, site_change = NULL, site_change_at = NULL, version = version + 1, "
-                "updated_at = ? WHERE id = ?",
-                [to_status, to_status, now, comment["id"]],
+                "updated_at = ? WHERE id = ? AND version = ?",
+                [to_status, to_status, now, comment["id"], comment["version"]],
             )
+            if cur.rowcount == 0:
+                return None
             cur = db.execute(
                 "INSERT INTO moderation_log (comment_id, site_id, remote_id, actor, action, from_status, to_status, "
                 "origin, writeback, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
@@ -175,6 +185,56 @@ class CommentsQueries:
                  to_status, origin, detail, now],
             )
             return cur.lastrowid
+
+    def last_decision(self, comment_id: int) -> dict | None:
+        """The newest log row of a comment that is not a reply (decisions, undos, site changes)."""
+        return self.query_one("SELECT * FROM moderation_log WHERE comment_id = ? AND action != 'reply' "
+                              "ORDER BY id DESC LIMIT 1", [comment_id])
+
+    def cancel_decision(self, comment: dict, decision: dict, *, actor: str, origin: str) -> int | None:
+        """Undo ``decision`` before its write-back ran: retire its job, put the comment
+        back as it was, log the undo. All or nothing: returns the undo's log id, or
+        None when the job already ran (or runs) or the comment moved past ``comment``'s
+        version; then nothing was changed and the caller sends the reverse decision."""
+        now = self.now_iso()
+        try:
+            with self.write() as db:
+                if decision["job_id"] is None or not self.supersede_job(decision["job_id"], "undone before it ran"):
+                    raise _NotCancelled
+                # the site still has what it had: nothing of ours is on the way any more
+                cur = db.execute(
+                    "UPDATE comments SET status = ?, expected_status = NULL, writeback_error = NULL, "
+                    "writeback_state = CASE WHEN remote_status = ? THEN NULL ELSE writeback_state END, "
+                    "version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                    [decision["from_status"], decision["from_status"], now, comment["id"], comment["version"]])
+                if cur.rowcount == 0:
+                    raise _NotCancelled
+                db.execute("UPDATE moderation_log SET writeback = 'cancelled' WHERE id = ?", [decision["id"]])
+                cur = db.execute(
+                    "INSERT INTO moderation_log (comment_id, site_id, remote_id, actor, action, from_status, "
+                    "to_status, origin, writeback, detail, created_at) VALUES (?, ?, ?, ?, 'undo', ?, ?, ?, 'n/a', "
+                    "?, ?)",
+                    [comment["id"], comment["site_id"], comment["remote_id"], actor, comment["status"],
+                     decision["from_status"], origin,
+                     f"undid {decision['action']} by {decision['actor']}; its write-back was cancelled before it ran",
+                     now])
+                return cur.lastrowid
+        except _NotCancelled:
+            return None
+
+    def recent_decisions(self, actor: str, sites: list[str] | None, limit: int = 10) -> list[dict]:
+        """The actor's latest decisions, newest first, each with its comment's state now and
+        whether it is still the comment's latest change (only then can it be undone)."""
+        if sites is not None and not sites:
+            return []
+        where = "" if sites is None else f" AND l.site_id IN ({', '.join('?' for _ in sites)})"
+        return self.query(
+            "SELECT l.id, l.comment_id, l.action, l.from_status, l.to_status, l.created_at, l.writeback, "
+            "c.author_name, c.status, c.version, (SELECT max(x.id) FROM moderation_log x WHERE "
+            "x.comment_id = l.comment_id AND x.action != 'reply') = l.id AND c.status = l.to_status AS undoable "
+            f"FROM moderation_log l JOIN comments c ON c.id = l.comment_id WHERE l.actor = ? "
+            f"AND l.action NOT IN ('reply', 'site_change'){where} ORDER BY l.id DESC LIMIT ?",
+            [actor, *(sites or []), limit])
 
     def record_reply_request(self, comment: dict, *, actor: str, origin: str, text: str) -> int:
         with self.write() as db:

@@ -216,17 +216,19 @@ class InboxQueries:
 
     # -- context of a row ----------------------------------------------------
     def author_stats(self, author_keys: list[str]) -> dict[str, dict[str, int]]:
-        """{author_key: {"approved": n, "spam": n}} over all sites (grouping only)."""
+        """{author_key: {"approved": n, "spam": n, <other statuses>: n, "total": n}} over all sites."""
         keys = sorted({k for k in author_keys if k})
         if not keys:
             return {}
         marks = ", ".join("?" for _ in keys)
         rows = self.query(
             f"SELECT author_key, status, count(*) AS n FROM comments WHERE author_key IN ({marks}) "
-            "AND status IN ('approved', 'spam') GROUP BY author_key, status", keys)
+            "GROUP BY author_key, status", keys)
         out: dict[str, dict[str, int]] = {}
         for row in rows:
-            out.setdefault(row["author_key"], {"approved": 0, "spam": 0})[row["status"]] = row["n"]
+            record = out.setdefault(row["author_key"], {"approved": 0, "spam": 0, "total": 0})
+            record[row["status"]] = row["n"]
+            record["total"] += row["n"]
         return out
 
     def parents_of(self, comments: list[dict]) -> dict[int, dict]:

@@ -685,3 +685,10 @@ def m0006_contributions(db: Database) -> None:
         CREATE UNIQUE INDEX contributions_item ON contributions(item_id);
         """
     )
+
+
+@migrations(name="0008_user_time_zone")
+def m0008_user_time_zone(db: Database) -> None:
+    """Pages show times in the reader's own time zone (an IANA name, chosen on the
+    account page); NULL means UTC, which is what every stored time is in."""
+    db["users"].add_column("time_zone", str)

@@ -39,6 +39,10 @@ class UsersQueries:
                 [password_hash, user_id],
             )
 
+    def set_time_zone(self, user_id: int, time_zone: str | None) -> None:
+        with self.write() as db:
+            db.execute("UPDATE users SET time_zone = ? WHERE id = ?", [time_zone, user_id])
+
     def update_user(self, user_id: int, *, role: str | None = None, sites: list[str] | None | bool = False,
                     disabled: bool | None = None) -> None:
         sets, params = [], []

@@ -13,25 +13,40 @@ from __future__ import annotations
 
 import base64
 import binascii
-import importlib
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import nh3
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from .. import moderation
 from ..store.inbox import STATUSES, InboxFilter
 from .access import allowed_sites, bridge, may_see_site, safe_next
+from .problems import problem
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 #: what an editor can decide, with the words the UI uses
 ACTIONS: dict[str, str] = {
-    "approve": "Approve", "hold": "Hold", "spam": "Spam", "unspam": "Not spam",
+    "approve": "Approve", "hold": "Back to pending", "spam": "Spam", "unspam": "Not spam",
     "trash": "Trash", "restore": "Restore", "delete": "Delete permanently",
 }
+#: what a decision did, in the words of the "recent decisions" list (inbox.js says the same)
+DONE: dict[str, str] = {
+    "approve": "Approved", "hold": "Moved back to pending", "spam": "Marked as spam", "unspam": "Marked not spam",
+    "trash": "Trashed", "restore": "Restored", "delete": "Deleted", "undo": "Undid a decision on",
+}
+#: every key inbox.js answers, as the help (``?``) lists them
+KEYS: tuple[tuple[str, str], ...] = (
+    ("j / k", "next / previous comment"), ("a", "approve"), ("h", "back to pending"), ("s", "spam"),
+    ("u", "not spam"), ("t", "trash"), ("e", "restore"), ("d d", "delete permanently (press d twice)"),
+    ("r", "reply"), ("x", "select"), ("z", "undo the last decision (for 10 seconds)"),
+    ("1 – 5", "pending, approved, spam, trash, all"), ("/", "search"), ("n / p", "older page / newest page"),
+    ("Z", "zen mode: one comment at a time"), ("?", "these keys"), ("Esc", "close this list, leave zen mode"),
+)
 #: the row buttons offered for each status (any action may still be posted)
 ROW_ACTIONS: dict[str, tuple[str, ...]] = {
     "pending": ("approve", "spam", "trash"),
@@ -41,6 +56,9 @@ ROW_ACTIONS: dict[str, tuple[str, ...]] = {
     "deleted": (),
 }
 PAGE_SIZE = 50
+#: longer comments are folded: a preview of PREVIEW_WORDS words and "Show all (N words)"
+FOLD_WORDS = 150
+PREVIEW_WORDS = 60
 #: "every comment matching the filter" decides at most this many per request
 BULK_LIMIT = 2000
 
@@ -49,6 +67,9 @@ COMMENT_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "em
 
 
 # -- rendering helpers ---------------------------------------------------------
+LINK = re.compile(r"<a\s[^>]*href|(?<![\"'=])\bhttps?://", re.I)
+
+
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL to link to, or None (``javascript:``, ``data:``, relative … are never links)."""
     if not url:
@@ -72,22 +93,6 @@ def comment_html(comment: dict) -> Markup:
                         url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer ugc",
                         strip_comments=True)
     return Markup(cleaned)  # noqa: S704 - nh3 output: the allowlist above, nothing else
-
-
-def age(date_gmt: str | None, now: float) -> str:
-    if not date_gmt:
-        return ""
-    try:
-        then = datetime.fromisoformat(date_gmt.replace("Z", "+00:00"))
-    except ValueError:
-        return date_gmt
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    seconds = max(0, int(now - then.timestamp()))
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
 
 
 def encode_cursor(key: tuple[str, int] | None) -> str | None:
@@ -146,29 +151,30 @@ def decorate(rows: list[dict]) -> list[dict]:
     store = bridge().store
     parents = store.parents_of(rows)
     stats = store.author_stats([r["author_key"] for r in rows])
-    now = bridge().clock()
     for row in rows:
         row["html"] = comment_html(row)
         row["author_link"] = safe_url(row.get("author_url"))
         row["post_link"] = safe_url(row.get("post_url"))
-        row["age"] = age(row.get("date_gmt"), now)
+        row["comment_link"] = safe_url(row.get("link"))
+        words = (row.get("content_text") or "").split()
+        row["words"] = len(words)
+        row["preview"] = " ".join(words[:PREVIEW_WORDS]) if len(words) > FOLD_WORDS else None
         row["parent"] = parents.get(row["id"])
-        record = dict(stats.get(row["author_key"], {"approved": 0, "spam": 0})) if row["author_key"] else None
-        if record is not None and row["status"] in record:
-            record[row["status"]] -= 1  # "earlier comments": not counting this one
+        record = dict(stats.get(row["author_key"], {"approved": 0, "spam": 0, "total": 1})) \
+            if row["author_key"] else None
+        if record is not None:  # "earlier comments": not counting this one
+            if row["status"] in record:
+                record[row["status"]] -= 1
+            record["total"] = max(0, record["total"] - 1)
         row["record"] = record
+        # signals, as Coral shows them: links in the text, a commenter never seen before
+        row["links"] = len(LINK.findall(row.get("content_html") or row.get("content_text") or ""))
+        row["first_time"] = record is not None and record["total"] == 0
         row["actions"] = ROW_ACTIONS.get(row["status"], ())
     return rows
 
 
 # -- deciding ------------------------------------------------------------------
-def _moderation():
-    try:
-        return importlib.import_module("bridge.moderation")
-    except ModuleNotFoundError:
-        return None
-
-
 @dataclass
 class Outcome:
     """What happened to one requested decision."""
@@ -211,15 +217,11 @@ def decide_one(user: dict, comment_id: int, action: str, seen_version: int | Non
         # checked here too, so the answer is the same whatever decide() does with it
         out.conflict, out.comment, out.message = True, comment, conflict_message(comment)
         return out
-    moderation = _moderation()
-    if moderation is None:
-        out.message = "Moderation is not available in this installation (bridge.moderation is missing)."
-        return out
     try:
         moderation.decide(bridge(), user, comment_id, action, seen_version=seen_version)
-    except Exception as exc:  # noqa: BLE001 - every refusal is reported to the editor in words
+    except moderation.ModerationError as exc:  # every refusal is reported to the editor in words
         current = store.inbox_comment(comment_id, None) or comment
-        if type(exc).__name__ == "Conflict" or isinstance(exc, getattr(moderation, "Conflict", ())):
+        if isinstance(exc, moderation.Conflict):
             out.conflict, out.comment, out.message = True, current, conflict_message(current)
         else:
             out.comment, out.message = current, f"Comment #{comment_id}: {exc}"
@@ -264,12 +266,9 @@ def reply_to(user: dict, comment_id: int, text: str) -> tuple[bool, str]:
         return False, "The reply is empty; write something first."
     if len(text) > 10000:
         return False, "The reply is longer than 10,000 characters; shorten it."
-    moderation = _moderation()
-    if moderation is None or not hasattr(moderation, "reply"):
-        return False, "Replying is not available in this installation (bridge.moderation is missing)."
     try:
         moderation.reply(bridge(), user, comment_id, text)
-    except Exception as exc:  # noqa: BLE001 - reported in words
+    except moderation.ModerationError as exc:  # reported in words
         return False, f"The reply was not queued: {exc}"
     return True, f"Reply queued; it is posted to {comment['site_id']} as the connected account by the next sync."
 
@@ -300,7 +299,8 @@ def index():
     counts = store.inbox_counts(sites)
     return render_template(
         "inbox/index.html", rows=decorate(rows), flt=flt, args=args, sites=_visible_sites(counts),
-        counts=counts, statuses=STATUSES, actions=ACTIONS,
+        counts=counts, statuses=STATUSES, actions=ACTIONS, done=DONE, keys=KEYS,
+        recent=store.recent_decisions(g.user["username"], sites),
         without=lambda key: {k: v for k, v in args.items() if k != key},
         next_url=url_for("inbox.index", **args, after=encode_cursor(next_key)) if next_key else None,
         first_url=url_for("inbox.index", **args) if after else None,
@@ -409,6 +409,41 @@ def act():
     if any(o.missing for o in result.failed) and not result.applied and len(result.failed) == len(ids):
         abort(404, description="None of the selected comments is one you may moderate.")
     _report(result, action)
+    return redirect(_back())
+
+
+@bp.post("/undo")
+def undo():
+    """Take back the latest decision on a comment (inbox.js's ``z``, the recent list's Undo).
+
+    Form posts flash and go back; JSON calls get the comment or a problem."""
+    as_json = request.is_json
+    data = (request.get_json(silent=True) or {}) if as_json else request.form
+    try:
+        comment_id, version = int(data.get("comment_id")), int(data.get("version"))
+    except (TypeError, ValueError):
+        message = "Send the comment_id and the version of the comment the decision produced (both integers)."
+        if as_json:
+            return problem(400, "Invalid undo", message)
+        abort(400, description=message)
+    try:
+        result = moderation.undo(bridge(), g.user, comment_id, version)
+    except moderation.ModerationError as exc:
+        if as_json:
+            current = exc.comment or {}
+            return problem(exc.status, exc.title, f"Comment #{comment_id}: {exc}",
+                           current_status=current.get("status"), current_version=current.get("version"))
+        if isinstance(exc, moderation.CommentNotFound | moderation.NotAllowed):
+            abort(404, description=f"There is no comment #{comment_id} you may moderate.")
+        flash(f"Comment #{comment_id}: {exc}", "error")
+        return redirect(_back())
+    how = ("its write-back was cancelled before it ran" if result["undone"] == "cancelled"
+           else f"the reverse decision is being written back to {result['site_id']}")
+    message = f"Undone: comment {comment_id} is {result['status']} again; {how}."
+    if as_json:
+        return jsonify({"detail": message, "status": result["status"], "version": result["version"],
+                        "undone": result["undone"], "site_id": result["site_id"]})
+    flash(message, "ok")
     return redirect(_back())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from .. import security
+from . import humane
 from .access import admin_required, bridge
 
 bp = Blueprint("users", __name__)
@@ -93,6 +94,17 @@ def change_password():
     store.set_password(g.user["id"], hashed)
     flash("Password changed; please log in again.", "ok")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/time-zone")
+def set_time_zone():
+    name, error = humane.zone_or_error(request.form.get("time_zone", ""))
+    if error:
+        flash(error, "error")
+    else:
+        bridge().store.set_time_zone(g.user["id"], None if name == "UTC" else name)
+        flash(f"Times are now shown in {name}.", "ok")
+    return redirect(url_for("users.account"))
 
 
 @bp.post("/account/tokens")

@@ -1,0 +1,146 @@
+"""Machine text in words people read: times in the reader's own time zone, errors
+without errno numbers or exception class names.
+
+Both are template filters (``|when``, ``|plain_error``). What is stored stays as it
+was (UTC ISO timestamps, the adapter's own message), so logs and the API keep the
+exact text; only pages change how they say it. The exact value is never lost:
+``<time datetime>`` carries the instant, and ``plain_error`` keeps the original
+as the element's title.
+"""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import Flask, g
+from markupsafe import Markup
+
+from .access import bridge
+
+# -- times -------------------------------------------------------------------------
+
+
+def time_zones() -> list[str]:
+    """Every IANA zone name this machine knows, sorted (for the account page)."""
+    return sorted(available_timezones())
+
+
+def user_zone(user: dict | None) -> ZoneInfo:
+    name = (user or {}).get("time_zone") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def parse_instant(value) -> datetime | None:
+    """A stored time (ISO text with Z, offset or none = UTC; or epoch seconds) as an aware datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(float(value), UTC)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        then = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return then if then.tzinfo else then.replace(tzinfo=UTC)
+
+
+def relative(then: datetime, now: datetime) -> str:
+    """'3 min ago', '2 h ago', '5 d ago', 'just now', 'in 4 min'."""
+    seconds = int((now - then).total_seconds())
+    ahead, seconds = seconds < 0, abs(seconds)
+    if seconds < 60:
+        return "just now" if not ahead else "in under a minute"
+    for unit, size in (("year", 365 * 86400), ("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            n = seconds // size
+            text = f"{n} {unit}{'s' if unit == 'year' and n > 1 else ''}"
+            return f"in {text}" if ahead else f"{text} ago"
+    return "just now"  # pragma: no cover - the loop always answers for seconds >= 60
+
+
+def when_text(value, zone: ZoneInfo, now: datetime) -> tuple[str, str, str] | None:
+    """(datetime attribute, "2 Dec, 05:08 · 3 min ago", full title) or None for no time."""
+    then = parse_instant(value)
+    if then is None:
+        return None
+    local = then.astimezone(zone)
+    day = f"{local.day} {local:%b}" + ("" if local.year == now.astimezone(zone).year else f" {local.year}")
+    shown = f"{day}, {local:%H:%M} · {relative(then, now)}"
+    title = f"{local:%Y-%m-%d %H:%M:%S} {zone.key}"
+    return then.astimezone(UTC).isoformat().replace("+00:00", "Z"), shown, title
+
+
+def when(value) -> Markup:
+    """Template filter: ``<time datetime="…Z" title="…">2 Dec, 05:08 · 3 min ago</time>``.
+
+    Empty for no time, so ``{{ x|when or "never" }}`` works; text that is not a
+    time is shown as it is."""
+    now = datetime.fromtimestamp(bridge().clock(), UTC)
+    parts = when_text(value, user_zone(g.get("user")), now)
+    if parts is None:
+        return Markup("") if value in (None, "") else Markup("{}").format(value)
+    iso, shown, title = parts
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(iso, title, shown)
+
+
+def zone_or_error(name: str) -> tuple[str | None, str | None]:
+    """(the zone name, None) or (None, an error naming the field, the value and the fix)."""
+    name = (name or "").strip()
+    if name in available_timezones():
+        return name, None
+    return None, (f"Time zone {name!r} is not one this server knows; choose one from the list "
+                  "(an IANA name such as Europe/Berlin or America/New_York).")
+
+
+# -- errors ------------------------------------------------------------------------
+#: what low-level network and HTTP failures mean, in the words of someone running a site
+_PLAIN: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), words) for p, words in (
+    (r"Errno -[235]\]|Name or service not known|nodename nor servname|getaddrinfo failed|"
+     r"NameResolutionError|Temporary failure in name resolution|No address associated",
+     "the address could not be found (the host name does not resolve)"),
+    (r"Errno 111\]|Connection refused|ECONNREFUSED", "the server refused the connection (is it running?)"),
+    (r"timed out|ReadTimeout|ConnectTimeout", "the server did not answer in time"),
+    (r"CERTIFICATE_VERIFY_FAILED|SSLError|certificate verify", "the server's HTTPS certificate is not trusted"),
+    (r"Errno 101\]|Network is unreachable|Errno 113\]|No route to host", "the network path to the server is down"),
+    (r"Connection reset|RemoteDisconnected|Connection aborted", "the server closed the connection mid-way"),
+))
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+_CLASS_NAMES = re.compile(r":\s*(?:ConnectionError|[A-Z][A-Za-z]+(?:Error|Exception))\b(?=\s*(?:—|$|\())")
+
+
+def plain_words(text: str | None) -> str:
+    """An error as one plain sentence: known low-level failures named in words,
+    errno numbers and exception class names dropped, the rest kept (it is
+    usually already ours: "cannot connect to … — check the site's URL")."""
+    if not text:
+        return ""
+    first = str(text).strip().splitlines()[0].strip()
+    hint = first.split(" — ", 1)[1].strip() if " — " in first else ""
+    for pattern, words in _PLAIN:
+        found = pattern.search(first)
+        if found:
+            # keep our own context before it ("cannot resolve host 'x'"), not urllib3's pool name
+            before = first[:found.start()]
+            lead = before.rsplit(":", 1)[0].strip() if ":" in before else ""
+            if "ConnectionPool" in lead or "Errno" in lead:
+                lead = ""
+            return (f"{lead}: " if lead else "") + words + (f" — {hint}" if hint else "")
+    return _CLASS_NAMES.sub("", _ERRNO.sub("", first)).strip()
+
+
+def plain_error(text: str | None) -> Markup:
+    """Template filter: the plain sentence, the original kept as its title."""
+    if not text:
+        return Markup("")
+    return Markup('<span class="plain-error" title="{}">{}</span>').format(str(text), plain_words(text))
+
+
+def install(app: Flask) -> None:
+    app.add_template_filter(when, "when")
+    app.add_template_filter(plain_error, "plain_error")
+    app.add_template_global(time_zones, "time_zones")
