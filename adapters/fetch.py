@@ -226,6 +226,8 @@ def _read_body(response, url: str, *, max_bytes: int, deadline: float, timeout: 
             what = f"decoded from {encoding}, " if decoder is not None else ""
             raise TooLarge(f"{url!r} is larger than {max_bytes} bytes ({what}stopped at the limit; {limit_name})")
         chunks.append(data)
+    if response.length:  # Content-Length promised more than came (read1 returns b"" at EOF)
+        raise FetchFailed(f"{url!r} broke off after {total} bytes ({response.length} missing)")
     return b"".join(chunks)
 
 
@@ -256,6 +258,8 @@ def fetch(url: str, *, max_bytes: int, timeout: float, allow_private=(), headers
                 continue
             body = _read_body(response, url, max_bytes=max_bytes, deadline=deadline, timeout=timeout,
                               limit_name=limit_name)
+            if watchdog.fired:  # the socket was shut under a read: whatever came is not the whole answer
+                raise TimedOut(f"timed out after {timeout:g} s fetching {url!r} (read {len(body)} bytes)")
             return Response(status=response.status, reason=response.reason,
                             headers={k.lower(): v for k, v in response.getheaders()}, body=body, url=current)
         except FetchError:
