@@ -121,7 +121,7 @@ class CurationService:
         return list(item["target_sites"] or self.source_config(item).get("targets") or [])
 
     def sources_targeting(self, sites: list[str]) -> list[str]:
-        return [s["id"] for s in self.bridge.config.sources if set(s.get("targets") or []) & set(sites)]
+        return rights.visible_sources(self.bridge.config.sources, sites)
 
     def visible(self, item: dict, allowed: list[str] | None) -> bool:
         """Restricted editors see the items meant for their sites (chosen or by source)."""

@@ -35,3 +35,9 @@ def item_sites(store, item: dict) -> set[str]:
     every site it is (or is being put) on — unpublished rows no longer count."""
     pubs = store.item_publications([item["id"]])[item["id"]]
     return {p["site_id"] for p in pubs if p["state"] != "unpublished"} | set(item["target_sites"] or [])
+
+
+def visible_sources(sources: list[dict], allowed: list[str] | None) -> list[str]:
+    """Ids of the configured sources an actor may know of: those targeting one of their
+    sites (a restricted editor must not learn of a source that only feeds another site)."""
+    return [s["id"] for s in sources if may_see_any(s.get("targets") or [], allowed)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from .access import allowed_sites, bridge
+from .access import allowed_sites, bridge, safe_next
 
 bp = Blueprint("pages", __name__)
 
@@ -47,4 +47,4 @@ def retry_job(job_id: int):
         flash(f"Job {job_id} is queued again; the next sync runs it.", "ok")
     else:
         flash(f"Job {job_id} is {job['state']}, not failed: nothing to retry.", "error")
-    return redirect(request.form.get("back") or url_for("pages.jobs"))
+    return redirect(safe_next(request.form.get("back"), url_for("pages.jobs")))
