@@ -15,6 +15,7 @@ from .config import Config, load_config
 from .core import Bridge
 from .keyfiles import key_from_env_or_file
 from .web import access, humane
+from .web.converters import BoundedIntConverter
 from .web.problems import problem
 
 #: "module:attribute" of every blueprint; features add one line here
@@ -89,6 +90,8 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     app.extensions["bridge"] = bridge or Bridge(config)
+    # ids beyond SQLite's int64 are refused at routing (404), never reach the store
+    app.url_map.converters["int"] = BoundedIntConverter
 
     for target in BLUEPRINTS:
         module_name, _, attr = target.partition(":")

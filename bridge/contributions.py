@@ -27,7 +27,7 @@ import secrets
 from dataclasses import dataclass
 
 from . import clock as clock_mod
-from . import security
+from . import rights, security
 from .curation import Conflict, InvalidInput, ItemNotFound, NotAllowed
 from .errors import ServiceError
 from .intake import _title_from, content_hash
@@ -299,7 +299,9 @@ class ContributionService:
                 self.store.add_item_decision(item["id"], actor=actor, action="consent", from_state="duplicate",
                                              to_state="duplicate", detail="consent revoked")
             else:
-                self.bridge.services["curation"].set_consent(item["id"], "revoked", actor=actor)
+                # the contributor withdraws their own consent: it reaches every site the item is on
+                self.bridge.services["curation"].set_consent(item["id"], "revoked", actor=actor,
+                                                             allowed=rights.ALL_SITES)
         return self.store.contribution_for_item(item["id"])
 
     def for_item(self, item_id: int) -> dict | None:

@@ -28,6 +28,7 @@ from adapters.base import AdapterError, Feature, NotFound
 from adapters.types import Media, RemoteRef, SocialItem
 
 from . import clock as clock_mod
+from . import rights
 from .errors import ServiceError
 from .sanitize import clean_html
 
@@ -127,17 +128,17 @@ class CurationService:
         return list(item["target_sites"] or self.source_config(item).get("targets") or [])
 
     def sources_targeting(self, sites: list[str]) -> list[str]:
-        return [s["id"] for s in self.bridge.config.sources if set(s.get("targets") or []) & set(sites)]
+        return rights.visible_sources(self.bridge.config.sources, sites)
 
     def visible(self, item: dict, allowed: list[str] | None) -> bool:
         """Restricted editors see the items meant for their sites (chosen or by source)."""
-        if allowed is None:
+        if allowed is rights.ALL_SITES:
             return True
         meant_for = set(item["target_sites"]) | set(self.source_config(item).get("targets") or [])
         meant_for |= {p["site_id"] for p in self.store.item_publications([item["id"]])[item["id"]]}
-        return bool(meant_for & set(allowed))
+        return rights.may_see_any(meant_for, allowed)
 
-    def get(self, item_id: int, allowed: list[str] | None = None) -> dict:
+    def get(self, item_id: int, allowed: list[str] | None) -> dict:
         item = self.store.item_for_curation(item_id)
         if item is None or not self.visible(item, allowed):
             raise ItemNotFound(f"There is no item {item_id}.", field="id", value=item_id)
@@ -154,9 +155,9 @@ class CurationService:
             return "waiting"
         return "ok"
 
-    def publications(self, item_id: int, allowed: list[str] | None = None) -> list[dict]:
+    def publications(self, item_id: int, allowed: list[str] | None) -> list[dict]:
         rows = self.store.item_publications([item_id])[item_id]
-        return [p for p in rows if allowed is None or p["site_id"] in allowed]
+        return [p for p in rows if not rights.forbidden([p["site_id"]], allowed)]
 
     def history(self, item_id: int) -> list[dict]:
         return self.store.item_decisions(item_id)
@@ -173,18 +174,14 @@ class CurationService:
                                    field=f"{field_name}[{i}]", value=site)
             if site not in chosen:
                 chosen.append(site)
-        forbidden = [s for s in chosen if allowed is not None and s not in allowed]
+        forbidden = rights.forbidden(chosen, allowed)
         if forbidden:
             raise NotAllowed(f"You may not publish to {', '.join(forbidden)}; you may publish to: "
                              f"{', '.join(allowed or []) or 'no site'}.", field=field_name, value=forbidden)
         return chosen
 
     def _check_all_sites_allowed(self, item: dict, allowed: list[str] | None, what: str) -> None:
-        if allowed is None:
-            return
-        involved = {p["site_id"] for p in self.store.item_publications([item["id"]])[item["id"]]
-                    if p["state"] != "unpublished"} | set(item["target_sites"])
-        forbidden = sorted(involved - set(allowed))
+        forbidden = rights.forbidden(rights.item_sites(self.store, item), allowed)
         if forbidden:
             raise NotAllowed(f"Item {item['id']} is also published to {', '.join(forbidden)}, which you may not "
                              f"change; ask an editor of those sites to {what} it.", field="sites", value=forbidden)
@@ -215,7 +212,7 @@ class CurationService:
 
     # -- decisions -------------------------------------------------------------
     def approve(self, item_id: int, sites: list[str] | None, *, actor: str, title: str | None = None,
-                text: str | None = None, allowed: list[str] | None = None) -> Outcome:
+                text: str | None = None, allowed: list[str] | None) -> Outcome:
         """Approve to ``sites`` (None: the item's default targets), optionally with an
         edited title/text. Approving an approved item adds sites and applies edits:
         the sites it is on are updated in place (same remote post)."""
@@ -299,7 +296,7 @@ class CurationService:
         return item
 
     def edit(self, item_id: int, *, actor: str, title: str | None = None, text: str | None = None,
-             allowed: list[str] | None = None) -> Outcome:
+             allowed: list[str] | None) -> Outcome:
         """Change an approved item's title/text: every site it is on gets the update."""
         item = self.get(item_id, allowed)
         if item["state"] != "approved":
@@ -307,7 +304,7 @@ class CurationService:
                            "approve it with the edit instead.", field="id", value=item_id)
         return self.approve(item_id, item["target_sites"], actor=actor, title=title, text=text, allowed=allowed)
 
-    def reject(self, item_id: int, reason: str, *, actor: str, allowed: list[str] | None = None) -> Outcome:
+    def reject(self, item_id: int, reason: str, *, actor: str, allowed: list[str] | None) -> Outcome:
         item = self.get(item_id, allowed)
         reason = (reason or "").strip()
         if not reason:
@@ -331,7 +328,7 @@ class CurationService:
             self._tell("reject", self.store.item_for_curation(item_id))
         return Outcome(item=self.store.item_for_curation(item_id))
 
-    def retract(self, item_id: int, *, actor: str, reason: str = "", allowed: list[str] | None = None) -> Outcome:
+    def retract(self, item_id: int, *, actor: str, reason: str = "", allowed: list[str] | None) -> Outcome:
         """Take an approved item down from every site it is on (or queued for)."""
         item = self.get(item_id, allowed)
         if item["state"] != "approved":
@@ -357,7 +354,7 @@ class CurationService:
         return Outcome(item=item, jobs=jobs)
 
     def set_consent(self, item_id: int, state: str, *, actor: str, evidence_url: str | None = None,
-                    contributor: str | None = None, allowed: list[str] | None = None) -> Outcome:
+                    contributor: str | None = None, allowed: list[str] | None) -> Outcome:
         """Record the contributor's consent. Granting it releases an approved item's
         publishing; declining or revoking it takes the item down everywhere."""
         item = self.get(item_id, allowed)
@@ -378,6 +375,8 @@ class CurationService:
         if item["state"] == "duplicate":
             raise Conflict(f"Item {item_id} is a duplicate of item {item['duplicate_of']}; record consent there.",
                            field="id", value=item_id)
+        # consent decides for every site the item is on (revoking takes it down there)
+        self._check_all_sites_allowed(item, allowed, "record consent for")
         before = self.consent_status(item)
         changes = {"consent_state": state, "consent_at": clock_mod.iso(self.bridge.clock())}
         if evidence_url is not None:
@@ -422,7 +421,7 @@ class CurationService:
             raise InvalidInput(f"Source {item['source_id']} has no targets; add `targets` to it in the config.",
                                field="targets", value=[])
         if item["state"] != "approved":
-            return self.approve(item_id, sites, actor=actor)
+            return self.approve(item_id, sites, actor=actor, allowed=rights.ALL_SITES)
         if item["decided_by"] == actor and item["target_sites"] == sites:  # handed over again: only ensure jobs
             with self.store.write():
                 jobs, waiting = self._publish_if_allowed(item)
@@ -438,10 +437,10 @@ class CurationService:
         return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
 
     def retry_publication(self, item_id: int, site_id: str, *, actor: str,
-                          allowed: list[str] | None = None) -> Outcome:
+                          allowed: list[str] | None) -> Outcome:
         """Queue a failed publish/unpublish of one site again (attempts start over)."""
         item = self.get(item_id, allowed)
-        if allowed is not None and site_id not in allowed:
+        if rights.forbidden([site_id], allowed):
             raise NotAllowed(f"You may not publish to {site_id}.", field="site", value=site_id)
         pub = self.store.get_publication(item_id, site_id)
         if pub is None or pub["shown_state"] != "failed":
@@ -454,7 +453,8 @@ class CurationService:
                                          to_state=item["state"], sites=[site_id], detail=pub["job_error"] or "")
         return Outcome(item=item, jobs=[pub["job_id"]])
 
-    def bulk(self, action: str, item_ids: list[int], **kwargs) -> list[tuple[int, Outcome | CurationError]]:
+    def bulk(self, action: str, item_ids: list[int], *, allowed: list[str] | None,
+             **kwargs) -> list[tuple[int, Outcome | CurationError]]:
         """Apply approve/reject to each item; one item's conflict does not stop the rest."""
         method = {"approve": self.approve, "reject": self.reject}[action]
         results: list[tuple[int, Outcome | CurationError]] = []
@@ -462,10 +462,10 @@ class CurationService:
             try:
                 if action == "approve":
                     results.append((item_id, method(item_id, kwargs.get("sites"), actor=kwargs["actor"],
-                                                    allowed=kwargs.get("allowed"))))
+                                                    allowed=allowed)))
                 else:
                     results.append((item_id, method(item_id, kwargs["reason"], actor=kwargs["actor"],
-                                                    allowed=kwargs.get("allowed"))))
+                                                    allowed=allowed)))
             except CurationError as exc:
                 results.append((item_id, exc))
         return results

@@ -463,7 +463,7 @@ class IntakeService:
     def source_adapter(self, source: dict):
         cls = registry.get_source(source["kind"])
         settings = {"fetch_timeout": self.config.media["timeout"], "max_bytes": self.config.media["max_bytes"],
-                    **source}
+                    **source, "allow_private": self.config.media["allow_private"]}
         return cls(settings, self.config.source_secrets(source["id"]))
 
     def _poll_one(self, source: dict, state: dict) -> PollResult:

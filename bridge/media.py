@@ -1,6 +1,7 @@
 """Images from outside, downloaded once into a content-addressed store, safely.
 
-**SSRF guard.** A media URL comes from a social post, i.e. from anyone, so the
+**SSRF guard** (``adapters/fetch.py``, the one fetcher every outside URL goes
+through). A media URL comes from a social post, i.e. from anyone, so the
 bridge must not be talked into fetching from its own network. Every request —
 the first and each redirect hop, which we follow ourselves (at most
 ``MAX_REDIRECTS``) — is checked before any connection is made:
@@ -8,7 +9,7 @@ the first and each redirect hop, which we follow ourselves (at most
 * the scheme must be http or https (``file:``, ``ftp:``, ``gopher:``, … refused);
 * the host is resolved once, and *every* address it resolves to must be a public
   unicast address: loopback, private (RFC 1918, ULA), link-local (169.254/16 —
-  cloud metadata — and fe80::/10), multicast, reserved, unspecified, shared
+  cloud metadata — and fe80::/10), site-local (fec0::/10), multicast, reserved, unspecified, shared
   (100.64/10) and IPv4-mapped/6to4 forms of those are refused;
 * the connection then goes to exactly the address that was checked (the socket is
   opened to the IP; TLS still verifies the certificate against the host name), so
@@ -31,42 +32,27 @@ downloaded before is not downloaded again.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import io
-import ipaddress
 import os
-import socket
-import ssl
 import tempfile
-import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
 
 from PIL import Image
 
-MAX_REDIRECTS = 5
+from adapters import fetch as guarded
+
 MAX_PIXELS = 60_000_000
 USER_AGENT = "cms-bridge media fetcher (+https://github.com/cms-bridge)"
 IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif"),
                "WEBP": ("image/webp", "webp")}
-_SHARED = ipaddress.ip_network("100.64.0.0/10")
 
-
-class MediaError(Exception):
-    """A download that did not produce a stored image; ``str()`` is the reason shown
-    to editors. ``retriable`` says whether trying later may help."""
-
-    retriable = False
-
-
-class Refused(MediaError):
-    """Refused before any connection: the URL or its address is not allowed."""
-
-
-class FetchFailed(MediaError):
-    """The remote end failed (connection, timeout, HTTP error)."""
-
-    retriable = True
+#: the guard's errors are media errors: ``str()`` is the reason shown to editors
+MediaError = guarded.FetchError
+Refused = guarded.Refused
+FetchFailed = guarded.FetchFailed
+resolve_checked = guarded.resolve_checked
+address_problem = guarded.address_problem
+_parse_allow = guarded.parse_allow
 
 
 class NotAnImage(MediaError):
@@ -85,150 +71,17 @@ class StoredImage:
     size: int
 
 
-# -- the guard -----------------------------------------------------------------
-def _parse_allow(allow_private) -> list:
-    nets = []
-    for value in allow_private or ():
-        nets.append(value if isinstance(value, ipaddress._BaseNetwork)
-                    else ipaddress.ip_network(str(value), strict=False))
-    return nets
-
-
-def address_problem(ip: ipaddress._BaseAddress) -> str | None:
-    """Why this address must not be contacted, or None for a public unicast address."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return address_problem(ip.ipv4_mapped)
-        if ip.sixtofour is not None:
-            inner = address_problem(ip.sixtofour)
-            if inner:
-                return inner
-    for attr, label in (("is_unspecified", "unspecified"), ("is_loopback", "loopback"),
-                        ("is_link_local", "link-local"), ("is_multicast", "multicast"),
-                        ("is_private", "private"), ("is_reserved", "reserved")):
-        if getattr(ip, attr):
-            return label
-    if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED:
-        return "shared (carrier-grade NAT)"
-    if not ip.is_global:
-        return "not globally routable"
-    return None
-
-
-def resolve_checked(url: str, allow_private=(), *, port_default: int | None = None) -> tuple[str, int, str]:
-    """Check ``url`` and resolve its host; return (host, port, the one IP to connect to).
-
-    Raises Refused with the reason. Every resolved address must pass, not just
-    the first: an attacker's name resolving to a public and a private address must
-    not win by luck of ordering.
-    """
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        what = f"{scheme}:" if scheme else "a relative URL"
-        raise Refused(f"refused {url!r}: only http and https URLs are fetched, not {what}")
-    host = parts.hostname
-    if not host:
-        raise Refused(f"refused {url!r}: the URL has no host")
-    try:
-        port = parts.port or port_default or (443 if scheme == "https" else 80)
-    except ValueError:
-        raise Refused(f"refused {url!r}: the port is not a number") from None
-    if parts.username or parts.password:
-        raise Refused(f"refused {url!r}: URLs with credentials are not fetched")
-    nets = _parse_allow(allow_private)
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchFailed(f"cannot resolve {host!r}: {exc}") from None
-    addresses = []
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if ip not in addresses:
-            addresses.append(ip)
-    if not addresses:
-        raise FetchFailed(f"cannot resolve {host!r}: no addresses")
-    for ip in addresses:
-        if any(ip in net for net in nets):
-            continue
-        problem = address_problem(ip)
-        if problem:
-            raise Refused(f"refused {url!r}: {host} resolves to {ip}, a {problem} address "
-                          "(not fetched, to protect the bridge's own network; an admin can allow it "
-                          "with [media] allow_private)")
-    return host, port, str(addresses[0])
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host, port, ip, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self._ip = ip
-
-    def connect(self):
-        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, port, ip, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._ip = ip
-
-    def connect(self):
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
 def download(url: str, *, max_bytes: int, timeout: float, allow_private=()) -> tuple[bytes, str]:
-    """GET ``url`` through the guard, following redirects ourselves; (body, final URL)."""
-    deadline = time.monotonic() + timeout
-    current = url
-    for _hop in range(MAX_REDIRECTS + 1):
-        host, port, ip = resolve_checked(current, allow_private)
-        parts = urlsplit(current)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise FetchFailed(f"timed out after {timeout:g} s fetching {url!r}")
-        cls = _PinnedHTTPSConnection if parts.scheme.lower() == "https" else _PinnedHTTPConnection
-        conn = cls(host, port, ip, timeout=remaining)
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        try:
-            conn.request("GET", path, headers={"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT,
-                                               "Accept": "image/*", "Accept-Encoding": "identity"})
-            response = conn.getresponse()
-            if response.status in (301, 302, 303, 307, 308):
-                location = response.getheader("Location")
-                if not location:
-                    raise FetchFailed(f"{current!r} answered {response.status} without a Location")
-                current = urljoin(current, location)
-                continue
-            if response.status != 200:
-                raise FetchFailed(f"{current!r} answered HTTP {response.status} {response.reason}")
-            length = response.getheader("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise NotAnImage(f"{url!r} is {int(length)} bytes; at most {max_bytes} are downloaded "
-                                 "([media] max_bytes)")
-            chunks, total = [], 0
-            while True:
-                if time.monotonic() > deadline:
-                    raise FetchFailed(f"timed out after {timeout:g} s fetching {url!r}")
-                chunk = response.read(64 * 1024)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > max_bytes:
-                    raise NotAnImage(f"{url!r} is larger than {max_bytes} bytes ([media] max_bytes)")
-                chunks.append(chunk)
-            return b"".join(chunks), current
-        except TimeoutError:
-            raise FetchFailed(f"timed out after {timeout:g} s fetching {url!r}") from None
-        except (OSError, http.client.HTTPException) as exc:
-            raise FetchFailed(f"could not fetch {current!r}: {exc}") from None
-        finally:
-            conn.close()
-    raise FetchFailed(f"{url!r}: more than {MAX_REDIRECTS} redirects")
+    """GET ``url`` through the one guarded fetcher (``adapters.fetch``); (body, final URL)."""
+    try:
+        response = guarded.fetch(url, max_bytes=max_bytes, timeout=timeout, allow_private=allow_private,
+                                 headers={"User-Agent": USER_AGENT, "Accept": "image/*"},
+                                 limit_name="[media] max_bytes")
+    except guarded.TooLarge as exc:
+        raise NotAnImage(str(exc)) from None
+    if response.status != 200:
+        raise FetchFailed(f"{response.url!r} answered HTTP {response.status} {response.reason}")
+    return response.body, response.url
 
 
 def inspect_image(data: bytes) -> tuple[str, str, int, int]:

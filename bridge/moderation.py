@@ -16,6 +16,7 @@ from __future__ import annotations
 from adapters.base import AdapterError, NotFound
 from adapters.types import CommentStatus, ModerationAction, RemoteComment
 
+from . import rights
 from .clock import parse_iso
 from .errors import ServiceError
 
@@ -72,8 +73,9 @@ class StaleDecision(AdapterError):
 def _actor(user) -> tuple[str, list[str] | None]:
     """(name, allowed site ids or None for all) of a user row, or a plain name (CLI)."""
     if isinstance(user, dict):
-        return user.get("username") or str(user.get("id")), user.get("sites")
-    return str(user), None
+        allowed = rights.ALL_SITES if user.get("role") == "admin" else user.get("sites")
+        return user.get("username") or str(user.get("id")), allowed
+    return str(user), rights.ALL_SITES
 
 
 def _load(bridge, user, comment_id: int) -> tuple[dict, str]:
@@ -81,7 +83,7 @@ def _load(bridge, user, comment_id: int) -> tuple[dict, str]:
     if comment is None:
         raise CommentNotFound(f"there is no comment {comment_id}")
     actor, allowed = _actor(user)
-    if allowed is not None and comment["site_id"] not in allowed:
+    if rights.forbidden([comment["site_id"]], allowed):
         raise NotAllowed(f"{actor} may not moderate comments of site {comment['site_id']!r}", comment=comment)
     return comment, actor
 

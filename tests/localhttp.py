@@ -24,13 +24,15 @@ class Route:
     delay: float = 0.0  # seconds before the body
     chunked: bool = False  # no Content-Length
     etag: str | None = None  # answer 304 to a matching If-None-Match
+    drip: float = 0.0  # seconds between single bytes of the body (a slow, hostile server)
 
 
 class LocalServer:
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, int] = {}
         self.not_modified = 0
+        self.sent: dict[str, int] = {}  # body bytes written per path (drip routes)
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -74,15 +76,26 @@ class LocalServer:
                     return
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
+                if route.drip:
+                    server.sent[path] = 0
+                    try:
+                        for i in range(len(route.body)):
+                            self.wfile.write(route.body[i:i + 1])
+                            self.wfile.flush()
+                            server.sent[path] = i + 1
+                            time.sleep(route.drip)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    return
                 try:
                     self.wfile.write(route.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_port
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def add(self, path: str, body: bytes | str = b"", **kw) -> str:

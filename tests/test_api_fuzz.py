@@ -13,11 +13,10 @@ the same test with many more examples.
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -76,40 +75,6 @@ def _schema(app):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
 
 
-SQLITE_INT = range(-(2**63), 2**63)
-
-
-def _walk(value):
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield key
-            yield from _walk(sub)
-    elif isinstance(value, (list, tuple)):
-        for sub in value:
-            yield from _walk(sub)
-    else:
-        yield value
-
-
-def _left_to_security_branch(case) -> bool:
-    """Inputs whose 500 is issue 9 item 4, fixed on the `security` branch (bounded int
-    converters, NUL-safe FTS queries, typed `action`). Remove this filter once that
-    branch is merged: the fuzzer must then find no 500 for them either."""
-    values = list(_walk([case.path_parameters, case.query, case.body if isinstance(case.body, (dict, list)) else None]))
-    for value in values:
-        # issue 9 item 4: ids beyond SQLite's integer range (OverflowError), also as
-        # path segments and `versions` keys
-        if isinstance(value, int) and not isinstance(value, bool) and value not in SQLITE_INT:
-            return True
-        if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value) and int(value) not in SQLITE_INT:
-            return True
-        # issue 9 item 4: a NUL byte in `q` (sqlite3 "unterminated string" from FTS)
-        if isinstance(value, str) and "\x00" in value:
-            return True
-    # issue 9 item 4: {"action": {}} / {"action": []} (TypeError "unhashable type")
-    return isinstance(case.body, dict) and isinstance(case.body.get("action"), (dict, list))
-
-
 def _fuzz(operation, headers: dict, mode: GenerationMode) -> None:
     """Up to EXAMPLES generated requests to one operation, valid (POSITIVE) or
     invalid by the document (NEGATIVE), each checked against the document."""
@@ -118,7 +83,6 @@ def _fuzz(operation, headers: dict, mode: GenerationMode) -> None:
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     def run(case):
-        assume(not _left_to_security_branch(case))
         # Every default check but "schema-valid input is accepted": a schema cannot say
         # which cursor strings this server handed out or which ids exist, and a 400 or
         # 422 for those is the right answer.

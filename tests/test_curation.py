@@ -92,7 +92,7 @@ def curation(bridge):
 def test_approve_queues_one_publish_job_per_site_and_records_who(bridge, curation):
     item_id = add_item(bridge.store)
 
-    outcome = curation.approve(item_id, ["corp", "shop"], actor="eva")
+    outcome = curation.approve(item_id, ["corp", "shop"], actor="eva", allowed=None)
 
     assert outcome.item["state"] == "approved"
     assert outcome.item["decided_by"] == "eva" and outcome.item["decided_at"]
@@ -100,7 +100,7 @@ def test_approve_queues_one_publish_job_per_site_and_records_who(bridge, curatio
     assert sorted((j["kind"], j["site_id"], j["idempotency_key"]) for j in jobs) == [
         ("publish", "corp", f"publish:{item_id}:corp:r1"), ("publish", "shop", f"publish:{item_id}:shop:r1")]
     assert sorted(outcome.jobs) == sorted(j["id"] for j in jobs)
-    pubs = curation.publications(item_id)
+    pubs = curation.publications(item_id, None)
     assert [(p["site_id"], p["shown_state"]) for p in pubs] == [("corp", "queued"), ("shop", "queued")]
     history = curation.history(item_id)
     assert [(d["actor"], d["action"], d["from_state"], d["to_state"], d["sites"]) for d in history] == [
@@ -109,10 +109,10 @@ def test_approve_queues_one_publish_job_per_site_and_records_who(bridge, curatio
 
 def test_approving_twice_or_adding_a_site_never_doubles_jobs(bridge, curation):
     item_id = add_item(bridge.store)
-    curation.approve(item_id, ["corp"], actor="eva")
-    again = curation.approve(item_id, ["corp"], actor="eva")  # a double click
+    curation.approve(item_id, ["corp"], actor="eva", allowed=None)
+    again = curation.approve(item_id, ["corp"], actor="eva", allowed=None)  # a double click
     assert again.jobs == []
-    more = curation.approve(item_id, ["shop"], actor="eva")
+    more = curation.approve(item_id, ["shop"], actor="eva", allowed=None)
 
     assert len(more.jobs) == 1
     assert more.item["target_sites"] == ["corp", "shop"]
@@ -122,7 +122,7 @@ def test_approving_twice_or_adding_a_site_never_doubles_jobs(bridge, curation):
 def test_approve_defaults_to_the_sources_targets(bridge, curation):
     item_id = add_item(bridge.store, source_id="fans", consent_state="granted",
                        consent_evidence_url="https://social.example/p/1#yes")
-    outcome = curation.approve(item_id, None, actor="eva")
+    outcome = curation.approve(item_id, None, actor="eva", allowed=None)
     assert outcome.item["target_sites"] == ["corp", "shop"]
     assert len(outcome.jobs) == 2
 
@@ -131,24 +131,24 @@ def test_approve_refuses_duplicates_unknown_sites_and_empty_choices(bridge, cura
     first = add_item(bridge.store)
     dup = add_item(bridge.store, state="duplicate", duplicate_of=first, state_reason="duplicate of item 1 (same URL)")
     with pytest.raises(Conflict) as exc:
-        curation.approve(dup, ["corp"], actor="eva")
+        curation.approve(dup, ["corp"], actor="eva", allowed=None)
     assert f"duplicate of item {first}" in exc.value.detail and exc.value.status == 409
 
     with pytest.raises(InvalidInput) as exc:
-        curation.approve(first, ["corp", "nope"], actor="eva")
+        curation.approve(first, ["corp", "nope"], actor="eva", allowed=None)
     assert exc.value.field == "sites[1]" and exc.value.value == "nope" and "corp, shop" in exc.value.detail
     with pytest.raises(InvalidInput):
-        curation.approve(first, [], actor="eva")
+        curation.approve(first, [], actor="eva", allowed=None)
     with pytest.raises(ItemNotFound):
-        curation.approve(99999, ["corp"], actor="eva")
+        curation.approve(99999, ["corp"], actor="eva", allowed=None)
     assert jobs_of(bridge.store, first) == []
 
 
 def test_edit_of_an_approved_item_republishes_the_same_posts_at_a_new_revision(bridge, curation):
     item_id = add_item(bridge.store, title="Original", text="Original text")
-    curation.approve(item_id, ["corp", "shop"], actor="eva")
+    curation.approve(item_id, ["corp", "shop"], actor="eva", allowed=None)
 
-    outcome = curation.edit(item_id, actor="max", title="Better title", text="Line one\n\nLine <two>")
+    outcome = curation.edit(item_id, actor="max", allowed=None, title="Better title", text="Line one\n\nLine <two>")
 
     assert outcome.item["revision"] == 2
     assert outcome.item["edited_title"] == "Better title"
@@ -164,7 +164,7 @@ def test_edit_of_an_approved_item_republishes_the_same_posts_at_a_new_revision(b
 
 def test_resubmitting_the_original_text_is_not_an_edit(bridge, curation):
     item_id = add_item(bridge.store, title="Original", text="Original text")
-    outcome = curation.approve(item_id, ["corp"], actor="eva", title="Original", text="Original text\r\n")
+    outcome = curation.approve(item_id, ["corp"], actor="eva", allowed=None, title="Original", text="Original text\r\n")
     assert outcome.item["edited_title"] is None and outcome.item["edited_text"] is None
     assert outcome.item["revision"] == 1
 
@@ -172,44 +172,44 @@ def test_resubmitting_the_original_text_is_not_an_edit(bridge, curation):
 def test_reject_needs_a_reason_and_is_refused_for_approved_items(bridge, curation):
     item_id = add_item(bridge.store, state="flagged", flags=[{"rule": "suspect", "reason": "suspect word: crypto"}])
     with pytest.raises(InvalidInput) as exc:
-        curation.reject(item_id, "  ", actor="eva")
+        curation.reject(item_id, "  ", actor="eva", allowed=None)
     assert exc.value.field == "reason"
 
-    outcome = curation.reject(item_id, "off topic", actor="eva")
+    outcome = curation.reject(item_id, "off topic", actor="eva", allowed=None)
     assert outcome.item["state"] == "rejected" and outcome.item["state_reason"] == "off topic"
 
     other = add_item(bridge.store)
-    curation.approve(other, ["corp"], actor="eva")
+    curation.approve(other, ["corp"], actor="eva", allowed=None)
     with pytest.raises(Conflict) as exc:
-        curation.reject(other, "changed my mind", actor="eva")
+        curation.reject(other, "changed my mind", actor="eva", allowed=None)
     assert "retract" in exc.value.detail
 
 
 def test_retract_unpublishes_everywhere_and_late_publish_jobs_do_nothing(bridge, curation):
     item_id = add_item(bridge.store)
-    curation.approve(item_id, ["corp", "shop"], actor="eva")
+    curation.approve(item_id, ["corp", "shop"], actor="eva", allowed=None)
     bridge.store.mark_published(item_id, "corp", remote_ref={"remote_id": "7", "url": "https://corp/7"},
                                 remote_url="https://corp/7", revision=1)
 
-    outcome = curation.retract(item_id, actor="eva", reason="contributor asked")
+    outcome = curation.retract(item_id, actor="eva", allowed=None, reason="contributor asked")
 
     assert outcome.item["state"] == "retracted"
     assert curation.history(item_id)[-1]["sites"] == ["corp", "shop"]
     unpublish = [j for j in jobs_of(bridge.store, item_id) if j["kind"] == "unpublish"]
     assert sorted(j["site_id"] for j in unpublish) == ["corp", "shop"]
-    assert {p["shown_state"] for p in curation.publications(item_id)} == {"unpublishing"}
+    assert {p["shown_state"] for p in curation.publications(item_id, None)} == {"unpublishing"}
     publish_job = next(j for j in jobs_of(bridge.store, item_id) if j["kind"] == "publish" and j["site_id"] == "shop")
     assert curation.handle_publish(publish_job) == {
         "skipped": "the item is no longer approved for this site (or lacks consent)"}
     with pytest.raises(Conflict):
-        curation.retract(item_id, actor="eva")
+        curation.retract(item_id, actor="eva", allowed=None)
 
 
 def test_approving_a_retracted_item_again_gets_fresh_jobs(bridge, curation):
     item_id = add_item(bridge.store)
-    curation.approve(item_id, ["corp"], actor="eva")
-    curation.retract(item_id, actor="eva")
-    outcome = curation.approve(item_id, ["corp"], actor="eva")
+    curation.approve(item_id, ["corp"], actor="eva", allowed=None)
+    curation.retract(item_id, actor="eva", allowed=None)
+    outcome = curation.approve(item_id, ["corp"], actor="eva", allowed=None)
     assert outcome.item["revision"] == 3
     assert len(outcome.jobs) == 1
     assert bridge.store.get_job(outcome.jobs[0])["idempotency_key"] == f"publish:{item_id}:corp:r3"
@@ -219,17 +219,17 @@ def test_approving_a_retracted_item_again_gets_fresh_jobs(bridge, curation):
 def test_consent_required_source_waits_for_granted_consent(bridge, curation):
     item_id = add_item(bridge.store, source_id="fans", consent_state="requested", contributor="Ana")
 
-    outcome = curation.approve(item_id, ["corp"], actor="eva")
+    outcome = curation.approve(item_id, ["corp"], actor="eva", allowed=None)
     assert outcome.waiting_for_consent and outcome.jobs == []
     assert outcome.item["state"] == "approved"
 
     with pytest.raises(InvalidInput) as exc:
-        curation.set_consent(item_id, "granted", actor="eva")
+        curation.set_consent(item_id, "granted", actor="eva", allowed=None)
     assert exc.value.field == "evidence_url"
     with pytest.raises(Conflict):
-        curation.set_consent(item_id, "not_required", actor="eva")
+        curation.set_consent(item_id, "not_required", actor="eva", allowed=None)
 
-    granted = curation.set_consent(item_id, "granted", actor="eva", evidence_url="https://social.example/p/1#reply")
+    granted = curation.set_consent(item_id, "granted", actor="eva", allowed=None, evidence_url="https://social.example/p/1#reply")
     assert len(granted.jobs) == 1 and not granted.waiting_for_consent
     assert granted.item["consent_at"] and granted.item["consent_evidence_url"].endswith("#reply")
     assert curation.social_item(granted.item).consent_state == "granted"
@@ -240,18 +240,18 @@ def test_consent_required_source_waits_for_granted_consent(bridge, curation):
 def test_revoked_consent_unpublishes_a_published_item_everywhere(bridge, curation):
     item_id = add_item(bridge.store, source_id="fans", consent_state="granted",
                        consent_evidence_url="https://social.example/p/1#yes")
-    curation.approve(item_id, ["corp", "shop"], actor="eva")
+    curation.approve(item_id, ["corp", "shop"], actor="eva", allowed=None)
     for site in ("corp", "shop"):
         bridge.store.mark_published(item_id, site, remote_ref={"remote_id": "1"}, remote_url=f"https://{site}/1",
                                     revision=1)
 
-    outcome = curation.set_consent(item_id, "revoked", actor="eva")
+    outcome = curation.set_consent(item_id, "revoked", actor="eva", allowed=None)
 
     assert outcome.item["state"] == "approved"  # the decision stands; the consent does not
     assert sorted(bridge.store.get_job(j)["site_id"] for j in outcome.jobs) == ["corp", "shop"]
     assert all(bridge.store.get_job(j)["kind"] == "unpublish" for j in outcome.jobs)
     with pytest.raises(Conflict) as exc:
-        curation.approve(item_id, ["corp"], actor="eva")
+        curation.approve(item_id, ["corp"], actor="eva", allowed=None)
     assert "consent" in exc.value.detail
 
 
@@ -267,11 +267,28 @@ def test_restricted_editor_sees_and_publishes_only_their_sites(bridge, curation)
     assert exc.value.value == ["shop"] and exc.value.status == 403
     assert curation.approve(corp_item, ["corp"], actor="eva", allowed=["corp"]).item["state"] == "approved"
 
-    curation.approve(corp_item, ["shop"], actor="admin")
+    curation.approve(corp_item, ["shop"], actor="admin", allowed=None)
     with pytest.raises(NotAllowed):
         curation.retract(corp_item, actor="eva", allowed=["corp"])
     with pytest.raises(NotAllowed):
         curation.edit(corp_item, actor="eva", title="mine", allowed=["corp"])
+
+
+def test_editor_of_one_site_cannot_revoke_consent_on_an_item_also_on_another(bridge, curation):
+    """Issue 9, item 1: revoking consent takes the item down everywhere, so it needs the
+    right to act on every site the item is on — refused, and nothing is queued."""
+    item_id = add_item(bridge.store, source_id="team")
+    curation.approve(item_id, ["corp", "shop"], actor="admin", allowed=None)
+    jobs_before = jobs_of(bridge.store, item_id)
+    for state in ("revoked", "declined", "requested"):
+        with pytest.raises(NotAllowed) as exc:
+            curation.set_consent(item_id, state, actor="eva", allowed=["corp"])
+        assert exc.value.value == ["shop"] and exc.value.status == 403
+    assert jobs_of(bridge.store, item_id) == jobs_before
+    assert curation.get(item_id, None)["consent_state"] == "not_required"
+    # an editor of both may
+    outcome = curation.set_consent(item_id, "revoked", actor="max", allowed=["corp", "shop"])
+    assert outcome.item["consent_state"] == "revoked" and len(outcome.jobs) == 2
 
 
 def test_approve_trusted_publishes_to_the_sources_targets_as_the_source(bridge, curation):
@@ -304,10 +321,10 @@ def test_social_item_carries_downloaded_media_sanitised_html_and_attribution(bri
 
 def test_publish_waits_while_media_is_still_downloading(bridge, curation):
     item_id = add_item(bridge.store, media=[{"state": "pending"}])
-    curation.approve(item_id, ["corp"], actor="eva")
+    curation.approve(item_id, ["corp"], actor="eva", allowed=None)
     stats = bridge.outbox.run_due()
     assert stats.retried == 1
-    pub = curation.publications(item_id)[0]
+    pub = curation.publications(item_id, None)[0]
     assert pub["shown_state"] == "retrying" and "still downloading" in pub["job_error"]
 
 
@@ -317,8 +334,8 @@ def test_text_to_html_escapes_and_keeps_paragraphs():
 
 def test_decisions_survive_as_json_history(bridge, curation):
     item_id = add_item(bridge.store)
-    curation.reject(item_id, "blurry", actor="eva")
-    curation.approve(item_id, ["corp"], actor="max")
+    curation.reject(item_id, "blurry", actor="eva", allowed=None)
+    curation.approve(item_id, ["corp"], actor="max", allowed=None)
     rows = curation.history(item_id)
     assert [(r["action"], r["from_state"], r["to_state"]) for r in rows] == [
         ("reject", "pending", "rejected"), ("approve", "rejected", "approved")]

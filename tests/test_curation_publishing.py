@@ -35,14 +35,14 @@ def curation(bridge):
 
 
 def publication(curation, item_id) -> dict:
-    (pub,) = curation.publications(item_id)
+    (pub,) = curation.publications(item_id, None)
     return pub
 
 
 def test_publish_edit_and_retract_update_one_remote_post(bridge, curation, wp):
     item_id = add_item(bridge.store, title="Tower up", text="We raised the tower.", author_name="Ann",
                        html="<p>We raised the <strong>tower</strong>.</p>")
-    curation.approve(item_id, ["wp"], actor="eva")
+    curation.approve(item_id, ["wp"], actor="eva", allowed=None)
     assert publication(curation, item_id)["shown_state"] == "queued"
 
     assert bridge.outbox.run_due().done == 1
@@ -53,14 +53,14 @@ def test_publish_edit_and_retract_update_one_remote_post(bridge, curation, wp):
     assert post["title"]["raw"] == "Tower up" and post["status"] == "publish"
     assert "tower" in post["content"]["raw"]
 
-    curation.edit(item_id, actor="eva", title="Tower 12 is up")
+    curation.edit(item_id, actor="eva", allowed=None, title="Tower 12 is up")
     assert publication(curation, item_id)["shown_state"] == "queued"
     assert bridge.outbox.run_due().done == 1
     assert publication(curation, item_id)["remote_ref"]["remote_id"] == post_id
     assert wp.rest.get(f"posts/{post_id}", params={"context": "edit"}).json()["title"]["raw"] == "Tower 12 is up"
     assert publication(curation, item_id)["published_revision"] == 2
 
-    curation.retract(item_id, actor="eva")
+    curation.retract(item_id, actor="eva", allowed=None)
     assert bridge.outbox.run_due().done == 1
     assert publication(curation, item_id)["shown_state"] == "unpublished"
     public = requests.get(f"{wp.rest_url}/posts", timeout=10).json()
@@ -69,7 +69,7 @@ def test_publish_edit_and_retract_update_one_remote_post(bridge, curation, wp):
 
 def test_a_site_that_is_down_shows_retrying_then_failed_then_retries_by_hand(bridge, curation, wp, clock):
     item_id = add_item(bridge.store, title="While down", text="Server is off.")
-    curation.approve(item_id, ["wp"], actor="eva")
+    curation.approve(item_id, ["wp"], actor="eva", allowed=None)
     wp.stop_server()
     try:
         stats = bridge.outbox.run_due()
@@ -92,7 +92,7 @@ def test_a_site_that_is_down_shows_retrying_then_failed_then_retries_by_hand(bri
     finally:
         wp.start_server()
 
-    curation.retry_publication(item_id, "wp", actor="eva")
+    curation.retry_publication(item_id, "wp", actor="eva", allowed=None)
     assert publication(curation, item_id)["shown_state"] == "queued"
     assert bridge.outbox.run_due().done == 1
     pub = publication(curation, item_id)
@@ -105,12 +105,12 @@ def test_a_site_that_is_down_shows_retrying_then_failed_then_retries_by_hand(bri
 def test_revoking_consent_takes_a_published_item_down(bridge, curation, wp):
     item_id = add_item(bridge.store, title="With consent", text="Thanks Ann", consent_state="granted",
                        consent_evidence_url="https://social.example/p/1#yes", contributor="Ann")
-    curation.approve(item_id, ["wp"], actor="eva")
+    curation.approve(item_id, ["wp"], actor="eva", allowed=None)
     bridge.outbox.run_due()
     post_id = publication(curation, item_id)["remote_ref"]["remote_id"]
     assert requests.get(f"{wp.rest_url}/posts/{post_id}", timeout=10).status_code == 200
 
-    curation.set_consent(item_id, "revoked", actor="eva")
+    curation.set_consent(item_id, "revoked", actor="eva", allowed=None)
     assert bridge.outbox.run_due().done == 1
 
     assert publication(curation, item_id)["shown_state"] == "unpublished"

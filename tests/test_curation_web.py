@@ -213,10 +213,10 @@ def test_restricted_editor_sees_only_items_for_their_sites(app, bridge, client, 
 def test_item_page_shows_per_site_state_reasons_retry_and_history(app, bridge, client, auth):
     item_id = add_item(bridge.store)
     curation = bridge.services["curation"]
-    curation.approve(item_id, ["corp", "shop"], actor="admin")
+    curation.approve(item_id, ["corp", "shop"], actor="admin", allowed=None)
     bridge.store.mark_published(item_id, "corp", remote_ref={"remote_id": "5", "url": "https://corp.example.org/5"},
                                 remote_url="https://corp.example.org/5", revision=1)
-    shop_job = curation.publications(item_id)[1]["job_id"]
+    shop_job = curation.publications(item_id, None)[1]["job_id"]
     claimed = bridge.outbox.claim(kinds=["publish"], site_id="shop")
     assert [j["id"] for j in claimed] == [shop_job]
     bridge.outbox.fail(claimed[0], "connection refused", retriable=False)

@@ -119,7 +119,7 @@ def test_refused_consent_cannot_join_and_withdrawn_consent_leaves_on_the_next_up
     item = add_item(bridge.store, consent_state="granted", consent_evidence_url="https://social.example/yes")
     story = api("POST", "/stories", {"title": "x", "sites": ["a"], "items": [item]}).get_json()
     revision = story["revision"]
-    bridge.services["curation"].set_consent(item, "revoked", actor="eva")
+    bridge.services["curation"].set_consent(item, "revoked", actor="eva", allowed=None)
     after = api("GET", f"/stories/{story['id']}").get_json()
     assert after["revision"] == revision + 1
     assert after["items"][0]["shown"] is False and "revoked" in after["items"][0]["why_not"]
@@ -138,14 +138,14 @@ def test_a_living_story_takes_newly_approved_matching_items_newest_first(bridge,
     other_source = add_item(bridge.store, source_id="fans", text="Me too #turbine")
     no_tag = add_item(bridge.store, text="Lunch")
     for item_id in (older, newer, other_source, no_tag):
-        curation.approve(item_id, ["a"], actor="eva")
+        curation.approve(item_id, ["a"], actor="eva", allowed=None)
     body = api("GET", f"/stories/{story['id']}").get_json()
     assert [i["id"] for i in body["items"]] == [pinned, newer, older]
     assert body["items"][1]["added_by"] == f"rule:story-{story['id']}"
 
     api("PATCH", f"/stories/{story['id']}", {"order": "oldest"})
     last = add_item(bridge.store, text="Done #turbine")
-    curation.approve(last, ["a"], actor="eva")
+    curation.approve(last, ["a"], actor="eva", allowed=None)
     assert [i["id"] for i in api("GET", f"/stories/{story['id']}").get_json()["items"]] == [
         pinned, newer, older, last]
 

@@ -59,7 +59,7 @@ def test_one_news_record_updated_in_place_with_the_story_in_order(bridge, typo3,
     assert stories.publications(story["id"])[0]["remote_ref"]["remote_id"] == f"news:{uid}"
 
     # withdrawn consent: gone from the record on the next update
-    bridge.services["curation"].set_consent(words, "revoked", actor="eva")
+    bridge.services["curation"].set_consent(words, "revoked", actor="eva", allowed=None)
     run(bridge, clock)
     (record,) = live_news(typo3)
     assert record["uid"] == uid and "Blades" not in record["bodytext"]

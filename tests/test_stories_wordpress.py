@@ -134,7 +134,7 @@ def test_a_story_is_one_post_of_valid_blocks_updated_in_place(bridge, stories, w
     assert names(parsed_blocks(wp, post_id))[2:] == ["core/embed", "core/quote", "core/image", "core/quote"]
 
     # withdrawing one item's consent removes it from the story on the next update
-    bridge.services["curation"].set_consent(photo, "revoked", actor="eva")
+    bridge.services["curation"].set_consent(photo, "revoked", actor="eva", allowed=None)
     run(bridge, clock)
     after = parsed_blocks(wp, post_id)
     assert names(after)[2:] == ["core/embed", "core/quote", "core/quote"]
@@ -142,7 +142,7 @@ def test_a_story_is_one_post_of_valid_blocks_updated_in_place(bridge, stories, w
     assert [str(p["id"]) for p in story_posts(wp)] == [post_id]
 
     # consent granted again: the item is back, its image reused from the library (not uploaded twice)
-    bridge.services["curation"].set_consent(photo, "granted", actor="eva", evidence_url="https://social.example/yes")
+    bridge.services["curation"].set_consent(photo, "granted", actor="eva", allowed=None, evidence_url="https://social.example/yes")
     run(bridge, clock)
     assert names(parsed_blocks(wp, post_id))[2:] == ["core/embed", "core/quote", "core/image", "core/quote"]
     assert len(attachments(wp)) == 1

@@ -11,7 +11,8 @@ Answers (errors are ``application/problem+json`` with a ``detail``):
 * 200 duplicate — same ``external_id`` or same URL from this source already stored:
   ``{"status": "duplicate", "item_id"}``; senders deliver at least once, one item results
 * a redelivered ``webhook-id`` gets the first answer again (nothing new stored)
-* 400 bad JSON / field errors (``errors``: {"field.path": [messages]})
+* 400 bad JSON (invalid UTF-8, nested too deeply — :mod:`webhooks.jsonbody`) / field errors
+  (``errors``: {"field.path": [messages]}); 422 text with a lone surrogate
 * 401 missing or bad signature, timestamp out of the 5-minute window
 * 404 unknown source, or not a webhook source
 * 413 body over ``server.max_body_bytes``
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 from flask import Blueprint, Response, current_app, request
 from marshmallow import ValidationError
 
-from . import signatures
+from . import jsonbody, signatures
 from .schemas import load_social_payload
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -130,9 +131,10 @@ def receive_signed(secret: str, *, replayed: Callable[[str], Answer | None], loa
         return _problem(415, "Unsupported media type",
                         f"the body must be application/json, not {request.mimetype or 'unspecified'!r}")
     try:
-        data = json.loads(body)
-    except ValueError as exc:
-        return _problem(400, "Bad JSON", f"the body is not valid JSON: {exc}")
+        data = jsonbody.parse(body)
+    except jsonbody.BodyError as exc:
+        current_app.logger.warning("webhook %s delivery %s refused: %s", request.path, delivery_id, exc.detail)
+        return _problem(exc.status, exc.title, exc.detail)
     try:
         payload = load(data)
     except ValidationError as exc:

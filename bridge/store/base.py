@@ -29,6 +29,15 @@ def loads(text: str | None, default: Any = None) -> Any:
     return json.loads(text)
 
 
+_CONTROL = {c: " " for c in [*range(0x20), 0x7F]}
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search box: control characters (a NUL made FTS5 fail with
+    "unterminated string") are spaces, like any other separator."""
+    return (text or "").translate(_CONTROL).split()
+
+
 class StoreBase:
     """One SQLite file in WAL mode, one connection per thread.
 

@@ -7,7 +7,7 @@ published (with its RemoteRef and URL), unpublishing, unpublished.
 """
 from __future__ import annotations
 
-from .base import dumps, loads
+from .base import dumps, loads, search_words
 
 #: columns an item's curation may change (anything else is the intake's)
 CURATION_COLUMNS = frozenset({
@@ -29,7 +29,7 @@ _SHOWN_STATE = """
 def fts_phrase_query(text: str) -> str:
     """User words as an FTS5 query that cannot be a syntax error: each word a quoted
     phrase (so ``AND``, ``*`` or a stray quote are searched for, not interpreted)."""
-    words = [w for w in text.split() if w]
+    words = search_words(text)
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 

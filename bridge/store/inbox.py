@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .base import search_words
+
 STATUSES = ("pending", "approved", "spam", "trash", "deleted")
 #: the columns a page of the inbox needs (no commenter e-mail or IP)
 COLUMNS = ("id", "site_id", "remote_id", "remote_parent_id", "parent_id", "post_id", "post_title", "post_url",
@@ -55,7 +57,7 @@ def fts_query(text: str) -> str | None:
     """Turn what a user typed into a safe FTS5 query: every word must occur
     (quoted, so FTS5 operators and punctuation in the input mean nothing);
     the last word also matches as a prefix."""
-    words = [w for w in re.split(r"\s+", text.strip()) if w]
+    words = search_words(text)
     words = [w.replace('"', '""') for w in words][:12]
     words = [w for w in words if re.search(r"\w", w)]
     if not words:

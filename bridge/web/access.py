@@ -89,13 +89,20 @@ def enforce_access():
     return None
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site relative paths: never an open redirect."""
-    if not target:
-        return url_for("pages.home")
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Only same-site relative paths: never an open redirect. The one check for every
+    redirect target that comes from a request (``next``, ``back``).
+
+    Browsers drop tabs and newlines from URLs and read ``\\`` as ``/``, so
+    ``/\\t/evil.example`` and ``/\\evil.example`` mean ``//evil.example``: any
+    control character or backslash sends the user to ``default`` instead.
+    """
+    fallback = default or url_for("pages.home")
+    if not target or any(ord(c) < 0x20 or c in "\x7f\\" for c in target):
+        return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("pages.home")
+        return fallback
     return target
 
 

@@ -13,8 +13,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from adapters.base import Feature
 
+from .. import rights
 from ..curation import CONSENT_STATES, CurationError
-from .access import allowed_sites, bridge
+from .access import allowed_sites, bridge, safe_next
 
 bp = Blueprint("curation", __name__)
 
@@ -80,8 +81,7 @@ def _flash_error(exc: CurationError) -> None:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("back") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("back"), default)
 
 
 @bp.get("/curation")
@@ -105,7 +105,7 @@ def queue():
         media=store.media_for_items(ids), publications=publications, sites=publishable_sites(),
         defaults={i["id"]: service().default_sites(i) for i in items},
         consent={i["id"]: service().consent_status(i) for i in items},
-        sources=[s["id"] for s in bridge().config.sources], q=request.args.get("q", ""),
+        sources=rights.visible_sources(bridge().config.sources, allowed), q=request.args.get("q", ""),
         source=request.args.get("source", ""))
 
 

@@ -47,4 +47,4 @@ def retry_job(job_id: int):
         flash(f"Job {job_id} is queued again; the next sync runs it.", "ok")
     else:
         flash(f"Job {job_id} is {job['state']}, not failed: nothing to retry.", "error")
-    return redirect(safe_next(request.form.get("back") or url_for("pages.jobs")))
+    return redirect(safe_next(request.form.get("back"), url_for("pages.jobs")))

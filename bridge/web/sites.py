@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from adapters.base import AdapterError
 
+from .. import rights
 from .access import admin_required, allowed_sites, bridge, config_file_in_use
 
 bp = Blueprint("sites", __name__)
@@ -27,8 +28,9 @@ def index():
                   features=sorted(f.value for f in bridge().adapter(s["id"]).features) if s["id"] in configured
                   else [])
              for s in store.list_sites() if visible is None or s["id"] in visible]
-    return render_template("sites/index.html", sites=sites, sources=store.list_sources(),
-                           config_path=config_file_in_use())
+    known = set(rights.visible_sources(bridge().config.sources, visible))
+    return render_template("sites/index.html", sites=sites, config_path=config_file_in_use(),
+                           sources=[s for s in store.list_sources() if s["id"] in known])
 
 
 @bp.post("/sites/<site_id>/check")

@@ -12,6 +12,7 @@ from flask import g, jsonify, request
 
 from ...store.inbox import STATUSES
 from ..access import allowed_sites, bridge, may_see_site
+from ..converters import MAX_ID, is_id
 from ..inbox import (
     ACTIONS,
     BULK_LIMIT,
@@ -94,6 +95,10 @@ def comment_action(comment_id: int):
     if body is None:
         return problem(400, "Invalid body", 'Send a JSON object like {"action": "approve", "version": 3}.')
     action = body.get("action")
+    if not isinstance(action, str):
+        return problem(422, "Invalid action", f"action must be a string, one of {', '.join(ACTIONS)}; "
+                       f"got {type(action).__name__}.",
+                       errors=[{"field": "action", "value": action, "message": "is not a string"}])
     if action not in ACTIONS:
         return problem(400, "Invalid action", f"action={action!r} is not one of {', '.join(ACTIONS)}.")
     version = body.get("version")
@@ -140,6 +145,10 @@ def bulk_action():
         return problem(400, "Invalid body", 'Send {"action": "spam", "ids": [1, 2]} or {"action": "spam", '
                                             '"filter": {"status": "pending", "site": "corp"}}.')
     action = body.get("action")
+    if not isinstance(action, str):
+        return problem(422, "Invalid action", f"action must be a string, one of {', '.join(ACTIONS)}; "
+                       f"got {type(action).__name__}.",
+                       errors=[{"field": "action", "value": action, "message": "is not a string"}])
     if action not in ACTIONS:
         return problem(400, "Invalid action", f"action={action!r} is not one of {', '.join(ACTIONS)}.")
     has_ids, has_filter = "ids" in body, "filter" in body
@@ -148,13 +157,15 @@ def bulk_action():
     if has_ids:
         ids = body["ids"]
         if (not isinstance(ids, list) or not ids or len(ids) > MAX_IDS
-                or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
+                or not all(is_id(i) for i in ids)):
             return problem(400, "Invalid ids", f"ids must be a list of 1 to {MAX_IDS} comment ids (integers).")
         versions = body.get("versions") or {}
         if not isinstance(versions, dict):
             return problem(400, "Invalid versions", 'versions must map ids to versions: {"12": 3}.')
         try:
             versions = {int(k): int(v) for k, v in versions.items()}
+            if not all(is_id(k) and 0 <= v <= MAX_ID for k, v in versions.items()):
+                raise ValueError("out of range")
         except (TypeError, ValueError):
             return problem(400, "Invalid versions", 'versions must map ids to versions: {"12": 3}.')
         visible = allowed_sites()

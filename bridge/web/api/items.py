@@ -13,6 +13,7 @@ from adapters.base import ALL_FEATURES
 
 from ...curation import CONSENT_STATES, ITEM_STATES, CurationError, Outcome
 from ..access import allowed_sites, bridge
+from ..converters import MAX_ID
 from ..curation import decode_cursor, list_visible_items, service
 from ..problems import problem
 from . import bp
@@ -36,7 +37,9 @@ class SitesField(fields.List):
 
 class IdsField(fields.List):
     def __init__(self, **kw):
-        super().__init__(fields.Integer(strict=True, error_messages=_required("an item id (integer)")),
+        super().__init__(fields.Integer(strict=True, error_messages=_required("an item id (integer)"),
+                                        validate=validate.Range(min=1, max=MAX_ID,
+                                                                error=f"is not an item id (1 to {MAX_ID})")),
                          validate=validate.Length(min=1, max=MAX_BULK,
                                                   error=f"must list between 1 and {MAX_BULK} item ids"),
                          error_messages=_required("a list of item ids, e.g. [1, 2]"), **kw)
