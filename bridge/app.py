@@ -32,6 +32,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.metrics:bp",
     "bridge.web.site_admin:bp",
     "bridge.web.insights:bp",
+    "bridge.web.notifications:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint

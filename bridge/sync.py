@@ -91,6 +91,9 @@ class SyncRun:
     #: why the sources were not polled at all (another run holds their lease, or polling crashed)
     sources_skipped: str | None = None
     sources_error: str | None = None
+    #: (jobs enqueued, outbox RunStats) of the notifications sent at the end of the run
+    notifications: tuple | None = None
+    notifications_error: str | None = None
 
     @property
     def polled(self) -> list:
@@ -128,7 +131,20 @@ class SyncService:
             ids = site_ids or [s["id"] for s in self.bridge.config.sites]
             for site_id in ids:
                 run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))
+            self.notify(run)
         return run
+
+    def notify(self, run: SyncRun) -> None:
+        """Digests and alerts on what this run found, and the due notification jobs: those
+        have no site, so no site's drain (``_drain``) runs them. Never stops the sync."""
+        notifications = self.bridge.services.get("notifications")
+        if notifications is None:
+            return
+        try:
+            run.notifications = notifications.run()
+        except Exception as exc:  # noqa: BLE001 - the sites were synced regardless
+            log.exception("sending notifications crashed")
+            run.notifications_error = f"{exc.__class__.__name__}: {exc}"
 
     def poll_sources(self, run: SyncRun) -> None:
         """intake's poll of the due sources under the ``sync:sources`` lease; nothing here raises.

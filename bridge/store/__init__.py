@@ -14,6 +14,7 @@ from .items import ItemsQueries
 from .jobs import JobsQueries
 from .managed_sites import ManagedSitesQueries
 from .metrics import MetricsQueries
+from .notifications import NotificationsQueries
 from .privacy import PrivacyQueries
 from .sites import SitesQueries
 from .stories import StoriesQueries
@@ -25,7 +26,7 @@ __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 class Store(StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries, ItemsQueries, CommentsQueries,
             InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries, WordPressPluginQueries, InsightsQueries,
-            StoreBase):
+            NotificationsQueries, StoreBase):
     pass
 
 

@@ -15,7 +15,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from .. import security
 from .problems import problem
 
-PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi"}
+PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi", "notifications.unsubscribe"}
 PUBLIC_BLUEPRINTS = {"webhooks", "metrics"}  # each authenticates on its own (signature; token/loopback)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
