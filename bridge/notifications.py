@@ -267,7 +267,7 @@ class NotificationService:
                 episode = self.store.open_alert(user["user_id"], alert, site_id)
                 if episode is None:
                     continue  # this crossing was announced already
-                message = Message(f"cms-bridge: {text}", [text[0].upper() + text[1:] + "."],
+                message = Message(f"cms-bridge: {text}", [f"Alert: {text}."],
                                   [(f"Inbox of {site_id}", self.inbox_url(site_id))])
                 created += self._enqueue(user, channels,
                                          f"alert:{user['user_id']}:{alert}:{site_id}:{episode}", message)
