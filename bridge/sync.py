@@ -19,6 +19,9 @@ What ``cms-bridge sync`` (cron) runs, per site:
    and our own write-backs coming back are echoes, not changes.
 3. **Drain** the site's due outbox jobs (moderation write-back, replies, publishing).
 
+After the sites, the notifications service (``bridge/notifications.py``) enqueues the due
+digests and alerts and sends the due ``notify`` jobs, which belong to no site.
+
 Before the sites, the due feed sources are polled (intake's ``poll``: due feeds,
 then due media downloads), under a lease of their own. A failing source is
 reported in the run (and makes it not ok) but never stops the sites' sync.
@@ -131,7 +134,7 @@ class SyncService:
             ids = site_ids or [s["id"] for s in self.bridge.config.sites]
             for site_id in ids:
                 run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))
-            self.notify(run)
+        self.notify(run)
         return run
 
     def notify(self, run: SyncRun) -> None:

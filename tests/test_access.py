@@ -6,7 +6,8 @@ import re
 from bridge import security
 from tests.conftest import ADMIN_PASSWORD, csrf_from
 
-PUBLIC = {"/healthz", "/login", "/api/v1/openapi.json", "/metrics"}  # /metrics: loopback or token (test_metrics)
+PUBLIC = {"/healthz", "/login", "/api/v1/openapi.json", "/metrics",  # /metrics: loopback or token (test_metrics)
+          "/notifications/unsubscribe/<token>"}  # the signed token is the proof (test_notifications)
 
 
 def concrete(rule) -> str:
