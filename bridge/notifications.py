@@ -65,6 +65,7 @@ class Message:
     subject: str
     lines: list[str]
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
+    sites: list[str] = field(default_factory=list)  # the sites it tells about, re-checked when sent
 
     def text(self, unsubscribe: str) -> str:
         body = "\n".join(self.lines)
@@ -241,7 +242,8 @@ class NotificationService:
             links.append(("Curation", f"{self.base_url()}/curation"))
         if not lines:
             return 0  # nothing waits: no mail (the next run in this period may still send one)
-        message = Message(f"cms-bridge {user['digest']} digest: what waits for you", lines, links)
+        message = Message(f"cms-bridge {user['digest']} digest: what waits for you", lines, links,
+                          sites=sorted(set(pending) | set(failed)))
         return self._enqueue(user, channels, f"digest:{user['user_id']}:{period}", message)
 
     def _alerts(self, user, channels, allowed, pending, now) -> int:
@@ -264,11 +266,11 @@ class NotificationService:
         for alert, sites in crossed.items():
             self.store.close_alerts(user["user_id"], alert, list(sites))
             for site_id, text in sorted(sites.items()):
+                # the same episode gives the same key: the outbox keeps the first job, so
+                # one message per crossing however many runs see it crossed
                 episode = self.store.open_alert(user["user_id"], alert, site_id)
-                if episode is None:
-                    continue  # this crossing was announced already
                 message = Message(f"cms-bridge: {text}", [f"Alert: {text}."],
-                                  [(f"Inbox of {site_id}", self.inbox_url(site_id))])
+                                  [(f"Inbox of {site_id}", self.inbox_url(site_id))], sites=[site_id])
                 created += self._enqueue(user, channels,
                                          f"alert:{user['user_id']}:{alert}:{site_id}:{episode}", message)
         return created
@@ -279,7 +281,7 @@ class NotificationService:
         for channel in channels:
             payload = {"user_id": user["user_id"], "channel": channel, "subject": message.subject,
                        "text": message.text(unsubscribe), "html": message.html(unsubscribe),
-                       "unsubscribe": unsubscribe}
+                       "unsubscribe": unsubscribe, "sites": message.sites}
             job = self.bridge.outbox.enqueue(KIND, key=f"notify:{channel}:{key}", payload=payload)
             created += int(job["attempts"] == 0 and job["state"] == "queued")
         return created
@@ -300,6 +302,9 @@ class NotificationService:
         settings = self.store.notification_settings(payload["user_id"])
         if user is None or user["disabled"] or settings is None or not settings["enabled"]:
             return {"skipped": "the user is gone, disabled or unsubscribed"}
+        allowed = self.visible_sites(user)
+        if allowed is not None and not set(payload.get("sites", [])) <= set(allowed):
+            return {"skipped": "the user may no longer see every site the message is about"}
         if payload["channel"] == "email":
             if not settings["email"]:
                 return {"skipped": "no e-mail address any more"}

@@ -199,6 +199,20 @@ def test_nothing_about_sites_the_user_may_not_see(bridge, service, clock, smtp, 
     assert all(b"corp" not in body for _, _, body in receiver.posts)
 
 
+def test_a_queued_message_is_dropped_when_the_user_loses_the_site(bridge, service, clock, smtp):
+    bob = add_editor(bridge.store, "bob", sites=None)
+    settings(service, bob, email="bob@example.org", max_pending=0)
+    add_comment(bridge.store, site="corp", date=iso_ago(clock, 1))
+    smtp.stop()
+    assert service.run()[1].retried == 1  # queued while the server is away
+    bridge.store.update_user(bob, sites=["shop"])  # an admin limits bob to shop meanwhile
+    smtp.start()
+    clock.advance(bridge.outbox.max_delay)
+    assert service.run()[1].done == 1
+    assert smtp.sink.messages == []
+    assert "no longer see" in bridge.outbox.list(kind="notify")[0]["result"]["skipped"]
+
+
 def test_failed_smtp_delivery_is_retried_and_then_delivered_once(bridge, service, clock, smtp):
     ann = add_editor(bridge.store, "ann", sites=None)
     settings(service, ann, email="ann@example.org", max_pending=0)

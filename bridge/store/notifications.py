@@ -32,19 +32,15 @@ class NotificationsQueries:
             "JOIN users u ON u.id = n.user_id WHERE n.enabled = 1 AND u.disabled = 0 ORDER BY n.user_id")
 
     # -- episodes ------------------------------------------------------------
-    def alert_state(self, user_id: int, alert: str, site_id: str) -> dict | None:
-        return self.query_one("SELECT * FROM notification_alerts WHERE user_id = ? AND alert = ? AND site_id = ?",
-                              [user_id, alert, site_id])
-
-    def open_alert(self, user_id: int, alert: str, site_id: str) -> int | None:
-        """Start a new episode unless one is open; returns its number, or None if one was open."""
+    def open_alert(self, user_id: int, alert: str, site_id: str) -> int:
+        """The number of the alert's current episode on the site, starting a new one unless
+        one is open. Asked on every run while the threshold stays crossed: the caller's
+        outbox key carries the number, so a crash between here and the enqueue loses nothing."""
         with self.write() as db:
-            cur = db.execute(
+            db.execute(
                 "INSERT INTO notification_alerts (user_id, alert, site_id, episode, active) VALUES (?, ?, ?, 1, 1) "
                 "ON CONFLICT DO UPDATE SET episode = episode + 1, active = 1 WHERE active = 0",
                 [user_id, alert, site_id])
-            if cur.rowcount == 0:
-                return None
             return db.execute("SELECT episode FROM notification_alerts WHERE user_id = ? AND alert = ? "
                               "AND site_id = ?", [user_id, alert, site_id]).fetchone()[0]
 
