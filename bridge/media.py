@@ -179,6 +179,17 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def pinned_connection(url: str, *, timeout: float, allow_private=()) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to the one checked address of ``url`` and the request target, for
+    other outbound requests (e.g. notification webhooks) that must pass the same guard.
+    Redirects are not followed: the caller treats a 3xx as an answer."""
+    host, port, ip = resolve_checked(url, allow_private)
+    parts = urlsplit(url)
+    cls = _PinnedHTTPSConnection if parts.scheme.lower() == "https" else _PinnedHTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return cls(host, port, ip, timeout=timeout), target
+
+
 def download(url: str, *, max_bytes: int, timeout: float, allow_private=()) -> tuple[bytes, str]:
     """GET ``url`` through the guard, following redirects ourselves; (body, final URL)."""
     deadline = time.monotonic() + timeout

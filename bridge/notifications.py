@@ -197,7 +197,7 @@ class NotificationService:
         curation = self.bridge.services.get("curation")
         visible_sources = curation.sources_targeting(allowed) if (curation and allowed is not None) else None
         rows = self.store.curation_items(states=["pending", "flagged"], visible_sites=allowed,
-                                         visible_sources=visible_sources, limit=1000)
+                                         visible_sources=visible_sources, limit=1001)
         return len(rows)
 
     # -- evaluating ------------------------------------------------------------------
@@ -238,7 +238,7 @@ class NotificationService:
         for site_id in sorted(failed):
             lines.append(f"{site_id}: {failed[site_id]} failed change(s)")
         if items:
-            lines.append(f"{items} item(s) to curate")
+            lines.append(f"{items if items <= 1000 else 'over 1000'} item(s) to curate")
             links.append(("Curation", f"{self.base_url()}/curation"))
         if not lines:
             return 0  # nothing waits: no mail (the next run in this period may still send one)
@@ -363,17 +363,13 @@ class NotificationService:
 
 def _post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private) -> int:
     try:
-        host, port, ip = media.resolve_checked(url, allow_private)
+        conn, target = media.pinned_connection(url, timeout=timeout, allow_private=allow_private)
     except media.Refused as exc:
-        raise Rejected(str(exc)) from None
+        raise Rejected(str(exc), hint="use the chat's public webhook URL") from None
     except media.MediaError as exc:
         raise Unreachable(str(exc)) from None
-    parts = urlsplit(url)
-    cls = media._PinnedHTTPSConnection if parts.scheme == "https" else media._PinnedHTTPConnection
-    conn = cls(host, port, ip, timeout=timeout)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        conn.request("POST", path, body=body, headers={"Host": parts.netloc, **headers})
+        conn.request("POST", target, body=body, headers={"Host": urlsplit(url).netloc, **headers})
         response = conn.getresponse()
         response.read(64 * 1024)
         return response.status

@@ -111,6 +111,8 @@ def test_digest_counts_pending_failed_and_links_on_both_channels(bridge, service
     add_comment(bridge.store, site="shop", date=iso_ago(clock, 20))
     bridge.outbox.enqueue("no-such-kind", key="broken-change", payload={}, site_id="corp")
     assert bridge.outbox.run_due(site_id="corp").failed == 1  # one failed change on corp
+    for n in (1, 2):
+        bridge.store.insert_item({"source_id": "team", "external_id": f"x{n}", "title": f"Item {n}"}, [])
 
     created, stats = service.run()
     assert (created, stats.done) == (2, 2)
@@ -119,6 +121,7 @@ def test_digest_counts_pending_failed_and_links_on_both_channels(bridge, service
     assert "corp: 3 pending comment(s), the oldest waiting 90 min" in mail
     assert "shop: 1 pending comment(s), the oldest waiting 20 min" in mail
     assert "corp: 1 failed change(s)" in mail
+    assert "2 item(s) to curate" in mail and f"Curation: {PUBLIC}/curation" in mail
     assert f"{PUBLIC}/inbox?site=corp&status=pending" in mail
     assert f"{PUBLIC}/inbox?site=shop&status=pending" in mail
     assert re.search(rf"Unsubscribe: {PUBLIC}/notifications/unsubscribe/\S+", mail)
@@ -184,6 +187,8 @@ def test_nothing_about_sites_the_user_may_not_see(bridge, service, clock, smtp, 
     bridge.store.set_site_attention("corp", "the application password was refused")
     bridge.outbox.enqueue("no-such-kind", key="corp-change", payload={}, site_id="corp")
     bridge.outbox.run_due(site_id="corp")
+    bridge.store.insert_item({"source_id": "team", "external_id": "x1", "title": "For corp",
+                              "target_sites": ["corp"]}, [])
 
     assert service.run()[0] == 0
     assert smtp.sink.messages == [] and receiver.posts == []
@@ -195,6 +200,7 @@ def test_nothing_about_sites_the_user_may_not_see(bridge, service, clock, smtp, 
     for text in smtp.texts():
         assert "corp" not in text
     assert any("shop: 1 pending comment(s)" in t for t in smtp.texts())
+    assert not any("to curate" in t for t in smtp.texts())
     assert any("shop needs attention: TLS certificate expired" in t for t in smtp.texts())
     assert all(b"corp" not in body for _, _, body in receiver.posts)
 
@@ -317,3 +323,56 @@ def test_cms_bridge_notify_command_for_cron(tmp_path, smtp):
     assert "notifications: 0 new, 0 sent" in second.stdout
     assert len(smtp.sink.messages) == 1
     assert "corp: 1 pending comment(s)" in smtp.texts()[0]
+
+
+def test_webhook_refusals_fail_and_outages_retry(bridge, service, clock, receiver):
+    ann = add_editor(bridge.store, "ann", sites=None)
+    add_comment(bridge.store, site="corp", date=iso_ago(clock, 1))
+    receiver.add("/gone", "no such hook", status=404)
+    settings(service, ann, max_pending=0, webhook_url=receiver.base + "/gone")
+    assert service.run()[1].failed == 1  # a 404 will not heal by itself: failed, listed, retryable by hand
+    [job] = bridge.outbox.list(kind="notify")
+    assert "answered HTTP 404" in job["last_error"] and "check the webhook URL" in job["last_error"]
+
+    receiver.add("/busy", "later", status=503)
+    add_comment(bridge.store, site="shop", date=iso_ago(clock, 1))
+    settings(service, ann, max_pending=0, webhook_url=receiver.base + "/busy")
+    assert service.run()[1].retried == 1
+    receiver.routes["/busy"].status = 200
+    clock.advance(bridge.outbox.max_delay)
+    assert service.run()[1].done == 1
+    assert [p for p, _, _ in receiver.posts].count("/busy") == 2
+
+
+def test_webhook_to_a_private_address_is_refused_by_the_guard(tmp_path, clock, receiver):
+    from bridge.core import Bridge
+
+    b = Bridge(make_config(tmp_path, {"server": {"public_url": PUBLIC}}), clock=clock)  # no allow_private
+    try:
+        ann = add_editor(b.store, "ann", sites=None)
+        settings(b.services["notifications"], ann, max_pending=0, webhook_url=receiver.base + "/hook")
+        add_comment(b.store, site="corp", date=iso_ago(clock, 1))
+        assert b.services["notifications"].run()[1].failed == 1
+        assert "loopback address" in b.outbox.list(kind="notify")[0]["last_error"]
+        assert receiver.posts == []
+    finally:
+        b.close()
+
+
+def test_notifications_config_errors_name_key_value_and_fix(tmp_path):
+    from bridge.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        make_config(tmp_path, {"notifications": {"smtp_port": 0, "from": "nobody", "starttls": "yes",
+                                                 "password_env": "CMS_BRIDGE_SMTP_PASSWORD", "smpt_host": "x"}})
+    problems = "\n".join(err.value.problems)
+    assert "notifications.smtp_port: 0 is not a port number (1-65535)" in problems
+    assert "notifications.from: 'nobody' is not an e-mail address (write it like bridge@example.org)" in problems
+    assert "notifications.starttls: 'yes' is not true or false" in problems
+    assert "notifications.smpt_host: 'x' is not a known key" in problems
+    with pytest.raises(ConfigError) as err:
+        make_config(tmp_path, {"notifications": {"password_env": "CMS_BRIDGE_SMTP_PASSWORD"}})
+    assert "notifications.password_env: environment variable 'CMS_BRIDGE_SMTP_PASSWORD' is not set" in \
+        err.value.problems[0]
+    ok = make_config(tmp_path, {"notifications": {"password_env": "P", "username": "u"}}, environ={"P": "pw"})
+    assert ok.secrets[("notifications", "smtp")] == {"password": "pw"}
