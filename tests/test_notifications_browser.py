@@ -4,26 +4,34 @@ message comes from the real SMTP server of tests/test_notifications.py."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from tests.conftest import ADMIN_PASSWORD
 from tests.inbox_helpers import add_comment
+from tests.serve_helpers import threaded_app
 from tests.test_inbox_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.test_notifications import PUBLIC, config, iso_ago, smtp  # noqa: F401 - fixtures
 
 
 @pytest.fixture
 def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with threaded_app(app) as base:
+        yield base
+
+
+def submit(page, served, **fields):
+    """Fill the notification form's fields (``digest`` is the select) and send it."""
+    form = page.locator('form[action="/account/notifications"]')
+    for name, value in fields.items():
+        if name == "digest":
+            form.locator('select[name="digest"]').select_option(value)
+        else:
+            form.locator(f'input[name="{name}"]').fill(value)
+    form.locator('button[type="submit"]').click()
+    page.wait_for_url(f"{served}/account#notifications")
+    return form
 
 
 def test_set_notifications_on_the_account_page_then_unsubscribe_from_the_mail(
@@ -42,23 +50,14 @@ def test_set_notifications_on_the_account_page_then_unsubscribe_from_the_mail(
         page.click('button[type="submit"]')
         page.wait_for_url(f"{served}/account")
 
-        form = page.locator('form[action="/account/notifications"]')
-        form.locator('select[name="digest"]').select_option("hourly")
-        form.locator('input[name="max_pending"]').fill("twenty")
-        form.locator('input[name="email"]').fill("admin@example.org")
-        form.locator('input[name="webhook_secret_env"]').fill("HOME")
-        form.locator('button[type="submit"]').click()
-        page.wait_for_url(f"{served}/account#notifications")
+        submit(page, served, digest="hourly", max_pending="twenty", email="admin@example.org",
+               webhook_secret_env="HOME")
         body = page.locator("body").inner_text()
         assert "Pending comments above: 'twenty' is not a whole number of at least 0" in body
         assert "Webhook secret variable: 'HOME' does not start with CMS_BRIDGE_NOTIFY_" in body
 
-        form.locator('select[name="digest"]').select_option("hourly")
-        form.locator('input[name="max_pending"]').fill("20")
-        form.locator('input[name="email"]').fill("admin@example.org")
-        form.locator('input[name="webhook_secret_env"]').fill("")
-        form.locator('button[type="submit"]').click()
-        page.wait_for_url(f"{served}/account#notifications")
+        form = submit(page, served, digest="hourly", max_pending="20", email="admin@example.org",
+                      webhook_secret_env="")
         assert "Notification settings saved." in page.locator("body").inner_text()
         page.reload()
         assert form.locator('select[name="digest"]').input_value() == "hourly"
