@@ -14,8 +14,9 @@ threshold is crossed and ends when the condition is gone, so an alert goes out
 once per crossing however often cron runs; a failed delivery is retried by the
 outbox with backoff.
 
-**Rights.** Every count is taken over ``allowed_sites`` of the user (the same rule
-the web pages use), so nobody hears about a site they may not see.
+**Rights.** Every count is taken over the user's visible sites (``security.visible_sites``,
+the rule behind the web pages' ``allowed_sites``), so nobody hears about a site they may
+not see; a queued message is dropped when sent if the user lost one of its sites meanwhile.
 
 **Links.** Every message links to the filtered inbox and carries an unsubscribe
 link whose token is signed with the session key (itsdangerous, as Flask's own
@@ -38,7 +39,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from adapters.base import AdapterError, Unreachable
 
 from . import media
-from .store import loads
+from .security import visible_sites
 
 log = logging.getLogger(__name__)
 
@@ -186,13 +187,6 @@ class NotificationService:
         self.store.save_notification_settings(user_id, values)
 
     # -- what a user may hear about ------------------------------------------------
-    def visible_sites(self, user: dict) -> list[str] | None:
-        """The rule of ``bridge.web.access.allowed_sites`` (None = every site), for a user row."""
-        sites = loads(user["sites"]) if isinstance(user.get("sites"), str) else user.get("sites")
-        if user["role"] == "admin" or sites is None:
-            return None
-        return list(sites)
-
     def _items_to_curate(self, allowed: list[str] | None) -> int:
         curation = self.bridge.services.get("curation")
         visible_sources = curation.sources_targeting(allowed) if (curation and allowed is not None) else None
@@ -209,7 +203,7 @@ class NotificationService:
             channels = self._channels(user)
             if not channels:
                 continue
-            allowed = self.visible_sites(user)
+            allowed = visible_sites(user)
             pending = self.store.pending_by_site(allowed)
             created += self._digest(user, channels, allowed, pending, now)
             created += self._alerts(user, channels, allowed, pending, now)
@@ -302,7 +296,7 @@ class NotificationService:
         settings = self.store.notification_settings(payload["user_id"])
         if user is None or user["disabled"] or settings is None or not settings["enabled"]:
             return {"skipped": "the user is gone, disabled or unsubscribed"}
-        allowed = self.visible_sites(user)
+        allowed = visible_sites(user)
         if allowed is not None and not set(payload.get("sites", [])) <= set(allowed):
             return {"skipped": "the user may no longer see every site the message is about"}
         if payload["channel"] == "email":

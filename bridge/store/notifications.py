@@ -2,6 +2,8 @@
 alert is made of (read from the maintained ``comment_counts`` where it can be)."""
 from __future__ import annotations
 
+from .base import loads
+
 SETTING_COLUMNS = ("enabled", "digest", "max_pending", "max_wait_minutes", "on_attention", "email",
                    "webhook_url", "webhook_kind", "webhook_secret_env")
 
@@ -27,9 +29,12 @@ class NotificationsQueries:
 
     def subscribed_users(self) -> list[dict]:
         """Enabled settings of active users, joined with the user row (role, sites)."""
-        return self.query(
+        rows = self.query(
             "SELECT n.*, u.username, u.role, u.sites, u.disabled FROM notification_settings n "
             "JOIN users u ON u.id = n.user_id WHERE n.enabled = 1 AND u.disabled = 0 ORDER BY n.user_id")
+        for row in rows:
+            row["sites"] = loads(row["sites"])
+        return rows
 
     # -- episodes ------------------------------------------------------------
     def open_alert(self, user_id: int, alert: str, site_id: str) -> int:

@@ -107,9 +107,7 @@ def allowed_sites(user: dict | None = None) -> list[str] | None:
     user = user if user is not None else g.user
     if user is None:
         return []
-    if user["role"] == "admin" or user["sites"] is None:
-        return None
-    return list(user["sites"])
+    return security.visible_sites(user)
 
 
 def may_see_site(site_id: str, user: dict | None = None) -> bool:
