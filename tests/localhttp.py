@@ -31,15 +31,25 @@ class LocalServer:
         self.routes: dict[str, Route] = {}
         self.hits: dict[str, int] = {}
         self.not_modified = 0
+        server = self
         #: (path, headers, body) of every POST, for receivers such as chat webhooks
         self.posts: list[tuple[str, dict, bytes]] = []
-        server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args):
                 pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.posts.append((self.path, dict(self.headers), body))
+                route = server.routes.get(self.path)
+                self.send_response(route.status if route else 404)
+                self.send_header("Content-Length", str(len(route.body) if route else 0))
+                self.end_headers()
+                if route:
+                    self.wfile.write(route.body)
 
             def do_GET(self):
                 path = self.path
@@ -80,16 +90,6 @@ class LocalServer:
                     self.wfile.write(route.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                server.posts.append((self.path, dict(self.headers), body))
-                route = server.routes.get(self.path)
-                self.send_response(route.status if route else 404)
-                self.send_header("Content-Length", str(len(route.body) if route else 0))
-                self.end_headers()
-                if route:
-                    self.wfile.write(route.body)
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
