@@ -167,6 +167,17 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def pinned_connection(url: str, *, timeout: float, allow_private=()) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to the one checked address of ``url``, and the request target, for
+    outbound requests other than GETs (notification webhooks POST) that must pass the
+    same guard. Redirects are not followed: the caller treats a 3xx as an answer."""
+    host, port, ip = resolve_checked(url, allow_private)
+    parts = urlsplit(url)
+    cls = _PinnedHTTPSConnection if parts.scheme.lower() == "https" else _PinnedHTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return cls(host, port, ip, timeout=timeout), target
+
+
 class _Watchdog:
     """Shuts the connection's socket at the deadline, whatever read is blocking."""
 

@@ -35,6 +35,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.insights:bp",
     "bridge.web.contribute:bp",
     "bridge.web.invitations:bp",
+    "bridge.web.notifications:bp",
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint

@@ -180,6 +180,22 @@ class ContributionsSchema(Schema):
     per_client_per_hour = Int(load_default=10, validate=validate.Range(1, error="must be at least 1"))
 
 
+class NotificationsSchema(Schema):
+    """The SMTP server notifications go out through (chat webhooks are per user)."""
+
+    class Meta:
+        unknown = RAISE
+
+    smtp_host = Str(load_default="")  # empty: no e-mail notifications
+    smtp_port = Int(load_default=25, validate=validate.Range(1, 65535, error="is not a port number (1-65535)"))
+    username = Str(load_default="")
+    password_env = Str(load_default="")
+    starttls = Bool(load_default=False)
+    from_ = Str(data_key="from", load_default="cms-bridge@localhost",
+                validate=validate.Email(error="is not an e-mail address (write it like bridge@example.org)"))
+    timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error="must be between 0.5 and 600"))
+
+
 class SiteCommonSchema(Schema):
     """Keys every site has; the rest belongs to the kind's adapter schema."""
 
@@ -239,6 +255,7 @@ class TopSchema(Schema):
     sync = fields.Raw(load_default=dict)
     privacy = fields.Raw(load_default=dict)
     contributions = fields.Raw(load_default=dict)
+    notifications = fields.Raw(load_default=dict)
     sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sites]] tables"))
     sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sources]] tables"))
 
@@ -258,6 +275,7 @@ class Config:
     #: ("site"|"source", id) -> {dotted key path without _env: secret value}
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     privacy: dict = field(default_factory=lambda: {"retention_days": 0})
+    notifications: dict = field(default_factory=lambda: NotificationsSchema().load({}))
 
     def site(self, site_id: str) -> dict | None:
         return next((s for s in self.sites if s["id"] == site_id), None)
@@ -358,10 +376,14 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
     sections = {}
     for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
                          ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
-                         ("privacy", PrivacySchema()), ("contributions", ContributionsSchema())):
+                         ("privacy", PrivacySchema()), ("contributions", ContributionsSchema()),
+                         ("notifications", NotificationsSchema())):
         sections[name] = _load(schema, top[name], [name], problems, raw)
 
     secrets: dict[tuple[str, str], dict[str, str]] = {}
+    if isinstance(top["notifications"], dict):
+        secrets[("notifications", "smtp")] = _resolve_secrets(top["notifications"], ["notifications"],
+                                                              secret_problems, environ)
     sites: list[dict] = []
     seen: dict[str, int] = {}
     for i, site_raw in enumerate(top["sites"]):
@@ -419,7 +441,8 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
         server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
     return Config(path=path, server=server, security=sections["security"], outbox=sections["outbox"],
                   media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets,
-                  privacy=sections["privacy"], contributions=sections["contributions"])
+                  privacy=sections["privacy"], contributions=sections["contributions"],
+                  notifications=sections["notifications"])
 
 
 def find_config_path(explicit: str | None = None) -> str | None:

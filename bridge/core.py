@@ -82,4 +82,5 @@ class Bridge:
 #: ``bridge.services[name]`` and registers its job handlers on ``bridge.outbox``.
 SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.stories", "bridge.sync",
                                     "bridge.moderation", "bridge.privacy", "bridge.site_admin",
-                                    "bridge.wordpress_plugin", "bridge.insights", "bridge.contributions")
+                                    "bridge.wordpress_plugin", "bridge.insights", "bridge.contributions",
+                                    "bridge.notifications")

@@ -19,6 +19,9 @@ What ``cms-bridge sync`` (cron) runs, per site:
    and our own write-backs coming back are echoes, not changes.
 3. **Drain** the site's due outbox jobs (moderation write-back, replies, publishing).
 
+After the sites, the notifications service (``bridge/notifications.py``) enqueues the due
+digests and alerts and sends the due ``notify`` jobs, which belong to no site.
+
 Before the sites, the due feed sources are polled (intake's ``poll``: due feeds,
 then due media downloads), under a lease of their own. A failing source is
 reported in the run (and makes it not ok) but never stops the sites' sync.
@@ -91,6 +94,9 @@ class SyncRun:
     #: why the sources were not polled at all (another run holds their lease, or polling crashed)
     sources_skipped: str | None = None
     sources_error: str | None = None
+    #: (jobs enqueued, outbox RunStats) of the notifications sent at the end of the run
+    notifications: tuple | None = None
+    notifications_error: str | None = None
 
     @property
     def polled(self) -> list:
@@ -128,7 +134,20 @@ class SyncService:
             ids = site_ids or [s["id"] for s in self.bridge.config.sites]
             for site_id in ids:
                 run.results.append(self.sync_site(site_id, wait=wait, wait_seconds=wait_seconds, sleep=sleep))
+        self.notify(run)
         return run
+
+    def notify(self, run: SyncRun) -> None:
+        """Digests and alerts on what this run found, and the due notification jobs: those
+        have no site, so no site's drain (``_drain``) runs them. Never stops the sync."""
+        notifications = self.bridge.services.get("notifications")
+        if notifications is None:
+            return
+        try:
+            run.notifications = notifications.run()
+        except Exception as exc:  # noqa: BLE001 - the sites were synced regardless
+            log.exception("sending notifications crashed")
+            run.notifications_error = f"{exc.__class__.__name__}: {exc}"
 
     def poll_sources(self, run: SyncRun) -> None:
         """intake's poll of the due sources under the ``sync:sources`` lease; nothing here raises.

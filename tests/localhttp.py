@@ -34,12 +34,24 @@ class LocalServer:
         self.not_modified = 0
         self.sent: dict[str, int] = {}  # body bytes written per path (drip routes)
         server = self
+        #: (path, headers, body) of every POST, for receivers such as chat webhooks
+        self.posts: list[tuple[str, dict, bytes]] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args):
                 pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.posts.append((self.path, dict(self.headers), body))
+                route = server.routes.get(self.path)
+                self.send_response(route.status if route else 404)
+                self.send_header("Content-Length", str(len(route.body) if route else 0))
+                self.end_headers()
+                if route:
+                    self.wfile.write(route.body)
 
             def do_GET(self):
                 path = self.path

@@ -30,3 +30,21 @@ def serving(conf: str, **popen):
     finally:
         os.killpg(process.pid, 15)
         process.output = process.communicate(timeout=30)[0]
+
+
+@contextlib.contextmanager
+def threaded_app(app):
+    """The test's own app over real HTTP (werkzeug in a thread), so a browser test shares
+    its store and fake clock; yields the base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

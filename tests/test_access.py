@@ -8,7 +8,8 @@ from tests.conftest import ADMIN_PASSWORD, csrf_from
 
 PUBLIC = {"/healthz", "/login", "/api/v1/openapi.json", "/metrics",  # /metrics: loopback or token (test_metrics)
           # contributors: the invitation token in the URL is the credential (their POSTs still need CSRF)
-          "/contribute/<token>", "/contribute/<token>/r/<receipt>"}
+          "/contribute/<token>", "/contribute/<token>/r/<receipt>",
+          "/notifications/unsubscribe/<token>"}  # the signed token is the proof (test_notifications)
 
 
 def concrete(rule) -> str:

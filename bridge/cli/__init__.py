@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bridge.cli.sync",
     "bridge.cli.backup",
     "bridge.cli.privacy",
+    "bridge.cli.notify",
 )
 
 

@@ -72,6 +72,11 @@ def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
     purged = ctx.bridge.services["privacy"].purge_expired()
     if purged:
         click.echo(f"privacy: removed the text of {purged} decided comment(s) past [privacy] retention_days")
+    if run.notifications_error:
+        click.echo(f"notifications: FAILED: {run.notifications_error}")
+    elif run.notifications and (run.notifications[0] or run.notifications[1].done or run.notifications[1].errors):
+        created, stats = run.notifications
+        click.echo(f"notifications: {created} new, {stats.done} sent, {stats.retried + stats.failed} errors")
     for result in run.results:
         if result.skipped:
             click.echo(f"cms-bridge sync: {result.summary()}", err=True)

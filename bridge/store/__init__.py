@@ -15,6 +15,7 @@ from .items import ItemsQueries
 from .jobs import JobsQueries
 from .managed_sites import ManagedSitesQueries
 from .metrics import MetricsQueries
+from .notifications import NotificationsQueries
 from .privacy import PrivacyQueries
 from .sites import SitesQueries
 from .stories import StoriesQueries
@@ -26,7 +27,7 @@ __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 class Store(ContributionsQueries, StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries,
             ItemsQueries, CommentsQueries, InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries,
-            WordPressPluginQueries, InsightsQueries, StoreBase):
+            WordPressPluginQueries, InsightsQueries, NotificationsQueries, StoreBase):
     pass
 
 

@@ -692,3 +692,33 @@ def m0008_user_time_zone(db: Database) -> None:
     """Pages show times in the reader's own time zone (an IANA name, chosen on the
     account page); NULL means UTC, which is what every stored time is in."""
     db["users"].add_column("time_zone", str)
+
+
+@migrations(name="0017_notifications")
+def m0017_notifications(db: Database) -> None:
+    """Per-user notification settings, and the alert episodes that make a threshold
+    alert go out once per time it is crossed (``episode`` counts the crossings; the
+    outbox key carries it, so a re-run never sends the same episode twice)."""
+    db.executescript("""
+        CREATE TABLE notification_settings (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            enabled INTEGER NOT NULL DEFAULT 1,           -- 0 after the unsubscribe link
+            digest TEXT NOT NULL DEFAULT 'off',           -- off | hourly | daily
+            max_pending INTEGER,                          -- alert above this many pending on a site
+            max_wait_minutes INTEGER,                     -- alert when the oldest pending waited longer
+            on_attention INTEGER NOT NULL DEFAULT 0,      -- alert when a site needs attention
+            email TEXT NOT NULL DEFAULT '',
+            webhook_url TEXT NOT NULL DEFAULT '',
+            webhook_kind TEXT NOT NULL DEFAULT 'slack',   -- slack | matrix
+            webhook_secret_env TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE notification_alerts (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            alert TEXT NOT NULL,                          -- pending | wait | attention
+            site_id TEXT NOT NULL,
+            episode INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, alert, site_id)
+        );
+    """)

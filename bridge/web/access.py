@@ -15,7 +15,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from .. import security
 from .problems import problem
 
-PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi",
+PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi", "notifications.unsubscribe",
                     # the contributor pages: the invitation token in the URL is the credential
                     "contribute.form", "contribute.submit", "contribute.receipt", "contribute.withdraw"}
 PUBLIC_BLUEPRINTS = {"webhooks", "metrics"}  # each authenticates on its own (signature; token/loopback)
@@ -116,9 +116,7 @@ def allowed_sites(user: dict | None = None) -> list[str] | None:
     user = user if user is not None else g.user
     if user is None:
         return []
-    if user["role"] == "admin" or user["sites"] is None:
-        return None
-    return list(user["sites"])
+    return security.visible_sites(user)
 
 
 def may_see_site(site_id: str, user: dict | None = None) -> bool:
