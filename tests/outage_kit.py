@@ -10,6 +10,7 @@ WordPress's own database (``wp.php``), not through cms-bridge.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -57,12 +58,25 @@ def queue_work(bridge, wp, image: str, *, decisions: int, replies: int, publicat
     curation = bridge.services["curation"]
     for n in range(publications):
         title = f"{TAG} publication {n}"
+        # a photo of its own per publication (the adapter finds an attachment again by the
+        # content hash, so items sharing one image would rightly share one attachment)
+        path, sha = _distinct_image(image, n)
         item_id = add_item(bridge.store, source_id="team", title=title, target_sites=["wp"],
-                           media=[{"sha256": f"{n:064x}", "path": image, "content_type": "image/png",
+                           media=[{"sha256": sha, "path": path, "content_type": "image/png",
                                    "alt": f"image {n}"}])
         curation.approve(item_id, ["wp"], actor="ed", allowed=None)
         queued.items[item_id] = title
     return queued
+
+
+def _distinct_image(image: str, n: int) -> tuple[str, str]:
+    """A PNG beside ``image`` whose pixels (and so whose SHA-256) belong to publication n."""
+    from PIL import Image
+
+    path = os.path.join(os.path.dirname(image), f"publication-{n}.png")
+    Image.new("RGB", (64, 48), ((37 * n) % 256, (91 * n + 50) % 256, 200)).save(path, "PNG")
+    with open(path, "rb") as fh:
+        return path, hashlib.sha256(fh.read()).hexdigest()
 
 
 def config_file(tmp, wp, sources_env: str = "TEAM_SECRET") -> str:

@@ -164,6 +164,13 @@ ROUTES: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("stories.remove", "POST"): ("/stories/999/remove", {"item": "{item}"}, {ANON: LOGIN, EDITOR: 302, ADMIN: 302}),
     ("stories.retract", "POST"): ("/stories/999/retract", {}, {ANON: LOGIN, EDITOR: 302, ADMIN: 302}),
     ("webhooks.wordpress", "POST"): ("/webhooks/wordpress/shop", {}, {ANON: 404, EDITOR: 404, ADMIN: 404}),
+    ("notifications.save", "POST"): ("/account/notifications", {"digest": "daily"},
+                                     {ANON: LOGIN, EDITOR: 302, ADMIN: 302}),
+    # public: the signed token is the credential, and a forged one is unknown
+    ("notifications.unsubscribe", "GET"): ("/notifications/unsubscribe/forged", None,
+                                           {ANON: 404, EDITOR: 404, ADMIN: 404}),
+    ("notifications.unsubscribe", "POST"): ("/notifications/unsubscribe/forged", {},
+                                            {ANON: 403, EDITOR: 404, ADMIN: 404}),
     ("auth.logout", "POST"): ("/logout", {}, {ANON: LOGIN, EDITOR: 302, ADMIN: 302}),
 }
 
