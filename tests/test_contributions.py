@@ -46,17 +46,24 @@ def token_of(url: str) -> str:
     return url.rsplit("/", 1)[1]
 
 
-def page_csrf(client, token: str, lang: str = "en") -> tuple[str, str]:
+def page_fields(client, token: str, lang: str = "en") -> dict:
+    """The hidden fields of a freshly rendered contribution page."""
     html = client.get(f"/contribute/{token}?lang={lang}").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    version = re.search(r'name="consent_version" value="([^"]+)"', html).group(1)
-    return csrf, version
+    return {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+            for name in ("csrf_token", "consent_version", "page_token")}
+
+
+def page_csrf(client, token: str, lang: str = "en") -> tuple[str, str]:
+    fields = page_fields(client, token, lang)
+    return fields["csrf_token"], fields["consent_version"]
 
 
 def send(client, token, *, files=None, consent=True, name="Jana Berger", text="Nacelle goes up", json=True,
-         lang="en", environ=None):
-    csrf, version = page_csrf(client, token, lang)
-    data = {"csrf_token": csrf, "consent_version": version, "name": name, "text": text, "email": "jana@example.org"}
+         lang="en", environ=None, page_token: str | None = None):
+    data = page_fields(client, token, lang)
+    if page_token is not None:
+        data["page_token"] = page_token
+    data.update({"name": name, "text": text, "email": "jana@example.org"})
     if consent:
         data["consent"] = "yes"
     data["files"] = [(io.BytesIO(body), filename) for filename, body in (files or [("IMG_0001.JPG", camera_jpeg())])]
@@ -312,3 +319,20 @@ def test_withdrawing_a_duplicate_submission_is_recorded_too(client, auth, bridge
     assert client.post(second.split("?")[0] + "/withdraw", data={"csrf_token": csrf}).status_code == 303
     assert bridge.store.item_for_curation(dup["id"])["consent_state"] == "revoked"
     assert "You withdrew your consent" in client.get(second).get_data(as_text=True)
+
+
+def test_a_submission_needs_a_page_this_server_rendered_for_this_invitation(client, auth, bridge):
+    first, second = invite(client, auth), invite(client, auth)
+    before = counts(bridge)
+    missing = send(client, token_of(first["url"]), page_token="")
+    assert missing.status_code == 403 and missing.get_json()["error"] == "stale_page"
+    forged = send(client, token_of(first["url"]), page_token="eyJpIjoxfQ.forged.signature")
+    assert forged.status_code == 403
+    other = page_fields(client, token_of(second["url"]))["page_token"]  # rendered for the other invitation
+    crossed = send(client, token_of(first["url"]), page_token=other)
+    assert crossed.status_code == 403
+    page = send(client, token_of(first["url"]), page_token="", json=False)
+    assert page.status_code == 403 and "Nothing was sent" in page.get_data(as_text=True)
+    assert 'value="Nacelle goes up"' in page.get_data(as_text=True) or "Nacelle goes up" in page.get_data(as_text=True)
+    assert counts(bridge) == before  # nothing stored for any of them
+    assert send(client, token_of(first["url"])).status_code == 201

@@ -35,6 +35,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "gone_exhausted": "This invitation has received all the submissions it was meant for.",
         "gone_hint": "Ask the person who sent you the link for a new one.",
         "not_found": "There is no invitation at this address. Check the link you were sent.",
+        "stale_page": "This page is too old or was not opened from your link. Nothing was sent: choose "
+                      "your files again and send once more.",
         "too_many": "Too many submissions in a short time. Please try again in an hour.",
         "err_files": "Choose at least one photo or video.",
         "err_too_many_files": "At most {n} files at once; send the others in a second submission.",
@@ -85,6 +87,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "gone_exhausted": "Diese Einladung hat alle vorgesehenen Einsendungen erhalten.",
         "gone_hint": "Bitten Sie die Person, die Ihnen den Link geschickt hat, um einen neuen.",
         "not_found": "Unter dieser Adresse gibt es keine Einladung. Prüfen Sie den Link.",
+        "stale_page": "Diese Seite ist zu alt oder wurde nicht über Ihren Link geöffnet. Es wurde nichts "
+                      "gesendet: Wählen Sie Ihre Dateien erneut aus und senden Sie noch einmal.",
         "too_many": "Zu viele Einsendungen in kurzer Zeit. Bitte versuchen Sie es in einer Stunde erneut.",
         "err_files": "Wählen Sie mindestens ein Foto oder Video aus.",
         "err_too_many_files": "Höchstens {n} Dateien auf einmal; senden Sie die übrigen in einer zweiten "

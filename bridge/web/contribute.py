@@ -9,12 +9,15 @@ errors, or redirected to the receipt.
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..contributions import Gone, RateLimited, SubmissionInvalid, UnknownLink, Upload
 from ..translations import LANGUAGES, choose_language, strings
-from .access import bridge
+from .access import bridge, csrf_token
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
 
@@ -68,9 +71,34 @@ def _gone(exc: Gone, lang: str):
     return _page("gone.html", 410, lang=lang, message=message)
 
 
+#: how long a contribution page's own token is good for (a slow upload on a weak
+#: connection, or a phone left open over lunch, must still go through)
+PAGE_TOKEN_SECONDS = 6 * 3600
+
+
+def _page_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="cms-bridge contribute page")
+
+
+def page_token(inv: dict) -> str:
+    """A token for this one rendered page: it names the invitation and the session's
+    CSRF token and carries its own nonce and time, so a submission must come from a
+    page this server rendered for this invitation, in this browser, recently."""
+    return _page_signer().dumps({"i": inv["id"], "s": csrf_token(), "n": secrets.token_hex(8)})
+
+
+def page_token_ok(inv: dict, sent: str) -> bool:
+    try:
+        data = _page_signer().loads(sent or "", max_age=PAGE_TOKEN_SECONDS)
+    except (BadSignature, SignatureExpired):
+        return False
+    return isinstance(data, dict) and data.get("i") == inv["id"] and data.get("s") == csrf_token()
+
+
 def _form(token: str, inv: dict, lang: str, *, status: int = 200, errors=None, values=None):
     consent_text, version = service().consent_for(inv, lang)
     return _page("form.html", status, lang=lang, token=token, invitation=inv, consent_text=consent_text,
+                 page_token=page_token(inv),
                  consent_version=version, errors=errors or {}, values=values or {},
                  limit=service().limit_text(), max_files=service().limits["max_files"])
 
@@ -94,6 +122,10 @@ def submit(token: str):
     values = {k: request.form.get(k, "") for k in ("text", "name", "email")}
     try:
         inv = service().open(token)
+        if not page_token_ok(inv, request.form.get("page_token", "")):
+            if _wants_json():
+                return jsonify({"error": "stale_page", "message": t["stale_page"]}), 403
+            return _form(token, inv, lang, status=403, errors={"files": t["stale_page"]}, values=values)
         receipt, _row = service().submit(
             token, uploads=[Upload(f.filename or "", f.read()) for f in request.files.getlist("files")],
             text=values["text"], name=values["name"], email=values["email"],
