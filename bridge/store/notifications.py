@@ -62,31 +62,23 @@ class NotificationsQueries:
     # -- what waits ------------------------------------------------------------
     def pending_by_site(self, sites: list[str] | None) -> dict[str, dict]:
         """{site_id: {"pending": n, "oldest": first_seen_at of the longest-waiting}} over ``sites``."""
-        sql = "SELECT site_id, count(*) AS pending, min(first_seen_at) AS oldest FROM comments WHERE status = 'pending'"
-        params: list = []
-        if sites is not None:
-            if not sites:
-                return {}
-            sql += " AND " + _in("site_id", sites)
-            params = list(sites)
-        return {r["site_id"]: r for r in self.query(sql + " GROUP BY site_id", params)}
+        rows = self._per_site("SELECT site_id, count(*) AS pending, min(first_seen_at) AS oldest FROM comments "
+                              "WHERE status = 'pending'", "site_id", sites, " GROUP BY site_id")
+        return {r["site_id"]: r for r in rows}
 
     def failed_jobs_by_site(self, sites: list[str] | None) -> dict[str, int]:
-        sql = "SELECT site_id, count(*) AS n FROM jobs WHERE state = 'failed' AND site_id IS NOT NULL"
-        params: list = []
-        if sites is not None:
-            if not sites:
-                return {}
-            sql += " AND " + _in("site_id", sites)
-            params = list(sites)
-        return {r["site_id"]: r["n"] for r in self.query(sql + " GROUP BY site_id", params)}
+        rows = self._per_site("SELECT site_id, count(*) AS n FROM jobs WHERE state = 'failed' "
+                              "AND site_id IS NOT NULL", "site_id", sites, " GROUP BY site_id")
+        return {r["site_id"]: r["n"] for r in rows}
 
     def sites_needing_attention(self, sites: list[str] | None) -> dict[str, str]:
-        sql = "SELECT id, attention_reason FROM sites WHERE status = 'attention'"
-        params: list = []
-        if sites is not None:
-            if not sites:
-                return {}
-            sql += " AND " + _in("id", sites)
-            params = list(sites)
-        return {r["id"]: r["attention_reason"] or "" for r in self.query(sql, params)}
+        rows = self._per_site("SELECT id, attention_reason FROM sites WHERE status = 'attention'", "id", sites)
+        return {r["id"]: r["attention_reason"] or "" for r in rows}
+
+    def _per_site(self, sql: str, column: str, sites: list[str] | None, tail: str = "") -> list[dict]:
+        """``sql`` limited to ``sites`` (None: every site; an empty list: none at all)."""
+        if sites is None:
+            return self.query(sql + tail)
+        if not sites:
+            return []
+        return self.query(f"{sql} AND {_in(column, sites)}{tail}", list(sites))

@@ -129,28 +129,28 @@ def _managed_or_404(site_id: str) -> None:
         abort(404, description=f"No site {site_id!r} was added in the UI.")
 
 
+def _change(site_id: str, call, message: str):
+    _managed_or_404(site_id)
+    call(site_id, actor=_actor())
+    flash(f"{site_id}: {message}", "ok")
+    return redirect(url_for("sites.index"))
+
+
 @bp.post("/sites/<site_id>/disable")
 @admin_required
 def disable(site_id: str):
-    _managed_or_404(site_id)
-    _service().set_disabled(site_id, True, actor=_actor())
-    flash(f"{site_id}: disabled; sync leaves it alone until it is enabled again.", "ok")
-    return redirect(url_for("sites.index"))
+    return _change(site_id, lambda sid, actor: _service().set_disabled(sid, True, actor=actor),
+                   "disabled; sync leaves it alone until it is enabled again.")
 
 
 @bp.post("/sites/<site_id>/enable")
 @admin_required
 def enable(site_id: str):
-    _managed_or_404(site_id)
-    _service().set_disabled(site_id, False, actor=_actor())
-    flash(f"{site_id}: enabled.", "ok")
-    return redirect(url_for("sites.index"))
+    return _change(site_id, lambda sid, actor: _service().set_disabled(sid, False, actor=actor), "enabled.")
 
 
 @bp.post("/sites/<site_id>/remove")
 @admin_required
 def remove(site_id: str):
-    _managed_or_404(site_id)
-    _service().remove(site_id, actor=_actor())
-    flash(f"{site_id}: removed; its comments and history stay readable.", "ok")
-    return redirect(url_for("sites.index"))
+    return _change(site_id, lambda sid, actor: _service().remove(sid, actor=actor),
+                   "removed; its comments and history stay readable.")
