@@ -98,6 +98,26 @@ final class PayloadReader
         return $value;
     }
 
+    /** @return list<array<mixed>> a list of JSON objects (possibly empty) */
+    public function objectList(string $key, int $maxItems): array
+    {
+        $value = $this->payload[$key] ?? null;
+        if (!is_array($value) || !array_is_list($value)) {
+            $this->problems[$key] = 'must be a list of objects (possibly empty)';
+            return [];
+        }
+        if (count($value) > $maxItems) {
+            $this->problems[$key] = "must hold at most $maxItems entries";
+            return [];
+        }
+        foreach ($value as $position => $entry) {
+            if (!is_array($entry) || ($entry !== [] && array_is_list($entry))) {
+                $this->problems[$key . '.' . $position] = 'must be an object';
+            }
+        }
+        return isset($this->problems[$key]) || array_filter(array_keys($this->problems), static fn (string $k): bool => str_starts_with($k, $key . '.')) !== [] ? [] : $value;
+    }
+
     /** @return list<string> */
     public function stringList(string $key, int $maxItems): array
     {
