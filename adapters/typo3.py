@@ -48,6 +48,7 @@ from .base import (
 )
 from .http import retry_after_seconds
 from .types import (
+    Anonymized,
     CommentStatus,
     ConnectionReport,
     ModerationAction,
@@ -60,7 +61,7 @@ from .types import (
 
 NEWS_TABLE = "tx_news_domain_model_news"
 CONTENT_TABLE = "tt_content"
-CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply")
+CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply", "erase_commenter")
 #: what each connector reaction lets the bridge do
 CONNECTOR_FEATURES: dict[str, tuple[Feature, ...]] = {
     "upsert_news": (Feature.PUBLISH, Feature.UPDATE, Feature.IMAGES),
@@ -68,6 +69,7 @@ CONNECTOR_FEATURES: dict[str, tuple[Feature, ...]] = {
     "list_comments": (Feature.COMMENTS,),
     "moderate_comment": (Feature.MODERATE,),
     "reply": (Feature.REPLY,),
+    "erase_commenter": (Feature.ERASE,),
 }
 CONNECTOR_TYPES = {
     "upsert_news": "bridge-upsert-news",
@@ -75,6 +77,7 @@ CONNECTOR_TYPES = {
     "list_comments": "bridge-list-comments",
     "moderate_comment": "bridge-moderate-comment",
     "reply": "bridge-reply",
+    "erase_commenter": "bridge-erase-commenter",
 }
 CONNECTOR_HINT = "install the cms-bridge TYPO3 connector (connectors/typo3) and switch the site to mode = \"connector\""
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -85,6 +88,10 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 PROBE_KEY = "cms-bridge-probe-not-a-secret"
 REPLY_KEY_VERSION = (1, 1, 0)  # the connector version whose bridge-reply honours "key"
 FIELD_GUARD_VERSION = (1, 2, 0)  # refuses dropped fields (403), replaces images, reports not_writable
+IMAGES_LIST_VERSION = (1, 3, 0)  # bridge-upsert-news takes "images" (every image, in order)
+MAX_IMAGES = 20  # the connector's NewsUpsertRequest::MAX_IMAGES
+ERASE_IDS_PER_CALL = 100  # the connector's CommenterErasure::MAX_IDS
+ERASE_MAX_CALLS = 50  # an erasure of more than 50 × 200 comments is finished by running it again
 
 # Column sizes (georgringer/news ext_tables.sql, TYPO3 core tt_content): varchar counts
 # characters, *text counts bytes. Titles and author names are shortened deliberately;
@@ -165,6 +172,7 @@ class ConnectorSchema(Schema):
     list_comments = fields.Nested(EndpointSchema)
     moderate_comment = fields.Nested(EndpointSchema)
     reply = fields.Nested(EndpointSchema)
+    erase_commenter = fields.Nested(EndpointSchema)
 
 
 class Typo3SiteSchema(Schema):
@@ -422,6 +430,7 @@ class Typo3Adapter(CMSAdapter):
         for name, endpoint in (self.options.get("connector") or {}).items():
             self.endpoints[name] = self._endpoint(name, endpoint, f"connector.{name}.secret")
         self._sent_items: set[str] = set()  # reaction mode: never send the same item twice from here
+        self._connector_versions: dict[str, tuple[int, ...]] = {}  # capability -> its probe's connector_version
 
     @property
     def features(self) -> frozenset[Feature]:
@@ -536,6 +545,7 @@ class Typo3Adapter(CMSAdapter):
                 report.problems.append(f"{endpoint.url} is a {body.get('type')!r} reaction, but is configured as "
                                        f"{capability}: swap the URLs in [sites.connector].")
                 continue
+            self._connector_versions[capability] = _version(body.get("connector_version"))
             problems = _probe_problems(capability, body)
             report.problems.extend(problems)
             if capability == "upsert_news" and _version(body.get("connector_version")) < FIELD_GUARD_VERSION:
@@ -543,6 +553,10 @@ class Typo3Adapter(CMSAdapter):
                                     "before 1.2.0 it reports success when TYPO3 drops fields the service user may "
                                     "not write (teaser, author), and every resent image adds another reference; "
                                     "update connectors/typo3 on the site.")
+            if capability == "upsert_news" and _version(body.get("connector_version")) < IMAGES_LIST_VERSION:
+                report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
+                                    "before 1.3.0 a news record takes one image, so a story shows only its first "
+                                    "image; update connectors/typo3 on the site.")
             if capability == "reply" and _version(body.get("connector_version")) < REPLY_KEY_VERSION:
                 report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
                                     "replies are not idempotent before 1.1.0 (a retry after a lost answer can "
@@ -558,6 +572,7 @@ class Typo3Adapter(CMSAdapter):
             "images": "upsert_news" in working, "unpublish": "unpublish" in working,
             "comments": "list_comments" in working and bool(sources),
             "moderate": "moderate_comment" in working, "reply": "reply" in working,
+            "erase": "erase_commenter" in working,
         }
         if sources:
             report.notes.append("Comment sources: " + ", ".join(sources))
@@ -603,7 +618,7 @@ class Typo3Adapter(CMSAdapter):
         raise _explain_failure(endpoint, status, body, response, payload)
 
     def _publish_connector(self, item: SocialItem) -> RemoteRef:
-        image = self._image_payload(item)
+        images = self._image_payloads(item)
         payload = {
             "import_source": self.options["import_source"],
             "import_id": item.key,
@@ -617,34 +632,49 @@ class Typo3Adapter(CMSAdapter):
                             "network": item.network, "source_url": item.url},
         }
         payload = self._clean_payload(payload)
-        payload["image"] = image
+        if self.connector_version("upsert_news") >= IMAGES_LIST_VERSION:
+            payload["images"] = images  # README "bridge-upsert-news", 1.3.0: every image, in order
+        else:
+            payload["image"] = images[0] if images else None  # older connectors take one image
         self._require_fits({"teaser": (payload["teaser"], TEXT_BYTES),
                             "bodytext": (payload["bodytext"], MEDIUMTEXT_BYTES - 4096)})
         body = self._call("upsert_news", payload, expect=(200, 201))
         image_info = body.get("image") or {}
+        extra = {"mode": "connector", "import_source": payload["import_source"], "import_id": item.key,
+                 "action": body.get("action")}
+        if isinstance(body.get("images"), list):
+            extra["file_uids"] = [int(i["file_uid"]) for i in body["images"]]
         return RemoteRef(remote_id=f"news:{int(body['uid'])}", url=str(body.get("url") or ""),
                          media_id=str(image_info["file_uid"]) if image_info else None,
-                         media_sha256=image_info.get("sha256") if image_info else None,
-                         extra={"mode": "connector", "import_source": payload["import_source"],
-                                "import_id": item.key, "action": body.get("action")})
+                         media_sha256=image_info.get("sha256") if image_info else None, extra=extra)
+
+    def connector_version(self, capability: str) -> tuple[int, ...]:
+        """The connector version behind one reaction, from its probe (``connector_version``): read
+        by :meth:`check`, else probed once per adapter (a probe writes nothing); (0,) if unreadable."""
+        if capability not in self._connector_versions:
+            body = self._call(capability, {"probe": True})
+            self._connector_versions[capability] = _version(body.get("connector_version"))
+        return self._connector_versions[capability]
 
     # stories (issue 14): one news record whose bodytext is the story (adapters/story_html.py)
     def publish_story(self, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
         """Connector mode only: reaction mode cannot update a record, so a story (updated
-        whenever an item joins) is refused there. The connector's upsert takes one image
-        (README "bridge-upsert-news"): the story's first image is the record's reference."""
+        whenever an item joins) is refused there. Every image of the story, in story order, is
+        one of the record's references (connector ≥ 1.3.0, "images"); an older connector takes
+        one image, the story's first (``check`` says so)."""
         if self.mode != "connector":
             raise self.unsupported(Feature.UPDATE, "a story is updated in place as items join; " + CONNECTOR_HINT)
         self.require_key(story)
         images = [m for e in story.entries for m in e.item.media if m.kind == "image" and m.local_path]
         intro = story.intro.strip()
         item = SocialItem(id=f"story-{story.id}", title=story.title, html=story_html.render(story), text=intro,
-                          url="", excerpt=intro[:280], media=images[:1], key=story.key,
+                          url="", excerpt=intro[:280], media=images, key=story.key,
                           published_at=story.published_at)
         return self._publish_connector(item)
 
-    def _image_payload(self, item: SocialItem) -> dict | None:
-        """The first image the bridge has stored locally, sent inline (the site fetches nothing)."""
+    def _image_payloads(self, item: SocialItem) -> list[dict]:
+        """The images the bridge has stored locally, in order, sent inline (the site fetches nothing)."""
+        images = []
         for media in item.media:
             if media.kind != "image" or not media.local_path:
                 continue
@@ -652,9 +682,14 @@ class Typo3Adapter(CMSAdapter):
             if len(data) > MAX_IMAGE_BYTES:
                 raise ContentTooLong(f"The image of item {item.id} has {len(data)} bytes; the connector takes "
                                      f"at most {MAX_IMAGE_BYTES}")
-            return {"content_type": media.content_type or "image/jpeg", "sha256": hashlib.sha256(data).hexdigest(),
-                    "content_base64": base64.b64encode(data).decode("ascii"), "alt": self._clean_text(media.alt)}
-        return None
+            images.append({"content_type": media.content_type or "image/jpeg",
+                           "sha256": hashlib.sha256(data).hexdigest(),
+                           "content_base64": base64.b64encode(data).decode("ascii"),
+                           "alt": self._clean_text(media.alt)})
+        if len(images) > MAX_IMAGES:
+            raise ContentTooLong(f"Item {item.id} has {len(images)} images; a TYPO3 news record takes at most "
+                                 f"{MAX_IMAGES} from cms-bridge", hint="leave some images out of the story")
+        return images
 
     def unpublish(self, ref: RemoteRef) -> None:
         if self.mode != "connector" or ref.remote_id.startswith("reaction:"):
@@ -707,6 +742,34 @@ class Typo3Adapter(CMSAdapter):
             payload["key"] = str(key)
         body = self._call("reply", payload, expect=(200, 201))
         return self._comment(body["comment"])
+
+    def anonymize_commenter(self, email: str, remote_ids: list[str]) -> Anonymized:
+        """README "bridge-erase-commenter" (connector ≥ 1.3.0): the connector anonymises every comment
+        written with ``email`` and the comments ``remote_ids`` through DataHandler (name "Anonymous",
+        e-mail, URL and the visitor's ids emptied, the text kept), at most 200 per source and call; it
+        says ``more`` until none is left. A comment already gone from the site counts as done."""
+        if self.mode != "connector":
+            raise self.unsupported(Feature.ERASE)
+        result = Anonymized()
+        pending = list(dict.fromkeys(remote_ids))
+        calls = 0
+        more = bool(email)
+        while (pending or more) and calls < ERASE_MAX_CALLS:
+            chunk, pending = pending[:ERASE_IDS_PER_CALL], pending[ERASE_IDS_PER_CALL:]
+            try:
+                body = self._call("erase_commenter", {"email": email, "ids": chunk})
+            except AdapterError as exc:
+                result.failed.update({remote: str(exc) for remote in [*chunk, *pending]})
+                return result
+            calls += 1
+            result.done.extend(r for r in [*body.get("anonymised", []), *body.get("missing", [])]
+                               if r not in result.done)
+            more = bool(email) and body.get("more") is True
+        if more:
+            result.notes.append(f"more than {ERASE_MAX_CALLS} rounds of comments: run the same erase again")
+        result.notes.append("comments by logged-in website users that carry no e-mail address are found only by "
+                            "the ids cms-bridge holds")
+        return result
 
     @staticmethod
     def _comment(c: dict) -> RemoteComment:

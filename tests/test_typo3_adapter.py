@@ -28,7 +28,7 @@ REACTION_NEWS_FIELDS = {"title": "${title}", "teaser": "${teaser}", "bodytext": 
                         "author": "${author}", "externalurl": "${source_url}", "notes": "${item_id}"}
 CAPABILITY_TYPES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish",
                     "list_comments": "bridge-list-comments", "moderate_comment": "bridge-moderate-comment",
-                    "reply": "bridge-reply"}
+                    "reply": "bridge-reply", "erase_commenter": "bridge-erase-commenter"}
 
 
 def make_item(item_id="itm_1", **overrides) -> SocialItem:
@@ -243,7 +243,8 @@ def test_connector_check_reports_every_capability(typo3):
     assert report.ok, report.problems
     assert report.transport == "connector" and report.version == "13.4.9"
     assert report.capabilities == {"publish": True, "update": True, "images": True, "unpublish": True,
-                                   "comments": True, "moderate": True, "reply": True}
+                                   "comments": True, "moderate": True, "reply": True,
+                                   "erase": True}
 
 
 def test_connector_check_finds_disabled_user_and_swapped_urls(typo3):
@@ -653,7 +654,7 @@ def test_features_follow_mode_and_configured_reactions(typo3):
     from adapters.base import Feature  # noqa: PLC0415
 
     assert reaction_adapter(typo3).features == {Feature.PUBLISH}
-    assert connector_adapter(typo3).features == set(Feature) - {Feature.ERASE}  # no erase reaction (yet)
+    assert connector_adapter(typo3).features == set(Feature)  # 1.3.0: bridge-erase-commenter grants ERASE
     partial = connector_adapter(typo3, capabilities=("upsert_news", "list_comments"))
     assert partial.features == {Feature.PUBLISH, Feature.UPDATE, Feature.IMAGES, Feature.COMMENTS}
     assert "no unpublish" in str(partial.unsupported(Feature.UNPUBLISH))

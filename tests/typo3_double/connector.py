@@ -314,7 +314,7 @@ def upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, plan: 
 
 
 class Connector:
-    """Dispatches the five bridge-* reaction types (Classes/Reaction/*.php)."""
+    """Dispatches the six bridge-* reaction types (Classes/Reaction/*.php)."""
 
     TYPES = {
         "bridge-upsert-news": ("upsert_news", [NEWS, REFERENCE]),
@@ -322,6 +322,7 @@ class Connector:
         "bridge-list-comments": ("list_comments", []),
         "bridge-moderate-comment": ("moderate", list(SOURCES.values())),
         "bridge-reply": ("reply", [*SOURCES.values(), REPLY_LEDGER]),
+        "bridge-erase-commenter": ("erase_commenter", list(SOURCES.values())),
     }
 
     def __init__(self, db: Database, base_url_getter) -> None:
@@ -794,6 +795,51 @@ class Connector:
             self.db.dh_insert(user, REPLY_LEDGER, {**ledger, "comment_uid": uid})
         row = self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,))
         return {"success": True, "created": True, "comment": self._reply_comment(source, row, user)}
+
+    # -- bridge-erase-commenter: Classes/Reaction/EraseCommenterReaction.php, Domain/Privacy/CommenterErasure.php --
+    def erase_commenter(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
+        """Every comment written with ``email`` (case-insensitive, at most 200 per source and request:
+        ``more`` says the rest) and the comments in ``ids`` get their person columns anonymised in one
+        DataHandler call; the text stays (as WordPress's eraser keeps it)."""
+        reader = PayloadReader(p)
+        email = reader.string("email").strip()
+        if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            reader.add("email", "must be an e-mail address or empty")
+        ids = []
+        for raw in reader.string_list("ids", 100):
+            parsed = comment_id(raw)
+            if parsed is None:
+                reader.add("ids", f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
+                continue
+            ids.append(parsed)
+        if not email and not ids and "ids" not in reader.problems:
+            reader.add("email", 'give an e-mail address, or the comments in "ids"')
+        reader.assert_valid()
+        rows: dict[str, tuple[str, dict]] = {}
+        more = False
+        for source in sorted(self.comment_sources):
+            table = SOURCES[source]
+            if email:  # RecordReader::commentsByEmail: LOWER(column) = lower-cased address, deleted ones too
+                found = self.db.query(f"SELECT * FROM {table} WHERE lower({ERASE_EMAIL_COLUMNS[source]}) = ? "
+                                      "ORDER BY uid LIMIT ?", (email.lower(), ERASE_MAX_PER_REQUEST + 1))
+                more = more or len(found) > ERASE_MAX_PER_REQUEST
+                rows.update({f"{source}:{r['uid']}": (source, r) for r in found[:ERASE_MAX_PER_REQUEST]})
+            for wanted_source, uid in ids:
+                row = self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,)) if wanted_source == source else None
+                if row:
+                    rows[f"{source}:{uid}"] = (source, row)
+        data: dict = {}
+        checks = []
+        for source, row in rows.values():  # CommenterErasure::fieldsFor: only what still names the person
+            fields = {c: v for c, v in ERASE_FIELDS[source].items() if php_str(row.get(c)) != php_str(v)}
+            if fields:
+                data.setdefault(SOURCES[source], {})[row["uid"]] = fields
+                checks.append((SOURCES[source], fields, row))
+        self.refuse_lost_fields(user, checks)
+        if data:
+            self.db.process(user, data).raise_for_errors()
+        missing = [f"{s}:{u}" for s, u in ids if f"{s}:{u}" not in rows]
+        return 200, {"success": True, "anonymised": list(rows), "missing": missing, "more": more}
 
     def _reply_comment(self, source: str, row: dict, user: dict) -> dict:
         comment = self.normalize(source, row)
