@@ -80,6 +80,12 @@ CONNECTOR_TYPES = {
     "erase_commenter": "bridge-erase-commenter",
 }
 CONNECTOR_HINT = "install the cms-bridge TYPO3 connector (connectors/typo3) and switch the site to mode = \"connector\""
+#: what to do instead, per feature reaction mode lacks (the default: install the connector)
+REACTION_HINTS = {
+    Feature.ERASE: "reaction mode can neither read nor change comments: anonymise the person's comments in the "
+                   "TYPO3 backend (Web > List, the comment records), or " + CONNECTOR_HINT + " with a "
+                   "bridge-erase-commenter reaction (connector 1.3.0)",
+}
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ELLIPSIS = "…"
 NON_BMP = re.compile("[\U00010000-\U0010ffff]")
@@ -445,7 +451,8 @@ class Typo3Adapter(CMSAdapter):
         feature = Feature(feature)
         if self.mode == "reaction":
             return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} uses reaction mode, which only creates "
-                               f"records (no {feature.value})", hint=hint or CONNECTOR_HINT)
+                               f"records (no {feature.value})",
+                               hint=hint or REACTION_HINTS.get(feature, CONNECTOR_HINT))
         capability = next((c for c, fs in CONNECTOR_FEATURES.items() if feature in fs), None)
         return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} grants no "
                            f"{CONNECTOR_TYPES.get(capability, 'matching')} reaction (no {feature.value})",
@@ -767,8 +774,9 @@ class Typo3Adapter(CMSAdapter):
             more = bool(email) and body.get("more") is True
         if more:
             result.notes.append(f"more than {ERASE_MAX_CALLS} rounds of comments: run the same erase again")
-        result.notes.append("comments by logged-in website users that carry no e-mail address are found only by "
-                            "the ids cms-bridge holds")
+        if result.done:
+            result.notes.append("comments by logged-in website users that carry no e-mail address are found only by "
+                                "the ids cms-bridge holds")
         return result
 
     @staticmethod

@@ -85,7 +85,7 @@ class PrivacyService:
             if at_origin:
                 keep = self._at_origin(site_id, email or "", comments, result)
             result.local = self.store.erase_comments([cid for cid in comments if cid not in keep])
-            if result.local or result.origin_done or result.origin_failed or result.by_hand:
+            if result.local or result.origin_done or result.origin_failed or result.by_hand or result.notes:
                 report.sites.append(result)
                 self.store.log_erasure(site_id, actor=actor, detail="; ".join(result.lines()))
         return report
@@ -96,8 +96,9 @@ class PrivacyService:
             result.notes.append("the site is no longer configured; only the copy here was erased")
             return set()
         adapter = self.bridge.adapter(site_id)
-        if not adapter.supports(Feature.ERASE):
+        if not adapter.supports(Feature.ERASE):  # e.g. a TYPO3 site in reaction mode: said, never skipped
             result.by_hand = sorted(comments.values(), key=lambda r: (len(r), r))
+            result.notes.append("nothing was anonymised on the site: " + adapter.unsupported(Feature.ERASE).describe())
             return set()
         try:
             done = adapter.anonymize_commenter(email, list(comments.values()))
