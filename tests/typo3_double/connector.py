@@ -235,6 +235,18 @@ def comment_id(raw: str):
     return (m.group(1), int(m.group(2))) if m and m.group(1) in SOURCES else None
 
 
+def comment_ids(reader: PayloadReader, key: str, max_items: int) -> list[tuple[str, int]]:
+    """CommentId::listFrom: the ids of a request's list; a malformed one is the key's problem."""
+    ids = []
+    for raw in reader.string_list(key, max_items):
+        parsed = comment_id(raw)
+        if parsed is None:
+            reader.add(key, f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
+            continue
+        ids.append(parsed)
+    return ids
+
+
 def status_of(source: str, row: dict) -> str:
     """README "Statuses and moderation" / Classes/Domain/Comment/CommentStatusMapper.php::statusOf."""
     if row["deleted"]:
@@ -617,13 +629,7 @@ class Connector:
         sources = sorted(self.comment_sources)
         reader = PayloadReader(p)
         if reader.has("ids"):
-            ids = []
-            for raw in reader.string_list("ids", 100):
-                parsed = comment_id(raw)
-                if parsed is None:
-                    reader.add("ids", f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
-                    continue
-                ids.append(parsed)
+            ids = comment_ids(reader, "ids", 100)
             reader.assert_valid()
             found = []
             for source, uid in ids:
@@ -805,13 +811,7 @@ class Connector:
         email = reader.string("email").strip()
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             reader.add("email", "must be an e-mail address or empty")
-        ids = []
-        for raw in reader.string_list("ids", 100):
-            parsed = comment_id(raw)
-            if parsed is None:
-                reader.add("ids", f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
-                continue
-            ids.append(parsed)
+        ids = comment_ids(reader, "ids", 100)
         if not email and not ids and "ids" not in reader.problems:
             reader.add("email", 'give an e-mail address, or the comments in "ids"')
         reader.assert_valid()

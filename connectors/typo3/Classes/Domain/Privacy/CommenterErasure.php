@@ -53,15 +53,7 @@ final class CommenterErasure
         if ($email !== '' && filter_var($email, FILTER_VALIDATE_EMAIL) === false) {
             $reader->addProblem('email', 'must be an e-mail address or empty');
         }
-        $ids = [];
-        foreach ($reader->stringList('ids', self::MAX_IDS) as $raw) {
-            $id = CommentId::tryParse($raw);
-            if ($id === null) {
-                $reader->addProblem('ids', 'holds ' . json_encode($raw) . ', expected "<source>:<uid>" with source blog or pw_comments');
-                continue;
-            }
-            $ids[] = $id;
-        }
+        $ids = CommentId::listFrom($reader, 'ids', self::MAX_IDS);
         if ($email === '' && $ids === [] && !isset($reader->problemsSoFar()['ids'])) {
             $reader->addProblem('email', 'give an e-mail address, or the comments in "ids"');
         }
