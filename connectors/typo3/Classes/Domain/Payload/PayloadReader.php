@@ -110,12 +110,14 @@ final class PayloadReader
             $this->problems[$key] = "must hold at most $maxItems entries";
             return [];
         }
+        $valid = true;
         foreach ($value as $position => $entry) {
             if (!is_array($entry) || ($entry !== [] && array_is_list($entry))) {
                 $this->problems[$key . '.' . $position] = 'must be an object';
+                $valid = false;
             }
         }
-        return isset($this->problems[$key]) || array_filter(array_keys($this->problems), static fn (string $k): bool => str_starts_with($k, $key . '.')) !== [] ? [] : $value;
+        return $valid ? $value : [];
     }
 
     /** @return list<string> */
