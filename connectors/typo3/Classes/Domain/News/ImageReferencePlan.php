@@ -32,8 +32,8 @@ namespace CmsBridge\Connector\Domain\News;
  * foreign_table_field tablenames and foreign_match_fields fieldname
  * (https://github.com/TYPO3-CMS/core/blob/13.4/Classes/Configuration/Tca/TcaPreparation.php,
  * https://github.com/TYPO3-CMS/core/blob/12.4/Classes/Preparations/TcaPreparation.php). news'
- * fal_media is such a field (georgringer/news Configuration/TCA/tx_news_domain_model_news.php,
- * 'type' => 'file'). So listing kept references in a new order re-sorts them in place
+ * fal_media is such a field ('type' => 'file' in
+ * https://github.com/georgringer/news/blob/12.3.1/Configuration/TCA/tx_news_domain_model_news.php). So listing kept references in a new order re-sorts them in place
  * (sorting_foreign 1, 2, …): nothing is copied. checkValueForFile() array_unique()s the list.
  *
  * New references: each carries uid_local (the sys_file), tablenames, fieldname, pid and its two

@@ -17,7 +17,8 @@ use CmsBridge\Connector\Domain\Payload\PayloadReader;
  *
  * - pw_comments (https://github.com/teamneusta/pw_comments/blob/7.1.2/ext_tables.sql):
  *   author_name, author_mail; author_ident (the visitor's fe_users uid or the "ahash" cookie
- *   value, CommentController::initializeAction()/createAction()); author (the fe_users uid).
+ *   value: https://github.com/teamneusta/pw_comments/blob/7.1.2/Classes/Controller/CommentController.php
+ *   initializeAction()/createAction()); author (the fe_users uid).
  * - EXT:blog (https://github.com/TYPO3GmbH/blog/blob/v13.0/ext_tables.sql): name, email, url.
  *
  * Request: {"email": "<address>" | "", "ids": ["pw_comments:17", …]}: every comment written with
