@@ -586,8 +586,8 @@ class CurationService:
         return f"Post by {item['author_name']}" if item["author_name"] else f"Item {item['id']}"
 
 
-def setup(bridge) -> None:
+def setup(bridge) -> CurationService:
     service = CurationService(bridge)
-    bridge.services["curation"] = service
     bridge.outbox.register(PUBLISH_KIND, service.handle_publish)
     bridge.outbox.register(UNPUBLISH_KIND, service.handle_unpublish)
+    return service

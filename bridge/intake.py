@@ -1,7 +1,7 @@
 """Intake: feed polls and signed webhooks → normalised, sanitised, deduplicated
 ``items`` rows with a recorded reason for their state.
 
-``bridge.services["intake"]`` (an :class:`IntakeService`) is the API:
+``bridge.intake`` (an :class:`IntakeService`) is the API:
 
 * ``accept(source_id, payload_or_item) -> (item_id, created)`` — one social item
   (a :class:`~adapters.types.SocialItem`, or a webhook payload dict) into the store.
@@ -9,8 +9,6 @@
   that are due (each source's ``interval``), then download pending media. One
   failing source never stops the others; its error is recorded on the source.
   This is what ``cms-bridge sync`` calls (and ``cms-bridge sources poll``).
-* ``social_item(item_id) -> SocialItem`` — an item as adapters publish it, with
-  ``Media.local_path`` set for downloaded images.
 
 **Normalise.** HTML through :func:`bridge.sanitize.clean_html` (relative URLs made
 absolute against the item's URL), plain text from it (or the given text), title,
@@ -37,8 +35,7 @@ word is a hard rule); trusted source → ``approved`` ("trusted source"); suspec
 ``target_sites`` = the source's ``targets``.
 
 **Hand-over to curation.** An item approved because its source is trusted is
-passed to ``bridge.services["curation"].approve_trusted(item_id)`` when that
-service exists — after its images were downloaded, so publishing finds
+passed to ``bridge.curation.approve_trusted(item_id)`` — after its images were downloaded, so publishing finds
 ``Media.local_path``. For feeds this all happens inside ``poll``; a webhook answers
 202 at once and an outbox job of kind ``fetch_media`` (key ``fetch_media:<item id>``)
 downloads the images and then hands the item over (``poll`` runs due
@@ -389,13 +386,9 @@ class IntakeService:
             self.hand_over(item_id)
 
     def hand_over(self, item_id: int) -> None:
-        """Give an item approved by trust to curation for publishing, if curation is there."""
-        curation = self.bridge.services.get("curation")
-        approve = getattr(curation, "approve_trusted", None)
-        if approve is None:
-            return
+        """Give an item approved by trust to curation for publishing."""
         try:
-            approve(item_id)
+            self.bridge.curation.approve_trusted(item_id)
         except Exception:
             # Curation failing must not lose the item: it stays approved, and the
             # fetch_media job (retried by the outbox) tries the hand-over again.
@@ -410,9 +403,7 @@ class IntakeService:
             return {"item_id": item_id, "skipped": "item deleted"}
         rows = self.media.fetch_item(item_id)
         if item["state"] == "approved":
-            curation = self.bridge.services.get("curation")
-            if getattr(curation, "approve_trusted", None) is not None:
-                curation.approve_trusted(item_id)  # raising → the outbox retries the job
+            self.bridge.curation.approve_trusted(item_id)  # raising → the outbox retries the job
         return {"item_id": item_id, "media": {r["url"]: r["state"] for r in rows}}
 
     # -- the webhook side (webhooks.routes.WebhookIntake) --------------------------
@@ -531,8 +522,7 @@ class IntakeService:
                                    refresh=True)
 
 
-def setup(bridge) -> None:
+def setup(bridge) -> IntakeService:
     service = IntakeService(bridge)
-    bridge.services["intake"] = service
-    bridge.services["media"] = service.media
     bridge.outbox.register(FETCH_MEDIA, service._fetch_media_job)
+    return service

@@ -188,8 +188,7 @@ class NotificationService:
 
     # -- what a user may hear about ------------------------------------------------
     def _items_to_curate(self, allowed: list[str] | None) -> int:
-        curation = self.bridge.services.get("curation")
-        visible_sources = curation.sources_targeting(allowed) if (curation and allowed is not None) else None
+        visible_sources = self.bridge.curation.sources_targeting(allowed) if allowed is not None else None
         rows = self.store.curation_items(states=["pending", "flagged"], visible_sites=allowed,
                                          visible_sources=visible_sources, limit=1001)
         return len(rows)
@@ -388,7 +387,7 @@ def _duration(minutes: float) -> str:
     return f"{minutes // 60} h {minutes % 60} min" if minutes < 48 * 60 else f"{minutes // 1440} days"
 
 
-def setup(bridge) -> None:
+def setup(bridge) -> NotificationService:
     service = NotificationService(bridge)
-    bridge.services["notifications"] = service
     bridge.outbox.register(KIND, service.handle)
+    return service

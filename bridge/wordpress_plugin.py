@@ -50,7 +50,7 @@ class WordPressPluginService:
         if change.comment is None:
             return None
         site = self.bridge.site_config(site_id)
-        return self.bridge.services["sync"].comment_row(change.comment, bool(site.get("store_commenter_pii")))
+        return self.bridge.sync.comment_row(change.comment, bool(site.get("store_commenter_pii")))
 
     def _change(self, site_id: str, change: Change, *, skip_new: bool = False) -> dict:
         return {"remote_id": change.remote_id, "modified": change.modified, "status": change.status,
@@ -159,5 +159,5 @@ class WordPressPluginService:
         return [line]
 
 
-def setup(bridge) -> None:
-    bridge.services["wordpress_plugin"] = WordPressPluginService(bridge)
+def setup(bridge) -> WordPressPluginService:
+    return WordPressPluginService(bridge)

@@ -85,7 +85,7 @@ def jobs_of(store, item_id):
 
 @pytest.fixture
 def curation(bridge):
-    return bridge.services["curation"]
+    return bridge.curation
 
 
 # -- approve ---------------------------------------------------------------------

@@ -41,7 +41,7 @@ def payload(external_id="p1", url="https://social.example/@ann/1", text="A perfe
 
 
 def accept(bridge, source, data):
-    item_id, created = bridge.services["intake"].accept(source, data)
+    item_id, created = bridge.intake.accept(source, data)
     return bridge.store.get_item(item_id), created
 
 
@@ -134,7 +134,7 @@ def test_same_external_id_on_the_same_network_is_a_duplicate(ibridge):
     item = SocialItem(id="", title="t", html="<p>one toot about the wind farm</p>", text="",
                       url="https://mastodon.example/@a/1", network="mastodon", external_id="https://m.example/1")
     first, _ = accept(ibridge, "other", item)
-    ibridge.services["intake"].config.source("feed")["network"] = ""
+    ibridge.intake.config.source("feed")["network"] = ""
     copy = SocialItem(id="", title="t2", html="<p>the same toot seen through a feed, other text</p>", text="",
                       url="https://mastodon.example/@a/1/", network="mastodon", external_id="https://m.example/1")
     dup, created = accept(ibridge, "feed", copy)
@@ -143,7 +143,7 @@ def test_same_external_id_on_the_same_network_is_a_duplicate(ibridge):
 
 def test_social_item_round_trip(ibridge):
     item, _ = accept(ibridge, "public", payload(media=[{"url": "https://cdn.example/a.jpg", "alt": "a"}]))
-    social = ibridge.services["intake"].social_item(item["id"])
+    social = ibridge.intake.social_item(item["id"])
     assert social.id == str(item["id"]) and social.media == [Media(url="https://cdn.example/a.jpg", alt="a")]
     assert social.consent_state == "requested" and social.source_id == "public"
 

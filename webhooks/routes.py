@@ -2,8 +2,7 @@
 
 Public (it authenticates by signature, see :mod:`webhooks.signatures`). It never
 imports ``bridge``: the bridge provides a :class:`WebhookIntake` on the app, as
-``current_app.extensions["bridge_intake"]`` if set, else as
-``current_app.extensions["bridge"].services["intake"]``.
+``current_app.extensions["bridge"].intake``.
 
 Answers (errors are ``application/problem+json`` with a ``detail``):
 
@@ -60,10 +59,7 @@ class WebhookIntake(Protocol):
 
 
 def _intake() -> WebhookIntake:
-    ext = current_app.extensions
-    if "bridge_intake" in ext:
-        return ext["bridge_intake"]
-    return ext["bridge"].services["intake"]
+    return current_app.extensions["bridge"].intake
 
 
 def _problem(status: int, title: str, detail: str, **extra) -> Response:

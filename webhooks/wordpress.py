@@ -19,7 +19,7 @@ the first answer again for a redelivered ``webhook-id``; 400 field errors; 401 b
 404 unknown site or a site without ``webhook_secret_env``; 413; 415.
 
 Like :mod:`webhooks.routes` this never imports ``bridge``: the bridge provides a
-:class:`WordPressEvents` as ``current_app.extensions["bridge"].services["wordpress_plugin"]``.
+:class:`WordPressEvents` as ``current_app.extensions["bridge"].wordpress_plugin``.
 """
 from __future__ import annotations
 
@@ -116,8 +116,7 @@ def load_event(data) -> dict:
 
 
 def _events() -> WordPressEvents:
-    ext = current_app.extensions
-    return ext.get("bridge_wordpress_events") or ext["bridge"].services["wordpress_plugin"]
+    return current_app.extensions["bridge"].wordpress_plugin
 
 
 @bp.post("/wordpress/<site_id>")
