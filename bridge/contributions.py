@@ -30,9 +30,9 @@ from . import clock as clock_mod
 from . import rights, security
 from .curation import Conflict, InvalidInput, ItemNotFound, NotAllowed
 from .errors import ServiceError
-from .intake import _title_from, content_hash
+from .intake import content_hash
 from .media import store_bytes
-from .sanitize import clean_text, escape_text, plain_text
+from .sanitize import clean_text, escape_text, plain_text, title_from
 from .translations import strings
 from .uploads import UploadRefused, clean, megabytes
 
@@ -254,7 +254,7 @@ class ContributionService:
         intake = self.bridge.intake
         source = self.source(inv)
         item = {"source_id": inv["source_id"], "external_id": f"contribution-{secrets.token_hex(8)}",
-                "network": "contribution", "title": _title_from(text) or f"{inv['name']}: {name}",
+                "network": "contribution", "title": title_from(text) or f"{inv['name']}: {name}",
                 "text": text, "html": escape_text(text) if text else "", "author_name": name,
                 "content_hash": content_hash(text, [m["url"] for m in media]),
                 "received_at": now, "published_at": now, "target_sites": list(inv["targets"]),

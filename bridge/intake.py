@@ -57,12 +57,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from adapters import registry
 from adapters.base import AdapterError
-from adapters.types import Media, SocialItem
+from adapters.types import SocialItem
 from webhooks.routes import Answer, WebhookSource
 
 from . import clock as clock_mod
 from .media import MediaFetcher
-from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text
+from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text, title_from
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +136,6 @@ def content_hash(text: str, media_urls: list[str]) -> str:
         return ""
     canon = sorted(canonical_url(u) or u for u in media_urls)
     return hashlib.sha256("\n".join([norm, *canon]).encode("utf-8")).hexdigest()
-
-
-def _title_from(text: str, limit: int = 80) -> str:
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if len(first) <= limit:
-        return first
-    cut = first[:limit].rsplit(" ", 1)[0] or first[:limit]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 def _word_pattern(word: str) -> re.Pattern:
@@ -238,7 +230,7 @@ class IntakeService:
         text = plain_text(text) if "<" in text else text
         if not html and text:
             html = escape_text(text)
-        title = plain_text(given["title"]) or _title_from(text)
+        title = plain_text(given["title"]) or title_from(text)
         media = []
         for m in given["media"]:
             murl = _media_url(m["url"], url or base)
@@ -495,25 +487,6 @@ class IntakeService:
                                       new_items=result.new_items)
         self.store.record_source_warning(source["id"], result.warning)
         return result
-
-    # -- reading -----------------------------------------------------------------
-    def social_item(self, item_id: int) -> SocialItem | None:
-        """The item as adapters publish it (``Media.local_path`` set for stored images;
-        failed images keep only their original ``url``)."""
-        row = self.store.get_item(item_id)
-        if row is None:
-            return None
-        media = [Media(url=m["url"], alt=m["alt"], kind=m["kind"],
-                       local_path=m["path"] if m["state"] == "stored" else None,
-                       content_type=m["content_type"], sha256=m["sha256"], width=m["width"], height=m["height"])
-                 for m in self.store.item_media(item_id)]
-        published = clock_mod.parse_iso(row["published_at"]) if row["published_at"] else None
-        return SocialItem(id=str(row["id"]), title=row["edited_title"] or row["title"], html=row["html"],
-                          text=row["edited_text"] or row["text"], url=row["url"], author_name=row["author_name"],
-                          author_url=row["author_url"], network=row["network"], published_at=published,
-                          media=media, external_id=row["external_id"], source_id=row["source_id"],
-                          contributor=row["contributor"], consent_state=row["consent_state"],
-                          consent_evidence_url=row["consent_evidence_url"])
 
     def retry_media(self, item_id: int) -> None:
         """Try the failed images of an item again (through the outbox)."""

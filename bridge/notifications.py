@@ -14,7 +14,7 @@ threshold is crossed and ends when the condition is gone, so an alert goes out
 once per crossing however often cron runs; a failed delivery is retried by the
 outbox with backoff.
 
-**Rights.** Every count is taken over the user's visible sites (``security.visible_sites``,
+**Rights.** Every count is taken over the user's visible sites (``rights.visible_sites``,
 the rule behind the web pages' ``allowed_sites``), so nobody hears about a site they may
 not see; a queued message is dropped when sent if the user lost one of its sites meanwhile.
 
@@ -39,7 +39,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from adapters import fetch as guarded
 from adapters.base import AdapterError, Unreachable
 
-from .security import visible_sites
+from .rights import visible_sites
 
 log = logging.getLogger(__name__)
 
