@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from adapters import registry
+from webhooks.problems import field_errors, format_path
 
 DEFAULT_CONFIG_NAMES = ("config.toml",)
 ENV_CONFIG = "CMS_BRIDGE_CONFIG"
@@ -291,56 +292,18 @@ class Config:
 
 
 # -- validation ------------------------------------------------------------
-def _lookup(data: Any, path: list) -> tuple[bool, Any]:
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            return False, None
-    return True, data
-
-
-def _format_path(path: list) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _flatten(errors: Any, data: Any, prefix: list, out: list[str]) -> None:
-    if isinstance(errors, dict):
-        for key, sub in errors.items():
-            if key == "_schema":
-                _flatten(sub, data, prefix, out)
-            else:
-                _flatten(sub, data, prefix + [key], out)
-        return
-    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
-        found, value = _lookup(data, prefix)
-        for message in errors:
-            if message == "Unknown field.":
-                message = "is not a known key (check its spelling and the table it is in)"
-            where = _format_path(prefix) or "config"
-            if found and not message.startswith("is missing"):
-                out.append(f"{where}: {value!r} {message}")
-            else:
-                out.append(f"{where}: {message}")
-        return
-    if isinstance(errors, list):
-        for sub in errors:
-            _flatten(sub, data, prefix, out)
+#: config files say "key" and "table" where the JSON API says "field"
+UNKNOWN_KEY = "is not a known key (check its spelling and the table it is in)"
 
 
 def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root: Any) -> dict:
     if not isinstance(data, dict):
-        problems.append(f"{_format_path(prefix)}: {data!r} is not a table")
+        problems.append(f"{format_path(prefix)}: {data!r} is not a table")
         return {}
     try:
         return schema.load(data)
     except ValidationError as exc:
-        _flatten(exc.messages, raw_root, prefix, problems)
+        problems.extend(map(str, field_errors(exc.messages, raw_root, prefix, root="config", unknown=UNKNOWN_KEY)))
         return {}
 
 
@@ -354,7 +317,7 @@ def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ, tr
             secret = environ.get(value)
             if not secret:
                 problems.append(
-                    f"{_format_path(prefix + [key])}: environment variable {value!r} is not set "
+                    f"{format_path(prefix + [key])}: environment variable {value!r} is not set "
                     "(export it before starting cms-bridge, or correct the variable's name)")
             else:
                 found[here[: -len("_env")]] = secret

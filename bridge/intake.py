@@ -406,8 +406,7 @@ class IntakeService:
         return WebhookSource(id=source_id, secret=self.config.source_secrets(source_id).get("secret", ""))
 
     def replayed_delivery(self, source_id: str, delivery_id: str) -> Answer | None:
-        seen = self.store.get_delivery(source_id, delivery_id)
-        return Answer(seen["status_code"], seen["response"]) if seen else None
+        return Answer.stored(self.store.get_delivery(source_id, delivery_id))
 
     def accept_webhook(self, source_id: str, delivery_id: str, payload: dict) -> Answer:
         source = self._source(source_id)

@@ -64,8 +64,7 @@ class WordPressPluginService:
         return WebhookSource(id=site_id, secret=self.bridge.config.site_secrets(site_id).get("webhook_secret", ""))
 
     def replayed_event(self, site_id: str, delivery_id: str) -> Answer | None:
-        row = self.store.get_plugin_delivery(site_id, delivery_id)
-        return Answer(row["status_code"], row["response"]) if row else None
+        return Answer.stored(self.store.get_plugin_delivery(site_id, delivery_id))
 
     def accept_event(self, site_id: str, delivery_id: str, event: dict) -> Answer:
         kind = event["type"]

@@ -28,7 +28,8 @@ from typing import Any, Protocol
 from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from .routes import Answer, WebhookSource, _problem, bp, receive_signed
+from .problems import problem
+from .routes import Answer, WebhookSource, bp, receive_signed
 
 EVENT_TYPES = ("comment.created", "comment.edited", "comment.status_changed", "comment.trashed",
                "comment.untrashed", "comment.spammed", "comment.unspammed", "comment.deleted")
@@ -124,11 +125,11 @@ def wordpress(site_id: str):
     events = _events()
     site = events.webhook_site(site_id)
     if site is None:
-        return _problem(404, "Unknown site", f"there is no WordPress site {site_id!r} in this cms-bridge "
+        return problem(404, "Unknown site", f"there is no WordPress site {site_id!r} in this cms-bridge "
                         "(the plugin's webhook URL must end in the site's id from `cms-bridge sites list`)")
     if not site.secret:
-        return _problem(404, "Events not set up", f"site {site_id!r} has no webhook_secret_env in cms-bridge's "
+        return problem(404, "Events not set up", f"site {site_id!r} has no webhook_secret_env in cms-bridge's "
                         "configuration, so its events cannot be verified; set it to the variable holding the "
                         "secret entered in the plugin")
-    return receive_signed(site.secret, replayed=lambda d: events.replayed_event(site_id, d), load=load_event,
-                          accept=lambda d, e: events.accept_event(site_id, d, e), invalid="Invalid event")
+    return receive_signed(site, replayed=events.replayed_event, load=load_event, accept=events.accept_event,
+                          invalid="Invalid event")
