@@ -1,6 +1,6 @@
 """Contributors: invitation links → photos/videos with consent → the curation queue.
 
-``bridge.services["contributions"]`` (a :class:`ContributionService`):
+``bridge.contributions`` (a :class:`ContributionService`):
 
 * ``create_invitation(...)`` — an editor's link. The token is made here and only its
   sha256 is stored, so the database alone cannot be used to submit; the URL is
@@ -30,9 +30,9 @@ from . import clock as clock_mod
 from . import rights, security
 from .curation import Conflict, InvalidInput, ItemNotFound, NotAllowed
 from .errors import ServiceError
-from .intake import _title_from, content_hash
+from .intake import content_hash
 from .media import store_bytes
-from .sanitize import clean_text, escape_text, plain_text
+from .sanitize import clean_text, escape_text, plain_text, title_from
 from .translations import strings
 from .uploads import UploadRefused, clean, megabytes
 
@@ -110,7 +110,7 @@ class ContributionService:
         if not name:
             raise InvalidInput("The invitation needs a name contributors recognise, e.g. \"Turbine assembly "
                                "team\".", field="name", value=name)
-        targets = self.bridge.services["curation"].check_sites(targets, allowed, field_name="targets")
+        targets = self.bridge.curation.check_sites(targets, allowed, field_name="targets")
         if expires_at is not None:
             expires_at = clock_mod.iso_from_datetime(expires_at) if not isinstance(expires_at, str) else expires_at
             if expires_at <= clock_mod.iso(self.bridge.clock()):
@@ -251,10 +251,10 @@ class ContributionService:
                             "removed": f.removed})
         receipt = secrets.token_urlsafe(24)
         base = (self.bridge.config.server.get("public_url") or "").rstrip("/")
-        intake = self.bridge.services["intake"]
+        intake = self.bridge.intake
         source = self.source(inv)
         item = {"source_id": inv["source_id"], "external_id": f"contribution-{secrets.token_hex(8)}",
-                "network": "contribution", "title": _title_from(text) or f"{inv['name']}: {name}",
+                "network": "contribution", "title": title_from(text) or f"{inv['name']}: {name}",
                 "text": text, "html": escape_text(text) if text else "", "author_name": name,
                 "content_hash": content_hash(text, [m["url"] for m in media]),
                 "received_at": now, "published_at": now, "target_sites": list(inv["targets"]),
@@ -300,7 +300,7 @@ class ContributionService:
                                              to_state="duplicate", detail="consent revoked")
             else:
                 # the contributor withdraws their own consent: it reaches every site the item is on
-                self.bridge.services["curation"].set_consent(item["id"], "revoked", actor=actor,
+                self.bridge.curation.set_consent(item["id"], "revoked", actor=actor,
                                                              allowed=rights.ALL_SITES)
         return self.store.contribution_for_item(item["id"])
 
@@ -315,7 +315,7 @@ class ContributionService:
         return megabytes(self.limits["max_file_bytes"])
 
 
-def setup(bridge) -> None:
-    bridge.services["contributions"] = ContributionService(bridge)
+def setup(bridge) -> ContributionService:
+    return ContributionService(bridge)
 
 

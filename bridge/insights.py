@@ -264,5 +264,5 @@ class InsightsService:
                  "failures": f["failed"]} for s, f in per_site.items()]
 
 
-def setup(bridge) -> None:
-    bridge.services["insights"] = InsightsService(bridge)
+def setup(bridge) -> InsightsService:
+    return InsightsService(bridge)

@@ -67,7 +67,7 @@ class PrivacyService:
     def erase(self, *, email: str | None = None, author_key: str | None = None, at_origin: bool = False,
               actor: str = "cli") -> ErasureReport:
         email = (email or "").strip() or None
-        keys = [k for k in (author_key, self.bridge.services["sync"].author_key(email) if email else None) if k]
+        keys = [k for k in (author_key, self.bridge.sync.author_key(email) if email else None) if k]
         rows = []
         for key in keys or [None]:
             rows += self.store.comments_of_person(author_key=key, email=email)
@@ -119,5 +119,5 @@ class PrivacyService:
         return self.store.purge_comment_texts(cutoff, limit=limit)
 
 
-def setup(bridge) -> None:
-    bridge.services["privacy"] = PrivacyService(bridge)
+def setup(bridge) -> PrivacyService:
+    return PrivacyService(bridge)

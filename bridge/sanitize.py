@@ -152,3 +152,14 @@ def plain_text(value: str | None) -> str:
             break
         text = stripped
     return clean_text(text)
+
+
+def title_from(text: str | None, limit: int = 80) -> str:
+    """A title for a post that came without one: its text's first non-empty line, cut at a
+    word within ``limit`` characters (then "…"). Intake titles items with it, curation the
+    edited text, contributions the contributor's words; "" when there is no text."""
+    first = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0] or first[:limit]
+    return cut.rstrip(" ,.;:") + "…"

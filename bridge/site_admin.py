@@ -170,6 +170,7 @@ class SiteAdmin:
         return True
 
 
-def setup(bridge) -> None:
-    bridge.services["site_admin"] = SiteAdmin(bridge)
-    bridge.services["site_admin"].refresh()
+def setup(bridge) -> SiteAdmin:
+    service = SiteAdmin(bridge)
+    service.refresh()
+    return service

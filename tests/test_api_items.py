@@ -69,7 +69,7 @@ def test_bad_filters_are_problems_naming_the_value(bridge, client, admin_api):
 
 def test_get_item_has_publications_consent_and_history_or_404(bridge, client, admin_api):
     item_id = add_item(bridge.store, contributor="Ana")
-    bridge.services["curation"].approve(item_id, ["corp"], actor="admin", allowed=None)
+    bridge.curation.approve(item_id, ["corp"], actor="admin", allowed=None)
 
     body = client.get(f"{API}/{item_id}", headers=admin_api).get_json()
     assert body["state"] == "approved"

@@ -118,7 +118,7 @@ def test_sync_downloads_the_images_of_webhook_deliveries_without_any_feed(tmp_pa
     image = feeds.add("/photos/finish.png", png_bytes(16, 9), headers={"Content-Type": "image/png"})
     bridge = Bridge(load_config(str(path)))
     try:
-        answer = bridge.services["intake"].accept_webhook("crew", "msg_1", {
+        answer = bridge.intake.accept_webhook("crew", "msg_1", {
             "external_id": "1", "url": "https://social.example/@rita/1", "title": "Finish",
             "text": "Done.", "author": {"name": "Rita"}, "media": [{"url": image, "alt": "Rita"}]})
         assert answer.status == 202, answer.body

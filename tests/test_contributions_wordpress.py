@@ -14,7 +14,7 @@ from tests.wp_bridge_helpers import drain, make_bridge
 def test_video_contribution_is_published_once_and_withdrawn(tmp_path, wp, clock):
     bridge = make_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
     try:
-        service = bridge.services["contributions"]
+        service = bridge.contributions
         inv, url = service.create_invitation(name="Ski slope", targets=["wp"], actor="eva", allowed=None)
         token = url.rsplit("/", 1)[1]
         receipt, row = service.submit(
@@ -22,7 +22,7 @@ def test_video_contribution_is_published_once_and_withdrawn(tmp_path, wp, clock)
             text="First run of the season", name="Tom Weber", email="", consent=True, shown_version="",
             lang="de", client="192.0.2.7")
         assert row["consent_version"].startswith("default-de:") and "Tom Weber" not in row["consent_text"]
-        bridge.services["curation"].approve(row["item_id"], ["wp"], actor="eva", allowed=None)
+        bridge.curation.approve(row["item_id"], ["wp"], actor="eva", allowed=None)
         drain(bridge)
         posts = wp.rest.get("posts", params={"status": "any", "context": "edit"}).json()
         (post,) = [p for p in posts if "cms-bridge" in p["content"]["raw"]]
@@ -32,7 +32,7 @@ def test_video_contribution_is_published_once_and_withdrawn(tmp_path, wp, clock)
         assert f'<video controls src="{videos[0]["source_url"]}">' in post["content"]["raw"]
         assert post["featured_media"]  # the photo
 
-        bridge.services["curation"].approve(row["item_id"], ["wp"], actor="eva", title="First run, edited",
+        bridge.curation.approve(row["item_id"], ["wp"], actor="eva", title="First run, edited",
                                           allowed=None)
         drain(bridge)
         assert len(wp.rest.get("media", params={"media_type": "video"}).json()) == 1  # not uploaded twice

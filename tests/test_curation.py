@@ -12,6 +12,7 @@ import socket
 import pytest
 
 from bridge.curation import Conflict, InvalidInput, ItemNotFound, NotAllowed, text_to_html
+from bridge.sanitize import title_from
 from bridge.store import dumps
 from tests.conftest import make_config
 
@@ -85,7 +86,7 @@ def jobs_of(store, item_id):
 
 @pytest.fixture
 def curation(bridge):
-    return bridge.services["curation"]
+    return bridge.curation
 
 
 # -- approve ---------------------------------------------------------------------
@@ -317,6 +318,21 @@ def test_social_item_carries_downloaded_media_sanitised_html_and_attribution(bri
     assert [(m.local_path, m.alt, m.sha256) for m in social.media] == [(str(path), "blade", "ab" * 32)]
     assert social.contributor == "Ana K." and social.author_name == "Ana"
     assert social.url.startswith("https://social.example/p/")
+
+
+def test_social_item_of_an_untitled_item_takes_its_title_from_the_edited_text(bridge, curation):
+    long = "Blade three is on: the crane crew finished a day early despite the wind on the ridge this week"
+    item_id = add_item(bridge.store, title="", html="<p>The original words</p>", text="The original words")
+    outcome = curation.approve(item_id, ["corp"], actor="eva", allowed=None, text=long + "\nMore to come.")
+
+    social = curation.social_item(outcome.item)
+
+    assert social.title == title_from(long)
+    assert social.title == "Blade three is on: the crane crew finished a day early despite the wind on the…"
+    assert social.text == long + "\nMore to come." and "original" not in social.html
+    assert social.html == f"<p>{long}<br>More to come.</p>"
+    untitled = add_item(bridge.store, title="", text="", html="", author_name="Ana")
+    assert curation.social_item(bridge.store.item_for_curation(untitled)).title == "Post by Ana"
 
 
 def test_publish_waits_while_media_is_still_downloading(bridge, curation):

@@ -31,7 +31,7 @@ def config(tmp_path, wp):
 
 @pytest.fixture
 def curation(bridge):
-    return bridge.services["curation"]
+    return bridge.curation
 
 
 def publication(curation, item_id) -> dict:

@@ -26,7 +26,7 @@ def config(tmp_path, typo3):
 
 @pytest.fixture
 def curation(bridge):
-    return bridge.services["curation"]
+    return bridge.curation
 
 
 def news(typo3) -> list[dict]:
@@ -106,7 +106,7 @@ def reaction_bridge(tmp_path, typo3, clock):
 
 def published_to_both(bridge) -> int:
     item_id = add_item(bridge.store, title="Tower up", text="We raised the tower.")
-    bridge.services["curation"].approve(item_id, ["t3r", "t3"], actor="eva", allowed=None)
+    bridge.curation.approve(item_id, ["t3r", "t3"], actor="eva", allowed=None)
     assert bridge.outbox.run_due().done == 2
     return item_id
 
@@ -114,7 +114,7 @@ def published_to_both(bridge) -> int:
 def test_editing_an_item_on_a_create_only_site_is_refused_naming_site_and_feature(reaction_bridge, typo3):
     from bridge.curation import Conflict  # noqa: PLC0415
 
-    curation = reaction_bridge.services["curation"]
+    curation = reaction_bridge.curation
     item_id = published_to_both(reaction_bridge)
     jobs_before = len(jobs_of(reaction_bridge.store, item_id))
     with pytest.raises(Conflict) as error:
@@ -131,7 +131,7 @@ def test_editing_an_item_on_a_create_only_site_is_refused_naming_site_and_featur
 
 
 def test_revoked_consent_takes_it_down_where_possible_and_says_where_by_hand(reaction_bridge, typo3):
-    curation = reaction_bridge.services["curation"]
+    curation = reaction_bridge.curation
     item_id = published_to_both(reaction_bridge)
     outcome = curation.set_consent(item_id, "revoked", actor="eva", allowed=None)
     assert [reaction_bridge.store.get_job(j)["site_id"] for j in outcome.jobs] == ["t3"]  # no job doomed to fail
@@ -206,12 +206,12 @@ def test_a_lost_answer_in_reaction_mode_fails_the_job_instead_of_resending(tmp_p
                     clock=clock)
     try:
         item_id = add_item(bridge.store, title="Sent once")
-        bridge.services["curation"].approve(item_id, ["t3r"], actor="eva", allowed=None)
+        bridge.curation.approve(item_id, ["t3r"], actor="eva", allowed=None)
         assert bridge.outbox.run_due().failed == 1
         for _ in range(3):
             clock.advance(3600)
             bridge.outbox.run_due()
-        (pub,) = bridge.services["curation"].publications(item_id, None)
+        (pub,) = bridge.curation.publications(item_id, None)
         assert pub["shown_state"] == "failed" and "look for the record in TYPO3" in pub["job_error"]
     finally:
         bridge.close()

@@ -29,7 +29,7 @@ def test_item_page_offers_only_what_the_sites_can_do(tmp_path, typo3, browser_pa
     try:
         bridge.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
         item_id = add_item(bridge.store, title="Tower up", text="We raised the tower.")
-        bridge.services["curation"].approve(item_id, ["t3r"], actor="eva", allowed=None)
+        bridge.curation.approve(item_id, ["t3r"], actor="eva", allowed=None)
         assert bridge.outbox.run_due().done == 1
     finally:
         bridge.close()

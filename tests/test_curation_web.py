@@ -212,7 +212,7 @@ def test_restricted_editor_sees_only_items_for_their_sites(app, bridge, client, 
 
 def test_item_page_shows_per_site_state_reasons_retry_and_history(app, bridge, client, auth):
     item_id = add_item(bridge.store)
-    curation = bridge.services["curation"]
+    curation = bridge.curation
     curation.approve(item_id, ["corp", "shop"], actor="admin", allowed=None)
     bridge.store.mark_published(item_id, "corp", remote_ref={"remote_id": "5", "url": "https://corp.example.org/5"},
                                 remote_url="https://corp.example.org/5", revision=1)

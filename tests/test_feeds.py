@@ -189,7 +189,7 @@ def poll_bridge(server, tmp_path, clock):
 
 
 def test_poll_survives_failing_sources_and_records_errors(poll_bridge, clock, server):
-    intake = poll_bridge.services["intake"]
+    intake = poll_bridge.intake
     results = {r.source_id: r for r in intake.poll()}
     assert set(results) == {"blog", "broken", "page", "down", "slow", "latin"}  # webhook sources are not polled
     assert results["blog"].ok and results["blog"].new_items == 3
@@ -233,7 +233,7 @@ def test_poll_survives_failing_sources_and_records_errors(poll_bridge, clock, se
 
 
 def test_poll_one_source_and_recovery(poll_bridge, server):
-    intake = poll_bridge.services["intake"]
+    intake = poll_bridge.intake
     [r] = intake.poll(source_id="down", force=True)
     assert not r.ok
     server.add("/down", fixture("rss1.rdf"), headers=XML)

@@ -239,7 +239,7 @@ def _world(tmp_path, monkeypatch):
             media_error = str(exc)
         b.store.record_media(b.store.db.execute("SELECT id FROM media").fetchone()[0], state="failed",
                              error=media_error)
-        b.services["curation"].reject(item, "off topic", actor="admin", allowed=None)
+        b.curation.reject(item, "off topic", actor="admin", allowed=None)
     finally:
         b.close()
     return srv

@@ -115,7 +115,7 @@ def timeline(bridge, store, clock):
 
 
 def figures(bridge, user=ADMIN, rng=RANGE, site=None):
-    return bridge.services["insights"].figures(user, rng, site)["figures"]
+    return bridge.insights.figures(user, rng, site)["figures"]
 
 
 def test_moderation_figures_match_the_hand_count(bridge, timeline):
@@ -165,7 +165,7 @@ def test_a_range_after_the_events_keeps_the_backlog_and_counts_nothing_else(brid
 
 
 def test_a_restricted_editor_sees_only_their_sites_and_sources(bridge, timeline):
-    service = bridge.services["insights"]
+    service = bridge.insights
     out = service.figures(BOB, RANGE)
     assert out["sites"] == ["shop"]
     f = out["figures"]

@@ -89,7 +89,7 @@ def config(tmp_path, smtp):
 @pytest.fixture
 def service(bridge, clock):
     bridge.store.time_source = clock
-    return bridge.services["notifications"]
+    return bridge.notifications
 
 
 def iso_ago(clock, minutes: float) -> str:
@@ -297,7 +297,7 @@ def test_sync_drains_siteless_notification_jobs(bridge, service, clock, smtp):
     ann = add_editor(bridge.store, "ann", sites=None)
     settings(service, ann, email="ann@example.org", max_pending=0)
     add_comment(bridge.store, site="corp", date=iso_ago(clock, 1))
-    run = bridge.services["sync"].run(sources=False)
+    run = bridge.sync.run(sources=False)
     assert run.notifications[1].done == 1
     assert "1 comments are pending on corp" in smtp.texts()[0]
 
@@ -311,7 +311,7 @@ def test_cms_bridge_notify_command_for_cron(tmp_path, smtp):
 
     b = Bridge(load_config(str(conf)))
     ann = add_editor(b.store, "ann", sites=None)
-    settings(b.services["notifications"], ann, email="ann@example.org", digest="daily")
+    settings(b.notifications, ann, email="ann@example.org", digest="daily")
     add_comment(b.store, site="corp", date=clock_mod.iso())
     b.close()
     env = {k: v for k, v in os.environ.items() if k != "CMS_BRIDGE_SECRET_KEY"}
@@ -350,9 +350,9 @@ def test_webhook_to_a_private_address_is_refused_by_the_guard(tmp_path, clock, r
     b = Bridge(make_config(tmp_path, {"server": {"public_url": PUBLIC}}), clock=clock)  # no allow_private
     try:
         ann = add_editor(b.store, "ann", sites=None)
-        settings(b.services["notifications"], ann, max_pending=0, webhook_url=receiver.base + "/hook")
+        settings(b.notifications, ann, max_pending=0, webhook_url=receiver.base + "/hook")
         add_comment(b.store, site="corp", date=iso_ago(clock, 1))
-        assert b.services["notifications"].run()[1].failed == 1
+        assert b.notifications.run()[1].failed == 1
         assert "loopback address" in b.outbox.list(kind="notify")[0]["last_error"]
         assert receiver.posts == []
     finally:

@@ -64,7 +64,7 @@ def test_set_notifications_on_the_account_page_then_unsubscribe_from_the_mail(
         assert form.locator('input[name="max_pending"]').input_value() == "20"
 
         add_comment(bridge.store, site="corp", date=iso_ago(clock, 3))
-        assert bridge.services["notifications"].run()[1].done == 1
+        assert bridge.notifications.run()[1].done == 1
         link = re.search(rf"Unsubscribe: {PUBLIC}(\S+)", smtp.texts()[0]).group(1)
 
         stranger = browser.new_context().new_page()  # the mail's reader, not logged in

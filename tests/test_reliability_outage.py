@@ -65,6 +65,6 @@ def test_a_site_down_during_queued_work_gets_each_change_exactly_once_after_it_r
 
     # a later sync finds nothing left to do and changes nothing on the site
     assert run_outbox(bridge, clock, rounds=1, advance=0)["done"] == 0
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     assert result.ok and result.written_back == 0
     assert site_state(wp) == after

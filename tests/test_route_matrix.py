@@ -219,7 +219,7 @@ def objects(app, bridge):
                                                       "content_type": "image/png"}])
     api_item = add_item(store, source_id="staff")
     for one in (item, api_item):
-        bridge.services["curation"].approve(one, ["shop"], actor="admin", allowed=None)
+        bridge.curation.approve(one, ["shop"], actor="admin", allowed=None)
     comment = add_comment(store, site="shop")
     def refused(job):
         raise RemoteError("the site said no")

@@ -127,7 +127,7 @@ def test_disable_and_remove_a_site_added_in_the_ui(client, auth, bridge, wp):
                                     "username": wp.admin_user, "password": wp.app_password})
     assert client.post("/sites/blog/disable", data={"csrf_token": auth.csrf}).status_code == 302
     assert "blog" not in {s["id"] for s in bridge.config.sites}
-    assert [r.site_id for r in bridge.services["sync"].run(sources=False).results] == ["filed"]
+    assert [r.site_id for r in bridge.sync.run(sources=False).results] == ["filed"]
     assert "disabled" in client.get("/sites").get_data(as_text=True)
     client.post("/sites/blog/enable", data={"csrf_token": auth.csrf})
     assert "blog" in {s["id"] for s in bridge.config.sites}

@@ -52,7 +52,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     text = add_item(store, title="Blades", text="Three blades arrived.", author_name="Ben")
     video = add_item(store, title="Lift", text="Watch the lift", url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
     later = add_item(store, title="Finish line", text="We made it to the finish", author_name="Dee")
-    stories = bridge.services["stories"]
+    stories = bridge.stories
     story = stories.create(title="Turbine 7", intro="A week at the site.", sites=["wp"],
                            items=[photo, text, video], actor="eva", order="oldest")
     bridge.clock.advance(stories.settle_seconds + 1)
@@ -119,7 +119,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     bridge = _bridge(server, wp, monkeypatch, time.time() + 3600)
     try:
         assert bridge.outbox.run_due().done == 1
-        assert bridge.services["stories"].publications(story["id"])[0]["remote_ref"]["remote_id"] == post_id
+        assert bridge.stories.publications(story["id"])[0]["remote_ref"]["remote_id"] == post_id
     finally:
         bridge.close()
     assert names(parsed_blocks(wp, post_id)) == ["core/paragraph", "core/embed", "core/quote", "core/paragraph",

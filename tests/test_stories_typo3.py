@@ -21,7 +21,7 @@ def image_item(store, tmp_path, name, color, **columns) -> int:
 
 
 def run(bridge, clock):
-    clock.advance(bridge.services["stories"].settle_seconds + 1)
+    clock.advance(bridge.stories.settle_seconds + 1)
     stats = bridge.outbox.run_due()
     assert stats.failed == 0 and stats.retried == 0, stats.errors
 
@@ -37,7 +37,7 @@ def references_in_order(typo3, uid: int) -> list[dict]:
 
 
 def test_one_news_record_updated_in_place_with_the_story_in_order(bridge, typo3, clock, tmp_path):
-    stories = bridge.services["stories"]
+    stories = bridge.stories
     red = image_item(bridge.store, tmp_path, "red.png", (200, 30, 30), title="Tower", text="The tower",
                      author_name="Ann")
     words = add_item(bridge.store, title="Blades", text="Blades <arrived>", author_name="Ben")
@@ -79,7 +79,7 @@ def test_one_news_record_updated_in_place_with_the_story_in_order(bridge, typo3,
     assert [i["alt"] for i in upserts[-1]["images"]] == ["red.png", "blue.png"] and "image" not in upserts[-1]
 
     # withdrawn consent: gone from the record on the next update
-    bridge.services["curation"].set_consent(words, "revoked", actor="eva", allowed=None)
+    bridge.curation.set_consent(words, "revoked", actor="eva", allowed=None)
     run(bridge, clock)
     (record,) = live_news(typo3)
     assert record["uid"] == uid and "Blades" not in record["bodytext"]

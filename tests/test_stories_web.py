@@ -44,7 +44,7 @@ def test_the_editor_works_with_plain_forms(bridge, client, auth):
 
 
 def test_a_reaction_mode_site_is_not_offered_and_others_stories_stay_hidden(bridge, client, auth):
-    elsewhere = bridge.services["stories"].create(title="Only b", sites=["b"], actor="admin")
+    elsewhere = bridge.stories.create(title="Only b", sites=["b"], actor="admin")
     add_editor(bridge.store, "ed", sites=["a", "t3r"])
     auth.login("ed", EDITOR_PASSWORD)
     page = client.get("/stories").get_data(as_text=True)

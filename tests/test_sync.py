@@ -119,7 +119,7 @@ def test_jobs_survive_the_site_going_down_and_run_exactly_once(bridge, wp, clock
     moderation.decide(bridge, "ed", row["id"], "approve")
 
     wp.stop_server()
-    down = bridge.services["sync"].sync_site("wp")
+    down = bridge.sync.sync_site("wp")
     assert not down.ok and "cannot connect" in down.error
     # the outbox is drained even though pulling failed: the job was tried, and waits
     assert down.retrying == 1 and bridge.outbox.run_due(site_id="wp").retried == 0
@@ -139,7 +139,7 @@ def test_jobs_survive_the_site_going_down_and_run_exactly_once(bridge, wp, clock
 
 def test_second_run_while_one_is_active_skips_quietly(bridge, wp):
     assert bridge.store.acquire_lock("sync:wp", "someone-else", bridge.clock(), 900)
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     assert result.skipped and result.ok and result.new == 0
     assert bridge.store.count_comments("wp") == 0
 
@@ -148,7 +148,7 @@ def test_wrong_password_marks_site_for_attention(tmp_path, wp, clock, transport)
     b = make_bridge(tmp_path, wp, clock, transport)
     b.config.secrets[("site", "wp")]["password"] = "wrong-password-123"
     try:
-        result = b.services["sync"].sync_site("wp")
+        result = b.sync.sync_site("wp")
         assert not result.ok and result.attention
         site = b.store.get_site("wp")
         assert site["status"] == "attention" and site["attention_reason"]

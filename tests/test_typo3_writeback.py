@@ -42,7 +42,7 @@ def bridge(tmp_path, typo3, clock):
 
 def synced_parent(bridge, typo3) -> dict:
     remote = typo3.add_pw_comment("Where is turbine 7?", hidden=0)
-    result = bridge.services["sync"].sync_site("t3")
+    result = bridge.sync.sync_site("t3")
     assert result.ok, result.error
     return bridge.store.get_comment_by_remote("t3", f"pw_comments:{remote}")
 

@@ -161,7 +161,8 @@ def test_redelivered_webhook_id_returns_first_answer_and_stores_nothing(hook_cli
 ])
 def test_400_names_the_field(hook_client, hook_bridge, payload, field):
     body = assert_problem(post(hook_client, payload), 400)
-    assert field in body["errors"], body
+    named = [e for e in body["errors"] if e["field"] == field]
+    assert named and set(named[0]) == {"field", "value", "message"}, body  # the JSON API's error shape
     assert field in body["detail"]
     assert hook_bridge.store.count_items() == 0
     assert hook_bridge.store.scalar("SELECT count(*) FROM webhook_deliveries") == 0

@@ -241,7 +241,7 @@ def test_many_changes_in_one_request_page_through_the_cursor_exactly_once(wp, pl
     time.sleep(SETTLE)
     monkeypatch.setattr(service, "PAGE", 7)
     calls = []
-    client = bridge.services["wordpress_plugin"].client("wp", bridge.adapter("wp"))
+    client = bridge.wordpress_plugin.client("wp", bridge.adapter("wp"))
     real = client.changes
     monkeypatch.setattr(client, "changes", lambda since, n: calls.append(since) or real(since, n))
     result = sync_wp(bridge)

@@ -73,7 +73,7 @@ def drain(bridge) -> None:
 
 def sync_wp(bridge):
     """Sync the harness site "wp" and insist that it worked."""
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     assert result.ok, result.error
     return result
 

@@ -27,7 +27,7 @@ def erase(ctx, email: str | None, author_key: str | None, at_origin: bool):
         raise click.UsageError("say whose data to erase: --email ADDRESS or --author-key KEY")
     if email is not None and "@" not in email:
         raise click.UsageError(f"--email: {email!r} is not an e-mail address (write it like ann@example.org)")
-    report = ctx.bridge.services["privacy"].erase(email=email, author_key=author_key, at_origin=at_origin,
+    report = ctx.bridge.privacy.erase(email=email, author_key=author_key, at_origin=at_origin,
                                                    actor=f"cli:{getpass.getuser()}")
     for line in report.lines():
         click.echo(line)

@@ -55,7 +55,7 @@ def sources_poll(ctx, source_id, due_only):
     """Poll feed sources now. Exits non-zero if any source failed (after polling all)."""
     from ..intake import UnknownSource
 
-    intake = ctx.bridge.services["intake"]
+    intake = ctx.bridge.intake
     try:
         results = intake.poll(source_id=source_id, force=not due_only)
     except UnknownSource as exc:

@@ -62,14 +62,14 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
 
 
 def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
-    run = ctx.bridge.services["sync"].run([site_id] if site_id else None, wait=wait, sources=sources, sites=sites)
+    run = ctx.bridge.sync.run([site_id] if site_id else None, wait=wait, sources=sources, sites=sites)
     if run.sources_skipped:
         click.echo(f"cms-bridge sync: sources skipped, {run.sources_skipped}", err=True)
     if run.sources_error:
         click.echo(f"sources: FAILED: {run.sources_error}")
     for polled in run.polled:
         click.echo(source_summary(polled))
-    purged = ctx.bridge.services["privacy"].purge_expired()
+    purged = ctx.bridge.privacy.purge_expired()
     if purged:
         click.echo(f"privacy: removed the text of {purged} decided comment(s) past [privacy] retention_days")
     if run.notifications_error:

@@ -26,7 +26,7 @@ FORM_OVERHEAD = 256 * 1024
 
 
 def service():
-    return bridge().services["contributions"]
+    return bridge().contributions
 
 
 @bp.url_value_preprocessor

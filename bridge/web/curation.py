@@ -34,7 +34,7 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif
 
 
 def service():
-    return bridge().services["curation"]
+    return bridge().curation
 
 
 def encode_cursor(item: dict) -> str:
@@ -123,7 +123,7 @@ def item(item_id: int):
         publications=service().publications(item_id, allowed), history=service().history(item_id),
         sites=publishable_sites(), defaults=service().default_sites(row), consent=service().consent_status(row),
         consent_states=CONSENT_STATES, preview=service().social_item(row),
-        contribution=bridge().services["contributions"].for_item(item_id))
+        contribution=bridge().contributions.for_item(item_id))
 
 
 def _decide(item_id: int, action, success: str):

@@ -41,7 +41,7 @@ def pick_up_site_changes():
 
 
 def _service():
-    return bridge().services["site_admin"]
+    return bridge().site_admin
 
 
 def _actor() -> str:

@@ -23,7 +23,7 @@ def index():
     configured = {s["id"] for s in bridge().config.sites}
     # what each configured site's adapter can do at all (its mode and reactions), beside what the
     # last check found the account may do
-    managed = {row["id"]: row for row in bridge().services["site_admin"].managed_rows()}
+    managed = {row["id"]: row for row in bridge().site_admin.managed_rows()}
     sites = [dict(s, configured=s["id"] in configured, managed=managed.get(s["id"]),
                   features=sorted(f.value for f in bridge().adapter(s["id"]).features) if s["id"] in configured
                   else [])

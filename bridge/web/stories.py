@@ -23,7 +23,7 @@ ADDABLE_STATES = ("pending", "flagged", "approved")
 
 
 def service():
-    return bridge().services["stories"]
+    return bridge().stories
 
 
 def _fail(exc: CurationError) -> None:

@@ -45,7 +45,7 @@ def test_sync_publishes_an_approved_item_to_a_reaction_mode_site(target, tmp_pat
     bridge = Bridge(load_config(str(config_path)))
     try:
         item_id = add_item(bridge.store, title=title)
-        bridge.services["curation"].approve(item_id, ["t3"], actor="eva", allowed=None)
+        bridge.curation.approve(item_id, ["t3"], actor="eva", allowed=None)
     finally:
         bridge.close()
 
