@@ -16,6 +16,7 @@ service call, p50/p95 over the runs. BENCHMARKS.md "Insights" records a run.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -127,7 +128,9 @@ def main() -> int:
     db_path = work / "bridge.db"
     try:
         fresh = not db_path.exists()
-        store = open_store(str(db_path))
+        t = time.perf_counter()
+        store = open_store(str(db_path))  # on a database filled by an older version: the new migrations run here
+        print(f"  opened (migrations) in {time.perf_counter() - t:.1f} s")
         if fresh:
             store.db.execute("PRAGMA synchronous = OFF")
             # Full-text search is the inbox's, not the insights', and the dearest trigger of a
@@ -143,7 +146,8 @@ def main() -> int:
             print(f"  filled in {time.perf_counter() - t:.0f} s")
         counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in
                   ("comments", "moderation_log", "items", "item_decisions", "insight_comment_days",
-                   "insight_post_days", "insight_decisions", "insight_actor_days", "insight_waits")}
+                   "insight_post_days", "insight_decisions", "insight_actor_days", "insight_waits",
+                   "insight_decisions_cum", "insight_actor_days_cum", "insight_waits_cum", "insight_source_days")}
         print("rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         end = time.strftime("%Y-%m-%d", time.gmtime(END))
         start = time.strftime("%Y-%m-%d", time.gmtime(END - 89 * DAY))
@@ -170,7 +174,9 @@ def main() -> int:
             all_p50, all_p95 = timed(lambda fn=fn: fn(SITES))
             one_p50, one_p95 = timed(lambda fn=fn: fn(one))
             print(f"  {name:38s} all sites {all_p50:7.2f} / {all_p95:7.2f}   one site {one_p50:7.2f} / {one_p95:7.2f}")
-        for name, fn in {"items per week/contributor": lambda: store.insight_item_days(sources, start, end),
+        kinds = {s["id"]: s["kind"] for s in SOURCES}
+        for name, fn in {"items per week": lambda: store.insight_items_per_week(sources, start, end),
+                         "items per contributor": lambda: store.insight_items_per_contributor(kinds, start, end),
                          "item decisions": lambda: store.insight_item_decisions(sources, start, end),
                          "arrival → decision buckets": lambda: store.insight_waits("item", [""], start, end)}.items():
             p50, p95 = timed(fn)
@@ -178,6 +184,7 @@ def main() -> int:
         for who, user in (("admin, all 50 sites", admin), ("editor of one site", editor)):
             p50, p95 = timed(lambda user=user: service.figures(user, rng90))
             print(f"  whole /insights figures, {who:22s} {p50:7.2f} / {p95:7.2f}")
+        print(f"load average during the run: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
         store.close()
         return 0
     finally:
