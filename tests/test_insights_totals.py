@@ -51,7 +51,7 @@ def test_running_totals_equal_the_daily_tables_also_for_a_back_dated_change(brid
     clock.t = at("2027-01-09T09:00:00")
     store.save_comment_page("shop", [comment("late", "2027-01-08T08:00:00.000000Z", post_id="9")], {"page": clock.t})
     moderation.decide(bridge, BOB, store.get_comment_by_remote("shop", "late")["id"], "trash")
-    days = [date(2027, 1, 7) + timedelta(days=i) for i in range(10)]
+    days = [date(2027, 1, 3) + timedelta(days=i) for i in range(14)]  # two whole weeks and ends
     for start in days:
         for end in (d for d in days if d >= start):
             s, e = start.isoformat(), end.isoformat()
@@ -61,6 +61,11 @@ def test_running_totals_equal_the_daily_tables_also_for_a_back_dated_change(brid
                            for r in store.insight_waits("comment", sites(bridge), s, e))
             assert waits == [w for w in daily_sums(store, "insight_waits", "kind, site_id, le", s, e)
                              if w[0] == "comment"]
+            top = [(r["site_id"], r["post_id"], r["comments"])
+                   for r in store.insight_top_posts(sites(bridge), s, e, 10)]
+            assert top == [tuple(r.values()) for r in store.query(
+                "SELECT site_id, post_id, sum(n) FROM insight_post_days WHERE day BETWEEN ? AND ? GROUP BY 1, 2 "
+                "HAVING sum(n) > 0 ORDER BY 3 DESC, 1, 2 LIMIT 10", [s, e])]
             editors = [tuple(r.values()) for r in store.insight_decisions_by_actor(sites(bridge), s, e)]
             assert editors == [tuple(r.values()) for r in store.query(
                 "SELECT actor, sum(n) AS n FROM insight_actor_days WHERE day BETWEEN ? AND ? AND origin != 'sync' "

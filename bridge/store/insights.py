@@ -7,16 +7,27 @@ whatever the number of sites (no query per site), and what can be summed or
 grouped is summed in SQL, so Python only sees the rows a figure shows."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 
 def _in(values: list[str]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
 
+def whole_weeks(start: str, end: str) -> tuple[str, str] | None:
+    """(first Monday, last Monday) of the whole weeks inside start…end, or None."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    monday = first + timedelta(days=-first.weekday() % 7)
+    last_monday = last - timedelta(days=(last.weekday() + 1) % 7 + 6)  # the Monday of the last week ending ≤ end
+    return (monday.isoformat(), last_monday.isoformat()) if monday <= last_monday else None
+
+
 def _range_sums(table: str, keys: tuple[str, ...], where: str) -> str:
-    """SQL for ``keys…, n``: each key's sum of ``n`` over the days ``?``…``?`` (the
-    first two parameters: start, end) from ``<table>_cum``, keys chosen by ``where``
-    (on ``<table>_keys``); keys without any in the range are left out, as a
-    GROUP BY over the daily rows would."""
+    """A ``WITH sums`` clause of ``keys…, n``: each key's sum of ``n`` over the days
+    ``?1``…``?2`` (the first two parameters: start, end) from ``<table>_cum``, keys chosen
+    by ``where`` (on ``<table>_keys``). Select ``FROM sums WHERE n != 0`` to leave out the
+    keys with nothing in the range, as a GROUP BY over the daily rows does. MATERIALIZED:
+    each key's two lookups run once, not again for every use of ``n``."""
     match = " AND ".join(f"c.{k} = k.{k}" for k in keys)
 
     def total(day: str) -> str:  # the running total at the newest change matching ``day``
@@ -24,8 +35,8 @@ def _range_sums(table: str, keys: tuple[str, ...], where: str) -> str:
                 f"ORDER BY c.day DESC LIMIT 1), 0)")
 
     cols = ", ".join(f"k.{k}" for k in keys)
-    return (f"SELECT * FROM (SELECT {cols}, {total('<= ?2')} - {total('< ?1')} AS n "
-            f"FROM {table}_keys k WHERE {where}) WHERE n != 0")
+    return (f"WITH sums AS MATERIALIZED (SELECT {cols}, {total('<= ?2')} - {total('< ?1')} AS n "
+            f"FROM {table}_keys k WHERE {where}) ")
 
 
 class InsightsQueries:
@@ -48,19 +59,20 @@ class InsightsQueries:
 
     def insight_decisions(self, sites: list[str], start: str, end: str) -> list[dict]:
         sums = _range_sums("insight_decisions", ("site_id", "origin", "to_status"), f"k.site_id IN ({_in(sites)})")
-        return self.query(f"{sums} ORDER BY 1, 2, 3", [start, end, *sites])
+        return self.query(f"{sums} SELECT * FROM sums WHERE n != 0 ORDER BY 1, 2, 3", [start, end, *sites])
 
     def insight_decisions_by_actor(self, sites: list[str], start: str, end: str) -> list[dict]:
         """Decisions made in cms-bridge (not seen by sync) per actor."""
         sums = _range_sums("insight_actor_days", ("site_id", "actor", "origin"),
                            f"k.site_id IN ({_in(sites)}) AND k.origin != 'sync'")
-        return self.query(f"SELECT actor, sum(n) AS n FROM ({sums}) GROUP BY 1 ORDER BY 2 DESC, 1",
+        return self.query(f"{sums} SELECT actor, sum(n) AS n FROM sums WHERE n != 0 GROUP BY 1 ORDER BY 2 DESC, 1",
                           [start, end, *sites])
 
     def insight_waits(self, kind: str, sites: list[str], start: str, end: str) -> list[dict]:
         """Decisions per wait bucket (``le``: upper bound in seconds), per site."""
         sums = _range_sums("insight_waits", ("kind", "site_id", "le"), f"k.kind = ?3 AND k.site_id IN ({_in(sites)})")
-        return self.query(f"SELECT site_id, le, n FROM ({sums}) ORDER BY 1, 2", [start, end, kind, *sites])
+        return self.query(f"{sums} SELECT site_id, le, n FROM sums WHERE n != 0 ORDER BY 1, 2",
+                          [start, end, kind, *sites])
 
     def insight_items_per_week(self, sources: list[str], start: str, end: str) -> list[dict]:
         """Items per (week starting Monday, source) over the range's days."""
@@ -96,10 +108,17 @@ class InsightsQueries:
         link of their newest comment (one index lookup per post)."""
         newest = ("(SELECT {col} FROM comments c WHERE c.site_id = t.site_id AND c.post_id = t.post_id "
                   "ORDER BY c.date_gmt DESC, c.id DESC LIMIT 1)")
+        weeks = whole_weeks(start, end)
+        if weeks is None:  # no whole week inside: the days alone
+            rows, weeks = "SELECT site_id, post_id, n FROM insight_post_days WHERE day BETWEEN ?1 AND ?2", ()
+        else:  # the days before the first whole week and after the last, and the weeks between
+            rows = ("SELECT site_id, post_id, n FROM insight_post_days WHERE (day >= ?1 AND day < ?3) "
+                    "OR (day > date(?4, '+6 days') AND day <= ?2) "
+                    "UNION ALL SELECT site_id, post_id, n FROM insight_post_weeks WHERE week BETWEEN ?3 AND ?4")
         return self.query(
             f"SELECT t.*, coalesce({newest.format(col='post_title')}, '') AS title, "
             f"coalesce({newest.format(col='post_url')}, '') AS url FROM ("
-            f"SELECT site_id, post_id, sum(n) AS comments FROM insight_post_days WHERE day BETWEEN ? AND ? "
-            f"AND site_id IN ({_in(sites)}) GROUP BY 1, 2 HAVING sum(n) > 0 "
-            f"ORDER BY comments DESC, site_id, post_id LIMIT ?) t ORDER BY comments DESC, site_id, post_id",
-            [start, end, *sites, limit])
+            f"SELECT site_id, post_id, sum(n) AS comments FROM ({rows}) WHERE site_id IN ({_in(sites)}) "
+            f"GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY comments DESC, site_id, post_id LIMIT ?) t "
+            f"ORDER BY comments DESC, site_id, post_id",
+            [start, end, *weeks, *sites, limit])

@@ -780,7 +780,9 @@ def m0022_insight_running_totals(db: Database) -> None:
     newest day and the "later days" update touches nothing. Existing rows are summed once here.
 
     ``insight_source_days`` is items per source and day without the contributor (the weekly
-    figure read ~25,000 source × contributor × day rows for ~300 weeks × sources)."""
+    figure read ~25,000 source × contributor × day rows for ~300 weeks × sources), and
+    ``insight_post_weeks`` comments per post and week: "top posts" reads the whole weeks of a
+    range from it and only the days at its two ends from ``insight_post_days``."""
     db.executescript("".join(_running_totals_sql(t, keys) for t, keys in RUNNING_TOTALS.items()) + """
         CREATE TABLE insight_source_days (
             day TEXT NOT NULL, source_id TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
@@ -798,4 +800,28 @@ def m0022_insight_running_totals(db: Database) -> None:
             UPDATE insight_source_days SET n = n - old.n WHERE day = old.day AND source_id = old.source_id;
         END;
         CREATE INDEX insight_item_days_contributor ON insight_item_days(contributor, source_id, day, n);
+
+        -- comments per post and week (its Monday; a day that is no date stays itself):
+        -- "top posts" reads a range's whole weeks here
+        CREATE TABLE insight_post_weeks (
+            week TEXT NOT NULL, site_id TEXT NOT NULL, post_id TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (week, site_id, post_id)) WITHOUT ROWID;
+        INSERT INTO insight_post_weeks (week, site_id, post_id, n)
+            SELECT coalesce(date(day, '-6 days', 'weekday 1'), day), site_id, post_id, sum(n)
+            FROM insight_post_days GROUP BY 1, 2, 3;
+        CREATE TRIGGER insight_post_weeks_insert AFTER INSERT ON insight_post_days BEGIN
+            INSERT INTO insight_post_weeks (week, site_id, post_id, n)
+                VALUES (coalesce(date(new.day, '-6 days', 'weekday 1'), new.day), new.site_id, new.post_id, new.n)
+                ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        END;
+        CREATE TRIGGER insight_post_weeks_update AFTER UPDATE OF n ON insight_post_days BEGIN
+            UPDATE insight_post_weeks SET n = n + new.n - old.n
+                WHERE week = coalesce(date(new.day, '-6 days', 'weekday 1'), new.day)
+                    AND site_id = new.site_id AND post_id = new.post_id;
+        END;
+        CREATE TRIGGER insight_post_weeks_delete AFTER DELETE ON insight_post_days BEGIN
+            UPDATE insight_post_weeks SET n = n - old.n
+                WHERE week = coalesce(date(old.day, '-6 days', 'weekday 1'), old.day)
+                    AND site_id = old.site_id AND post_id = old.post_id;
+        END;
     """)
