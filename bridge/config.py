@@ -179,6 +179,7 @@ class ContributionsSchema(Schema):
     max_pixels = Int(load_default=50_000_000, validate=validate.Range(10_000, error="must be at least 10000"))
     per_invitation_per_hour = Int(load_default=60, validate=validate.Range(1, error="must be at least 1"))
     per_client_per_hour = Int(load_default=10, validate=validate.Range(1, error="must be at least 1"))
+    ffmpeg = Str(load_default="ffmpeg")  # makes videos' poster frames (a name on PATH or a path; "" = never)
 
 
 class NotificationsSchema(Schema):

@@ -12,7 +12,7 @@ set -euo pipefail
 
 PACKAGES=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml
           php-gd php-imagick php-curl php-mbstring php-zip php-intl
-          mariadb-server curl chromium phpunit systemd)
+          mariadb-server curl chromium phpunit systemd ffmpeg)
 
 # Print the packages from "$@" that are not fully installed ("ii").
 # dpkg-query exits 1 when a name is unknown to dpkg (never installed on a
