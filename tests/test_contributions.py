@@ -306,7 +306,7 @@ def test_videos_get_a_poster_frame_and_lose_title_and_location(client, auth, bri
     assert [f["file"] for f in removed] == ["VID_0001.mp4", "VID_0002.webm"]
     assert "tags (title, location, date, device)" in removed[1]["removed"][0]
     assert all("not_done" not in f for f in removed)
-    social = bridge.services["curation"].social_item(bridge.store.item_for_curation(item["id"]))
+    social = bridge.curation.social_item(bridge.store.item_for_curation(item["id"]))
     assert [m.kind for m in social.media] == ["video", "video", "image", "image"]
 
 

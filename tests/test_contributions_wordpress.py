@@ -56,12 +56,12 @@ def test_a_video_alone_is_published_with_its_poster_frame_as_the_image(tmp_path,
     video in the media library, and the video there carries no title or location."""
     bridge = make_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
     try:
-        service = bridge.services["contributions"]
+        service = bridge.contributions
         _inv, url = service.create_invitation(name="Ski slope", targets=["wp"], actor="eva", allowed=None)
         _receipt, row = service.submit(
             url.rsplit("/", 1)[1], uploads=[Upload("VID_3.webm", WEBM)], text="Slalom", name="Tom Weber", email="",
             consent=True, shown_version="", lang="en", client="192.0.2.8")
-        bridge.services["curation"].approve(row["item_id"], ["wp"], actor="eva", allowed=None)
+        bridge.curation.approve(row["item_id"], ["wp"], actor="eva", allowed=None)
         drain(bridge)
         posts = wp.rest.get("posts", params={"status": "any", "context": "edit"}).json()
         (post,) = [p for p in posts if "cms-bridge" in p["content"]["raw"]]

@@ -84,7 +84,7 @@ def test_one_news_record_updated_in_place_with_the_story_in_order(bridge, typo3,
     (record,) = live_news(typo3)
     assert record["uid"] == uid and "Blades" not in record["bodytext"]
     # the image item leaves: its reference goes, the other stays
-    bridge.services["curation"].set_consent(red, "revoked", actor="eva", allowed=None)
+    bridge.curation.set_consent(red, "revoked", actor="eva", allowed=None)
     run(bridge, clock)
     assert [r["uid"] for r in references_in_order(typo3, uid)] == [blue_ref["uid"]]
 
@@ -96,7 +96,7 @@ def test_one_news_record_updated_in_place_with_the_story_in_order(bridge, typo3,
 
 def test_a_1_2_0_connector_gets_the_first_image_only(bridge, typo3, clock, tmp_path):
     typo3.connector.connector_version = "1.2.0"  # the probe says so; the adapter sends "image"
-    stories = bridge.services["stories"]
+    stories = bridge.stories
     red = image_item(bridge.store, tmp_path, "red.png", (200, 30, 30), title="Tower", text="The tower")
     blue = image_item(bridge.store, tmp_path, "blue.png", (30, 30, 200), title="Crane", text="The crane")
     stories.create(title="Turbine 8", sites=["t3"], items=[red, blue], actor="eva", order="oldest")
