@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_curation import add_item, curation_config, jobs_of
+from tests.curation_helpers import add_item, curation_config, jobs_of
 
 CAPABILITIES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish"}
 

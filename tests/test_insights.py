@@ -15,16 +15,14 @@ import pytest
 
 from bridge import moderation
 from bridge.insights import DayRange, InsightsError, NotAllowed, parse_range, percentile
-from tests.test_curation import SOURCES, curation_config
+from tests.curation_helpers import CURATION, SOURCES
 
 
 def at(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture

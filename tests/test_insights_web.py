@@ -11,7 +11,10 @@ from markupsafe import escape
 from bridge.insights import FIGURES
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
-from tests.test_insights import config, store, timeline  # noqa: F401 - fixtures
+from tests.curation_helpers import CURATION
+from tests.test_insights import store, timeline  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 RANGE = {"from": "2027-01-10", "to": "2027-01-15"}
 

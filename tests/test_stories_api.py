@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import EDITOR_PASSWORD, make_config
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_editor
-from tests.test_curation import add_item
 
 SITES = [
     {"id": "a", "kind": "wordpress", "url": "http://127.0.0.1:9", "username": "u", "password_env": "WP_PW"},

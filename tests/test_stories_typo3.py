@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.test_curation import add_item
+from tests.curation_helpers import add_item
 from tests.test_curation_typo3 import config  # noqa: F401 - the connector-mode site fixture
 from tests.wp_bridge_helpers import image_file
 

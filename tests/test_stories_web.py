@@ -4,8 +4,8 @@ wrong in words (no CMS is contacted: nothing here runs a job)."""
 from __future__ import annotations
 
 from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_editor
-from tests.test_curation import add_item
 from tests.test_stories_api import config  # noqa: F401 - the two-WordPress + reaction-TYPO3 config
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from bridge.cli import main
 from bridge.config import load_config
 from bridge.core import Bridge
-from tests.test_curation import add_item
+from tests.curation_helpers import add_item
 
 from .targets import ENV, double_target, env_target
 
