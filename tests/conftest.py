@@ -59,12 +59,14 @@ def config(request, tmp_path):
 @pytest.fixture
 def make_bridge(tmp_path, clock):
     """``make_bridge(raw=…, environ=…)``: a Bridge on ``make_config(tmp_path, raw, environ)`` (or on
-    ``config=`` when given) with the test's fake clock (or ``clock=``); every one made is closed after
-    the test, so a test that needs a second installation or its own sites needs no try/finally."""
+    ``config=`` when given) with the test's fake clock (``clock=None``: the real one); every one made
+    is closed after the test, so a test that needs a second installation or its own sites needs no
+    try/finally."""
     made: list[Bridge] = []
 
     def make(raw: dict | None = None, environ: dict | None = None, *, config=None, clock=clock) -> Bridge:
-        made.append(Bridge(config if config is not None else make_config(tmp_path, raw, environ), clock=clock))
+        config = config if config is not None else make_config(tmp_path, raw, environ)
+        made.append(Bridge(config) if clock is None else Bridge(config, clock=clock))
         return made[-1]
 
     yield make
