@@ -8,11 +8,11 @@ import requests
 from bridge.contributions import Upload
 from tests.contribution_helpers import camera_jpeg
 from tests.test_contributions import MP4
-from tests.wp_bridge_helpers import drain, make_bridge
+from tests.wp_bridge_helpers import drain, wp_bridge
 
 
 def test_video_contribution_is_published_once_and_withdrawn(tmp_path, wp, clock):
-    bridge = make_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
+    bridge = wp_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
     try:
         service = bridge.services["contributions"]
         inv, url = service.create_invitation(name="Ski slope", targets=["wp"], actor="eva", allowed=None)
