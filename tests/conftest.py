@@ -24,6 +24,8 @@ pytest_plugins = [
     "tests.harness.wordpress.fixtures",
     "tests.typo3_double.fixtures",
     "tests.chromium",
+    "tests.insights_timeline",
+    "tests.notify_kit",
 ]
 
 ADMIN_PASSWORD = "admin-password-123"

@@ -12,13 +12,12 @@ from bridge.insights import FIGURES
 from tests.chromium import ARTIFACTS, login
 from tests.curation_helpers import CURATION
 from tests.serve_helpers import threaded_app
-from tests.test_insights import store, timeline  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture
-def served(app, timeline):  # noqa: F811 - the fixture imported above
+def served(app, timeline):
     with threaded_app(app) as base:
         yield base
 

@@ -9,8 +9,13 @@ import pytest
 
 from tests.chromium import login
 from tests.inbox_helpers import add_comment
+from tests.notify_kit import PUBLIC, iso_ago
 from tests.serve_helpers import threaded_app
-from tests.test_notifications import PUBLIC, config, iso_ago, smtp  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def config(notify_config):
+    return notify_config
 
 
 @pytest.fixture
@@ -33,7 +38,7 @@ def submit(page, served, **fields):
 
 
 def test_set_notifications_on_the_account_page_then_unsubscribe_from_the_mail(
-        served, bridge, clock, smtp, new_page):  # noqa: F811 - the fixture imported above
+        served, bridge, clock, smtp, new_page):
     bridge.store.time_source = clock
     page = new_page()
     problems = []
