@@ -24,8 +24,10 @@ pytest_plugins = [
     "tests.harness.wordpress.fixtures",
     "tests.typo3_double.fixtures",
     "tests.chromium",
+    "tests.curation_helpers",
     "tests.insights_timeline",
     "tests.notify_kit",
+    "tests.wp_plugin_helpers",
 ]
 
 ADMIN_PASSWORD = "admin-password-123"

@@ -3,8 +3,14 @@ tests never call, three webhook sources, and items inserted the way intake leave
 
 Modules take this world with ``pytestmark = pytest.mark.bridge_config(*CURATION)``
 (tests/conftest.py's ``config`` honours the marker); a test that needs other sites
-or sources calls ``curation_raw(sites=…, sources=…)`` or ``curation_config``."""
+or sources calls ``curation_raw(sites=…, sources=…)`` or ``curation_config``.
+
+Also a pytest plugin (loaded by tests/conftest.py): ``typo3_news_config``, the curation world
+with one site ``t3`` on the TYPO3 double in connector mode (tests/test_curation_typo3.py,
+tests/test_stories_typo3.py: a module's ``config`` returns it)."""
 from __future__ import annotations
+
+import pytest
 
 from bridge.store import dumps
 from tests.conftest import make_config
@@ -71,3 +77,20 @@ def add_item(store, *, source_id="team", state="pending", media=(), **columns) -
 
 def jobs_of(store, item_id):
     return [j for j in store.list_jobs(limit=1000) if j["payload"].get("item_id") == item_id]
+
+
+#: the connector's reactions a connector-mode site is given (name in the config -> reaction type)
+T3_CONNECTOR = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish"}
+
+
+@pytest.fixture
+def typo3_news_config(tmp_path, typo3):
+    connector, environ = {}, {}
+    for name, reaction_type in T3_CONNECTOR.items():
+        url, secret = typo3.add_reaction(reaction_type, storage_pid=12)
+        connector[name] = {"url": url, "secret_env": f"T3_{name.upper()}"}
+        environ[f"T3_{name.upper()}"] = secret
+    site = {"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 news", "mode": "connector",
+            "connector": connector, "timeout": 2.0}
+    sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3"]}]
+    return curation_config(tmp_path, sites=[site], sources=sources, environ=environ)

@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.curation_helpers import add_item, curation_config, jobs_of
-
-CAPABILITIES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish"}
+from tests.curation_helpers import T3_CONNECTOR, add_item, curation_config, jobs_of
 
 
 @pytest.fixture
-def config(tmp_path, typo3):
-    connector, environ = {}, {}
-    for name, reaction_type in CAPABILITIES.items():
-        url, secret = typo3.add_reaction(reaction_type, storage_pid=12)
-        connector[name] = {"url": url, "secret_env": f"T3_{name.upper()}"}
-        environ[f"T3_{name.upper()}"] = secret
-    site = {"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 news", "mode": "connector",
-            "connector": connector, "timeout": 2.0}
-    sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3"]}]
-    return curation_config(tmp_path, sites=[site], sources=sources, environ=environ)
+def config(typo3_news_config):
+    return typo3_news_config
 
 
 @pytest.fixture
@@ -89,7 +79,7 @@ def reaction_bridge(tmp_path, typo3, make_bridge):
                                      fields={"title": "${title}", "teaser": "${teaser}", "bodytext": "${html}",
                                              "notes": "${item_id}"})
     capabilities, environ = {}, {"T3_REACTION": secret}
-    for name, reaction_type in CAPABILITIES.items():
+    for name, reaction_type in T3_CONNECTOR.items():
         curl, csecret = typo3.add_reaction(reaction_type, storage_pid=12)
         capabilities[name] = {"url": curl, "secret_env": f"T3_{name.upper()}"}
         environ[f"T3_{name.upper()}"] = csecret

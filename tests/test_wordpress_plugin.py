@@ -15,12 +15,9 @@ import requests
 from bridge import moderation
 from tests.wp_bridge_helpers import sync_wp, wp_bridge
 from tests.wp_plugin_helpers import (
-    LiveBridge,
-    build_zip,
     configure,
     install_mu,
     install_plugin,
-    new_secret,
     post_comment_form,
     queue_rows,
     run_wp_cron,
@@ -33,29 +30,9 @@ EDITOR = {"username": "ed", "sites": None}
 SETTLE = 2.2  # the changes route leaves changes younger than 2 s for the next call (Rest::SETTLE_SECONDS)
 
 
-@pytest.fixture(scope="module")
-def plugin_zip(tmp_path_factory):
-    return build_zip(tmp_path_factory.mktemp("plugin") / "cms-bridge-connector.zip")
-
-
 @pytest.fixture
-def secret():
-    return new_secret()
-
-
-@pytest.fixture
-def bridge(tmp_path, wp, clock, secret):
-    b = wp_bridge(tmp_path, wp, clock, "rest", environ={"WP_WEBHOOK_SECRET": secret},
-                    webhook_secret_env="WP_WEBHOOK_SECRET")
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def live(bridge):
-    server = LiveBridge(bridge).start()
-    yield server
-    server.stop()
+def bridge(make_bridge, plugin_config):
+    return make_bridge(config=plugin_config)
 
 
 @pytest.fixture
