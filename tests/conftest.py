@@ -5,7 +5,9 @@ to log in.
 Sections: configuration and Bridge (``make_config``, ``config``, ``make_bridge``,
 ``bridge``) · web (``app``, ``client``, ``auth``) · CLI (``runner``) · webhook sources
 (``hook_*``) · markers set from the fixtures a test uses (``wordpress``, ``browser``).
-Real WordPress, the TYPO3 double and Chromium come from the plugins below."""
+Real WordPress, the TYPO3 double and Chromium come from the plugins below, and so do the
+fixtures one topic's modules share (each plugin's docstring lists its own): a test module
+never imports fixtures from another test module."""
 from __future__ import annotations
 
 import re
