@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 
 from bridge import moderation
-from tests.test_curation import add_item
+from tests.curation_helpers import add_item
 
 ACTIONS = ("approve", "hold", "spam", "trash")
 #: what WordPress's comment_approved column says after each decision

@@ -7,14 +7,12 @@ import pytest
 from bridge import security
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
-from tests.test_curation import add_item, curation_config, jobs_of
+from tests.curation_helpers import CURATION, add_item, jobs_of
 
 API = "/api/v1/items"
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 def token_for(store, username: str) -> dict:

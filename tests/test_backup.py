@@ -15,9 +15,8 @@ import pytest
 from bridge import backup as backups
 from bridge.core import Bridge
 from tests.conftest import make_config
-from tests.serve_helpers import serving
-from tests.test_cli import CLI
-from tests.test_curation import add_item
+from tests.curation_helpers import add_item
+from tests.serve_helpers import CLI, serving
 from tests.wp_bridge_helpers import drain, site_config
 
 

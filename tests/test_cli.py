@@ -4,23 +4,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
 from tests.conftest import csrf_from
-
-CLI = [sys.executable, "-m", "bridge.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.serve_helpers import CLI, free_port
 
 
 @pytest.fixture

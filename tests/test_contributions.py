@@ -10,29 +10,17 @@ import re
 
 import pytest
 
-from bridge.app import create_app
-from bridge.core import Bridge
-from bridge.security import hash_password
 from bridge.videos import NO_FFMPEG
-from tests.conftest import ADMIN_PASSWORD, make_config
 from tests.contribution_helpers import ELF, bomb_png, camera_jpeg, exif_of, real_video, video_tags
 
 SITE = {"id": "corp", "kind": "wordpress", "url": "https://corp.example", "username": "u", "password_env": "WP_PW"}
 OTHER = {"id": "blog", "kind": "wordpress", "url": "https://blog.example", "username": "u", "password_env": "WP_PW"}
 
 
-@pytest.fixture
-def config(tmp_path):
-    return make_config(tmp_path, {"server": {"public_url": "https://bridge.example"}, "sites": [SITE, OTHER],
-                                  "contributions": {"max_file_bytes": 200_000, "per_client_per_hour": 3,
-                                                    "organisation": "Windwerk"}},
-                       {"WP_PW": "x"})
-
-
-@pytest.fixture
-def app(bridge):
-    bridge.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
-    return create_app(bridge=bridge, testing=True)
+pytestmark = pytest.mark.bridge_config(
+    {"server": {"public_url": "https://bridge.example"}, "sites": [SITE, OTHER],
+     "contributions": {"max_file_bytes": 200_000, "per_client_per_hour": 3, "organisation": "Windwerk"}},
+    {"WP_PW": "x"})
 
 
 def invite(client, auth, **body):
@@ -235,12 +223,8 @@ def test_trusted_invitation_with_banned_word_is_rejected_like_other_sources(clie
     assert item["state_reason"] == "banned word: casino"
 
 
-def test_new_store_has_the_migration(tmp_path):
-    b = Bridge(make_config(tmp_path))
-    try:
-        assert b.store.scalar("SELECT count(*) FROM invitations") == 0
-    finally:
-        b.close()
+def test_new_store_has_the_migration(make_bridge):
+    assert make_bridge(clock=None).store.scalar("SELECT count(*) FROM invitations") == 0
 
 
 def heic_photo() -> bytes:

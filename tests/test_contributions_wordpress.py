@@ -12,11 +12,11 @@ from PIL import Image
 from bridge.contributions import Upload
 from tests.contribution_helpers import camera_jpeg
 from tests.test_contributions import MP4, WEBM
-from tests.wp_bridge_helpers import drain, make_bridge
+from tests.wp_bridge_helpers import drain, wp_bridge
 
 
 def test_video_contribution_is_published_once_and_withdrawn(tmp_path, wp, clock):
-    bridge = make_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
+    bridge = wp_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
     try:
         service = bridge.contributions
         inv, url = service.create_invitation(name="Ski slope", targets=["wp"], actor="eva", allowed=None)
@@ -54,7 +54,7 @@ def test_video_contribution_is_published_once_and_withdrawn(tmp_path, wp, clock)
 def test_a_video_alone_is_published_with_its_poster_frame_as_the_image(tmp_path, wp, clock):
     """No photo sent: the poster frame ffmpeg made is the post's featured image, beside the
     video in the media library, and the video there carries no title or location."""
-    bridge = make_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
+    bridge = wp_bridge(tmp_path, wp, clock, raw={"server": {"public_url": "https://bridge.example"}})
     try:
         service = bridge.contributions
         _inv, url = service.create_invitation(name="Ski slope", targets=["wp"], actor="eva", allowed=None)

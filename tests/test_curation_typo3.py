@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_curation import add_item, curation_config, jobs_of
-
-CAPABILITIES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish"}
+from tests.curation_helpers import T3_CONNECTOR, add_item, curation_config, jobs_of
 
 
 @pytest.fixture
-def config(tmp_path, typo3):
-    connector, environ = {}, {}
-    for name, reaction_type in CAPABILITIES.items():
-        url, secret = typo3.add_reaction(reaction_type, storage_pid=12)
-        connector[name] = {"url": url, "secret_env": f"T3_{name.upper()}"}
-        environ[f"T3_{name.upper()}"] = secret
-    site = {"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 news", "mode": "connector",
-            "connector": connector, "timeout": 2.0}
-    sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3"]}]
-    return curation_config(tmp_path, sites=[site], sources=sources, environ=environ)
+def config(typo3_news_config):
+    return typo3_news_config
 
 
 @pytest.fixture
@@ -83,14 +73,13 @@ def test_a_stopped_server_is_retrying_then_failed_then_retried_by_hand(bridge, c
 # -- a reaction-mode site: only publish is offered, anything else is refused up front -----------------
 
 @pytest.fixture
-def reaction_bridge(tmp_path, typo3, clock):
-    from bridge.core import Bridge  # noqa: PLC0415
+def reaction_bridge(tmp_path, typo3, make_bridge):
 
     url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news",
                                      fields={"title": "${title}", "teaser": "${teaser}", "bodytext": "${html}",
                                              "notes": "${item_id}"})
     capabilities, environ = {}, {"T3_REACTION": secret}
-    for name, reaction_type in CAPABILITIES.items():
+    for name, reaction_type in T3_CONNECTOR.items():
         curl, csecret = typo3.add_reaction(reaction_type, storage_pid=12)
         capabilities[name] = {"url": curl, "secret_env": f"T3_{name.upper()}"}
         environ[f"T3_{name.upper()}"] = csecret
@@ -99,9 +88,7 @@ def reaction_bridge(tmp_path, typo3, clock):
              {"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 connector", "mode": "connector",
               "connector": capabilities, "timeout": 2.0}]
     sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3r", "t3"]}]
-    bridge = Bridge(curation_config(tmp_path, sites=sites, sources=sources, environ=environ), clock=clock)
-    yield bridge
-    bridge.close()
+    return make_bridge(config=curation_config(tmp_path, sites=sites, sources=sources, environ=environ))
 
 
 def published_to_both(bridge) -> int:
@@ -172,18 +159,12 @@ def test_api_answers_409_problem_for_an_unsupported_action(reaction_bridge):
     assert "publish creates only" in sites_page
 
 
-def test_sites_check_prints_each_sites_features(reaction_bridge, tmp_path, typo3, monkeypatch):
-    from click.testing import CliRunner  # noqa: PLC0415
-
-    from bridge.cli import main  # noqa: PLC0415
-
+def test_sites_check_prints_each_sites_features(reaction_bridge, runner, typo3):
     url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news", fields={"title": "${title}"})
-    config = tmp_path / "cli.toml"
-    config.write_text(f'[server]\ndatabase = "{tmp_path / "cli.db"}"\nmedia_dir = "{tmp_path / "m"}"\n\n'
-                      f'[[sites]]\nid = "t3r"\nkind = "typo3"\nurl = "{typo3.base_url}"\nmode = "reaction"\n'
-                      f'[sites.reaction]\nurl = "{url}"\nsecret_env = "T3_REACTION"\n')
-    monkeypatch.setenv("T3_REACTION", secret)
-    result = CliRunner().invoke(main, ["--config", str(config), "sites", "check"], catch_exceptions=False)
+    runner.setenv(T3_REACTION=secret).write(
+        f'\n[[sites]]\nid = "t3r"\nkind = "typo3"\nurl = "{typo3.base_url}"\nmode = "reaction"\n'
+        f'[sites.reaction]\nurl = "{url}"\nsecret_env = "T3_REACTION"\n', name="cli.toml")
+    result = runner("sites", "check")
     assert result.exit_code == 0, result.output
     assert "features: publish; not offered for this site: comments, erase, images, moderate, reply, unpublish, update" \
         in result.output

@@ -14,8 +14,8 @@ from standardwebhooks.webhooks import Webhook
 
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import CURATION, add_item, curation_config, jobs_of
 from tests.localhttp import png_bytes
-from tests.test_curation import add_item, curation_config, jobs_of
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -30,9 +30,7 @@ def send_webhook(client, payload: dict, *, source: str = "crew", msg_id: str | N
     return client.post(f"/webhooks/social/{source}", data=body, headers=headers)
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture

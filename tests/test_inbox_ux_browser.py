@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from bridge import moderation
 from bridge.clock import FakeClock
@@ -22,28 +21,13 @@ from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
 from bridge.store import open_store
+from tests.chromium import ARTIFACTS, login
 from tests.conftest import ADMIN_PASSWORD
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_comment
-from tests.test_curation import add_item
-from tests.test_inbox_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, _login
+from tests.serve_helpers import LiveServer
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def chromium(tmp_path):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(browser, **options):
-    page = browser.new_page(**options)
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    return page
 
 
 @pytest.fixture
@@ -83,13 +67,13 @@ def _live_text(page, expected_start, timeout=10000):
     return page.locator("#live").text_content()
 
 
-def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, chromium):
+def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, new_page):
     """Three quick ``a`` presses: each comment is decided once (one log entry), the
     cursor moves on at once, and a refused decision is said, not swallowed."""
     ids = _seed(server, _visitor(748), _visitor(749), _visitor(750), _visitor(800, site="b"))
     server.start()
-    page = _page(chromium)
-    _login(page, server.url)
+    page = new_page()
+    login(page, server.url)
 
     # one comment on the page: the second and third press meet a row still saving and do nothing
     page.goto(f"{server.url}/inbox?site=b")
@@ -156,11 +140,11 @@ def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, c
     assert page.errors == []
 
 
-def test_screen_reader_view_one_live_region_focus_kept_skip_link_named_landmarks(server, chromium):
+def test_screen_reader_view_one_live_region_focus_kept_skip_link_named_landmarks(server, new_page):
     _seed(server, _visitor(750), _visitor(749), _visitor(748, writeback_state="pending", expected_status="pending"))
     server.start()
-    page = _page(chromium)
-    _login(page, server.url)
+    page = new_page()
+    login(page, server.url)
     page.wait_for_selector("body[data-inbox-ready]")
 
     # every landmark is named; the first Tab reaches a skip link, which leads to the comments
@@ -291,12 +275,12 @@ def world(tmp_path, monkeypatch):
     srv.stop()
 
 
-def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(world, chromium):
+def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(world, new_page):
     problems = []
     for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
                           ("phone", {"viewport": PHONE, "has_touch": True, "is_mobile": True})):
-        page = _page(chromium, **options)
-        _login(page, world.url)
+        page = new_page(**options)
+        login(page, world.url)
         for path in _pages(world):
             response = page.goto(world.url + path)
             assert response.status == 200, (path, response.status)
@@ -318,9 +302,9 @@ def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(w
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
-def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back_retried(world, chromium):
-    page = _page(chromium)
-    _login(page, world.url)
+def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back_retried(world, new_page):
+    page = new_page()
+    login(page, world.url)
     # the reader's time zone, chosen on the account page (a name the server does not know is refused, named)
     page.goto(f"{world.url}/account")
     page.evaluate("() => { const o = document.createElement('option'); o.textContent = 'Mars/Olympus_Mons'; "
@@ -375,11 +359,11 @@ def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back
     assert page.errors == []
 
 
-def test_a_long_comment_is_folded_and_every_comment_links_to_itself_on_its_site(world, chromium):
+def test_a_long_comment_is_folded_and_every_comment_links_to_itself_on_its_site(world, new_page):
     for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
                           ("phone", {"viewport": PHONE, "has_touch": True})):
-        page = _page(chromium, **options)
-        _login(page, world.url)
+        page = new_page(**options)
+        login(page, world.url)
         page.keyboard.press("j")
         page.screenshot(path=str(ARTIFACTS / f"inbox-{name}.png"))  # the README's (docs/inbox-*.png)
         row = page.locator("#c-760")
@@ -409,12 +393,12 @@ def _job_state(server, comment_id):
         store.close()
 
 
-def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, chromium):
+def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, new_page):
     _seed(server, _visitor(770, site="e"), _visitor(771, site="e"), _visitor(772, site="e"))
     server.start()
-    page = _page(chromium)
+    page = new_page()
     page.clock.install()
-    _login(page, server.url)
+    login(page, server.url)
     page.goto(f"{server.url}/inbox?site=e")
     page.wait_for_selector("body[data-inbox-ready]")
 
@@ -461,7 +445,7 @@ def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, 
     assert page.errors == []
 
 
-def test_keys_help_tabs_search_zen_and_signals(server, chromium):
+def test_keys_help_tabs_search_zen_and_signals(server, new_page):
     _seed(server,
           dict(_visitor(780, site="f"), html='<p>Buy <a href="https://x.example">this</a> and '
                                               '<a href="https://y.example">that</a> https://z.example</p>'),
@@ -469,8 +453,8 @@ def test_keys_help_tabs_search_zen_and_signals(server, chromium):
           dict(_visitor(782, site="f"), author_key="k-regular", status="approved"),
           dict(_visitor(783, site="f"), status="spam"), dict(_visitor(784, site="f")))
     server.start()
-    page = _page(chromium)
-    _login(page, server.url)
+    page = new_page()
+    login(page, server.url)
     page.goto(f"{server.url}/inbox?site=f")
     page.wait_for_selector("body[data-inbox-ready]")
     # signals: links counted, a first-time commenter named, a known one shows the record instead

@@ -18,9 +18,10 @@ import pytest
 
 from bridge.security import hash_password
 from bridge.store import open_store
+from tests.chromium import ARTIFACTS, login
 from tests.conftest import ADMIN_PASSWORD
 from tests.inbox_helpers import add_comment
-from tests.test_inbox_browser import ARTIFACTS, LiveServer, _login, browser_page  # noqa: F401 - fixture
+from tests.serve_helpers import LiveServer
 
 pytestmark = pytest.mark.wordpress
 
@@ -62,7 +63,7 @@ def _inbox(page, url):
     page.wait_for_selector("body[data-inbox-ready]", state="attached")
 
 
-def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page):  # noqa: F811
+def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page):
     seeded = wp.seed_comments(8, status="hold")
     assert seeded["created"] == 8
     server = _server(tmp_path, wp)
@@ -75,7 +76,7 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
     server.start()
     page = browser_page
     try:
-        _login(page, server.url)
+        login(page, server.url)
         assert page.locator(f"#c-{other}").count() == 1
         assert page.locator("article.c").count() == 9  # every site's pending comments
         page.select_option('form.inbox-filter select[name="site"]', "blog")
@@ -174,14 +175,14 @@ def test_moderate_in_browser_and_find_it_in_wordpress(tmp_path, wp, browser_page
         server.stop()
 
 
-def test_change_on_site_after_load_is_held_back_and_explained(tmp_path, wp, browser_page):  # noqa: F811
+def test_change_on_site_after_load_is_held_back_and_explained(tmp_path, wp, browser_page):
     seeded = wp.seed_comments(2, status="hold")
     server = _server(tmp_path, wp)
     _sync(server)
     server.start()
     page = browser_page
     try:
-        _login(page, server.url)
+        login(page, server.url)
         _inbox(page, f"{server.url}/inbox?site=blog")
         first = page.locator("article.c").first
         cid = int(first.get_attribute("data-id"))

@@ -3,11 +3,8 @@ consent and targets; bridge.sanitize on its own."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from adapters.types import SocialItem
-from bridge.cli import main
-from bridge.core import Bridge
 from bridge.intake import canonical_url, content_hash
 from bridge.sanitize import clean_html, html_to_text, plain_text, title_from
 from tests.conftest import make_config
@@ -16,7 +13,7 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 @pytest.fixture
-def ibridge(tmp_path, clock):
+def ibridge(tmp_path, make_bridge):
     raw = {
         "sources": [
             {"id": "team", "kind": "webhook", "secret_env": "S", "trusted": True,
@@ -30,9 +27,7 @@ def ibridge(tmp_path, clock):
     # targets name configured sites; no CMS adapter is needed to route an item to one
     config.sites.append({"id": "corp", "kind": "wordpress", "url": "https://www.example.org", "name": "Corp"})
     config.source("team")["targets"] = ["corp"]
-    b = Bridge(config, clock=clock)
-    yield b
-    b.close()
+    return make_bridge(config=config)
 
 
 def payload(external_id="p1", url="https://social.example/@ann/1", text="A perfectly ordinary post about turbines",
@@ -176,22 +171,19 @@ def test_sanitize_allowlist():
     assert plain_text("&lt;script&gt;alert(1)&lt;/script&gt;Title") == "Title"
 
 
-def test_cli_sources_list_poll_and_secret(ibridge, tmp_path):
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(f'[server]\ndatabase = "{tmp_path}/cli.db"\nmedia_dir = "{tmp_path}/m"\n'
-                   '[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\n'
-                   '[[sources]]\nid = "gone"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed"\n')
-    runner = CliRunner()
-    env = {"TEAM_SECRET": SECRET}
-    result = runner.invoke(main, ["--config", str(cfg), "sources", "poll"], env=env)
+def test_cli_sources_list_poll_and_secret(ibridge, runner):
+    runner.setenv(TEAM_SECRET=SECRET).write(
+        '[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\n'
+        '[[sources]]\nid = "gone"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed"\n', name="cli.toml")
+    result = runner("sources", "poll")
     assert result.exit_code == 1 and "gone: FAILED" in result.output
-    listed = runner.invoke(main, ["--config", str(cfg), "sources", "list"], env=env)
+    listed = runner("sources", "list")
     assert listed.exit_code == 0 and "gone\tfeed\terror" in listed.output and "last error" in listed.output
     assert "POST /webhooks/social/team" in listed.output
-    secret = runner.invoke(main, ["--config", str(cfg), "sources", "secret", "team"], env=env)
+    secret = runner("sources", "secret", "team")
     assert secret.exit_code == 0
     first = secret.output.splitlines()[0]
     assert first.startswith("whsec_") and "export TEAM_SECRET=" in secret.output
     assert "/webhooks/social/team" in secret.output and "webhook-signature" in secret.output
-    bad = runner.invoke(main, ["--config", str(cfg), "sources", "secret", "gone"], env=env)
+    bad = runner("sources", "secret", "gone")
     assert bad.exit_code != 0 and "only webhook sources" in bad.output

@@ -10,7 +10,7 @@ import pytest
 from bridge import media as media_mod
 from bridge.media import FetchFailed, MediaFetcher, NotAnImage, Refused, resolve_checked
 from tests.localhttp import LocalServer, png_bytes
-from tests.test_webhooks import SECRET, body_of, hook_bridge, hook_client, hook_config, post  # noqa: F401
+from tests.webhook_helpers import body_of, post
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_not_an_image_too_large_and_timeout(server, bridge, tmp_path):
         f.fetch(server.base + "/gone.png")
 
 
-def test_webhook_media_job_stores_or_fails_with_reason(server, hook_bridge, hook_client):  # noqa: F811
+def test_webhook_media_job_stores_or_fails_with_reason(server, hook_bridge, hook_client):
     good = server.add("/ok.png", png_bytes(3, 3))
     payload = body_of(media=[{"url": good, "alt": "ok"},
                              {"url": "http://169.254.169.254/latest/meta-data/iam", "alt": "metadata"},

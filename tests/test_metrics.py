@@ -13,9 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bridge.clock import parse_iso
 from tests.conftest import make_config
+from tests.curation_helpers import add_item
 from tests.serve_helpers import serving
 from tests.test_backup import run_cli, write_config
-from tests.test_curation import add_item
 from tests.test_curation_web import SECRET, send_webhook
 from tests.wp_bridge_helpers import drain, site_config, sync_wp
 

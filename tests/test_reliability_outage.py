@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from tests.outage_kit import WP_STATUS, queue_work, run_outbox, site_state
-from tests.wp_bridge_helpers import image_file, make_bridge
+from tests.wp_bridge_helpers import image_file, wp_bridge
 
 pytestmark = pytest.mark.wordpress
 
@@ -21,7 +21,7 @@ SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targe
 
 @pytest.fixture
 def bridge(tmp_path, wp, clock):
-    b = make_bridge(tmp_path, wp, clock, raw={"sources": SOURCES, "outbox": {"base_delay": 10.0, "max_attempts": 8}},
+    b = wp_bridge(tmp_path, wp, clock, raw={"sources": SOURCES, "outbox": {"base_delay": 10.0, "max_attempts": 8}},
                     environ={"TEAM_SECRET": "whsec_" + "A" * 32})
     yield b
     b.close()

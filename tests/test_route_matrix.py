@@ -19,10 +19,10 @@ from adapters.base import RemoteError
 from bridge.app import create_app
 from bridge.security import hash_password, hash_token
 from tests.conftest import EDITOR_PASSWORD, Auth
+from tests.curation_helpers import CURATION, add_item
 from tests.inbox_helpers import add_comment
 from tests.localhttp import png_bytes
 from tests.test_api_items import token_for
-from tests.test_curation import add_item, curation_config
 
 ANON, EDITOR, ADMIN = "anonymous", "editor_of_a", "admin"
 
@@ -175,9 +175,7 @@ ROUTES: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
 }
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 def app_rules(app) -> set[tuple[str, str]]:

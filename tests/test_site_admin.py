@@ -14,8 +14,9 @@ import pytest
 
 from bridge.security import hash_password
 from bridge.store import open_store
+from tests.chromium import ARTIFACTS, login
 from tests.conftest import ADMIN_PASSWORD, make_config
-from tests.test_inbox_browser import ARTIFACTS, LiveServer, browser_page  # noqa: F401 - fixture
+from tests.serve_helpers import LiveServer
 
 pytestmark = pytest.mark.wordpress
 
@@ -33,7 +34,7 @@ def _server(tmp_path) -> LiveServer:
     return server
 
 
-def test_authorize_in_wordpress_then_sync_the_new_site_without_a_restart(tmp_path, wp, browser_page):  # noqa: F811
+def test_authorize_in_wordpress_then_sync_the_new_site_without_a_restart(tmp_path, wp, browser_page):
     wp.seed_comments(5, status="approve")
     server = _server(tmp_path)
     server.start()
@@ -41,10 +42,7 @@ def test_authorize_in_wordpress_then_sync_the_new_site_without_a_restart(tmp_pat
     handed_back = []
     page.on("request", lambda r: handed_back.append(r.url) if "/sites/new/wordpress/authorized" in r.url else None)
     try:
-        page.goto(f"{server.url}/login?next=/sites")
-        page.fill('input[name="username"]', "admin")
-        page.fill('input[name="password"]', ADMIN_PASSWORD)
-        page.click('button[type="submit"]')
+        login(page, server.url, next="/sites")
         page.click("text=Connect a site")
         page.fill("#site-id", "blog")
         page.fill("#site-name", "Harness blog")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import EDITOR_PASSWORD, make_config
+from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_editor
-from tests.test_curation import add_item
 
 SITES = [
     {"id": "a", "kind": "wordpress", "url": "http://127.0.0.1:9", "username": "u", "password_env": "WP_PW"},
@@ -21,10 +21,10 @@ SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "HOOK", "targets": ["
            {"id": "fans", "kind": "webhook", "secret_env": "HOOK", "targets": ["a"]}]
 
 
-@pytest.fixture
-def config(tmp_path):
-    return make_config(tmp_path, {"sites": SITES, "sources": SOURCES},
-                       {"WP_PW": "x" * 24, "T3_SECRET": "s" * 32, "HOOK": "whsec_" + "A" * 32})
+#: two WordPress sites and a reaction-mode TYPO3 one, none of them called (raw, environ)
+STORIES = ({"sites": SITES, "sources": SOURCES},
+           {"WP_PW": "x" * 24, "T3_SECRET": "s" * 32, "HOOK": "whsec_" + "A" * 32})
+pytestmark = pytest.mark.bridge_config(*STORIES)
 
 
 @pytest.fixture

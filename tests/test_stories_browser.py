@@ -14,8 +14,9 @@ from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
 from bridge.store import open_store
-from tests.test_curation import add_item
-from tests.test_inbox_browser import ARTIFACTS, LiveServer, _login, browser_page  # noqa: F401 - the fixture
+from tests.chromium import ARTIFACTS, login
+from tests.curation_helpers import add_item
+from tests.serve_helpers import LiveServer
 from tests.test_stories_wordpress import names, parsed_blocks
 from tests.wp_bridge_helpers import image_file
 
@@ -34,7 +35,7 @@ def _order(server, story_id) -> list[int]:
         store.close()
 
 
-def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_path, wp, browser_page, monkeypatch):  # noqa: F811
+def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_path, wp, browser_page, monkeypatch):
     toml = (f'\n[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\ntargets = ["wp"]\n\n'
             f'[[sites]]\nid = "wp"\nkind = "wordpress"\nname = "Harness blog"\nurl = "{wp.url}"\n'
             f'username = "{wp.admin_user}"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 10.0\ntransport = "rest"\n')
@@ -63,7 +64,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     server.start()
     page = browser_page
     try:
-        _login(page, server.url)
+        login(page, server.url)
         page.goto(f"{server.url}/stories/{story['id']}")
         pubs = page.locator("section.publications")
         assert "published" in pubs.inner_text()

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.test_curation import add_item
-from tests.test_curation_typo3 import config  # noqa: F401 - the connector-mode site fixture
+import pytest
+
+from tests.curation_helpers import add_item
 from tests.wp_bridge_helpers import image_file
 
 NEWS = "tx_news_domain_model_news"
+
+
+@pytest.fixture
+def config(typo3_news_config):
+    return typo3_news_config
 
 
 def image_item(store, tmp_path, name, color, **columns) -> int:

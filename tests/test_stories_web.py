@@ -3,10 +3,14 @@ CSRF token, goes through the stories service with the user's sites, and says wha
 wrong in words (no CMS is contacted: nothing here runs a job)."""
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_editor
-from tests.test_curation import add_item
-from tests.test_stories_api import config  # noqa: F401 - the two-WordPress + reaction-TYPO3 config
+from tests.test_stories_api import STORIES
+
+pytestmark = pytest.mark.bridge_config(*STORIES)
 
 
 def _order(bridge, story_id):

@@ -10,10 +10,10 @@ import json
 import pytest
 import requests
 
+from tests.chromium import ARTIFACTS
 from tests.conftest import make_config
+from tests.curation_helpers import add_item
 from tests.recording_proxy import RecordingProxy
-from tests.test_curation import add_item
-from tests.test_inbox_browser import ARTIFACTS, browser_page  # noqa: F401 - the fixture
 from tests.wp_bridge_helpers import image_file
 
 SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "HOOK_SECRET", "targets": ["wp"]}]
@@ -202,7 +202,7 @@ def _invalid_blocks(page) -> list:
 
 
 def test_the_block_editor_opens_the_story_without_invalid_blocks(bridge, stories, wp, clock, tmp_path,
-                                                                  browser_page):  # noqa: F811
+                                                                  browser_page):
     photo, text, video = three_items(bridge.store, tmp_path)
     story = stories.create(title="Opened in the editor", intro="Intro & more -- with <odd> characters.",
                            sites=["wp"], items=[photo, text, video], actor="eva")

@@ -10,13 +10,10 @@ import pytest
 
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import CURATION, add_item, jobs_of
 from tests.test_api_items import token_for
-from tests.test_curation import add_item, curation_config, jobs_of
 
-
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ import time
 import pytest
 
 from bridge.app import create_app
-from bridge.core import Bridge
-from tests.conftest import make_config
 from webhooks.signatures import generate_secret, sign
 
 SECRET = generate_secret()
@@ -22,11 +20,9 @@ def site(**extra) -> dict:
 
 
 @pytest.fixture
-def bridge(tmp_path, clock):
+def bridge(make_bridge):
     raw = {"sites": [site(), {**site(id="nosecret"), "webhook_secret_env": ""}]}
-    b = Bridge(make_config(tmp_path, raw, {"WP_PASSWORD": "x" * 24, "WP_EVENTS": SECRET}), clock=clock)
-    yield b
-    b.close()
+    return make_bridge(raw, {"WP_PASSWORD": "x" * 24, "WP_EVENTS": SECRET})
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from adapters.types import Media, RemoteRef, SocialItem, SyncCursor
 from bridge.clock import FakeClock
 from bridge.core import Bridge
 from tests.conftest import make_config
+from tests.curation_helpers import add_item, jobs_of
 from tests.faultproxy import FaultProxy
-from tests.test_curation import add_item, jobs_of
 from tests.wp_bridge_helpers import TRANSPORTS, camera_jpeg, make_adapter, site_config
 
 pytestmark = pytest.mark.wordpress

@@ -29,7 +29,7 @@ from tests.hostile import (
     xxe,
 )
 from tests.localhttp import LocalServer
-from tests.test_webhooks import SECRET, signed
+from tests.webhook_helpers import SECRET, signed
 
 log = logging.getLogger("tests.hostile")
 XML = {"Content-Type": "application/xml"}
