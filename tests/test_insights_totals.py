@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bridge import moderation
 from bridge.insights import DayRange
-from tests import test_insights as hand_counted
-from tests.test_insights import BOB, RANGE, at, comment, figures
+from tests.curation_helpers import CURATION
+from tests.insights_timeline import BOB, RANGE, at, comment
+from tests.test_insights import figures
 
 #: the hand-counted timeline of test_insights (two sites, decisions, items, jobs)
-config, store, timeline = hand_counted.config, hand_counted.store, hand_counted.timeline
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 PER_SITE_ROWS = ("comments_per_day", "pending_backlog", "comment_decision_time", "spam_rate", "where_decided",
                  "publishing")
