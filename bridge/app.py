@@ -32,6 +32,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "bridge.web.users:bp",
     "bridge.web.metrics:bp",
     "bridge.web.site_admin:bp",
+    "bridge.web.source_admin:bp",
     "bridge.web.insights:bp",
     "bridge.web.contribute:bp",
     "bridge.web.invitations:bp",

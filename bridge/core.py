@@ -66,8 +66,11 @@ class Bridge:
             adapter.close()
 
     def refresh_sites(self) -> None:
-        """Pick up sites another process added or removed in the UI."""
-        self.services["site_admin"].refresh()
+        """Pick up sites and sources another process added, changed or removed in the UI
+        (sites first: a source's targets are checked against them)."""
+        for name in ("site_admin", "source_admin"):
+            if name in self.services:
+                self.services[name].refresh()
 
     def close(self) -> None:
         for adapter in self._adapters.values():
@@ -81,6 +84,6 @@ class Bridge:
 #: Service modules; each has ``setup(bridge)`` that puts its service object into
 #: ``bridge.services[name]`` and registers its job handlers on ``bridge.outbox``.
 SERVICE_MODULES: tuple[str, ...] = ("bridge.intake", "bridge.curation", "bridge.stories", "bridge.sync",
-                                    "bridge.moderation", "bridge.privacy", "bridge.site_admin",
+                                    "bridge.moderation", "bridge.privacy", "bridge.site_admin", "bridge.source_admin",
                                     "bridge.wordpress_plugin", "bridge.insights", "bridge.contributions",
                                     "bridge.notifications")
