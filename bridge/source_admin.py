@@ -38,8 +38,8 @@ def source_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[di
     if interval:
         raw["interval"] = int(interval) if interval.isdigit() else interval  # the schema names a bad one
     secrets: dict[str, str] = {}
-    if kind == "feed":
-        raw["url"] = (form.get("url") or "").strip()
+    if kind == "feed" and (form.get("url") or "").strip():  # none: the schema says a feed needs one
+        raw["url"] = form["url"].strip()
     elif kind == "webhook":
         raw["secret_env"] = env_name(source_id, "secret", "SOURCE_")
         secrets[raw["secret_env"]] = (form.get("secret") or "").strip() or (keep or {}).get(raw["secret_env"], "")

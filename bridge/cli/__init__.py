@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -77,6 +78,11 @@ def fail_config(exc: ConfigError):
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def cli_actor() -> str:
+    """Who made a change from the command line, as the audit log names it."""
+    return f"cli:{os.environ.get('USER', '?')}"
 
 
 def without_secrets(command):
