@@ -83,7 +83,6 @@ class ManagedEntries:
                 self.problems[row["id"]] = str(exc)
                 log.warning("managed %s %s not loaded: %s", self.noun, row["id"], exc)
                 continue
-            entry["origin"] = "ui"
             loaded.append((entry, secrets))
         self.install(loaded)
         self._generation = generation

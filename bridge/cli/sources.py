@@ -29,6 +29,7 @@ def sources_list(ctx):
                    "[[sources]] table in the config file)")
         return
     rows = {r["id"]: r for r in bridge.store.list_sources()}
+    managed = {r["id"] for r in bridge.services["source_admin"].managed_rows()}
     for source_id, source in configured.items():
         row = rows.get(source_id, {})
         items = bridge.store.count_items(source_id)
@@ -38,7 +39,7 @@ def sources_list(ctx):
         if source.get("require_consent"):
             flags.append("consent")
         where = source.get("url") or f"POST /webhooks/social/{source_id}"
-        flags += ["added in the UI"] if source.get("origin") == "ui" else []
+        flags += ["added in the UI"] if source_id in managed else []
         click.echo(f"{source_id}\t{source['kind']}\t{row.get('status', 'ok')}\t{items} item(s)\t{where}"
                    + (f"\t[{', '.join(flags)}]" if flags else ""))
         if source["kind"] == "feed":
