@@ -6,6 +6,7 @@ import sys
 import click
 
 from . import cli_actor, main, pass_ctx, without_secrets
+from .progress import Progress
 
 
 @main.group()
@@ -59,10 +60,14 @@ def sources_poll(ctx, source_id, due_only):
     from ..intake import UnknownSource
 
     intake = ctx.bridge.services["intake"]
+    feeds = [s for s in ctx.config.sources if s["kind"] == "feed"]
+    bar = Progress("sources", 1 if source_id else len(feeds))
     try:
-        results = intake.poll(source_id=source_id, force=not due_only)
+        results = intake.poll(source_id=source_id, force=not due_only, progress=bar.at)
     except UnknownSource as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        bar.close()
     if not results:
         click.echo("no feed sources configured")
     failed = 0
@@ -77,6 +82,10 @@ def sources_poll(ctx, source_id, due_only):
         else:
             failed += 1
             click.echo(f"{r.source_id}: FAILED — {r.error}", err=True)
+    polled = [r for r in results if r.polled]
+    if results:
+        click.echo(f"sources poll: {len(polled)} of {len(results)} polled, "
+                   f"{sum(r.new_items for r in polled if r.ok)} new item(s), {failed} failed")
     if failed:
         click.echo(f"{failed} source(s) failed; their errors are recorded (see `cms-bridge sources list`)", err=True)
         sys.exit(1)
