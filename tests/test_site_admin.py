@@ -25,8 +25,9 @@ def _db_bytes(path) -> bytes:
     return b"".join(open(name, "rb").read() for name in files)
 
 
-def _server(tmp_path) -> LiveServer:
-    server = LiveServer(tmp_path)
+def _server(tmp_path, toml: str = "", env: dict | None = None) -> LiveServer:
+    """A live server with the admin of the tests (not started yet)."""
+    server = LiveServer(tmp_path, toml, env=env)
     store = open_store(str(server.db))
     store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
     store.close()

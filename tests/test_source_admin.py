@@ -14,13 +14,11 @@ import uuid
 
 import pytest
 
-from bridge.security import hash_password
-from bridge.store import open_store
-from tests.conftest import ADMIN_PASSWORD
 from tests.localhttp import LocalServer
 from tests.test_backup import run_cli
 from tests.test_curation import ENVIRON, SOURCES, curation_config, typo3_site
-from tests.test_inbox_browser import ARTIFACTS, LiveServer, browser_page  # noqa: F401 - fixture
+from tests.test_inbox_browser import ARTIFACTS, _login, browser_page  # noqa: F401 - fixture
+from tests.test_site_admin import _server
 from webhooks.signatures import sign
 
 FEEDS = os.path.join(os.path.dirname(__file__), "fixtures", "feeds")
@@ -191,17 +189,12 @@ def test_a_feed_added_in_chromium_shows_in_curation_and_a_separate_poll_brings_i
                       for cap, e in site["connector"].items())
             + "".join(f"\n[[sources]]\nid = \"{s['id']}\"\nkind = \"webhook\"\nsecret_env = \"TEAM_SECRET\"\n"
                       for s in SOURCES[:1]))
-    server = LiveServer(tmp_path, toml, env=ENVIRON)
-    store = open_store(str(server.db))
-    store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
-    store.close()
+    server = _server(tmp_path, toml, env=ENVIRON)
     server.start()
     page = browser_page
     try:
-        page.goto(f"{server.url}/login?next=/sites")
-        page.fill('input[name="username"]', "admin")
-        page.fill('input[name="password"]', ADMIN_PASSWORD)
-        page.click('button[type="submit"]')
+        _login(page, server.url)
+        page.goto(f"{server.url}/sites")
         page.click("text=Add a source")
         page.fill("#source-id", "news")
         page.fill("#source-name", "Harbour news")

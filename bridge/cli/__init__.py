@@ -85,6 +85,15 @@ def cli_actor() -> str:
     return f"cli:{os.environ.get('USER', '?')}"
 
 
+def remove_managed(service, entry_id: str, *, in_config: bool, fix: str, unknown: str) -> None:
+    """``sites remove`` / ``sources remove``: only what was added in the UI or the CLI
+    (exit 2 naming why not: in the config file, or not known at all)."""
+    if not service.is_managed(entry_id):
+        raise click.UsageError(f"{entry_id!r} {fix if in_config else unknown}")
+    service.remove(entry_id, actor=cli_actor())
+    click.echo(f"{entry_id}: removed")
+
+
 def without_secrets(command):
     """For commands that touch only the local database (users, tokens, making a
     webhook secret): unset ``*_env`` variables are not an error there."""

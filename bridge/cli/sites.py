@@ -5,7 +5,7 @@ import click
 
 from adapters.base import ALL_FEATURES, AdapterError
 
-from . import NO_SITES, cli_actor, main, pass_ctx
+from . import NO_SITES, cli_actor, main, pass_ctx, remove_managed
 
 
 @main.group()
@@ -130,9 +130,5 @@ def sites_add(ctx, site_id, kind, url, name, username, reaction_url, secret_env)
 @pass_ctx
 def sites_remove(ctx, site_id):
     """Remove a site connected in the UI or with `sites add` (its comments stay readable)."""
-    service = ctx.bridge.services["site_admin"]
-    if not service.is_managed(site_id):
-        where = "comes from the config file; remove it there" if ctx.config.site(site_id) else "is not a site here"
-        raise click.UsageError(f"{site_id!r} {where}")
-    service.remove(site_id, actor=cli_actor())
-    click.echo(f"{site_id}: removed")
+    remove_managed(ctx.bridge.services["site_admin"], site_id, in_config=ctx.config.site(site_id) is not None,
+                   fix="comes from the config file; remove it there", unknown="is not a site here")

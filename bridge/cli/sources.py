@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from . import cli_actor, main, pass_ctx, without_secrets
+from . import cli_actor, main, pass_ctx, remove_managed, without_secrets
 from .progress import Progress
 
 
@@ -179,10 +179,7 @@ def sources_add(ctx, source_id, kind, url, name, network, interval, targets, tru
 @pass_ctx
 def sources_remove(ctx, source_id):
     """Remove a source added in the UI or with `sources add` (the items it brought in stay)."""
-    service = ctx.bridge.services["source_admin"]
-    if not service.is_managed(source_id):
-        where = ("comes from the config file; remove its [[sources]] table there" if ctx.config.source(source_id)
-                 else "is not a source here (see `cms-bridge sources list`)")
-        raise click.UsageError(f"{source_id!r} {where}")
-    service.remove(source_id, actor=cli_actor())
-    click.echo(f"{source_id}: removed")
+    remove_managed(ctx.bridge.services["source_admin"], source_id,
+                   in_config=ctx.config.source(source_id) is not None,
+                   fix="comes from the config file; remove its [[sources]] table there",
+                   unknown="is not a source here (see `cms-bridge sources list`)")

@@ -727,16 +727,8 @@ def m0017_notifications(db: Database) -> None:
 @migrations(name="0019_managed_sources")
 def m0019_managed_sources(db: Database) -> None:
     """Feed and webhook sources added in the web UI or with ``cms-bridge sources add``:
-    like ``managed_sites``, the table a ``[[sources]]`` entry would be (``raw``) and
-    its secret, if any, encrypted (``sealed``)."""
-    db.executescript("""
-        CREATE TABLE managed_sources (
-            id TEXT PRIMARY KEY,
-            raw TEXT NOT NULL,
-            sealed TEXT NOT NULL,
-            disabled INTEGER NOT NULL DEFAULT 0,
-            created_by TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-    """)
+    the very shape of ``managed_sites`` (0016) — the table a ``[[sources]]`` entry would
+    be (``raw``) and its secret, if any, encrypted (``sealed``): its statement is that
+    table's own, renamed."""
+    [sql] = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'managed_sites'").fetchone()
+    db.execute(sql.replace("managed_sites", "managed_sources", 1))
