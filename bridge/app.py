@@ -31,6 +31,7 @@ from .web import (
     pages,
     site_admin,
     sites,
+    source_admin,
     stories,
     users,
 )
@@ -51,6 +52,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     users.bp,
     metrics.bp,
     site_admin.bp,
+    source_admin.bp,
     insights.bp,
     contribute.bp,
     invitations.bp,

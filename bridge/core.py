@@ -28,6 +28,7 @@ from . import (
     notifications,
     privacy,
     site_admin,
+    source_admin,
     stories,
     sync,
     wordpress_plugin,
@@ -41,6 +42,7 @@ from .notifications import NotificationService
 from .outbox import Outbox
 from .privacy import PrivacyService
 from .site_admin import SiteAdmin
+from .source_admin import SourceAdmin
 from .store import Store, open_store
 from .stories import StoriesService
 from .sync import SyncService
@@ -54,7 +56,8 @@ class UnknownSite(LookupError):
 
 
 #: the service attributes the read-only ``Bridge.services`` mapping shows
-_SERVICE_NAMES = ("intake", "curation", "stories", "sync", "privacy", "site_admin", "wordpress_plugin",
+_SERVICE_NAMES = ("intake", "curation", "stories", "sync", "privacy", "site_admin", "source_admin",
+                  "wordpress_plugin",
                   "insights", "contributions", "notifications")
 
 
@@ -65,6 +68,7 @@ class Bridge:
     sync: SyncService
     privacy: PrivacyService
     site_admin: SiteAdmin
+    source_admin: SourceAdmin
     wordpress_plugin: WordPressPluginService
     insights: InsightsService
     contributions: ContributionService
@@ -89,6 +93,7 @@ class Bridge:
         moderation.setup(self)  # the moderate/reply job handlers
         self.privacy = privacy.setup(self)
         self.site_admin = site_admin.setup(self)
+        self.source_admin = source_admin.setup(self)
         self.wordpress_plugin = wordpress_plugin.setup(self)
         self.insights = insights.setup(self)
         self.contributions = contributions.setup(self)
@@ -126,8 +131,10 @@ class Bridge:
             adapter.close()
 
     def refresh_sites(self) -> None:
-        """Pick up sites another process added or removed in the UI."""
+        """Pick up sites and sources another process added, changed or removed in the UI
+        (sites first: a source's targets are checked against them)."""
         self.site_admin.refresh()
+        self.source_admin.refresh()
 
     def close(self) -> None:
         for adapter in self._adapters.values():

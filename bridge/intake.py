@@ -417,10 +417,11 @@ class IntakeService:
         return Answer(answer["status_code"], answer["response"])
 
     # -- polling -----------------------------------------------------------------
-    def poll(self, source_id: str | None = None, force: bool = False) -> list[PollResult]:
+    def poll(self, source_id: str | None = None, force: bool = False, progress=None) -> list[PollResult]:
         """Poll the feed sources that are due (all of them with ``force``; only
         ``source_id`` if given), then run due ``fetch_media`` jobs. Never raises for a
-        source's failure: it is in that source's PollResult and on its row."""
+        source's failure: it is in that source's PollResult and on its row.
+        ``progress(done, total)`` is called after each source (the CLI's bar)."""
         if source_id is not None:
             source = self._source(source_id)
             if source["kind"] != "feed":
@@ -434,8 +435,10 @@ class IntakeService:
             due_at = row.get("next_poll_at")
             if not force and due_at is not None and due_at > self.clock():
                 results.append(PollResult(source_id=source["id"], polled=False, next_poll_at=due_at))
-                continue
-            results.append(self._poll_one(source, row.get("state") or {}))
+            else:
+                results.append(self._poll_one(source, row.get("state") or {}))
+            if progress:
+                progress(len(results), len(sources))
         try:
             self.bridge.outbox.run_due(kinds=[FETCH_MEDIA])
         except Exception:  # the media queue is retried next time; the poll results stand

@@ -65,7 +65,8 @@ class PrivacyService:
         self.store = bridge.store
 
     def erase(self, *, email: str | None = None, author_key: str | None = None, at_origin: bool = False,
-              actor: str = "cli") -> ErasureReport:
+              actor: str = "cli", progress=None) -> ErasureReport:
+        """``progress(done, total)`` is called after each site (the CLI's bar)."""
         email = (email or "").strip() or None
         keys = [k for k in (author_key, self.bridge.sync.author_key(email) if email else None) if k]
         rows = []
@@ -78,7 +79,7 @@ class PrivacyService:
         if at_origin and email:  # the site may hold comments of that address we never pulled
             site_ids = sorted({*site_ids, *(s["id"] for s in self.bridge.config.sites)})
         report = ErasureReport()
-        for site_id in site_ids:
+        for done, site_id in enumerate(site_ids, 1):
             comments = by_site.get(site_id, {})
             result = SiteErasure(site_id)
             keep: set[int] = set()
@@ -88,6 +89,8 @@ class PrivacyService:
             if result.local or result.origin_done or result.origin_failed or result.by_hand or result.notes:
                 report.sites.append(result)
                 self.store.log_erasure(site_id, actor=actor, detail="; ".join(result.lines()))
+            if progress:
+                progress(done, len(site_ids))
         return report
 
     def _at_origin(self, site_id: str, email: str, comments: dict[int, str], result: SiteErasure) -> set[int]:

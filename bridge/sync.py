@@ -120,6 +120,8 @@ class SyncService:
         self.batch = int(bridge.config.sync.get("reconcile_batch", 100))
         self.budget = int(bridge.config.sync.get("reconcile_budget", 10))
         self._salt: str | None = None
+        #: ``(site_id, comments)`` after each page pulled (the CLI's running count on a terminal)
+        self.on_pulled = None
 
     # -- entry points ----------------------------------------------------------
     def run(self, site_ids: list[str] | None = None, *, wait: bool = False, wait_seconds: float | None = None,
@@ -260,6 +262,8 @@ class SyncService:
                         site_id, [{"row": k, "status": status} for k, status in known if k is not None])
             created += new
             renew()
+            if self.on_pulled:
+                self.on_pulled(site_id, len(rows))
 
     def reconcile(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
         """Re-read the open comments by id (not those this run just pulled); record what the site changed."""

@@ -20,6 +20,8 @@ from bridge.clock import FakeClock
 from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
+from bridge.site_admin import table_from_form
+from bridge.source_admin import source_from_form
 from bridge.store import open_store
 from tests.chromium import ARTIFACTS, login
 from tests.conftest import ADMIN_PASSWORD
@@ -224,6 +226,13 @@ def _world(tmp_path, monkeypatch):
         b.store.record_media(b.store.db.execute("SELECT id FROM media").fetchone()[0], state="failed",
                              error=media_error)
         b.curation.reject(item, "off topic", actor="admin", allowed=None)
+        # a source and a site added in the UI, for their edit pages (the site is stored as a save
+        # would store it: its check cannot pass against a host that does not resolve)
+        b.source_admin.add(*source_from_form({"id": "crew", "kind": "webhook"}), actor="admin")
+        b.site_admin.persist("harbour", *table_from_form(
+            {"id": "harbour", "kind": "wordpress", "url": UNREACHABLE, "username": "bridge",
+             "password": "abcd efgh ijkl mnop qrst uvwx"}),
+            actor="admin", detail="")
     finally:
         b.close()
     return srv
@@ -231,7 +240,9 @@ def _world(tmp_path, monkeypatch):
 
 def _pages(server):
     return ["/", "/inbox", "/inbox?status=all", "/inbox/759", "/inbox/760", "/curation?tab=all",
-            "/curation/items/1", "/sites", "/audit", "/users", "/account", "/jobs"]
+            "/curation/items/1", "/sites", "/audit", "/users", "/account", "/jobs", "/sites/new",
+            "/sites/new?kind=typo3-connector", "/sites/harbour/edit", "/sources/new", "/sources/new?kind=webhook",
+            "/sources/crew/edit"]
 
 
 def _axe(page) -> list[str]:

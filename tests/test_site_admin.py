@@ -26,8 +26,9 @@ def _db_bytes(path) -> bytes:
     return b"".join(open(name, "rb").read() for name in files)
 
 
-def _server(tmp_path) -> LiveServer:
-    server = LiveServer(tmp_path)
+def _server(tmp_path, toml: str = "", env: dict | None = None) -> LiveServer:
+    """A live server with the admin of the tests (not started yet)."""
+    server = LiveServer(tmp_path, toml, env=env)
     store = open_store(str(server.db))
     store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
     store.close()
@@ -153,3 +154,35 @@ def test_sites_add_and_remove_from_the_command_line(tmp_path, wp):
     assert run_cli(conf, "sites", "remove", "blog").stdout.strip() == "blog: removed"
     gone = run_cli(conf, "sites", "remove", "blog", check=False)
     assert gone.returncode == 2 and "'blog' is not a site here" in gone.stderr
+
+
+def test_editing_a_site_keeps_a_blank_secret_and_a_wrong_password_is_shown_inline_not_saved(client, auth, bridge,
+                                                                                          wp):
+    auth.login()
+    client.post("/sites/new", data={"csrf_token": auth.csrf, "kind": "wordpress", "id": "blog", "url": wp.url,
+                                    "username": wp.admin_user, "password": wp.app_password})
+    sealed = bridge.store.managed_sites()[0]["sealed"]
+    form = client.get("/sites/blog/edit").get_data(as_text=True)
+    assert f'value="{wp.admin_user}"' in form and "leave blank to keep" in form
+    assert wp.app_password not in form
+
+    wrong = client.post("/sites/blog/edit", data={"csrf_token": auth.csrf, "url": wp.url, "name": "Renamed",
+                                                  "username": wp.admin_user,
+                                                  "password": "abcd efgh ijkl mnop qrst uvwx"})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and 'id="verdict"' in html and "Not saved" in html
+    assert "application password" in html.lower() and "abcd efgh" not in html
+    row = bridge.store.managed_sites()[0]
+    assert row["sealed"] == sealed and row["raw"].get("name") == ""  # the working settings stay
+    assert bridge.adapter("blog").check().ok
+
+    kept = client.post("/sites/blog/edit", data={"csrf_token": auth.csrf, "url": wp.url, "name": "Renamed",
+                                                 "username": wp.admin_user, "password": ""})
+    assert kept.status_code == 302
+    assert bridge.config.site("blog")["name"] == "Renamed" and bridge.adapter("blog").check().ok
+    assert "blog: changed and checked" in client.get("/sites").get_data(as_text=True)
+    assert client.get("/sites/filed/edit").status_code == 403
+    assert client.get("/sites/nope/edit").status_code == 404
+    actions = [r["action"] for r in bridge.store.query(
+        "SELECT action FROM moderation_log WHERE site_id = 'blog' ORDER BY id")]
+    assert actions == ["site-added", "site-updated"]

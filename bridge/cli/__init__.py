@@ -7,6 +7,7 @@ traceback.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -63,6 +64,20 @@ def fail_config(exc: ConfigError):
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def cli_actor() -> str:
+    """Who made a change from the command line, as the audit log names it."""
+    return f"cli:{os.environ.get('USER', '?')}"
+
+
+def remove_managed(service, entry_id: str, *, in_config: bool, fix: str, unknown: str) -> None:
+    """``sites remove`` / ``sources remove``: only what was added in the UI or the CLI
+    (exit 2 naming why not: in the config file, or not known at all)."""
+    if not service.is_managed(entry_id):
+        raise click.UsageError(f"{entry_id!r} {fix if in_config else unknown}")
+    service.remove(entry_id, actor=cli_actor())
+    click.echo(f"{entry_id}: removed")
 
 
 def without_secrets(command):

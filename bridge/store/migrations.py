@@ -724,6 +724,16 @@ def m0017_notifications(db: Database) -> None:
     """)
 
 
+@migrations(name="0019_managed_sources")
+def m0019_managed_sources(db: Database) -> None:
+    """Feed and webhook sources added in the web UI or with ``cms-bridge sources add``:
+    the very shape of ``managed_sites`` (0016) — the table a ``[[sources]]`` entry would
+    be (``raw``) and its secret, if any, encrypted (``sealed``): its statement is that
+    table's own, renamed."""
+    [sql] = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'managed_sites'").fetchone()
+    db.execute(sql.replace("managed_sites", "managed_sources", 1))
+
+
 #: daily insight tables that get running totals (migration 0022): table → its key columns
 RUNNING_TOTALS = {
     "insight_decisions": ("site_id", "origin", "to_status"),

@@ -28,9 +28,18 @@ def index():
                   features=sorted(f.value for f in bridge().adapter(s["id"]).features) if s["id"] in configured
                   else [])
              for s in store.list_sites() if visible is None or s["id"] in visible]
-    known = set(rights.visible_sources(bridge().config.sources, visible))
     return render_template("sites/index.html", sites=sites, config_path=config_file_in_use(),
-                           sources=[s for s in store.list_sources() if s["id"] in known])
+                           sources=_sources(visible))
+
+
+def _sources(visible: list[str] | None) -> list[dict]:
+    """The sources this reader may see, each with where it comes from (managed ones,
+    disabled too, for admins)."""
+    known = set(rights.visible_sources(bridge().config.sources, visible))
+    managed = {row["id"]: row for row in bridge().source_admin.managed_rows()}
+    if visible is None:
+        known |= set(managed)
+    return [dict(s, managed=managed.get(s["id"])) for s in bridge().store.list_sources() if s["id"] in known]
 
 
 @bp.post("/sites/<site_id>/check")
