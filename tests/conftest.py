@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from adapters import registry
 from bridge.app import create_app
 from bridge.clock import FakeClock
 from bridge.config import validate_config
@@ -90,3 +91,18 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+# -- the in-memory site (adapters/memory.py) ------------------------------------------------
+registry.register_cms_adapter("memory", "adapters.memory:MemoryAdapter")
+
+
+def memory_site(site_id: str, features=None, **keys) -> dict:
+    """A ``[[sites]]`` table for an in-memory site (no network, nothing to start): for tests
+    that need a site but never its CMS. ``features`` (Feature values) limits what it can do;
+    all of them by default. Its adapter, ``bridge.adapter(site_id)``, holds ``posts``,
+    ``comments`` (seed with ``add_comment``) and ``calls``."""
+    site = {"id": site_id, "kind": "memory", "url": f"https://{site_id}.memory.invalid", **keys}
+    if features is not None:
+        site["features"] = sorted(str(f) for f in features)
+    return site
