@@ -9,10 +9,14 @@ Two modes behind one CMSAdapter (see connectors/typo3/README.md):
 * ``connector`` — the companion extension's reaction types (``bridge-upsert-news`` …), one
   reaction (URL + secret) per capability, following the JSON contract in its README.
 
-What real TYPO3 instances showed (research notes §0) shapes every call: one complete JSON
-object per request, no trailing slash, never following redirects (3xx = configuration error),
-branching on status and body (never on X-TYPO3-Reaction-Success), ≥ 1 s per authenticated
-call (argon2i), and lengths checked here instead of being truncated silently there.
+What real TYPO3 instances (13.4.9 and 12.4.20) showed shapes every call: one complete JSON
+object per request (EXT:reactions reads the body with one ``json_decode``, anything else is an
+empty payload: https://github.com/TYPO3-CMS/reactions/blob/main/Classes/Http/ReactionHandler.php),
+no trailing slash (``/typo3/reaction/<uuid>/`` is not the reaction route and answers 302 to the
+backend login), never following redirects (3xx = configuration error), branching on status and
+body (never on X-TYPO3-Reaction-Success), about 0.7 s per authenticated call (the secret is
+checked against an argon2i hash), and lengths checked here instead of being truncated silently
+there.
 """
 from __future__ import annotations
 
@@ -213,7 +217,9 @@ class _Transport:
     """POSTs one JSON object to a reaction and turns every failure into the error family.
 
     At most ``max_concurrency`` calls per site run at once: each authenticated call costs the
-    site ~0.7 s and 64 MiB for argon2i (research notes §0).
+    site ~0.7 s and 64 MiB (measured on TYPO3 13.4.9, 2 cores): the secret is checked against
+    its argon2i hash (m = 64 MiB, t = 16) on every call, ``$reaction->isSecretValid()`` in
+    https://github.com/TYPO3-CMS/reactions/blob/main/Classes/Http/Middleware/ReactionResolver.php.
     """
 
     def __init__(self, timeout: float, max_concurrency: int):
