@@ -12,11 +12,11 @@ import pytest
 from bridge.app import create_app
 from bridge.core import Bridge
 from bridge.security import hash_password
-from tests.conftest import ADMIN_PASSWORD, make_config
+from tests.conftest import ADMIN_PASSWORD, make_config, memory_site
 from tests.contribution_helpers import ELF, bomb_png, camera_jpeg, exif_of
 
-SITE = {"id": "corp", "kind": "wordpress", "url": "https://corp.example", "username": "u", "password_env": "WP_PW"}
-OTHER = {"id": "blog", "kind": "wordpress", "url": "https://blog.example", "username": "u", "password_env": "WP_PW"}
+SITE = memory_site("corp")
+OTHER = memory_site("blog")
 
 
 @pytest.fixture

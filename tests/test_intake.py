@@ -10,7 +10,7 @@ from bridge.cli import main
 from bridge.core import Bridge
 from bridge.intake import canonical_url, content_hash
 from bridge.sanitize import clean_html, html_to_text, plain_text
-from tests.conftest import make_config
+from tests.conftest import make_config, memory_site
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -27,8 +27,8 @@ def ibridge(tmp_path, clock):
             {"id": "feed", "kind": "feed", "url": "https://feeds.example/rss"},
         ]}
     config = make_config(tmp_path, raw, {"S": SECRET})
-    # targets name configured sites; no CMS adapter is needed to route an item to one
-    config.sites.append({"id": "corp", "kind": "wordpress", "url": "https://www.example.org", "name": "Corp"})
+    # targets name configured sites; no CMS is needed to route an item to one
+    config.sites.append(memory_site("corp", name="Corp"))
     config.source("team")["targets"] = ["corp"]
     b = Bridge(config, clock=clock)
     yield b
