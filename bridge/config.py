@@ -70,6 +70,12 @@ def http_url(value: str) -> None:
         raise ValidationError("is not an http(s) URL (write it like https://www.example.org)")
 
 
+def registered_site_kind(value: str) -> None:
+    """A kind in the adapter registry as it is now, not as it was at import: a kind
+    registered later (``registry.register_cms_adapter``) is valid too."""
+    one_of(registry.cms_kinds())(value)
+
+
 def identifier(value: str) -> None:
     if not value or not all(c.isalnum() or c in "-_" for c in value):
         raise ValidationError("is not a valid id: use letters, digits, '-' and '_' only")
@@ -205,7 +211,7 @@ class SiteCommonSchema(Schema):
         unknown = INCLUDE
 
     id = Str(required=True, validate=identifier)
-    kind = Str(required=True, validate=one_of(sorted(registry.CMS_ADAPTERS)))
+    kind = Str(required=True, validate=registered_site_kind)
     url = Url(required=True)
     name = Str(load_default="")
     timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error="must be between 0.5 and 600"))

@@ -90,8 +90,8 @@ class WordPressPluginService:
     # -- sync (the hook in bridge/sync.py) --------------------------------------------
     def client(self, site_id: str, adapter: WordPressAdapter) -> PluginClient:
         client = self._clients.get(site_id)
-        if client is None or client.adapter is not adapter:
-            client = self._clients[site_id] = PluginClient(adapter)
+        if client is None or client.connection is not adapter.connection:
+            client = self._clients[site_id] = PluginClient(adapter.connection)
         return client
 
     def reconcile(self, site_id: str, adapter, site: dict, renew=lambda: None, *, fallback) -> int | None:

@@ -15,6 +15,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from adapters import registry
 from bridge.app import create_app
 from bridge.cli import main as cli_main
 from bridge.clock import FakeClock
@@ -200,3 +201,18 @@ def pytest_collection_modifyitems(items):
         for fixture, marker in MARKER_OF_FIXTURE.items():
             if fixture in used:
                 item.add_marker(marker)
+
+
+# -- the in-memory site (adapters/memory.py) ------------------------------------------------
+registry.register_cms_adapter("memory", "adapters.memory:MemoryAdapter")
+
+
+def memory_site(site_id: str, features=None, **keys) -> dict:
+    """A ``[[sites]]`` table for an in-memory site (no network, nothing to start): for tests
+    that need a site but never its CMS. ``features`` (Feature values) limits what it can do;
+    all of them by default. Its adapter, ``bridge.adapter(site_id)``, holds ``posts``,
+    ``comments`` (seed with ``add_comment``) and ``calls``."""
+    site = {"id": site_id, "kind": "memory", "url": f"https://{site_id}.memory.invalid", **keys}
+    if features is not None:
+        site["features"] = sorted(str(f) for f in features)
+    return site

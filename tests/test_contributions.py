@@ -11,10 +11,11 @@ import re
 import pytest
 
 from bridge.videos import NO_FFMPEG
+from tests.conftest import memory_site
 from tests.contribution_helpers import ELF, bomb_png, camera_jpeg, exif_of, real_video, video_tags
 
-SITE = {"id": "corp", "kind": "wordpress", "url": "https://corp.example", "username": "u", "password_env": "WP_PW"}
-OTHER = {"id": "blog", "kind": "wordpress", "url": "https://blog.example", "username": "u", "password_env": "WP_PW"}
+SITE = memory_site("corp")
+OTHER = memory_site("blog")
 
 
 pytestmark = pytest.mark.bridge_config(

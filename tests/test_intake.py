@@ -7,7 +7,7 @@ import pytest
 from adapters.types import SocialItem
 from bridge.intake import canonical_url, content_hash
 from bridge.sanitize import clean_html, html_to_text, plain_text, title_from
-from tests.conftest import make_config
+from tests.conftest import make_config, memory_site
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -24,8 +24,8 @@ def ibridge(tmp_path, make_bridge):
             {"id": "feed", "kind": "feed", "url": "https://feeds.example/rss"},
         ]}
     config = make_config(tmp_path, raw, {"S": SECRET})
-    # targets name configured sites; no CMS adapter is needed to route an item to one
-    config.sites.append({"id": "corp", "kind": "wordpress", "url": "https://www.example.org", "name": "Corp"})
+    # targets name configured sites; no CMS is needed to route an item to one
+    config.sites.append(memory_site("corp", name="Corp"))
     config.source("team")["targets"] = ["corp"]
     return make_bridge(config=config)
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import EDITOR_PASSWORD
+from tests.conftest import EDITOR_PASSWORD, memory_site
 from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_editor
 
 SITES = [
-    {"id": "a", "kind": "wordpress", "url": "http://127.0.0.1:9", "username": "u", "password_env": "WP_PW"},
-    {"id": "b", "kind": "wordpress", "url": "http://127.0.0.1:9", "username": "u", "password_env": "WP_PW"},
+    memory_site("a"),
+    memory_site("b"),
     {"id": "t3r", "kind": "typo3", "url": "http://127.0.0.1:9", "mode": "reaction",
      "reaction": {"url": "http://127.0.0.1:9/typo3/reaction/3f0b2c52-6a3e-4f0e-9a59-4d8e9c2b1a77",
                   "secret_env": "T3_SECRET"}},

@@ -16,7 +16,7 @@ use TYPO3\CMS\Reactions\Model\ReactionInstruction;
  * bridge-erase-commenter (1.3.0): anonymise a commenter's comments (an erasure request), see
  * Domain/Privacy/CommenterErasure. Reads go through the QueryBuilder, every write through one
  * DataHandler call as the service user, so EXT:blog's DataHandler hook flushes the comment's
- * cache tag as for any edit (research notes §3.1).
+ * cache tag as for any edit (t3g/blog: Classes/Hooks/DataHandlerHook.php).
  */
 class EraseCommenterReaction extends AbstractBridgeReaction
 {
