@@ -112,20 +112,27 @@ def _flatten(messages, data, path: list, out: list[dict]) -> None:
             out.append({"field": where or "body", "value": value, "message": message})
 
 
-def load_body(schema: Schema):
-    """(data, None) or (None, problem response) for the JSON body."""
+def _say(errors: list[dict], data) -> tuple[int, str, str]:
+    detail = "; ".join(f"{e['field']}: {e['value']!r} {e['message']}" if e["value"] is not None
+                       else f"{e['field']} {e['message']}" for e in errors)
+    return 400, "Invalid input", detail
+
+
+def load_body(schema: Schema, *, example: str = "", explain=_say):
+    """(data, None) or (None, problem response) for the JSON body. ``explain(errors, body)``
+    gives (status, title, detail) of a body that does not fit the schema."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return None, problem(400, "Invalid input", "Send a JSON object (Content-Type: application/json).",
+        like = f" like {example}" if example else ""
+        return None, problem(400, "Invalid input", f"Send a JSON object{like} (Content-Type: application/json).",
                              errors=[{"field": "body", "value": None, "message": "is not a JSON object"}])
     try:
         return schema.load(data), None
     except ValidationError as exc:
         errors: list[dict] = []
         _flatten(exc.messages, data, [], errors)
-        detail = "; ".join(f"{e['field']}: {e['value']!r} {e['message']}" if e["value"] is not None
-                           else f"{e['field']} {e['message']}" for e in errors)
-        return None, problem(400, "Invalid input", detail, errors=errors)
+        status, title, detail = explain(errors, data)
+        return None, problem(status, title, detail, errors=errors)
 
 
 def curation_problem(exc: CurationError):
