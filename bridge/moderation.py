@@ -19,6 +19,7 @@ when the comment changed since (typically the site changed it behind our back).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +30,8 @@ from . import rights
 from .clock import parse_iso
 from .errors import Conflict, NotAllowed, ServiceError
 from .errors import NotFound as CommentNotFound
-from .store.inbox import STATUSES, InboxFilter
+from .intake import compile_rules
+from .store.inbox import STATUSES, InboxFilter, fts_any
 
 #: the inbox status each action leads to ("deleted": gone from the site)
 TARGET_STATUS = {
@@ -41,6 +43,10 @@ ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in ModerationAction)
 #: "every comment matching the filter" decides at most this many per call
 BULK_LIMIT = 2000
 MAX_REPLY = 10_000
+#: the queues of the inbox, in the order of their keys (1–5); "flagged": pending and matching the watch list
+QUEUES: tuple[str, ...] = ("pending", "flagged", "approved", "spam", "trash")
+#: a link in a comment: an <a href> or a bare URL in the text
+LINK = re.compile(r"<a\s[^>]*href|(?<![\"'=])\bhttps?://", re.I)
 
 #: moderation's refusals are the shared ones (``bridge/errors.py``); the names stay for callers
 ModerationError = ServiceError
@@ -100,8 +106,9 @@ def conflict_message(comment: dict) -> str:
 def parse_filter(args, *, default_status: str = "pending") -> InboxFilter:
     """An InboxFilter from query args / form fields / a JSON filter; raises ValueError naming the bad field."""
     status = (args.get("status") or default_status).strip()
-    if status not in (*STATUSES, "all"):
-        raise ValueError(f"status={status!r} is not one of {', '.join((*STATUSES, 'all'))}")
+    known = (*STATUSES, "flagged", "all")
+    if status not in known:
+        raise ValueError(f"status={status!r} is not one of {', '.join(known)}")
     flt = InboxFilter(status=status)
     flt.site = (args.get("site") or "").strip() or None
     flt.post = (args.get("post") or "").strip() or None
@@ -134,6 +141,20 @@ def _reverse(from_status: str, now: str) -> ModerationAction:
             "trash": ModerationAction.TRASH}[from_status]
 
 
+def _why(row: dict) -> list[str]:
+    """The signals of a row, as the words the inbox shows under "why look twice"."""
+    out = [f"{'banned' if m['rule'] == 'banned' else 'watched'} word “{m['word']}”" for m in row["watch"]]
+    if row["links"]:
+        out.append(f"{row['links']} link{'' if row['links'] == 1 else 's'}")
+    if row["first_time"]:
+        out.append("first comment here")
+    record = row["record"] or {}
+    bad = [f"{record[k]} {k}" for k in ("spam", "trash") if record.get(k)]
+    if bad:
+        out.append(" and ".join(bad) + " before")
+    return out
+
+
 class ModerationService:
     """Decisions and replies on comments, with per-site rights and the site's features checked here.
 
@@ -144,6 +165,53 @@ class ModerationService:
         self.bridge = bridge
         self.store = bridge.store
         self.outbox = bridge.outbox
+        self._watch: tuple[list, list] | None = None
+
+    # -- what a moderator sees besides the comment (Coral's signals) ------------
+    def watch_list(self) -> tuple[list, list]:
+        """(banned, suspect) as ``[(word, pattern)]``: the words of every source's curation rules
+        (``[sources.rules]``), compiled by the same code intake uses, so a word means the same
+        in the curation queue and in the inbox. One list for the organisation: a word watched
+        for one source is worth a look on any site."""
+        if self._watch is None:
+            merged: dict[str, list[str]] = {"banned": [], "suspect": []}
+            for source in self.bridge.config.sources:
+                for rule, words in merged.items():
+                    words.extend(w for w in (source.get("rules") or {}).get(rule, []) if w not in words)
+            banned, suspect, _ = compile_rules(merged)
+            self._watch = (banned, suspect)
+        return self._watch
+
+    def inbox_filter(self, args, *, default_status: str = "pending") -> InboxFilter:
+        """:func:`parse_filter`, with the watch list that the "flagged" queue matches."""
+        flt = parse_filter(args, default_status=default_status)
+        banned, suspect = self.watch_list()
+        flt.watch = fts_any([w for w, _ in banned + suspect])
+        return flt
+
+    def signals(self, rows: list[dict]) -> list[dict]:
+        """Add to each row why a moderator might look twice: ``record`` (the commenter's
+        approved/spam/trash comments here before this one), ``first_time``, ``links``,
+        ``watch`` (the watch-list words it contains, each with its rule), ``suggested``
+        ("spam" when a banned word is in it) and ``why`` (all of that in words)."""
+        stats = self.store.author_stats([r["author_key"] for r in rows])
+        banned, suspect = self.watch_list()
+        for row in rows:
+            record = None
+            if row["author_key"]:  # "before": not counting this comment
+                record = {"approved": 0, "spam": 0, "trash": 0, "total": 1, **stats.get(row["author_key"], {})}
+                if row["status"] in record:
+                    record[row["status"]] -= 1
+                record["total"] = max(0, record["total"] - 1)
+            row["record"] = record
+            row["links"] = len(LINK.findall(row.get("content_html") or row.get("content_text") or ""))
+            row["first_time"] = record is not None and record["total"] == 0
+            text = row.get("content_text") or ""
+            row["watch"] = [{"word": w, "rule": rule} for rule, words in (("banned", banned), ("suspect", suspect))
+                            for w, pattern in words if pattern.search(text)]
+            row["suggested"] = "spam" if any(m["rule"] == "banned" for m in row["watch"]) else None
+            row["why"] = _why(row)
+        return rows
 
     # -- checks ------------------------------------------------------------
     def _load(self, user, comment_id: int) -> tuple[dict, str]:

@@ -109,6 +109,27 @@ def comment_html(content_html: str | None, content_text: str | None = None) -> M
     return Markup(cleaned)  # noqa: S704 - nh3 output: the allowlist above, nothing else
 
 
+_TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def mark_words(html: str, rules: dict[str, list[re.Pattern]]) -> Markup:
+    """``html`` (already sanitised) with every match of the patterns wrapped in
+    ``<mark class="watch watch-<rule>">``. Only text between tags is searched, never a tag
+    or an entity, so the markup stays as the sanitiser left it; one pass, so a mark is
+    never searched again."""
+    groups = [(rule, "|".join(p.pattern for p in patterns)) for rule, patterns in rules.items() if patterns]
+    if not groups:
+        return Markup(html)  # noqa: S704 - already sanitised by the caller
+    combined = re.compile("|".join(f"(?P<{rule}>{alt})" for rule, alt in groups), re.IGNORECASE)
+
+    def mark(match: re.Match) -> str:
+        return f'<mark class="watch watch-{match.lastgroup}">{match.group(0)}</mark>'
+
+    parts = _TAG_OR_ENTITY.split(str(html))
+    out = [part if i % 2 else combined.sub(mark, part) for i, part in enumerate(parts)]
+    return Markup("".join(out))  # noqa: S704 - sanitised text, plus our own <mark> around some of it
+
+
 def escape_text(text: str | None) -> str:
     """Plain text as an HTML fragment (paragraphs and line breaks kept)."""
     if not text:

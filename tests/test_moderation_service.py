@@ -137,3 +137,70 @@ def test_an_editor_row_is_limited_to_its_sites(bridge, service):
     user = bridge.store.get_user_by_name("ed")
     theirs = add_comment(bridge.store, site="b")
     assert service.decide_one(user, theirs, "spam", None).missing
+
+
+# -- signals (issue 12): the curation rules' words, the commenter's record, the flagged queue ------------
+WATCH_SOURCES = [
+    {"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": [],
+     "rules": {"banned": ["casino"], "suspect": ["free money"]}},
+    {"id": "fans", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": [],
+     "rules": {"suspect": ["miracle cure", "free money"]}},
+]
+
+
+@pytest.fixture
+def watched(tmp_path, clock):
+    b = Bridge(make_config(tmp_path, {"sources": WATCH_SOURCES}, environ={"TEAM_SECRET": "s" * 32}), clock=clock)
+    yield b
+    b.close()
+
+
+def test_watch_list_words_are_the_curation_rules_compiled_by_intakes_code(watched):
+    from bridge.intake import compile_rules  # noqa: PLC0415
+
+    service = watched.services["moderation"]
+    banned, suspect = service.watch_list()
+    assert [w for w, _ in banned] == ["casino"] and [w for w, _ in suspect] == ["free money", "miracle cure"]
+    # the very patterns intake uses: whole words, any whitespace inside a phrase, any case
+    assert [p.pattern for _, p in suspect] == [p.pattern for _, p in compile_rules(
+        {"suspect": ["free money", "miracle cure"]})[1]]
+
+
+def test_signals_name_words_links_first_timers_and_the_record(watched):
+    store, service = watched.store, watched.services["moderation"]
+    spammy = add_comment(store, site="a", author_key="k-bad", text="Win at the CASINO, free\n money here",
+                         html='<p>Win at the CASINO, free money <a href="https://x.example">here</a></p>')
+    add_comment(store, site="b", author_key="k-bad", status="spam")
+    add_comment(store, site="a", author_key="k-bad", status="trash")
+    fine = add_comment(store, site="a", author_key="k-new", text="casinos are not the word")
+    rows = service.signals(store.comments_by_ids([spammy, fine]))
+    by_id = {r["id"]: r for r in rows}
+    bad = by_id[spammy]
+    assert bad["watch"] == [{"word": "casino", "rule": "banned"}, {"word": "free money", "rule": "suspect"}]
+    assert bad["suggested"] == "spam" and bad["links"] == 1 and not bad["first_time"]
+    assert bad["record"] == {"approved": 0, "spam": 1, "trash": 1, "pending": 0, "total": 2}
+    assert bad["why"] == ["banned word “casino”", "watched word “free money”", "1 link", "1 spam and 1 trash before"]
+    ok = by_id[fine]
+    assert ok["watch"] == [] and ok["suggested"] is None and ok["first_time"] and ok["why"] == ["first comment here"]
+
+
+def test_the_flagged_queue_is_the_pending_comments_with_a_watched_word_on_the_editors_sites(watched):
+    store, service = watched.store, watched.services["moderation"]
+    hit = add_comment(store, site="a", text="a miracle cure for all")
+    add_comment(store, site="a", text="nothing to see")
+    add_comment(store, site="a", text="casino", status="approved")       # decided already: not in the queue
+    theirs = add_comment(store, site="b", text="casino night")
+    flt = service.inbox_filter({"status": "flagged"})
+    assert flt.status == "flagged" and flt.watch == '"casino" OR "free money" OR "miracle cure"'
+    assert [k[1] for k in store.inbox_ids(flt, ["a"])] == [hit]
+    assert sorted(k[1] for k in store.inbox_ids(flt, None)) == sorted([hit, theirs])
+    assert store.count_matching(flt, ["a"]) == 1
+    # deciding the whole queue decides only what the editor may see
+    assert service.decide_matching(ED, "spam", flt).applied == [hit]
+    assert store.get_comment(theirs)["status"] == "pending"
+
+
+def test_without_rules_nothing_is_flagged(bridge, service):
+    add_comment(bridge.store, site="a", text="casino")
+    flt = service.inbox_filter({"status": "flagged"})
+    assert flt.watch is None and bridge.store.inbox_ids(flt, None) == []

@@ -12,15 +12,14 @@ the comment the editor saw, and shows the service's words.
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from .. import cursors
 from ..errors import NotAllowed, NotFound, ServiceError
-from ..moderation import BULK_LIMIT, BulkOutcome, parse_filter
-from ..sanitize import comment_html, safe_link
+from ..moderation import BULK_LIMIT, QUEUES, BulkOutcome
+from ..sanitize import comment_html, mark_words, safe_link
 from ..store.inbox import STATUSES, InboxFilter
 from .access import allowed_sites, bridge, may_see_site, safe_next
 from .problems import problem
@@ -42,7 +41,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("j / k", "next / previous comment"), ("a", "approve"), ("h", "back to pending"), ("s", "spam"),
     ("u", "not spam"), ("t", "trash"), ("e", "restore"), ("d d", "delete permanently (press d twice)"),
     ("r", "reply"), ("x", "select"), ("z", "undo the last decision (for 10 seconds)"),
-    ("1 – 5", "pending, approved, spam, trash, all"), ("/", "search"), ("n / p", "older page / newest page"),
+    ("1 – 5", "queues: pending, flagged by rules, approved, spam, trash"), ("/", "search"),
+    ("n / p", "older page / newest page"),
     ("Z", "zen mode: one comment at a time"), ("?", "these keys"), ("Esc", "close this list, leave zen mode"),
 )
 #: the row buttons offered for each status (any action may still be posted)
@@ -60,9 +60,6 @@ PREVIEW_WORDS = 60
 
 
 # -- rendering helpers ---------------------------------------------------------
-LINK = re.compile(r"<a\s[^>]*href|(?<![\"'=])\bhttps?://", re.I)
-
-
 def service():
     return bridge().services["moderation"]
 
@@ -78,12 +75,16 @@ def filter_args(flt: InboxFilter) -> dict:
 
 
 def decorate(rows: list[dict]) -> list[dict]:
-    """Add what a row shows beyond the comment itself: parent, commenter record, safe links."""
+    """Add what a row shows beyond the comment itself: parent, safe links, and the moderation
+    signals of the service (commenter record, links, first-time, watch-list words, marked)."""
     store = bridge().store
     parents = store.parents_of(rows)
-    stats = store.author_stats([r["author_key"] for r in rows])
+    service().signals(rows)
+    banned, suspect = service().watch_list()
+    watched = {"banned": [p for _, p in banned], "suspect": [p for _, p in suspect]}
     for row in rows:
-        row["html"] = comment_html(row.get("content_html"), row.get("content_text"))
+        html = comment_html(row.get("content_html"), row.get("content_text"))
+        row["html"] = mark_words(html, watched) if row["watch"] else html
         row["author_link"] = safe_link(row.get("author_url"))
         row["post_link"] = safe_link(row.get("post_url"))
         row["comment_link"] = safe_link(row.get("link"))
@@ -91,16 +92,6 @@ def decorate(rows: list[dict]) -> list[dict]:
         row["words"] = len(words)
         row["preview"] = " ".join(words[:PREVIEW_WORDS]) if len(words) > FOLD_WORDS else None
         row["parent"] = parents.get(row["id"])
-        record = dict(stats.get(row["author_key"], {"approved": 0, "spam": 0, "total": 1})) \
-            if row["author_key"] else None
-        if record is not None:  # "earlier comments": not counting this one
-            if row["status"] in record:
-                record[row["status"]] -= 1
-            record["total"] = max(0, record["total"] - 1)
-        row["record"] = record
-        # signals, as Coral shows them: links in the text, a commenter never seen before
-        row["links"] = len(LINK.findall(row.get("content_html") or row.get("content_text") or ""))
-        row["first_time"] = record is not None and record["total"] == 0
         row["actions"] = ROW_ACTIONS.get(row["status"], ())
     return rows
 
@@ -118,7 +109,7 @@ def _visible_sites(counts: dict | None = None) -> list[dict]:
 @bp.get("")
 def index():
     try:
-        flt = parse_filter(request.args)
+        flt = service().inbox_filter(request.args)
         after = cursors.decode(request.args.get("after"))
     except ValueError as exc:
         abort(400, description=str(exc))
@@ -129,9 +120,10 @@ def index():
     rows, next_key = store.inbox_page(flt, sites, after=after, limit=PAGE_SIZE)
     args = filter_args(flt)
     counts = store.inbox_counts(sites)
+    counts["status"]["flagged"] = store.count_matching(service().inbox_filter({"status": "flagged"}), sites)
     return render_template(
         "inbox/index.html", rows=decorate(rows), flt=flt, args=args, sites=_visible_sites(counts),
-        counts=counts, statuses=STATUSES, actions=ACTIONS, done=DONE, keys=KEYS,
+        counts=counts, statuses=STATUSES, queues=QUEUES, actions=ACTIONS, done=DONE, keys=KEYS,
         recent=store.recent_decisions(g.user["username"], sites),
         without=lambda key: {k: v for k, v in args.items() if k != key},
         next_url=url_for("inbox.index", **args, after=cursors.encode(next_key)) if next_key else None,
@@ -216,7 +208,7 @@ def act():
         return redirect(_back())
     if form.get("scope") == "matching":
         try:
-            flt = parse_filter(form)
+            flt = service().inbox_filter(form)
         except ValueError as exc:
             abort(400, description=str(exc))
         if flt.site and not may_see_site(flt.site):

@@ -13,7 +13,7 @@ from flask import g, jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from ... import cursors
-from ...moderation import ACTION_NAMES, BULK_LIMIT, MAX_REPLY, BulkOutcome, parse_filter
+from ...moderation import ACTION_NAMES, BULK_LIMIT, MAX_REPLY, BulkOutcome
 from ...sanitize import comment_html, safe_link
 from ...store.inbox import STATUSES
 from ..access import allowed_sites, bridge, may_see_site
@@ -159,7 +159,7 @@ def load_body(schema: Schema, example: str):
 @bp.get("/comments")
 def list_comments():
     try:
-        flt = parse_filter(request.args)
+        flt = service().inbox_filter(request.args)
         after = cursors.decode(request.args.get("cursor"))
         limit = int(request.args.get("limit") or 50)
     except ValueError as exc:
@@ -242,7 +242,7 @@ def _bulk_ids(action: str, ids: list[int], versions: dict[int, int]):
 def _bulk_filter(action: str, raw: dict):
     """Every comment matching the filter (up to BULK_LIMIT per call) on the caller's sites."""
     try:
-        flt = parse_filter({k: v for k, v in raw.items() if v is not None})
+        flt = service().inbox_filter({k: v for k, v in raw.items() if v is not None})
     except ValueError as exc:
         return problem(400, "Invalid filter", str(exc))
     if flt.site and not may_see_site(flt.site):
@@ -294,8 +294,8 @@ add_schema("CommentBulkResult", {"type": "object", "required": ["applied", "conf
 # parameter out does; dates are parsed by datetime.fromisoformat, so a day
 # (YYYY-MM-DD) or a full ISO 8601 time are both accepted, and anything else is a 400.
 _DATE = {"type": "string", "description": "a day (YYYY-MM-DD) or an ISO 8601 time; empty: no bound"}
-_filter_props = {"status": {"type": "string", "enum": [*STATUSES, "all", ""], "default": "pending",
-                            "description": "empty: pending"},
+_filter_props = {"status": {"type": "string", "enum": [*STATUSES, "flagged", "all", ""], "default": "pending",
+                            "description": "empty: pending; flagged: pending comments with a watch-list word"},
                  "site": {"type": "string", "description": "empty: every site you may see"},
                  "post": {"type": "string"},
                  "author": {"type": "string", "description": "author_key of a commenter"},
