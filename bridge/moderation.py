@@ -189,12 +189,13 @@ class ModerationService:
         flt.watch = fts_any([w for w, _ in banned + suspect])
         return flt
 
-    def signals(self, rows: list[dict]) -> list[dict]:
+    def signals(self, rows: list[dict], allowed: list[str] | None = rights.ALL_SITES) -> list[dict]:
         """Add to each row why a moderator might look twice: ``record`` (the commenter's
-        approved/spam/trash comments here before this one), ``first_time``, ``links``,
-        ``watch`` (the watch-list words it contains, each with its rule), ``suggested``
-        ("spam" when a banned word is in it) and ``why`` (all of that in words)."""
-        stats = self.store.author_stats([r["author_key"] for r in rows])
+        approved/spam/trash comments before this one, on the sites in ``allowed``: an editor
+        learns nothing of other sites), ``first_time``, ``links``, ``watch`` (the watch-list
+        words it contains, each with its rule), ``suggested`` ("spam" when a banned word is in
+        it) and ``why`` (all of that in words)."""
+        stats = self.store.author_stats([r["author_key"] for r in rows], allowed)
         banned, suspect = self.watch_list()
         for row in rows:
             record = None
@@ -212,6 +213,20 @@ class ModerationService:
             row["suggested"] = "spam" if any(m["rule"] == "banned" for m in row["watch"]) else None
             row["why"] = _why(row)
         return rows
+
+    def commenter(self, user, author_key: str, *, limit: int = 100) -> dict | None:
+        """One commenter's comments, newest first, on the sites ``user`` may see only (the
+        commenter drawer); None when there are none there. ``counts`` are per status over those
+        sites; ``more``: there are more than ``limit``."""
+        _, allowed = _actor(user)
+        rows, more = self.store.inbox_page(InboxFilter(status="all", author=author_key), allowed, limit=limit)
+        if not rows:
+            return None
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        return {"author_key": author_key, "name": rows[0]["author_name"], "rows": rows, "counts": counts,
+                "sites": sorted({r["site_id"] for r in rows}), "more": more is not None}
 
     # -- checks ------------------------------------------------------------
     def _load(self, user, comment_id: int) -> tuple[dict, str]:

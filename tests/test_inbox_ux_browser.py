@@ -22,7 +22,7 @@ from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
 from bridge.store import open_store
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, EDITOR_PASSWORD
 from tests.inbox_helpers import add_comment
 from tests.test_curation import add_item
 from tests.test_inbox_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, _login
@@ -526,23 +526,31 @@ def test_keys_help_tabs_search_zen_and_signals(server, chromium):
     assert page.errors == []
 
 
-def test_signals_watch_words_and_the_flagged_queue_on_key_2(tmp_path, chromium):
-    """Coral's signals on a row: the curation rules' words marked in the text (banned: suggested
-    spam), why the comment deserves a look, the commenter's record; key 2 opens the queue of
-    pending comments the rules flag, and deciding there takes the row out of it."""
+def _watch_server(tmp_path):
+    """A server with curation rules, a spammer with a record (one pending comment with a banned
+    and a suspect word, one spam, one trash on another site) and a first-time commenter."""
     srv = LiveServer(tmp_path, WATCH_TOML, env=WATCH_ENV)
     store = open_store(str(srv.db))
     try:
         store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
+        store.create_user("ed", hash_password(EDITOR_PASSWORD), "editor", ["a"])
         for spec in (dict(_visitor(790), text="Best casino bonus, free money!",
                           html='<p>Best <b>casino</b> bonus, free money! <a href="https://c.example">go</a></p>',
-                          author_key="k-spammer"),
-                     dict(_visitor(791), author_key="k-spammer", status="spam"),
-                     dict(_visitor(792), author_key="k-spammer", status="trash"),
+                          author_key="k-spammer", author="Spam Bot"),
+                     dict(_visitor(791), author_key="k-spammer", author="Spam Bot", status="spam"),
+                     dict(_visitor(792, site="b"), author_key="k-spammer", author="Spam Bot", status="trash"),
                      dict(_visitor(793), text="Lovely harbour photos, thank you")):
             add_comment(store, **spec)
     finally:
         store.close()
+    return srv
+
+
+def test_signals_watch_words_and_the_flagged_queue_on_key_2(tmp_path, chromium):
+    """Coral's signals on a row: the curation rules' words marked in the text (banned: suggested
+    spam), why the comment deserves a look, the commenter's record; key 2 opens the queue of
+    pending comments the rules flag, and deciding there takes the row out of it."""
+    srv = _watch_server(tmp_path)
     srv.start()
     try:
         page = _page(chromium)
@@ -573,6 +581,56 @@ def test_signals_watch_words_and_the_flagged_queue_on_key_2(tmp_path, chromium):
         assert _log(srv, 790) == [("spam", "pending", "spam")]
         page.wait_for_function("() => document.querySelector('#status-counts a.q-flagged .n').textContent === '0'",
                                timeout=10000)
+        assert page.errors == []
+    finally:
+        srv.stop()
+
+
+def test_the_commenter_drawer_decides_all_their_comments_on_the_editors_sites(tmp_path, chromium):
+    """The record link opens a drawer (a modal dialog) with the commenter's comments on the sites
+    the editor may see, ticked; one button decides them all. Site b's comment is not shown to
+    an editor of site a, and not decided."""
+    srv = _watch_server(tmp_path)
+    srv.start()
+    try:
+        for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
+                              ("phone", {"viewport": PHONE, "has_touch": True, "is_mobile": True})):
+            page = _page(chromium, **options)
+            _login(page, srv.url)
+            page.goto(f"{srv.url}/inbox")
+            page.wait_for_selector("body[data-inbox-ready]")
+            page.click("#c-790 .c-record")
+            drawer = page.locator("dialog#drawer")
+            drawer.wait_for(state="visible")
+            assert page.evaluate("() => document.activeElement.id") == "commenter-h"
+            assert drawer.locator("#commenter-h").inner_text() == "Comments by Spam Bot"
+            assert sorted(drawer.locator(".commenter-pick").all_inner_texts()) == [
+                "Comment 790 on a, pending", "Comment 791 on a, spam", "Comment 792 on b, trash"]
+            assert drawer.locator("mark.watch-banned").all_inner_texts() == ["casino"]
+            assert _axe(page) == [], name
+            page.keyboard.press("a")  # the list behind waits while the drawer is open
+            page.keyboard.press("Escape")
+            drawer.wait_for(state="hidden")
+            assert _log(srv, 790) == []
+            page.close()
+
+        page = _page(chromium)
+        _login(page, srv.url, "ed", EDITOR_PASSWORD)
+        page.goto(f"{srv.url}/inbox")
+        page.wait_for_selector("body[data-inbox-ready]")
+        # the record counts the editor's sites only: the trashed comment on b is not theirs to know of
+        assert page.locator("#c-790 .c-record").inner_text() == "0 approved · 1 spam · 0 trash before"
+        page.click("#c-790 .c-record")
+        drawer = page.locator("dialog#drawer")
+        drawer.wait_for(state="visible")
+        assert drawer.locator(".commenter-sum").inner_text().startswith("2 comments on a:")
+        assert sorted(drawer.locator(".commenter-pick").all_inner_texts()) == ["Comment 790 on a, pending",
+                                                                               "Comment 791 on a, spam"]
+        drawer.locator("button.act-spam").click()
+        page.wait_for_selector("body[data-inbox-ready]")
+        assert _log(srv, 790) == [("spam", "pending", "spam")]
+        assert _log(srv, 792) == []  # site b: not the editor's
+        assert "1 comment(s) decided" in page.locator(".flash").first.inner_text()
         assert page.errors == []
     finally:
         srv.stop()

@@ -204,3 +204,33 @@ def test_without_rules_nothing_is_flagged(bridge, service):
     add_comment(bridge.store, site="a", text="casino")
     flt = service.inbox_filter({"status": "flagged"})
     assert flt.watch is None and bridge.store.inbox_ids(flt, None) == []
+
+
+def test_the_commenter_drawer_lists_only_the_sites_the_editor_may_see(bridge, service):
+    store = bridge.store
+    mine = add_comment(store, site="a", author_key="k-x", author="Xavier")
+    older = add_comment(store, site="a", author_key="k-x", status="spam", date="2025-01-01T10:00:00.000000Z")
+    add_comment(store, site="b", author_key="k-x", status="approved")
+    add_comment(store, site="a", author_key="k-other")
+    seen = service.commenter(ED, "k-x")
+    assert [r["id"] for r in seen["rows"]] == [mine, older]
+    assert seen["sites"] == ["a"] and seen["counts"] == {"pending": 1, "spam": 1} and seen["name"] == "Xavier"
+    assert service.commenter({"username": "bo", "role": "editor", "sites": ["c"]}, "k-x") is None
+    assert service.commenter("admin", "k-x")["sites"] == ["a", "b"]
+    assert service.commenter(ED, "k-nobody") is None
+
+
+def test_the_commenter_page_keeps_rights(app, bridge, client, auth):
+    add_editor(bridge.store, "ed", sites=("a",))
+    add_comment(bridge.store, site="a", author_key="k-x", text="on my site")
+    add_comment(bridge.store, site="b", author_key="k-x", text="on their site")
+    add_comment(bridge.store, site="b", author_key="k-y", text="only theirs")
+    from tests.conftest import EDITOR_PASSWORD  # noqa: PLC0415
+
+    auth.login("ed", EDITOR_PASSWORD)
+    page = client.get("/inbox/commenter?key=k-x").get_data(as_text=True)
+    assert "on my site" in page and "on their site" not in page and "1 comment on a:" in page
+    drawer = client.get("/inbox/commenter?key=k-x&drawer=1").get_data(as_text=True)
+    assert "<html" not in drawer and 'id="commenter-h"' in drawer
+    assert client.get("/inbox/commenter?key=k-y").status_code == 404
+    assert client.get("/inbox/commenter").status_code == 404

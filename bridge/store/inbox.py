@@ -234,15 +234,17 @@ class InboxQueries:
         return {"status": by_status, "site": by_site}
 
     # -- context of a row ----------------------------------------------------
-    def author_stats(self, author_keys: list[str]) -> dict[str, dict[str, int]]:
-        """{author_key: {"approved": n, "spam": n, <other statuses>: n, "total": n}} over all sites."""
+    def author_stats(self, author_keys: list[str], sites: list[str] | None = None) -> dict[str, dict[str, int]]:
+        """{author_key: {"approved": n, "spam": n, <other statuses>: n, "total": n}} over ``sites``
+        (None: all sites)."""
         keys = sorted({k for k in author_keys if k})
-        if not keys:
+        if not keys or (sites is not None and not sites):
             return {}
         marks = ", ".join("?" for _ in keys)
+        where = "" if sites is None else f" AND site_id IN ({', '.join('?' for _ in sites)})"
         rows = self.query(
-            f"SELECT author_key, status, count(*) AS n FROM comments WHERE author_key IN ({marks}) "
-            "GROUP BY author_key, status", keys)
+            f"SELECT author_key, status, count(*) AS n FROM comments WHERE author_key IN ({marks}){where} "
+            "GROUP BY author_key, status", [*keys, *(sites or [])])
         out: dict[str, dict[str, int]] = {}
         for row in rows:
             record = out.setdefault(row["author_key"], {"approved": 0, "spam": 0, "total": 0})

@@ -79,7 +79,7 @@ def decorate(rows: list[dict]) -> list[dict]:
     signals of the service (commenter record, links, first-time, watch-list words, marked)."""
     store = bridge().store
     parents = store.parents_of(rows)
-    service().signals(rows)
+    service().signals(rows, allowed_sites())
     banned, suspect = service().watch_list()
     watched = {"banned": [p for _, p in banned], "suspect": [p for _, p in suspect]}
     for row in rows:
@@ -141,6 +141,20 @@ def detail(comment_id: int):
     replies = store.replies_to(comment)
     return render_template("inbox/detail.html", row=row, history=store.comment_history(comment_id),
                            replies=replies, actions=ACTIONS, here=request.full_path.rstrip("?"))
+
+
+@bp.get("/commenter")
+def commenter():
+    """A commenter's comments on the sites the editor may see, with bulk decisions on them: a page
+    of its own without JavaScript, the drawer's content (``drawer=1``) inside the inbox."""
+    key = (request.args.get("key") or "").strip()
+    found = service().commenter(g.user, key) if key else None
+    if found is None:
+        abort(404, description=f"There is no commenter {key!r} with comments you may see.")
+    drawer = bool(request.args.get("drawer"))
+    return render_template("inbox/commenter.html", layout="inbox/_bare.html" if drawer else "base.html",
+                           drawer=drawer, who=found, rows=decorate(found["rows"]), actions=ACTIONS,
+                           back=safe_next(request.args.get("back") or url_for("inbox.index")))
 
 
 @bp.get("/<int:comment_id>/row")
