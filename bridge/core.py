@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
+from collections.abc import Callable
 
 from adapters import registry
 from adapters.base import CMSAdapter
@@ -38,6 +37,7 @@ from .contributions import ContributionService
 from .curation import CurationService
 from .insights import InsightsService
 from .intake import IntakeService
+from .moderation import ModerationService
 from .notifications import NotificationService
 from .outbox import Outbox
 from .privacy import PrivacyService
@@ -55,17 +55,12 @@ class UnknownSite(LookupError):
     pass
 
 
-#: the service attributes the read-only ``Bridge.services`` mapping shows
-_SERVICE_NAMES = ("intake", "curation", "stories", "sync", "privacy", "site_admin", "source_admin",
-                  "wordpress_plugin",
-                  "insights", "contributions", "notifications")
-
-
 class Bridge:
     intake: IntakeService
     curation: CurationService
     stories: StoriesService
     sync: SyncService
+    moderation: ModerationService
     privacy: PrivacyService
     site_admin: SiteAdmin
     source_admin: SourceAdmin
@@ -90,7 +85,7 @@ class Bridge:
         self.curation = curation.setup(self)
         self.stories = stories.setup(self)
         self.sync = sync.setup(self)
-        moderation.setup(self)  # the moderate/reply job handlers
+        self.moderation = moderation.setup(self)
         self.privacy = privacy.setup(self)
         self.site_admin = site_admin.setup(self)
         self.source_admin = source_admin.setup(self)
@@ -98,12 +93,6 @@ class Bridge:
         self.insights = insights.setup(self)
         self.contributions = contributions.setup(self)
         self.notifications = notifications.setup(self)
-
-    @property
-    def services(self) -> Mapping[str, object]:
-        """Read-only name → service view, kept only for ``bridge/moderation.py`` until
-        its ModerationService lands (issue 11 item 2); everything else uses the attributes."""
-        return MappingProxyType({name: getattr(self, name) for name in _SERVICE_NAMES})
 
     # -- adapters --------------------------------------------------------
     def site_config(self, site_id: str) -> dict:

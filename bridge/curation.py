@@ -29,7 +29,8 @@ from adapters.types import Media, RemoteRef, SocialItem
 
 from . import clock as clock_mod
 from . import rights
-from .errors import ServiceError
+from .errors import Conflict, InvalidInput, NotAllowed, ServiceError
+from .errors import NotFound as ItemNotFound
 from .sanitize import clean_html, title_from
 
 CONSENT_STATES = ("not_required", "requested", "granted", "declined", "revoked")
@@ -43,33 +44,8 @@ UNPUBLISH_KIND = "unpublish"
 LIVE_PUBLICATION_STATES = ("queued", "published")
 
 
-class CurationError(ServiceError):
-    """A curation decision that cannot be made; ``field``/``value`` name the bad input."""
-
-    def __init__(self, detail: str, *, field: str | None = None, value=None):
-        super().__init__(detail)
-        self.field = field
-        self.value = value
-
-
-class InvalidInput(CurationError):
-    status = 400
-    title = "Invalid input"
-
-
-class NotAllowed(CurationError):
-    status = 403
-    title = "Not allowed for these sites"
-
-
-class ItemNotFound(CurationError):
-    status = 404
-    title = "No such item"
-
-
-class Conflict(CurationError):
-    status = 409
-    title = "Not possible in the item's state"
+#: curation's refusals are the shared ones (``bridge/errors.py``); these names stay for callers
+CurationError = ServiceError
 
 
 class MediaPending(AdapterError):

@@ -74,7 +74,8 @@ def test_get_item_has_publications_consent_and_history_or_404(bridge, client, ad
     assert body["publications"] == [{"site_id": "corp", "state": "queued", "remote_url": None, "reason": None,
                                      "attempts": 0, "job_id": body["publications"][0]["job_id"],
                                      "published_revision": None,
-                                     "site_features": ["images", "publish", "unpublish", "update"]}]
+                                     "site_features": ["images", "moderate", "publish", "reply",
+                                                       "unpublish", "update"]}]
     assert body["consent"]["state"] == "not_required" and body["consent"]["publishing"] == "ok"
     assert body["history"][0]["actor"] == "admin" and body["history"][0]["action"] == "approve"
 

@@ -24,7 +24,7 @@ from bridge.site_admin import table_from_form
 from bridge.source_admin import source_from_form
 from bridge.store import open_store
 from tests.chromium import ARTIFACTS, login
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, EDITOR_PASSWORD
 from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_comment
 from tests.serve_helpers import LiveServer
@@ -194,14 +194,21 @@ WCAG22AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 UNREACHABLE = "http://cms-bridge-test.invalid"  # .invalid never resolves (RFC 2606): a real DNS failure
 
 
+#: a source whose curation rules are the inbox's watch list too
+WATCH_TOML = ('\n[[sources]]\nid = "watch"\nkind = "webhook"\nsecret_env = "WATCH_SECRET"\n'
+              '[sources.rules]\nbanned = ["casino"]\nsuspect = ["visitor 757", "free money"]\n')
+WATCH_ENV = {"WATCH_SECRET": "w" * 32}
+
+
 def _world(tmp_path, monkeypatch):
     """A live server with one of everything a signed-in page shows: a site whose host
     does not resolve, comments (one long, one decided and failed to write back for
     real), a curation item with a decision, a failed job."""
     toml = (f'\n[[sites]]\nid = "blog"\nkind = "wordpress"\nname = "Harbour blog"\nurl = "{UNREACHABLE}"\n'
-            f'username = "bridge"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 5.0\n')
-    srv = LiveServer(tmp_path, toml, env={"WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx"})
+            f'username = "bridge"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 5.0\n{WATCH_TOML}')
+    srv = LiveServer(tmp_path, toml, env={"WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx", **WATCH_ENV})
     monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
+    monkeypatch.setenv("WATCH_SECRET", WATCH_ENV["WATCH_SECRET"])
     clock = FakeClock(time.time())
     b = Bridge(load_config(str(srv.config)), clock=clock)
     try:
@@ -239,8 +246,8 @@ def _world(tmp_path, monkeypatch):
 
 
 def _pages(server):
-    return ["/", "/inbox", "/inbox?status=all", "/inbox/759", "/inbox/760", "/curation?tab=all",
-            "/curation/items/1", "/sites", "/audit", "/users", "/account", "/jobs", "/sites/new",
+    return ["/", "/inbox", "/inbox?status=flagged", "/inbox?status=all", "/inbox/759", "/inbox/760",
+            "/curation?tab=all", "/curation/items/1", "/sites", "/audit", "/users", "/account", "/jobs", "/sites/new",
             "/sites/new?kind=typo3-connector", "/sites/harbour/edit", "/sources/new", "/sources/new?kind=webhook",
             "/sources/crew/edit"]
 
@@ -472,7 +479,7 @@ def test_keys_help_tabs_search_zen_and_signals(server, new_page):
     assert page.locator("#c-780 .sig-links").inner_text() == "3 links"
     assert page.locator("#c-780 .sig-first").count() == 1
     assert page.locator("#c-781 .sig-first").count() == 0
-    assert page.locator("#c-781 .c-record").inner_text() == "1 approved · 0 spam before"
+    assert page.locator("#c-781 .c-record").inner_text() == "1 approved · 0 spam · 0 trash before"
 
     # ? opens the help over the page, listing every key the page answers
     page.keyboard.press("?")
@@ -498,17 +505,127 @@ def test_keys_help_tabs_search_zen_and_signals(server, new_page):
     page.keyboard.press("Escape")
     assert page.locator("article.c:visible").count() == 2  # 781 and 780 still pending
 
-    # / focuses search; 3 opens the spam tab, where u says not spam; 5 opens all
+    # / focuses search; 4 opens the spam tab, where u says not spam; 5 opens trash
     page.keyboard.press("/")
     assert page.evaluate("() => document.activeElement.name") == "q"
     page.keyboard.press("Escape")
     page.evaluate("() => document.activeElement.blur()")
-    page.keyboard.press("3")
+    page.keyboard.press("4")
     page.wait_for_url("**status=spam**")
     page.wait_for_selector("body[data-inbox-ready]")
     page.keyboard.press("u")
     page.wait_for_selector("#c-783", state="detached")
     assert _log(server, 783) == [("unspam", "spam", "pending")]
     page.keyboard.press("5")
-    page.wait_for_url("**status=all**")
+    page.wait_for_url("**status=trash**")
     assert page.errors == []
+
+
+def _watch_server(tmp_path):
+    """A server with curation rules, a spammer with a record (one pending comment with a banned
+    and a suspect word, one spam, one trash on another site) and a first-time commenter."""
+    srv = LiveServer(tmp_path, WATCH_TOML, env=WATCH_ENV)
+    store = open_store(str(srv.db))
+    try:
+        store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
+        store.create_user("ed", hash_password(EDITOR_PASSWORD), "editor", ["a"])
+        for spec in (dict(_visitor(790), text="Best casino bonus, free money!",
+                          html='<p>Best <b>casino</b> bonus, free money! <a href="https://c.example">go</a></p>',
+                          author_key="k-spammer", author="Spam Bot"),
+                     dict(_visitor(791), author_key="k-spammer", author="Spam Bot", status="spam"),
+                     dict(_visitor(792, site="b"), author_key="k-spammer", author="Spam Bot", status="trash"),
+                     dict(_visitor(793), text="Lovely harbour photos, thank you")):
+            add_comment(store, **spec)
+    finally:
+        store.close()
+    return srv
+
+
+def test_signals_watch_words_and_the_flagged_queue_on_key_2(tmp_path, new_page):
+    """Coral's signals on a row: the curation rules' words marked in the text (banned: suggested
+    spam), why the comment deserves a look, the commenter's record; key 2 opens the queue of
+    pending comments the rules flag, and deciding there takes the row out of it."""
+    srv = _watch_server(tmp_path)
+    srv.start()
+    try:
+        page = new_page()
+        login(page, srv.url)
+        page.goto(f"{srv.url}/inbox")
+        page.wait_for_selector("body[data-inbox-ready]")
+        row = page.locator("#c-790")
+        assert row.locator("mark.watch-banned").all_inner_texts() == ["casino"]
+        assert row.locator("mark.watch-suspect").all_inner_texts() == ["free money"]
+        assert row.locator(".sig-suggest").inner_text() == "suggested: spam"
+        assert row.locator(".c-record").inner_text() == "0 approved · 1 spam · 1 trash before"
+        assert row.locator(".c-why").inner_text() == ("Why look twice: banned word “casino” · watched word "
+                                                      "“free money” · 1 link · 1 spam and 1 trash before")
+        assert page.locator("#c-793 mark").count() == 0
+        assert page.locator("#c-793 .c-why").inner_text() == "Why look twice: first comment here"
+        assert _axe(page) == []
+
+        page.keyboard.press("2")
+        page.wait_for_url("**status=flagged**")
+        page.wait_for_selector("body[data-inbox-ready]")
+        assert page.locator("article.c").evaluate_all("els => els.map(e => +e.dataset.id)") == [790]
+        tab = page.locator('#status-counts a[data-key="2"]')
+        assert tab.get_attribute("aria-current") == "page" and tab.locator(".n").inner_text() == "1"
+        assert _axe(page) == []
+        page.keyboard.press("s")
+        page.wait_for_selector("#c-790", state="detached", timeout=10000)
+        page.wait_for_load_state("networkidle")
+        assert _log(srv, 790) == [("spam", "pending", "spam")]
+        page.wait_for_function("() => document.querySelector('#status-counts a.q-flagged .n').textContent === '0'",
+                               timeout=10000)
+        assert page.errors == []
+    finally:
+        srv.stop()
+
+
+def test_the_commenter_drawer_decides_all_their_comments_on_the_editors_sites(tmp_path, new_page):
+    """The record link opens a drawer (a modal dialog) with the commenter's comments on the sites
+    the editor may see, ticked; one button decides them all. Site b's comment is not shown to
+    an editor of site a, and not decided."""
+    srv = _watch_server(tmp_path)
+    srv.start()
+    try:
+        for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
+                              ("phone", {"viewport": PHONE, "has_touch": True, "is_mobile": True})):
+            page = new_page(**options)
+            login(page, srv.url)
+            page.goto(f"{srv.url}/inbox")
+            page.wait_for_selector("body[data-inbox-ready]")
+            page.click("#c-790 .c-record")
+            drawer = page.locator("dialog#drawer")
+            drawer.wait_for(state="visible")
+            assert page.evaluate("() => document.activeElement.id") == "commenter-h"
+            assert drawer.locator("#commenter-h").inner_text() == "Comments by Spam Bot"
+            assert sorted(drawer.locator(".commenter-pick").all_inner_texts()) == [
+                "Comment 790 on a, pending", "Comment 791 on a, spam", "Comment 792 on b, trash"]
+            assert drawer.locator("mark.watch-banned").all_inner_texts() == ["casino"]
+            assert _axe(page) == [], name
+            page.keyboard.press("a")  # the list behind waits while the drawer is open
+            page.keyboard.press("Escape")
+            drawer.wait_for(state="hidden")
+            assert _log(srv, 790) == []
+            page.close()
+
+        page = new_page()
+        login(page, srv.url, username="ed", password=EDITOR_PASSWORD)
+        page.goto(f"{srv.url}/inbox")
+        page.wait_for_selector("body[data-inbox-ready]")
+        # the record counts the editor's sites only: the trashed comment on b is not theirs to know of
+        assert page.locator("#c-790 .c-record").inner_text() == "0 approved · 1 spam · 0 trash before"
+        page.click("#c-790 .c-record")
+        drawer = page.locator("dialog#drawer")
+        drawer.wait_for(state="visible")
+        assert drawer.locator(".commenter-sum").inner_text().startswith("2 comments on a:")
+        assert sorted(drawer.locator(".commenter-pick").all_inner_texts()) == ["Comment 790 on a, pending",
+                                                                               "Comment 791 on a, spam"]
+        drawer.locator("button.act-spam").click()
+        page.wait_for_selector("body[data-inbox-ready]")
+        assert _log(srv, 790) == [("spam", "pending", "spam")]
+        assert _log(srv, 792) == []  # site b: not the editor's
+        assert "1 comment(s) decided" in page.locator(".flash").first.inner_text()
+        assert page.errors == []
+    finally:
+        srv.stop()

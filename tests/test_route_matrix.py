@@ -62,6 +62,8 @@ ROUTES: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("inbox.index", "GET"): ("/inbox", None, {ANON: LOGIN, EDITOR: 200, ADMIN: 200}),
     ("inbox.detail", "GET"): ("/inbox/{comment}", None, {ANON: LOGIN, EDITOR: 404, ADMIN: 200}),
     ("inbox.row_fragment", "GET"): ("/inbox/{comment}/row", None, {ANON: LOGIN, EDITOR: 404, ADMIN: 200}),
+    # the commenter k-ann has comments on shop only: the editor of corp is told of none
+    ("inbox.commenter", "GET"): ("/inbox/commenter?key=k-ann", None, {ANON: LOGIN, EDITOR: 404, ADMIN: 200}),
     ("inbox.reply", "POST"): ("/inbox/{comment}/reply", {"text": "hi"}, {ANON: LOGIN, EDITOR: 404, ADMIN: 302}),
     ("inbox.act", "POST"): ("/inbox/act", {"action": "spam", "ids": "{comment}"}, {ANON: LOGIN, EDITOR: 302,
                                                                                    ADMIN: 302}),

@@ -91,16 +91,23 @@ class ConsentSchema(Strict):
                                 error_messages=_required("the contributor's name as a string"))
 
 
-def load_body(schema: Schema):
-    """(data, None) or (None, problem response) for the JSON body."""
+def load_body(schema: Schema, *, example: str = "", explain=None):
+    """(data, None) or (None, problem response) for the JSON body. ``explain(errors, body)``
+    gives (status, title, detail) of a body that does not fit the schema, where an API
+    answers some mistakes otherwise than the usual 400 (the errors are the same either way)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return None, problem(400, "Invalid input", "Send a JSON object (Content-Type: application/json).",
+        like = f" like {example}" if example else ""
+        return None, problem(400, "Invalid input", f"Send a JSON object{like} (Content-Type: application/json).",
                              errors=[{"field": "body", "value": None, "message": "is not a JSON object"}])
     try:
         return schema.load(data), None
     except ValidationError as exc:
-        return None, invalid(field_errors(exc.messages, data))
+        errors = field_errors(exc.messages, data)
+        if explain is None:
+            return None, invalid(errors)
+        status, title, detail = explain([e.as_json() for e in errors], data)
+        return None, problem(status, title, detail, errors=[e.as_json() for e in errors])
 
 
 def curation_problem(exc: CurationError):
