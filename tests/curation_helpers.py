@@ -19,12 +19,14 @@ REACTION_UUID = "5f0f3c8e-8a4a-4c5e-9d5b-2f8e0b6b1a11"
 
 
 def typo3_site(site_id: str, url: str | None = None) -> dict:
-    """A TYPO3 site in connector mode that can publish, update and unpublish; the tests here never
-    call it (tests/test_curation_typo3.py has the reaction-mode sites, which can only create)."""
+    """A TYPO3 site in connector mode that can publish, update and unpublish, and moderate and answer
+    comments (the inbox and route tests decide on its comments); the tests here never call it
+    (tests/test_curation_typo3.py has the reaction-mode sites, which can only create)."""
     base = url or f"https://{site_id}.example.org"
     endpoint = {"url": f"{base}/typo3/reaction/{REACTION_UUID}", "secret_env": "T3_SECRET"}
     return {"id": site_id, "kind": "typo3", "url": base, "mode": "connector", "allow_insecure_http": True,
-            "connector": {"upsert_news": endpoint, "unpublish": endpoint}}
+            "connector": {"upsert_news": endpoint, "unpublish": endpoint, "moderate_comment": endpoint,
+                          "reply": endpoint}}
 
 
 SOURCES = [

@@ -86,8 +86,8 @@ def test_sync_reads_the_feature_set(tmp_path, clock):
     try:
         bridge.adapter("talk").add_comment(text="first!")
         bridge.adapter("mute").add_comment(text="never read")
-        assert bridge.services["sync"].sync_site("talk").new == 1
-        assert bridge.services["sync"].sync_site("mute").new == 0
+        assert bridge.sync.sync_site("talk").new == 1
+        assert bridge.sync.sync_site("mute").new == 0
         assert "fetch_comments" not in bridge.adapter("mute").calls  # asked nothing it cannot do
     finally:
         bridge.close()

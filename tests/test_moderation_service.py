@@ -18,7 +18,7 @@ ED = {"username": "ed", "role": "editor", "sites": ["a"]}
 
 @pytest.fixture
 def service(bridge):
-    return bridge.services["moderation"]
+    return bridge.moderation
 
 
 def test_the_service_is_registered_like_the_others(bridge, service):
@@ -69,7 +69,7 @@ def list_only(tmp_path, typo3, clock):
 
 
 def test_a_site_without_moderate_or_reply_is_refused_before_anything_is_queued(list_only):
-    service = list_only.services["moderation"]
+    service = list_only.moderation
     cid = add_comment(list_only.store, site="t3")
     with pytest.raises(moderation.SiteCannot) as error:
         service.decide("ed", cid, "approve", 1)
@@ -158,7 +158,7 @@ def watched(tmp_path, clock):
 def test_watch_list_words_are_the_curation_rules_compiled_by_intakes_code(watched):
     from bridge.intake import compile_rules  # noqa: PLC0415
 
-    service = watched.services["moderation"]
+    service = watched.moderation
     banned, suspect = service.watch_list()
     assert [w for w, _ in banned] == ["casino"] and [w for w, _ in suspect] == ["free money", "miracle cure"]
     # the very patterns intake uses: whole words, any whitespace inside a phrase, any case
@@ -167,7 +167,7 @@ def test_watch_list_words_are_the_curation_rules_compiled_by_intakes_code(watche
 
 
 def test_signals_name_words_links_first_timers_and_the_record(watched):
-    store, service = watched.store, watched.services["moderation"]
+    store, service = watched.store, watched.moderation
     spammy = add_comment(store, site="a", author_key="k-bad", text="Win at the CASINO, free\n money here",
                          html='<p>Win at the CASINO, free money <a href="https://x.example">here</a></p>')
     add_comment(store, site="b", author_key="k-bad", status="spam")
@@ -185,7 +185,7 @@ def test_signals_name_words_links_first_timers_and_the_record(watched):
 
 
 def test_the_flagged_queue_is_the_pending_comments_with_a_watched_word_on_the_editors_sites(watched):
-    store, service = watched.store, watched.services["moderation"]
+    store, service = watched.store, watched.moderation
     hit = add_comment(store, site="a", text="a miracle cure for all")
     add_comment(store, site="a", text="nothing to see")
     add_comment(store, site="a", text="casino", status="approved")       # decided already: not in the queue
