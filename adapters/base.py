@@ -181,7 +181,12 @@ class CMSAdapter(abc.ABC):
         API lists newest first (WordPress, walking down to its id cursor, see
         adapters/wordpress/walk.py) may instead walk down to the cursor, returning
         the unchanged cursor until the walk's last page, which carries the new
-        cursor: the stored cursor then never passes a comment that is not stored yet."""
+        cursor: the stored cursor then never passes a comment that is not stored yet.
+
+        The returned cursor may carry ``remaining`` (see :class:`SyncCursor`): how many
+        comments this pull will still deliver after the page, when the adapter knows
+        it without extra cost (WordPress REST: ``X-WP-Total`` on a first sync; the
+        memory adapter: exactly), else None. Sync passes it on as the progress total."""
 
     @abc.abstractmethod
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:

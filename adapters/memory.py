@@ -15,6 +15,7 @@ Not registered by default: a test (tests/conftest.py) or a plugin registers it w
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -117,15 +118,17 @@ class MemoryAdapter(CMSAdapter):
             self.posts[ref.remote_id]["status"] = "trash"
 
     def fetch_comments(self, cursor: SyncCursor, limit: int = 100) -> tuple[list[RemoteComment], SyncCursor]:
-        """Oldest id first, strictly after ``cursor.after_id``."""
+        """Oldest id first, strictly after ``cursor.after_id``; ``remaining`` is exact."""
         self._need(Feature.COMMENTS, "fetch_comments")
         after = int(cursor.after_id or 0)
         page = sorted((c for c in self.comments.values() if int(c.remote_id) > after),
                       key=lambda c: int(c.remote_id))[:max(1, limit)]
         if not page:
-            return [], cursor
+            return [], replace(cursor, remaining=0)
         last = page[-1]
-        return page, SyncCursor(after_date=last.date_gmt.strftime("%Y-%m-%dT%H:%M:%SZ"), after_id=last.remote_id)
+        remaining = sum(1 for c in self.comments.values() if int(c.remote_id) > int(last.remote_id))
+        return page, SyncCursor(after_date=last.date_gmt.strftime("%Y-%m-%dT%H:%M:%SZ"), after_id=last.remote_id,
+                                remaining=remaining)
 
     def fetch_comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
         self._need(Feature.COMMENTS, "fetch_comments_by_id")

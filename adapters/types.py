@@ -133,10 +133,15 @@ class SyncCursor:
 
     Comment dates are not unique, so the id breaks ties. ``None`` fields mean
     "from the beginning" (the first sync imports everything).
+
+    ``remaining``, set only on a cursor an adapter's ``fetch_comments`` returns: how
+    many comments come after that page, when the adapter knows it cheaply (None:
+    not known). Progress only (the CLI's bar and ETA): not stored, not compared.
     """
 
     after_date: str | None = None  # ISO 8601 UTC, e.g. "2026-11-27T10:00:00Z"
     after_id: str | None = None
+    remaining: int | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         return {"after_date": self.after_date, "after_id": self.after_id}

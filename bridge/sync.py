@@ -120,7 +120,9 @@ class SyncService:
         self.batch = int(bridge.config.sync.get("reconcile_batch", 100))
         self.budget = int(bridge.config.sync.get("reconcile_budget", 10))
         self._salt: str | None = None
-        #: ``(site_id, comments)`` after each page pulled (the CLI's running count on a terminal)
+        #: ``(site_id, comments, total)`` after each page pulled: the page's size, and this
+        #: pull's total (pulled so far + the adapter's ``remaining``) or None when the adapter
+        #: cannot tell (the CLI's bar with an ETA, or its running count, on a terminal)
         self.on_pulled = None
 
     # -- entry points ----------------------------------------------------------
@@ -248,7 +250,7 @@ class SyncService:
         """
         cursor = SyncCursor.from_dict(self.store.comment_cursor(site_id))
         store_pii = bool(site.get("store_commenter_pii", False))
-        created = changed = 0
+        created = changed = pulled = 0
         while True:
             page, cursor = adapter.fetch_comments(cursor, PAGE_SIZE)
             if not page:
@@ -262,8 +264,10 @@ class SyncService:
                         site_id, [{"row": k, "status": status} for k, status in known if k is not None])
             created += new
             renew()
+            pulled += len(rows)
             if self.on_pulled:
-                self.on_pulled(site_id, len(rows))
+                total = None if cursor.remaining is None else pulled + cursor.remaining
+                self.on_pulled(site_id, len(rows), total)
 
     def reconcile(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
         """Re-read the open comments by id (not those this run just pulled); record what the site changed."""

@@ -99,16 +99,33 @@ def test_erase_at_origin_shows_a_bar_over_the_sites_only_on_a_terminal(tmp_path)
 
 
 @pytest.mark.wordpress
-def test_the_first_sync_of_a_site_counts_the_comments_pulled_on_a_terminal_only(tmp_path, wp):
-    wp.seed_comments(7, status="approve")
+def test_the_first_sync_of_a_site_shows_a_bar_with_counts_and_an_eta_on_a_terminal_only(tmp_path, wp):
+    wp.seed_comments(3000, status="mix")  # 30 pages (bridge.sync.PAGE_SIZE): over 1 s, so click shows an ETA
+    total = int(wp.rest.get("comments", params={"status": "any", "type": "all", "context": "edit",
+                                                "per_page": 1}).headers["X-WP-Total"])
     site = site_config(wp)
     conf = write_config(tmp_path, wp)
     env = {"WP_PASSWORD": wp.app_password}
     code, out, terminal = on_a_terminal(conf, "sync", "--no-sources", env=env)
     assert code == 0, out + terminal
-    pulled = re.search(rf"{site['id']}: comments pulled: (\d+)", terminal)
-    assert pulled and int(pulled.group(1)) >= 7, terminal  # the seeded ones (and WordPress's own sample)
-    assert out.startswith(f"{site['id']}: {pulled.group(1)} new")
+    assert f"{site['id']}: comments pulled" in terminal, terminal
+    assert f"100/{total}" in terminal and f"{total}/{total}" in terminal, terminal  # counts n/N, the total known
+    assert re.search(r"\d+/\d+\s+\d{2}:\d{2}:\d{2}", terminal), terminal  # click's ETA after the counts
+    assert out.startswith(f"{site['id']}: {total} new")
+    assert len(out.splitlines()) == 1  # the summary line; the bar is on the terminal only
+
+
+@pytest.mark.wordpress
+def test_the_first_sync_without_a_terminal_prints_only_the_summary_line(tmp_path, wp):
+    wp.seed_comments(150, status="mix")
+    site = site_config(wp)
+    conf = write_config(tmp_path, wp)
+    env = {"WP_PASSWORD": wp.app_password}
+    result = piped(conf, "sync", "--no-sources", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [result.stdout.strip()] and result.stdout.startswith(f"{site['id']}: ")
+    assert " new, " in result.stdout
+    assert "comments pulled" not in result.stderr and "\r" not in result.stderr and "/" not in result.stderr
     again = piped(conf, "sync", "--no-sources", env=env)
     assert again.returncode == 0 and "comments pulled" not in again.stderr
     assert len(again.stdout.splitlines()) == 1  # one line per site, nothing else

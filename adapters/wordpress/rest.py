@@ -27,6 +27,7 @@ class RestTransport:
     def __init__(self, connection: WordPressConnection):
         self.connection = connection
         self.pretty = True  # /wp-json/...; False: ?rest_route=/...
+        self._listed: int | None = None  # X-WP-Total of the last comment list read
 
     def url(self, route: str) -> str:
         route = "/" + route.lstrip("/")
@@ -121,12 +122,21 @@ class RestTransport:
 
     def listing(self) -> Listing:
         """Newest id first: REST orders by id, so the walk needs nothing else (see walk.py)."""
-        return Listing(read=self._slice, key=lambda c: (int(c.remote_id),), max_number=BATCH, by_id=True)
+        return Listing(read=self._slice, key=lambda c: (int(c.remote_id),), max_number=BATCH, by_id=True,
+                       total=lambda: self._listed)
 
     def _slice(self, offset: int, number: int) -> list[RemoteComment]:
-        rows = self.json("GET", "/wp/v2/comments", params={
+        """One read of the list; its ``X-WP-Total`` header (the rows the query matches,
+        whatever the offset) is kept as :meth:`listing`'s total."""
+        route = "/wp/v2/comments"
+        response = self.request("GET", route, params={
             "status": "any", "type": "all", "orderby": "id", "order": "desc", "offset": offset,
             "per_page": number, "context": "edit", "_fields": self.COMMENT_FIELDS})
+        try:
+            self._listed = int(response.headers.get("X-WP-Total", ""))
+        except ValueError:
+            self._listed = None  # a proxy or plugin dropped it: no total
+        rows = self.body(response, "GET", route)
         if not isinstance(rows, list):
             raise RemoteError("WordPress answered the comment list with something that is not a list")
         return [self.to_comment(r) for r in rows]

@@ -35,7 +35,7 @@ older means rows above were deleted, and the walk steps back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..base import Unreachable
@@ -54,6 +54,10 @@ class Listing:
     max_number: int  # rows one read may ask for
     by_id: bool  # True: the list is ordered by id (REST); False: by date (XML-RPC)
     probe: Callable[[list[str]], list[RemoteComment]] | None = None  # read by id (XML-RPC)
+    #: rows in the whole list as of the last read (REST's ``X-WP-Total``), None if unknown.
+    #: The list is not filtered by the cursor, so this is the walk's total only from an
+    #: empty cursor (a first sync); XML-RPC has none (``wp.getCommentCount`` leaves out trash).
+    total: Callable[[], int | None] | None = None
 
 
 @dataclass
@@ -68,6 +72,8 @@ class _State:
     top_date: datetime | None = None
     seen: set[int] = field(default_factory=set)
     buffer: list[RemoteComment] = field(default_factory=list)
+    total: int | None = None  # comments this walk delivers, when known (a first sync over REST)
+    handed: int = 0  # comments handed out so far
 
 
 def _cursor_id(cursor: SyncCursor) -> int:
@@ -105,13 +111,16 @@ class CommentWalk:
             if state.ended and self.listing.probe is not None and state.floor_id:
                 self._probe(state)
         page, state.buffer = state.buffer[:limit], state.buffer[limit:]
+        state.handed += len(page)
         if state.buffer or not state.ended:
-            return page, cursor
+            left = None if state.total is None else max(state.total - state.handed, len(state.buffer))
+            return page, replace(cursor, remaining=left)
         self._state = None
         if not state.top_id or state.top_id <= state.floor_id:
-            return page, cursor
+            return page, replace(cursor, remaining=0)
         top_date = state.top_date or state.floor_date
-        done = SyncCursor(after_date=iso(top_date) if top_date else cursor.after_date, after_id=str(state.top_id))
+        done = SyncCursor(after_date=iso(top_date) if top_date else cursor.after_date, after_id=str(state.top_id),
+                          remaining=0)
         self._done = done
         return page, done
 
@@ -139,6 +148,8 @@ class CommentWalk:
             start = max(state.offset - 1, 0) if state.low is not None else 0
             number = min(self.listing.max_number, (state.offset - start) + state.chunk + 1)
             rows = self.listing.read(start, number)
+            if state.low is None and not state.floor_id and self.listing.total is not None:
+                state.total = self.listing.total()  # the first read of a first sync: every row is the walk's
             if state.low is not None and start > 0 and (not rows or key(rows[0]) < state.low):
                 state.offset = max(1, state.offset - state.chunk)  # rows above were deleted: step back
                 continue

@@ -64,12 +64,18 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
 
 def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
     service = ctx.bridge.sync
-    counts: dict[str, Progress] = {}  # the first sync of a big site pulls for a while: a running count
+    # The first sync of a big site pulls for a while: a bar with counts and an ETA when
+    # the adapter knows how many comments remain, else a running count.
+    counts: dict[str, Progress] = {}
 
-    def pulled(sid: str, n: int) -> None:
+    def pulled(sid: str, n: int, total: int | None = None) -> None:
         for other in [k for k in counts if k != sid]:
             counts.pop(other).close()
-        counts.setdefault(sid, Progress(f"{sid}: comments pulled", None)).step(n)
+        bar = counts.setdefault(sid, Progress(f"{sid}: comments pulled", None))
+        if total is not None and (bar.bar is not None or bar.done == 0):
+            bar.at(bar.done + n, total)
+        else:
+            bar.step(n)
 
     service.on_pulled = pulled
     try:
