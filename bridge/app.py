@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from flask import Flask, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from .config import Config, load_config
 from .core import Bridge
 from .keyfiles import key_from_env_or_file
-from .web import access, humane
+from .web import access, humane, i18n
 from .web.converters import BoundedIntConverter
 from .web.problems import problem
 
@@ -40,15 +41,15 @@ BLUEPRINTS: tuple[str, ...] = (
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
 #: is not registered are left out, so a feature appears when its blueprint does
-NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
-    ("inbox.index", "Inbox", False),
-    ("curation.queue", "Curation", False),
-    ("stories.index", "Stories", False),
-    ("sites.index", "Sites", False),
-    ("insights.index", "Insights", False),
-    ("invitations.index", "Invitations", False),
-    ("audit.index", "Audit log", True),
-    ("users.index", "Users", True),
+NAV_ITEMS: tuple[tuple[str, object, bool], ...] = (
+    ("inbox.index", _l("Inbox"), False),
+    ("curation.queue", _l("Curation"), False),
+    ("stories.index", _l("Stories"), False),
+    ("sites.index", _l("Sites"), False),
+    ("insights.index", _l("Insights"), False),
+    ("invitations.index", _l("Invitations"), False),
+    ("audit.index", _l("Audit log"), True),
+    ("users.index", _l("Users"), True),
 )
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
 
     app.context_processor(template_globals)
     humane.install(app)
+    i18n.install(app)
 
     @app.get("/healthz")
     def healthz():

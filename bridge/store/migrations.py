@@ -722,3 +722,10 @@ def m0017_notifications(db: Database) -> None:
             PRIMARY KEY (user_id, alert, site_id)
         );
     """)
+
+
+@migrations(name="0020_user_language")
+def m0020_user_language(db: Database) -> None:
+    """The language a user reads the interface in (``en``, ``de``), chosen on the
+    account page; NULL means the browser's Accept-Language decides."""
+    db["users"].add_column("language", str)
