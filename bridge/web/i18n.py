@@ -16,6 +16,7 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
 from ..translations import DIRECTORY, LANGUAGE_NAMES, LANGUAGES, choose_language, ensure_compiled
+from . import labels
 
 ENGLISH_ONLY_BLUEPRINTS = {"api", "webhooks", "metrics"}
 
@@ -77,6 +78,7 @@ def install(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.before_request(remember_switch)
     app.after_request(add_vary)
+    labels.install(app)
     app.add_template_global(current_language, "current_language")
     app.add_template_global(other_language, "other_language")
     app.add_template_global(LANGUAGE_NAMES, "language_names")
