@@ -31,6 +31,7 @@ from . import clock as clock_mod
 from . import rights
 from .errors import ServiceError
 from .sanitize import clean_html
+from .translations import N_
 
 CONSENT_STATES = ("not_required", "requested", "granted", "declined", "revoked")
 ITEM_STATES = ("pending", "flagged", "approved", "rejected", "duplicate", "retracted")
@@ -54,22 +55,22 @@ class CurationError(ServiceError):
 
 class InvalidInput(CurationError):
     status = 400
-    title = "Invalid input"
+    title = N_("Invalid input")
 
 
 class NotAllowed(CurationError):
     status = 403
-    title = "Not allowed for these sites"
+    title = N_("Not allowed for these sites")
 
 
 class ItemNotFound(CurationError):
     status = 404
-    title = "No such item"
+    title = N_("No such item")
 
 
 class Conflict(CurationError):
     status = 409
-    title = "Not possible in the item's state"
+    title = N_("Not possible in the item's state")
 
 
 class MediaPending(AdapterError):

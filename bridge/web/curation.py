@@ -78,8 +78,10 @@ def publishable_sites() -> list[dict]:
             for s in bridge().config.sites if allowed is None or s["id"] in allowed]
 
 
-def _flash_error(exc: CurationError) -> None:
-    flash(f"{exc.title}: {exc.detail}", "error")
+def flash_error(exc: CurationError) -> None:
+    """The error's title in the reader's language; its detail is the service's own
+    (English, as the API says it)."""
+    flash(f"{_(exc.title)}: {exc.detail}", "error")
 
 
 def _back(default: str) -> str:
@@ -132,7 +134,7 @@ def _decide(item_id: int, action, success: str):
     try:
         outcome = action()
     except CurationError as exc:
-        _flash_error(exc)
+        flash_error(exc)
     else:
         note = " " + _("Publishing waits for the contributor's consent.") if outcome.waiting_for_consent else ""
         flash(success + note, "ok")

@@ -15,7 +15,7 @@ from adapters.embeds import youtube_id
 
 from ..curation import CurationError
 from .access import allowed_sites, bridge
-from .curation import list_visible_items, publishable_sites
+from .curation import flash_error, list_visible_items, publishable_sites
 
 bp = Blueprint("stories", __name__)
 
@@ -27,15 +27,11 @@ def service():
     return bridge().services["stories"]
 
 
-def _fail(exc: CurationError) -> None:
-    flash(f"{exc.title}: {exc.detail}", "error")
-
-
 def _act(story_id: int, call, success: str, anchor: str = ""):
     try:
         call()
     except CurationError as exc:
-        _fail(exc)
+        flash_error(exc)
     else:
         flash(success, "ok")
     return redirect(url_for("stories.editor", story_id=story_id) + anchor)
@@ -59,7 +55,7 @@ def create():
                                  sites=form.getlist("sites"), order=form.get("order", "newest"),
                                  actor=g.user["username"], allowed=allowed_sites())
     except CurationError as exc:
-        _fail(exc)
+        flash_error(exc)
         return redirect(url_for("stories.index"))
     flash(_("Story %(id)s made; add items from the curation queue.", id=story["id"]), "ok")
     return redirect(url_for("stories.editor", story_id=story["id"]))
