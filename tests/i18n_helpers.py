@@ -12,11 +12,22 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "bridge" / "web" / "templates"
 DE_PO = ROOT / "bridge" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
 
-#: the templates whose every word goes through the catalogue; the inbox and the
-#: sites/sources admin pages are still to be marked (other work in progress)
-NOT_YET_MARKED = ("inbox/", "sites/")
-MARKED = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html")
-                if not p.relative_to(TEMPLATES).as_posix().startswith(NOT_YET_MARKED))
+#: the templates still printing English that is not marked for translation, by name:
+#: the comment inbox and the site connection pages (still to be done). Exactly these:
+#: tests/test_i18n_catalogue.py fails when one of them is marked (take it off this
+#: list) and when any other template, a new one too, prints unmarked English.
+NOT_YET_MARKED = (
+    "inbox/confirm.html",
+    "inbox/detail.html",
+    "inbox/index.html",
+    "inbox/row.html",
+    "sites/authorize.html",
+    "sites/index.html",
+    "sites/new.html",
+)
+TEMPLATE_NAMES = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))
+#: the templates whose every word goes through the catalogue
+MARKED = [name for name in TEMPLATE_NAMES if name not in NOT_YET_MARKED]
 
 #: text that stays as it is in every language (names, formats, code)
 ALLOWED_WORDS = {"cms-bridge", "JSON", "CSV", "UTC"}
