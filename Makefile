@@ -9,12 +9,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Your own config.toml when it exists (copy config.example.toml to start one), else the example.
 CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
+# Extra pytest arguments for `make test-fast`, e.g. PYTEST_ARGS="-x -q tests/test_inbox.py".
+PYTEST_ARGS ?=
 
-.PHONY: run test lint bench install install-test system-deps clean help wordpress-plugin i18n i18n-compile
+.PHONY: run test test-fast lint bench install install-test system-deps clean help wordpress-plugin i18n i18n-compile
 
 help:
 	@echo "make run    - install into $(VENV) and start cms-bridge with $(CONFIG)"
 	@echo "make test   - install test dependencies (needs root for apt) and run the whole suite"
+	@echo "make test-fast - the tests that need neither root nor WordPress nor Chromium (no apt, no MariaDB):"
+	@echo "             pytest -m 'not wordpress and not browser'; markers set by tests/conftest.py"
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make wordpress-plugin - build dist/cms-bridge-connector.zip (upload it in wp-admin)"
@@ -74,6 +78,13 @@ lint: install-test
 test: system-deps install-test
 	$(BIN)/ruff check .
 	bash scripts/run-tests.sh
+
+# What needs neither root, the harness's WordPress (MariaDB, php) nor Chromium: tests/conftest.py
+# marks every test using the `wordpress`/`wp` fixtures `wordpress` and every one using Chromium
+# `browser`. No system-deps, so no root. `make test` still runs everything.
+test-fast: install-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not wordpress and not browser" $(PYTEST_ARGS)
 
 bench: install-test
 	$(BIN)/python bench/run_all.py

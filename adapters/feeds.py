@@ -227,26 +227,38 @@ class FeedSource(Source):
         link = entry.get("link") or ""
         if link:
             link = urljoin(base, link)
-        html = ""
-        if entry.get("content"):
-            html_parts = [c.get("value", "") for c in entry.content if "html" in (c.get("type") or "html")]
-            text_parts = [c.get("value", "") for c in entry.content if "html" not in (c.get("type") or "html")]
-            html = "\n".join(p for p in html_parts if p)
-            if not html and text_parts:
-                html = "".join(f"<p>{_escape(p)}</p>" for p in text_parts if p)
-        if not html:
-            summary = entry.get("summary") or ""
-            detail = entry.get("summary_detail") or {}
-            html = summary if "html" in (detail.get("type") or "text/html") else f"<p>{_escape(summary)}</p>"
+        html = _entry_html(entry)
+        media = self._entry_media(entry, base)
+        external_id = entry.get("id") or entry.get("guid") or link
+        if network == "youtube" and entry.get("yt_videoid"):
+            external_id = f"yt:video:{entry.get('yt_videoid')}"
+            if not link:
+                link = f"https://www.youtube.com/watch?v={entry.get('yt_videoid')}"
+            if not media:
+                media.append(Media(url=f"https://i.ytimg.com/vi/{entry.get('yt_videoid')}/hqdefault.jpg",
+                                   alt=entry.get("title") or ""))
+        if not external_id:
+            external_id = "sha256:" + hashlib.sha256(
+                ((entry.get("title") or "") + "\n" + html).encode("utf-8")).hexdigest()
+        author_name, author_url = self._author(entry, network, link)
+        tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+        return SocialItem(id="", title=entry.get("title") or "", html=html, text="", url=link,
+                          author_name=author_name, author_url=urljoin(base, author_url) if author_url else "",
+                          network=network, published_at=_when(entry), media=media, tags=tags,
+                          external_id=str(external_id), source_id=self.source.get("id", ""))
+
+    def _entry_media(self, entry, base: str) -> list[Media]:
+        """The entry's images, each once: media:content (with the alt text taken out
+        before parsing), media:thumbnail, image enclosures."""
         media: list[Media] = []
         seen: set[str] = set()
 
-        def add(url, alt="", kind="image"):
+        def add(url, alt=""):
             if url:
                 url = urljoin(base, url)
                 if url not in seen:
                     seen.add(url)
-                    media.append(Media(url=url, alt=alt or "", kind=kind))
+                    media.append(Media(url=url, alt=alt or ""))
 
         for mc in entry.get("media_content") or []:
             medium = (mc.get("medium") or "").lower()
@@ -258,19 +270,14 @@ class FeedSource(Source):
         for enc in entry.get("enclosures") or []:
             if (enc.get("type") or "").lower().startswith("image/"):
                 add(enc.get("href") or enc.get("url"))
-        external_id = entry.get("id") or entry.get("guid") or link
-        if network == "youtube" and entry.get("yt_videoid"):
-            external_id = f"yt:video:{entry.get('yt_videoid')}"
-            if not link:
-                link = f"https://www.youtube.com/watch?v={entry.get('yt_videoid')}"
-            if not media:
-                add(f"https://i.ytimg.com/vi/{entry.get('yt_videoid')}/hqdefault.jpg", entry.get("title") or "")
-        if not external_id:
-            external_id = "sha256:" + hashlib.sha256(
-                ((entry.get("title") or "") + "\n" + html).encode("utf-8")).hexdigest()
+        return media
+
+    def _author(self, entry, network: str, link: str) -> tuple[str, str]:
+        """Who wrote the entry (name, URL): the entry's own author, else what the
+        network's feeds say instead (a Mastodon post's URL names its account; Bluesky
+        and YouTube feeds are one account's, named in the feed's title)."""
         author_name = entry.get("author") or ""
-        author_detail = entry.get("author_detail") or {}
-        author_url = author_detail.get("href") or ""
+        author_url = (entry.get("author_detail") or {}).get("href") or ""
         account = _MASTODON_POST.match(link) if network == "mastodon" else None
         if not author_name and account:
             account_url = f"{account.group(1)}/@{account.group(2)}"
@@ -284,11 +291,7 @@ class FeedSource(Source):
             if network == "bluesky" and " - " in author_name:  # "@handle - Display Name"
                 author_name = author_name.split(" - ", 1)[1].strip()
             author_url = author_url or self._feed_link or ""
-        tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
-        return SocialItem(id="", title=entry.get("title") or "", html=html, text="", url=link,
-                          author_name=author_name, author_url=urljoin(base, author_url) if author_url else "",
-                          network=network, published_at=_when(entry), media=media, tags=tags,
-                          external_id=str(external_id), source_id=self.source.get("id", ""))
+        return author_name, author_url
 
     _feed_title: str = ""
     _feed_link: str = ""
@@ -318,6 +321,23 @@ def _split_media_descriptions(body: bytes) -> tuple[bytes, dict[str, str]]:
         return match.group(1) + _DESCRIPTION.sub(b"", match.group(2)) + match.group(3)
 
     return _MEDIA_CONTENT.sub(take, body), alts
+
+
+def _entry_html(entry) -> str:
+    """The entry's body as HTML: its HTML content, else its text content as paragraphs,
+    else its summary."""
+    html = ""
+    if entry.get("content"):
+        html_parts = [c.get("value", "") for c in entry.content if "html" in (c.get("type") or "html")]
+        text_parts = [c.get("value", "") for c in entry.content if "html" not in (c.get("type") or "html")]
+        html = "\n".join(p for p in html_parts if p)
+        if not html and text_parts:
+            html = "".join(f"<p>{_escape(p)}</p>" for p in text_parts if p)
+    if not html:
+        summary = entry.get("summary") or ""
+        detail = entry.get("summary_detail") or {}
+        html = summary if "html" in (detail.get("type") or "text/html") else f"<p>{_escape(summary)}</p>"
+    return html
 
 
 def _escape(text: str) -> str:

@@ -1,19 +1,19 @@
 """Maps a site's or source's ``kind`` to its adapter class, like Apache Libcloud's
-``get_driver``: adding a CMS is one new module and one line here.
+``get_driver``: adding a CMS is one new module and one :func:`register_cms_adapter`
+line (the built-in kinds below are registered the same way).
 
-Classes are imported lazily so that a broken or heavy optional adapter never
-stops the others from loading.
+Classes given as ``"package.module:Class"`` are imported lazily, so that a broken or
+heavy optional adapter never stops the others from loading. Config validation asks
+:func:`cms_kinds` each time it runs, so a kind registered after import (a plugin, the
+tests' in-memory adapter) is accepted like a built-in one.
 """
 from __future__ import annotations
 
 import importlib
 
-CMS_ADAPTERS: dict[str, str] = {
-    "wordpress": "adapters.wordpress:WordPressAdapter",
-    "typo3": "adapters.typo3:Typo3Adapter",
-}
+CMS_ADAPTERS: dict[str, str | type] = {}
 
-SOURCES: dict[str, str] = {
+SOURCES: dict[str, str | type] = {
     "feed": "adapters.feeds:FeedSource",
 }
 
@@ -22,12 +22,29 @@ class UnknownKind(LookupError):
     pass
 
 
-def _load(table: dict[str, str], kind: str, what: str):
+def register_cms_adapter(kind: str, target: str | type) -> None:
+    """Make ``kind`` a valid ``[[sites]]`` kind: ``target`` is the CMSAdapter class
+    or ``"package.module:Class"`` (imported on first use)."""
+    CMS_ADAPTERS[kind] = target
+
+
+register_cms_adapter("wordpress", "adapters.wordpress:WordPressAdapter")
+register_cms_adapter("typo3", "adapters.typo3:Typo3Adapter")
+
+
+def cms_kinds() -> list[str]:
+    """The site kinds registered now, sorted (what config validation accepts)."""
+    return sorted(CMS_ADAPTERS)
+
+
+def _load(table: dict[str, str | type], kind: str, what: str):
     try:
         target = table[kind]
     except KeyError:
         known = ", ".join(sorted(table))
         raise UnknownKind(f"unknown {what} kind {kind!r}; expected one of: {known}") from None
+    if not isinstance(target, str):
+        return target
     module_name, _, attr = target.partition(":")
     return getattr(importlib.import_module(module_name), attr)
 
@@ -40,8 +57,3 @@ def get_cms_adapter(kind: str):
 def get_source(kind: str):
     """The Source class for a polled ``[[sources]]`` kind."""
     return _load(SOURCES, kind, "source")
-
-
-def register_cms_adapter(kind: str, target: str) -> None:
-    """Add a third-party adapter, ``"package.module:Class"``."""
-    CMS_ADAPTERS[kind] = target

@@ -9,10 +9,14 @@ Two modes behind one CMSAdapter (see connectors/typo3/README.md):
 * ``connector`` — the companion extension's reaction types (``bridge-upsert-news`` …), one
   reaction (URL + secret) per capability, following the JSON contract in its README.
 
-What real TYPO3 instances showed (research notes §0) shapes every call: one complete JSON
-object per request, no trailing slash, never following redirects (3xx = configuration error),
-branching on status and body (never on X-TYPO3-Reaction-Success), ≥ 1 s per authenticated
-call (argon2i), and lengths checked here instead of being truncated silently there.
+What real TYPO3 instances (13.4.9 and 12.4.20) showed shapes every call: one complete JSON
+object per request (EXT:reactions reads the body with one ``json_decode``, anything else is an
+empty payload: https://github.com/TYPO3-CMS/reactions/blob/main/Classes/Http/ReactionHandler.php),
+no trailing slash (``/typo3/reaction/<uuid>/`` is not the reaction route and answers 302 to the
+backend login), never following redirects (3xx = configuration error), branching on status and
+body (never on X-TYPO3-Reaction-Success), about 0.7 s per authenticated call (the secret is
+checked against an argon2i hash), and lengths checked here instead of being truncated silently
+there.
 """
 from __future__ import annotations
 
@@ -48,6 +52,7 @@ from .base import (
 )
 from .http import retry_after_seconds
 from .types import (
+    Anonymized,
     CommentStatus,
     ConnectionReport,
     ModerationAction,
@@ -60,7 +65,7 @@ from .types import (
 
 NEWS_TABLE = "tx_news_domain_model_news"
 CONTENT_TABLE = "tt_content"
-CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply")
+CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply", "erase_commenter")
 #: what each connector reaction lets the bridge do
 CONNECTOR_FEATURES: dict[str, tuple[Feature, ...]] = {
     "upsert_news": (Feature.PUBLISH, Feature.UPDATE, Feature.IMAGES),
@@ -68,6 +73,7 @@ CONNECTOR_FEATURES: dict[str, tuple[Feature, ...]] = {
     "list_comments": (Feature.COMMENTS,),
     "moderate_comment": (Feature.MODERATE,),
     "reply": (Feature.REPLY,),
+    "erase_commenter": (Feature.ERASE,),
 }
 CONNECTOR_TYPES = {
     "upsert_news": "bridge-upsert-news",
@@ -75,8 +81,15 @@ CONNECTOR_TYPES = {
     "list_comments": "bridge-list-comments",
     "moderate_comment": "bridge-moderate-comment",
     "reply": "bridge-reply",
+    "erase_commenter": "bridge-erase-commenter",
 }
 CONNECTOR_HINT = "install the cms-bridge TYPO3 connector (connectors/typo3) and switch the site to mode = \"connector\""
+#: what to do instead, per feature reaction mode lacks (the default: install the connector)
+REACTION_HINTS = {
+    Feature.ERASE: "reaction mode can neither read nor change comments: anonymise the person's comments in the "
+                   "TYPO3 backend (Web > List, the comment records), or " + CONNECTOR_HINT + " with a "
+                   "bridge-erase-commenter reaction (connector 1.3.0)",
+}
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ELLIPSIS = "…"
 NON_BMP = re.compile("[\U00010000-\U0010ffff]")
@@ -85,6 +98,10 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 PROBE_KEY = "cms-bridge-probe-not-a-secret"
 REPLY_KEY_VERSION = (1, 1, 0)  # the connector version whose bridge-reply honours "key"
 FIELD_GUARD_VERSION = (1, 2, 0)  # refuses dropped fields (403), replaces images, reports not_writable
+IMAGES_LIST_VERSION = (1, 3, 0)  # bridge-upsert-news takes "images" (every image, in order)
+MAX_IMAGES = 20  # the connector's NewsUpsertRequest::MAX_IMAGES
+ERASE_IDS_PER_CALL = 100  # the connector's CommenterErasure::MAX_IDS
+ERASE_MAX_CALLS = 50  # an erasure of more than 50 × 200 comments is finished by running it again
 
 # Column sizes (georgringer/news ext_tables.sql, TYPO3 core tt_content): varchar counts
 # characters, *text counts bytes. Titles and author names are shortened deliberately;
@@ -165,6 +182,7 @@ class ConnectorSchema(Schema):
     list_comments = fields.Nested(EndpointSchema)
     moderate_comment = fields.Nested(EndpointSchema)
     reply = fields.Nested(EndpointSchema)
+    erase_commenter = fields.Nested(EndpointSchema)
 
 
 class Typo3SiteSchema(Schema):
@@ -213,7 +231,9 @@ class _Transport:
     """POSTs one JSON object to a reaction and turns every failure into the error family.
 
     At most ``max_concurrency`` calls per site run at once: each authenticated call costs the
-    site ~0.7 s and 64 MiB for argon2i (research notes §0).
+    site ~0.7 s and 64 MiB (measured on TYPO3 13.4.9, 2 cores): the secret is checked against
+    its argon2i hash (m = 64 MiB, t = 16) on every call, ``$reaction->isSecretValid()`` in
+    https://github.com/TYPO3-CMS/reactions/blob/main/Classes/Http/Middleware/ReactionResolver.php.
     """
 
     def __init__(self, timeout: float, max_concurrency: int):
@@ -263,10 +283,27 @@ class _Transport:
 
 def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: requests.Response,
                      payload: dict | None = None) -> AdapterError:
-    """Map a non-success answer to the error family (reactions' table §1.2 + connector codes)."""
+    """Map a non-success answer to the error family. The core's answers come from EXT:reactions'
+    middleware (https://github.com/TYPO3-CMS/reactions/blob/main/Classes/Http/Middleware/ReactionResolver.php:
+    400 "Invalid information", 404 "No reaction found for given identifier", 401 "Invalid secret given"),
+    its handler (https://github.com/TYPO3-CMS/reactions/blob/main/Classes/Http/ReactionHandler.php: 404 "No
+    reaction found for given reaction type") and the create-record reaction
+    (https://github.com/TYPO3-CMS/reactions/blob/main/Classes/Reaction/CreateRecordReaction.php: 400 for a
+    missing table or fields, or a record DataHandler did not create); the connector's, from its ``code``
+    (connectors/typo3/README.md)."""
     message = str(body.get("error") or "")
     code = str(body.get("code") or "")
     where = f"{endpoint.name} reaction {endpoint.url}"
+    for explain in (_http_failure, _missing_failure, _refusal_failure, _connector_failure, _request_failure):
+        error = explain(endpoint, where, status, code, message, body, response, payload)
+        if error is not None:
+            return error
+    return RemoteError(f"{where} answered HTTP {status}: {message or response.text[:200]}")
+
+
+def _http_failure(endpoint: _Endpoint, where: str, status: int, code: str, message: str, body: dict,
+                  response: requests.Response, payload: dict | None) -> AdapterError | None:
+    """What the status alone says: a redirect, a rate limit, a server failure, a wrong secret."""
     if 300 <= status < 400:
         return ConfigurationError(
             f"{where} answered {status} (redirect to {response.headers.get('Location', '?')})",
@@ -281,25 +318,43 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
         return AuthError(f"{where} refused the secret ({message or 'Invalid secret given'})",
                          hint=f"re-paste the reaction's secret into {endpoint.secret_env}; TYPO3 shows it only once, "
                               "so create a new one in System > Reactions if it is lost")
-    if status == 404:
-        if code == "record_not_found":
-            return NotFound(message or "the record is gone")
-        if message == "No reaction found for given reaction type":
-            return ConfigurationError(f"{where}: its reaction type is not available on the site",
-                                      hint="the cms-bridge connector extension is not installed or not active")
-        return ConfigurationError(f"{where}: no reaction found ({message or 'HTTP 404'})",
-                                  hint="check the URL; the reaction may be deleted, disabled or past its end time")
-    if (status == 403 or code == "forbidden") and isinstance(body.get("details"), dict) and body["details"]:
-        # connector ≥ 1.2.0 refuses, before writing, what DataHandler would drop without an error
-        # (fields its group does not grant, or no right to store images); details: field → the grant to add
-        details = {str(k): str(v) for k, v in body["details"].items()}
-        return PermissionDenied(f"{where}: {message or 'forbidden'} (refused: {', '.join(details)})",
-                                hint="; ".join(f"{field}: {fix}" for field, fix in details.items()))
+    return None
+
+
+def _missing_failure(endpoint: _Endpoint, where: str, status: int, code: str, message: str, body: dict,
+                     response: requests.Response, payload: dict | None) -> AdapterError | None:
+    """404: the record is gone (connector), or the reaction or its type is (core)."""
+    if status != 404:
+        return None
+    if code == "record_not_found":
+        return NotFound(message or "the record is gone")
+    if message == "No reaction found for given reaction type":
+        return ConfigurationError(f"{where}: its reaction type is not available on the site",
+                                  hint="the cms-bridge connector extension is not installed or not active")
+    return ConfigurationError(f"{where}: no reaction found ({message or 'HTTP 404'})",
+                              hint="check the URL; the reaction may be deleted, disabled or past its end time")
+
+
+def _refusal_failure(endpoint: _Endpoint, where: str, status: int, code: str, message: str, body: dict,
+                     response: requests.Response, payload: dict | None) -> AdapterError | None:
+    """403 / ``forbidden``: the service user may not; 409 / ``unsupported``: the connector cannot."""
     if status == 403 or code == "forbidden":
+        if isinstance(body.get("details"), dict) and body["details"]:
+            # connector ≥ 1.2.0 refuses, before writing, what DataHandler would drop without an error
+            # (fields its group does not grant, or no right to store images); details: field → the grant to add
+            details = {str(k): str(v) for k, v in body["details"].items()}
+            return PermissionDenied(f"{where}: {message or 'forbidden'} (refused: {', '.join(details)})",
+                                    hint="; ".join(f"{field}: {fix}" for field, fix in details.items()))
         return PermissionDenied(f"{where}: {message or 'forbidden'}",
                                 hint="enable the service user and grant its group the tables of the README")
     if status == 409 or code == "unsupported":
         return Unsupported(f"{where}: {message}")
+    return None
+
+
+def _connector_failure(endpoint: _Endpoint, where: str, status: int, code: str, message: str, body: dict,
+                       response: requests.Response, payload: dict | None) -> AdapterError | None:
+    """The connector's own codes for content it would not or could not store."""
     if code == "too_long":
         details = body.get("details") or {}
         return ContentTooLong(f"{where}: {message}", hint=", ".join(f"{k}: {v}" for k, v in details.items()))
@@ -310,6 +365,13 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
                                       hint="set replace_non_bmp = true for this site, or convert its tables to utf8mb4")
         return PermissionDenied(f"{where}: DataHandler refused: {log or message}",
                                 hint="grant the service user's group the tables, fields and pages of the README")
+    return None
+
+
+def _request_failure(endpoint: _Endpoint, where: str, status: int, code: str, message: str, body: dict,
+                     response: requests.Response, payload: dict | None) -> AdapterError | None:
+    """400 from the core (its words, see :func:`_explain_failure`), or the connector's
+    ``invalid_payload``."""
     if status == 400:
         if message == "Invalid information":
             return ConfigurationError(f"{where}: TYPO3 says 'Invalid information'",
@@ -331,7 +393,7 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
         if code == "invalid_payload":
             return RemoteError(f"{where} refused the request: {message}",
                                hint="the connector extension and cms-bridge disagree on the contract; update both")
-    return RemoteError(f"{where} answered HTTP {status}: {message or response.text[:200]}")
+    return None
 
 
 # -- text preparation ----------------------------------------------------------------------------
@@ -422,6 +484,7 @@ class Typo3Adapter(CMSAdapter):
         for name, endpoint in (self.options.get("connector") or {}).items():
             self.endpoints[name] = self._endpoint(name, endpoint, f"connector.{name}.secret")
         self._sent_items: set[str] = set()  # reaction mode: never send the same item twice from here
+        self._connector_versions: dict[str, tuple[int, ...]] = {}  # capability -> its probe's connector_version
 
     @property
     def features(self) -> frozenset[Feature]:
@@ -436,7 +499,8 @@ class Typo3Adapter(CMSAdapter):
         feature = Feature(feature)
         if self.mode == "reaction":
             return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} uses reaction mode, which only creates "
-                               f"records (no {feature.value})", hint=hint or CONNECTOR_HINT)
+                               f"records (no {feature.value})",
+                               hint=hint or REACTION_HINTS.get(feature, CONNECTOR_HINT))
         capability = next((c for c, fs in CONNECTOR_FEATURES.items() if feature in fs), None)
         return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} grants no "
                            f"{CONNECTOR_TYPES.get(capability, 'matching')} reaction (no {feature.value})",
@@ -536,6 +600,7 @@ class Typo3Adapter(CMSAdapter):
                 report.problems.append(f"{endpoint.url} is a {body.get('type')!r} reaction, but is configured as "
                                        f"{capability}: swap the URLs in [sites.connector].")
                 continue
+            self._connector_versions[capability] = _version(body.get("connector_version"))
             problems = _probe_problems(capability, body)
             report.problems.extend(problems)
             if capability == "upsert_news" and _version(body.get("connector_version")) < FIELD_GUARD_VERSION:
@@ -543,6 +608,10 @@ class Typo3Adapter(CMSAdapter):
                                     "before 1.2.0 it reports success when TYPO3 drops fields the service user may "
                                     "not write (teaser, author), and every resent image adds another reference; "
                                     "update connectors/typo3 on the site.")
+            if capability == "upsert_news" and _version(body.get("connector_version")) < IMAGES_LIST_VERSION:
+                report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
+                                    "before 1.3.0 a news record takes one image, so a story shows only its first "
+                                    "image; update connectors/typo3 on the site.")
             if capability == "reply" and _version(body.get("connector_version")) < REPLY_KEY_VERSION:
                 report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
                                     "replies are not idempotent before 1.1.0 (a retry after a lost answer can "
@@ -558,6 +627,7 @@ class Typo3Adapter(CMSAdapter):
             "images": "upsert_news" in working, "unpublish": "unpublish" in working,
             "comments": "list_comments" in working and bool(sources),
             "moderate": "moderate_comment" in working, "reply": "reply" in working,
+            "erase": "erase_commenter" in working,
         }
         if sources:
             report.notes.append("Comment sources: " + ", ".join(sources))
@@ -603,7 +673,7 @@ class Typo3Adapter(CMSAdapter):
         raise _explain_failure(endpoint, status, body, response, payload)
 
     def _publish_connector(self, item: SocialItem) -> RemoteRef:
-        image = self._image_payload(item)
+        images = self._image_payloads(item)
         payload = {
             "import_source": self.options["import_source"],
             "import_id": item.key,
@@ -617,34 +687,49 @@ class Typo3Adapter(CMSAdapter):
                             "network": item.network, "source_url": item.url},
         }
         payload = self._clean_payload(payload)
-        payload["image"] = image
+        if self.connector_version("upsert_news") >= IMAGES_LIST_VERSION:
+            payload["images"] = images  # README "bridge-upsert-news", 1.3.0: every image, in order
+        else:
+            payload["image"] = images[0] if images else None  # older connectors take one image
         self._require_fits({"teaser": (payload["teaser"], TEXT_BYTES),
                             "bodytext": (payload["bodytext"], MEDIUMTEXT_BYTES - 4096)})
         body = self._call("upsert_news", payload, expect=(200, 201))
         image_info = body.get("image") or {}
+        extra = {"mode": "connector", "import_source": payload["import_source"], "import_id": item.key,
+                 "action": body.get("action")}
+        if isinstance(body.get("images"), list):
+            extra["file_uids"] = [int(i["file_uid"]) for i in body["images"]]
         return RemoteRef(remote_id=f"news:{int(body['uid'])}", url=str(body.get("url") or ""),
                          media_id=str(image_info["file_uid"]) if image_info else None,
-                         media_sha256=image_info.get("sha256") if image_info else None,
-                         extra={"mode": "connector", "import_source": payload["import_source"],
-                                "import_id": item.key, "action": body.get("action")})
+                         media_sha256=image_info.get("sha256") if image_info else None, extra=extra)
+
+    def connector_version(self, capability: str) -> tuple[int, ...]:
+        """The connector version behind one reaction, from its probe (``connector_version``): read
+        by :meth:`check`, else probed once per adapter (a probe writes nothing); (0,) if unreadable."""
+        if capability not in self._connector_versions:
+            body = self._call(capability, {"probe": True})
+            self._connector_versions[capability] = _version(body.get("connector_version"))
+        return self._connector_versions[capability]
 
     # stories (issue 14): one news record whose bodytext is the story (adapters/story_html.py)
     def publish_story(self, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
         """Connector mode only: reaction mode cannot update a record, so a story (updated
-        whenever an item joins) is refused there. The connector's upsert takes one image
-        (README "bridge-upsert-news"): the story's first image is the record's reference."""
+        whenever an item joins) is refused there. Every image of the story, in story order, is
+        one of the record's references (connector ≥ 1.3.0, "images"); an older connector takes
+        one image, the story's first (``check`` says so)."""
         if self.mode != "connector":
             raise self.unsupported(Feature.UPDATE, "a story is updated in place as items join; " + CONNECTOR_HINT)
         self.require_key(story)
         images = [m for e in story.entries for m in e.item.media if m.kind == "image" and m.local_path]
         intro = story.intro.strip()
         item = SocialItem(id=f"story-{story.id}", title=story.title, html=story_html.render(story), text=intro,
-                          url="", excerpt=intro[:280], media=images[:1], key=story.key,
+                          url="", excerpt=intro[:280], media=images, key=story.key,
                           published_at=story.published_at)
         return self._publish_connector(item)
 
-    def _image_payload(self, item: SocialItem) -> dict | None:
-        """The first image the bridge has stored locally, sent inline (the site fetches nothing)."""
+    def _image_payloads(self, item: SocialItem) -> list[dict]:
+        """The images the bridge has stored locally, in order, sent inline (the site fetches nothing)."""
+        images = []
         for media in item.media:
             if media.kind != "image" or not media.local_path:
                 continue
@@ -652,9 +737,14 @@ class Typo3Adapter(CMSAdapter):
             if len(data) > MAX_IMAGE_BYTES:
                 raise ContentTooLong(f"The image of item {item.id} has {len(data)} bytes; the connector takes "
                                      f"at most {MAX_IMAGE_BYTES}")
-            return {"content_type": media.content_type or "image/jpeg", "sha256": hashlib.sha256(data).hexdigest(),
-                    "content_base64": base64.b64encode(data).decode("ascii"), "alt": self._clean_text(media.alt)}
-        return None
+            images.append({"content_type": media.content_type or "image/jpeg",
+                           "sha256": hashlib.sha256(data).hexdigest(),
+                           "content_base64": base64.b64encode(data).decode("ascii"),
+                           "alt": self._clean_text(media.alt)})
+        if len(images) > MAX_IMAGES:
+            raise ContentTooLong(f"Item {item.id} has {len(images)} images; a TYPO3 news record takes at most "
+                                 f"{MAX_IMAGES} from cms-bridge", hint="leave some images out of the story")
+        return images
 
     def unpublish(self, ref: RemoteRef) -> None:
         if self.mode != "connector" or ref.remote_id.startswith("reaction:"):
@@ -707,6 +797,35 @@ class Typo3Adapter(CMSAdapter):
             payload["key"] = str(key)
         body = self._call("reply", payload, expect=(200, 201))
         return self._comment(body["comment"])
+
+    def anonymize_commenter(self, email: str, remote_ids: list[str]) -> Anonymized:
+        """README "bridge-erase-commenter" (connector ≥ 1.3.0): the connector anonymises every comment
+        written with ``email`` and the comments ``remote_ids`` through DataHandler (name "Anonymous",
+        e-mail, URL and the visitor's ids emptied, the text kept), at most 200 per source and call; it
+        says ``more`` until none is left. A comment already gone from the site counts as done."""
+        if self.mode != "connector":
+            raise self.unsupported(Feature.ERASE)
+        result = Anonymized()
+        pending = list(dict.fromkeys(remote_ids))
+        calls = 0
+        more = bool(email)
+        while (pending or more) and calls < ERASE_MAX_CALLS:
+            chunk, pending = pending[:ERASE_IDS_PER_CALL], pending[ERASE_IDS_PER_CALL:]
+            try:
+                body = self._call("erase_commenter", {"email": email, "ids": chunk})
+            except AdapterError as exc:
+                result.failed.update({remote: str(exc) for remote in [*chunk, *pending]})
+                return result
+            calls += 1
+            result.done.extend(r for r in [*body.get("anonymised", []), *body.get("missing", [])]
+                               if r not in result.done)
+            more = bool(email) and body.get("more") is True
+        if more:
+            result.notes.append(f"more than {ERASE_MAX_CALLS} rounds of comments: run the same erase again")
+        if result.done:
+            result.notes.append("comments by logged-in website users that carry no e-mail address are found only by "
+                                "the ids cms-bridge holds")
+        return result
 
     @staticmethod
     def _comment(c: dict) -> RemoteComment:

@@ -197,7 +197,7 @@ def main() -> int:
                     time.sleep(0.2)
             http = requests.Session()
             http.headers["Authorization"] = f"Bearer {token}"
-            from bridge.web.inbox import encode_cursor
+            from bridge.cursors import encode as encode_cursor
 
             urls = {
                 "API first page, pending": "/api/v1/comments",

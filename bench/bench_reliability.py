@@ -43,7 +43,7 @@ from bridge.clock import FakeClock  # noqa: E402
 from tests.harness.wordpress.site import WordPressSite  # noqa: E402
 from tests.outage_kit import applied_counts, config_file, queue_work, run_outbox, site_state  # noqa: E402
 from tests.reliability_kit import EXE, kill_during_load  # noqa: E402
-from tests.wp_bridge_helpers import image_file, make_bridge  # noqa: E402
+from tests.wp_bridge_helpers import image_file, wp_bridge  # noqa: E402
 
 SECTION = "Reliability"
 SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["wp"]}]
@@ -81,7 +81,7 @@ def bench_webhooks(n: int = 10_000) -> tuple[list[str], bool]:
 
 
 def _wp_bridge(tmp: Path, wp, clock):
-    return make_bridge(tmp, wp, clock, raw={"sources": SOURCES, "outbox": {"base_delay": 10.0, "max_attempts": 8}},
+    return wp_bridge(tmp, wp, clock, raw={"sources": SOURCES, "outbox": {"base_delay": 10.0, "max_attempts": 8}},
                        environ=ENVIRON)
 
 

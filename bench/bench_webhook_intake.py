@@ -16,62 +16,41 @@ Not a test: timing never goes into assertions.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing as mp
 import os
 import platform
 import re
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from webhooks.signatures import generate_secret, sign  # noqa: E402
+from tests.reliability_kit import Serve, post_all, webhook_setup  # noqa: E402
+from webhooks.signatures import sign  # noqa: E402
 
 SECTION = "Webhook intake"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def sender(port: int, jobs: list[tuple[bytes, dict]], out: mp.Queue, senders: int, go=None) -> None:
-    """Runs in its own process: S threads, each with one keep-alive connection.
-    ``go`` (a multiprocessing barrier) lines several sender processes up to start together."""
+    """Runs in its own process: S threads, each with one keep-alive connection (the send loop
+    of tests/reliability_kit.py). ``go`` (a multiprocessing barrier) lines several sender
+    processes up to start together."""
     chunks = [jobs[i::senders] for i in range(senders)]
     results: list[list] = [[] for _ in range(senders)]
     barrier = threading.Barrier(senders + 1)
 
     def run(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        barrier.wait()
-        for body, headers in chunks[i]:
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", "/webhooks/social/bench", body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status, data = 0, b""
-            elapsed = time.perf_counter() - t0
-            item_id = None
-            if status in (200, 202):
-                item_id = json.loads(data)["item_id"]
+        def answered(headers, status, data, _replayed, elapsed):
+            item_id = json.loads(data)["item_id"] if status in (200, 202) else None
             results[i].append((elapsed, status, headers["webhook-id"], item_id))
-        conn.close()
+
+        barrier.wait()
+        post_all(port, "/webhooks/social/bench", chunks[i], answered)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(senders)]
     for t in threads:
@@ -114,27 +93,14 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-webhook-")
-    port = free_port()
-    secret = generate_secret()
-    config = os.path.join(tmp, "config.toml")
-    with open(config, "w") as fh:
-        fh.write(f'[server]\nhost = "127.0.0.1"\nport = {port}\nworkers = {args.workers}\nthreads = {args.threads}\n'
-                 f'database = "{tmp}/bench.db"\nmedia_dir = "{tmp}/media"\n\n'
-                 '[[sources]]\nid = "bench"\nkind = "webhook"\nsecret_env = "BENCH_SECRET"\n')
-    env = {**os.environ, "BENCH_SECRET": secret, "CMS_BRIDGE_SECRET_KEY": "bench-" + "x" * 40}
-    exe = os.path.join(os.path.dirname(sys.executable), "cms-bridge")
-    subprocess.run([exe, "--config", config, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen([exe, "--config", config, "serve"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    config, port, env, secret = webhook_setup(tmp, workers=args.workers, threads=args.threads, source="bench",
+                                              database="bench.db", access_log=None)
+    server = Serve(config, port, env, os.path.join(tmp, "serve.log"))
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            print("cms-bridge serve did not come up", file=sys.stderr)
+        try:
+            server.start(timeout=20)
+        except RuntimeError as exc:
+            print(exc, file=sys.stderr)
             return 2
 
         now = int(time.time())
@@ -161,8 +127,7 @@ def main() -> int:
         wall = max(p[1] for p in parts) - min(p[0] for p in parts)
         results = [r for p in parts for r in p[2]]
     finally:
-        server.terminate()
-        server.wait(30)
+        server.stop()
 
     latencies = [r[0] for r in results]
     statuses: dict[int, int] = {}

@@ -42,7 +42,7 @@ def main() -> None:
         print(f"WordPress {site.url}: {args.n} comments; budget {args.budget} requests of 100 per sync")
         for transport in ("rest", "xmlrpc"):
             bridge = make_bridge(site, transport, str(workdir / f"{transport}.db"), budget=args.budget)
-            sync = bridge.services["sync"]
+            sync = bridge.sync
             first = sync.sync_site("wp")
             assert first.ok, first.error
             stored = bridge.store.count_comments("wp")

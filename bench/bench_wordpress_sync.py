@@ -74,13 +74,13 @@ def timed_sync(site: WordPressSite, transport: str, db: str) -> dict:
     bridge = make_bridge(site, transport, db)
     adapter = bridge.adapter("wp")
     t0 = time.perf_counter()
-    first = bridge.services["sync"].sync_site("wp")
+    first = bridge.sync.sync_site("wp")
     seconds = time.perf_counter() - t0
     initial_requests = adapter.request_count
     open_count = bridge.store.scalar("SELECT count(*) FROM comments WHERE status = 'pending'")
     before = adapter.request_count
     t1 = time.perf_counter()
-    again = bridge.services["sync"].sync_site("wp")
+    again = bridge.sync.sync_site("wp")
     nochange_seconds = time.perf_counter() - t1
     nochange = adapter.request_count - before
     bridge.close()
@@ -93,7 +93,7 @@ def timed_sync(site: WordPressSite, transport: str, db: str) -> dict:
 def child_rss(env_file: str, transport: str, db: str) -> None:
     site = WordPressSite.from_env_file(env_file)
     bridge = make_bridge(site, transport, db)
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"new": result.new, "peak_rss_mb": round(peak, 1), "ok": result.ok}))
 

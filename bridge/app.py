@@ -2,41 +2,63 @@
 configured app, so tests, ``cms-bridge serve`` and WSGI servers all get the same."""
 from __future__ import annotations
 
-import importlib
 import logging
 import secrets
 from datetime import timedelta
 
-from flask import Flask, jsonify, render_template, request
+from flask import Blueprint, Flask, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from webhooks import routes as webhooks_routes
+
 from .config import Config, load_config
 from .core import Bridge
 from .keyfiles import key_from_env_or_file
-from .web import access, humane, i18n
+from .web import (
+    access,
+    api,
+    audit,
+    auth,
+    contribute,
+    curation,
+    humane,
+    i18n,
+    inbox,
+    insights,
+    invitations,
+    metrics,
+    notifications,
+    pages,
+    site_admin,
+    sites,
+    source_admin,
+    stories,
+    users,
+)
 from .web.converters import BoundedIntConverter
 from .web.problems import problem
 
-#: "module:attribute" of every blueprint; features add one line here
-BLUEPRINTS: tuple[str, ...] = (
-    "bridge.web.auth:bp",
-    "bridge.web.pages:bp",
-    "bridge.web.curation:bp",
-    "bridge.web.stories:bp",
-    "bridge.web.api:bp",
-    "webhooks.routes:bp",
-    "bridge.web.inbox:bp",
-    "bridge.web.audit:bp",
-    "bridge.web.sites:bp",
-    "bridge.web.users:bp",
-    "bridge.web.metrics:bp",
-    "bridge.web.site_admin:bp",
-    "bridge.web.insights:bp",
-    "bridge.web.contribute:bp",
-    "bridge.web.invitations:bp",
-    "bridge.web.notifications:bp",
+#: every blueprint, in registration order; a feature adds its import and one entry here
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    auth.bp,
+    pages.bp,
+    curation.bp,
+    stories.bp,
+    api.bp,
+    webhooks_routes.bp,
+    inbox.bp,
+    audit.bp,
+    sites.bp,
+    users.bp,
+    metrics.bp,
+    site_admin.bp,
+    source_admin.bp,
+    insights.bp,
+    contribute.bp,
+    invitations.bp,
+    notifications.bp,
 )
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
@@ -95,9 +117,8 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
     # ids beyond SQLite's int64 are refused at routing (404), never reach the store
     app.url_map.converters["int"] = BoundedIntConverter
 
-    for target in BLUEPRINTS:
-        module_name, _, attr = target.partition(":")
-        app.register_blueprint(getattr(importlib.import_module(module_name), attr))
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
     app.before_request(access.enforce_access)
     def template_globals():

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from adapters import registry
+from webhooks.problems import field_errors, format_path
 
 DEFAULT_CONFIG_NAMES = ("config.toml",)
 ENV_CONFIG = "CMS_BRIDGE_CONFIG"
@@ -67,6 +68,12 @@ def http_url(value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError("is not an http(s) URL (write it like https://www.example.org)")
+
+
+def registered_site_kind(value: str) -> None:
+    """A kind in the adapter registry as it is now, not as it was at import: a kind
+    registered later (``registry.register_cms_adapter``) is valid too."""
+    one_of(registry.cms_kinds())(value)
 
 
 def identifier(value: str) -> None:
@@ -178,6 +185,7 @@ class ContributionsSchema(Schema):
     max_pixels = Int(load_default=50_000_000, validate=validate.Range(10_000, error="must be at least 10000"))
     per_invitation_per_hour = Int(load_default=60, validate=validate.Range(1, error="must be at least 1"))
     per_client_per_hour = Int(load_default=10, validate=validate.Range(1, error="must be at least 1"))
+    ffmpeg = Str(load_default="ffmpeg")  # makes videos' poster frames (a name on PATH or a path; "" = never)
 
 
 class NotificationsSchema(Schema):
@@ -203,7 +211,7 @@ class SiteCommonSchema(Schema):
         unknown = INCLUDE
 
     id = Str(required=True, validate=identifier)
-    kind = Str(required=True, validate=one_of(sorted(registry.CMS_ADAPTERS)))
+    kind = Str(required=True, validate=registered_site_kind)
     url = Url(required=True)
     name = Str(load_default="")
     timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error="must be between 0.5 and 600"))
@@ -291,56 +299,18 @@ class Config:
 
 
 # -- validation ------------------------------------------------------------
-def _lookup(data: Any, path: list) -> tuple[bool, Any]:
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            return False, None
-    return True, data
-
-
-def _format_path(path: list) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _flatten(errors: Any, data: Any, prefix: list, out: list[str]) -> None:
-    if isinstance(errors, dict):
-        for key, sub in errors.items():
-            if key == "_schema":
-                _flatten(sub, data, prefix, out)
-            else:
-                _flatten(sub, data, prefix + [key], out)
-        return
-    if isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
-        found, value = _lookup(data, prefix)
-        for message in errors:
-            if message == "Unknown field.":
-                message = "is not a known key (check its spelling and the table it is in)"
-            where = _format_path(prefix) or "config"
-            if found and not message.startswith("is missing"):
-                out.append(f"{where}: {value!r} {message}")
-            else:
-                out.append(f"{where}: {message}")
-        return
-    if isinstance(errors, list):
-        for sub in errors:
-            _flatten(sub, data, prefix, out)
+#: config files say "key" and "table" where the JSON API says "field"
+UNKNOWN_KEY = "is not a known key (check its spelling and the table it is in)"
 
 
 def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root: Any) -> dict:
     if not isinstance(data, dict):
-        problems.append(f"{_format_path(prefix)}: {data!r} is not a table")
+        problems.append(f"{format_path(prefix)}: {data!r} is not a table")
         return {}
     try:
         return schema.load(data)
     except ValidationError as exc:
-        _flatten(exc.messages, raw_root, prefix, problems)
+        problems.extend(map(str, field_errors(exc.messages, raw_root, prefix, root="config", unknown=UNKNOWN_KEY)))
         return {}
 
 
@@ -354,37 +324,18 @@ def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ, tr
             secret = environ.get(value)
             if not secret:
                 problems.append(
-                    f"{_format_path(prefix + [key])}: environment variable {value!r} is not set "
+                    f"{format_path(prefix + [key])}: environment variable {value!r} is not set "
                     "(export it before starting cms-bridge, or correct the variable's name)")
             else:
                 found[here[: -len("_env")]] = secret
     return found
 
 
-def validate_config(raw: dict, *, path: str | None = None, environ=None, require_secrets: bool = True) -> Config:
-    """Validate a parsed TOML document; raise ConfigError listing every problem.
-
-    ``require_secrets=False`` is for commands that never talk to a site or sender
-    (making a webhook secret, managing users): an unset ``*_env`` variable is then
-    no error, so an admin can run them before every secret is exported."""
-    environ = os.environ if environ is None else environ
-    problems: list[str] = []
-    secret_problems: list[str] = problems if require_secrets else []
-    top = _load(TopSchema(), raw, [], problems, raw)
-    if problems:
-        raise ConfigError(problems, path)
-    sections = {}
-    for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
-                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
-                         ("privacy", PrivacySchema()), ("contributions", ContributionsSchema()),
-                         ("notifications", NotificationsSchema())):
-        sections[name] = _load(schema, top[name], [name], problems, raw)
-
-    secrets: dict[tuple[str, str], dict[str, str]] = {}
-    if isinstance(top["notifications"], dict):
-        secrets[("notifications", "smtp")] = _resolve_secrets(top["notifications"], ["notifications"],
-                                                              secret_problems, environ)
+def _load_sites(top: dict, raw: dict, problems: list[str], resolve) -> tuple[list[dict], dict]:
+    """The ``[[sites]]`` tables, each by the common schema and its kind's own
+    (``config_schema`` of the adapter class); ``resolve(table, prefix)`` reads its secrets."""
     sites: list[dict] = []
+    secrets: dict[tuple[str, str], dict[str, str]] = {}
     seen: dict[str, int] = {}
     for i, site_raw in enumerate(top["sites"]):
         common = _load(SiteCommonSchema(), site_raw, ["sites", i], problems, raw)
@@ -408,39 +359,77 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
             for key in extra:
                 problems.append(f"sites[{i}].{key}: is not a known key for a {common['kind']} site")
             continue
-        secrets[("site", base["id"])] = _resolve_secrets(site_raw, ["sites", i], secret_problems, environ)
+        secrets[("site", base["id"])] = resolve(site_raw, ["sites", i])
         sites.append(base)
+    return sites, secrets
 
+
+def _load_sources(top: dict, raw: dict, problems: list[str], resolve, site_ids: set[str]) -> tuple[list[dict], dict]:
+    """The ``[[sources]]`` tables; every target must be a configured site."""
     sources: list[dict] = []
-    seen_sources: dict[str, int] = {}
-    site_ids = {s["id"] for s in sites}
+    secrets: dict[tuple[str, str], dict[str, str]] = {}
+    seen: dict[str, int] = {}
     for i, source_raw in enumerate(top["sources"]):
         source = _load(SourceSchema(), source_raw, ["sources", i], problems, raw)
         if not source:
             continue
-        if source["id"] in seen_sources:
+        if source["id"] in seen:
             problems.append(f"sources[{i}].id: {source['id']!r} is already used by "
-                            f"sources[{seen_sources[source['id']]}]; every source needs its own id")
+                            f"sources[{seen[source['id']]}]; every source needs its own id")
             continue
-        seen_sources[source["id"]] = i
+        seen[source["id"]] = i
         for j, target in enumerate(source["targets"]):
             if target not in site_ids:
                 problems.append(f"sources[{i}].targets[{j}]: {target!r} is not the id of a configured site "
                                 f"(known: {', '.join(sorted(site_ids)) or 'none'})")
-        secrets[("source", source["id"])] = _resolve_secrets(source_raw, ["sources", i], secret_problems, environ)
+        secrets[("source", source["id"])] = resolve(source_raw, ["sources", i])
         sources.append(source)
+    return sources, secrets
 
-    if problems:
-        raise ConfigError(problems, path)
+
+def _server_paths(server: dict, path: str | None) -> dict:
+    """Relative paths in ``[server]`` are relative to the config file (else the working directory)."""
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    server = sections["server"]
     for key in ("database", "media_dir", "secret_key_file"):
         if server.get(key) and not os.path.isabs(server[key]):
             server[key] = os.path.normpath(os.path.join(base_dir, server[key]))
     if not server["secret_key_file"]:
         server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
-    return Config(path=path, server=server, security=sections["security"], outbox=sections["outbox"],
-                  media=sections["media"], sync=sections["sync"], sites=sites, sources=sources, secrets=secrets,
+    return server
+
+
+def validate_config(raw: dict, *, path: str | None = None, environ=None, require_secrets: bool = True) -> Config:
+    """Validate a parsed TOML document; raise ConfigError listing every problem.
+
+    ``require_secrets=False`` is for commands that never talk to a site or sender
+    (making a webhook secret, managing users): an unset ``*_env`` variable is then
+    no error, so an admin can run them before every secret is exported."""
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    secret_problems: list[str] = problems if require_secrets else []
+    top = _load(TopSchema(), raw, [], problems, raw)
+    if problems:
+        raise ConfigError(problems, path)
+    sections = {}
+    for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
+                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
+                         ("privacy", PrivacySchema()), ("contributions", ContributionsSchema()),
+                         ("notifications", NotificationsSchema())):
+        sections[name] = _load(schema, top[name], [name], problems, raw)
+
+    def resolve(table: dict, prefix: list) -> dict[str, str]:
+        return _resolve_secrets(table, prefix, secret_problems, environ)
+
+    secrets: dict[tuple[str, str], dict[str, str]] = {}
+    if isinstance(top["notifications"], dict):
+        secrets[("notifications", "smtp")] = resolve(top["notifications"], ["notifications"])
+    sites, site_secrets = _load_sites(top, raw, problems, resolve)
+    sources, source_secrets = _load_sources(top, raw, problems, resolve, {s["id"] for s in sites})
+    if problems:
+        raise ConfigError(problems, path)
+    return Config(path=path, server=_server_paths(sections["server"], path), security=sections["security"],
+                  outbox=sections["outbox"], media=sections["media"], sync=sections["sync"], sites=sites,
+                  sources=sources, secrets={**secrets, **site_secrets, **source_secrets},
                   privacy=sections["privacy"], contributions=sections["contributions"],
                   notifications=sections["notifications"])
 

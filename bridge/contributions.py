@@ -1,6 +1,6 @@
 """Contributors: invitation links → photos/videos with consent → the curation queue.
 
-``bridge.services["contributions"]`` (a :class:`ContributionService`):
+``bridge.contributions`` (a :class:`ContributionService`):
 
 * ``create_invitation(...)`` — an editor's link. The token is made here and only its
   sha256 is stored, so the database alone cannot be used to submit; the URL is
@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -30,11 +31,14 @@ from . import clock as clock_mod
 from . import rights, security
 from .curation import Conflict, InvalidInput, ItemNotFound, NotAllowed
 from .errors import ServiceError
-from .intake import _title_from, content_hash
+from .intake import content_hash
 from .media import store_bytes
-from .sanitize import clean_text, escape_text, plain_text
+from .sanitize import clean_text, escape_text, plain_text, title_from
 from .translations import N_, gettext_for
 from .uploads import UploadRefused, clean, megabytes
+from .videos import find_ffmpeg
+
+log = logging.getLogger(__name__)
 
 KIND = "contributors"
 MAX_TEXT = 2000
@@ -116,7 +120,7 @@ class ContributionService:
         if not name:
             raise InvalidInput("The invitation needs a name contributors recognise, e.g. \"Turbine assembly "
                                "team\".", field="name", value=name)
-        targets = self.bridge.services["curation"].check_sites(targets, allowed, field_name="targets")
+        targets = self.bridge.curation.check_sites(targets, allowed, field_name="targets")
         if expires_at is not None:
             expires_at = clock_mod.iso_from_datetime(expires_at) if not isinstance(expires_at, str) else expires_at
             if expires_at <= clock_mod.iso(self.bridge.clock()):
@@ -238,33 +242,35 @@ class ContributionService:
         if errors:
             raise SubmissionInvalid(errors)
         cleaned = []
+        ffmpeg = find_ffmpeg(self.limits["ffmpeg"])
         for upload in uploads:
             try:
                 cleaned.append((upload, clean(upload.data, max_bytes=self.limits["max_file_bytes"],
-                                              max_pixels=self.limits["max_pixels"])))
+                                              max_pixels=self.limits["max_pixels"], ffmpeg=ffmpeg)))
             except UploadRefused as exc:
                 raise SubmissionInvalid({"files": f"{upload.filename or 'file'}: {exc}"},
                                         status=exc.status) from None
+            for note in cleaned[-1][1].not_done:
+                log.warning("contribution file %r: %s", plain_text(upload.filename)[:200], note)
         return self._store(inv, cleaned, text=text, name=name, email=email, consent_text=consent_text,
                            version=version, lang=lang, client_hash=client_hash)
 
     def _store(self, inv, cleaned, *, text, name, email, consent_text, version, lang, client_hash):
         now = clock_mod.iso(self.bridge.clock())
-        media, removed = [], []
-        media_dir = self.bridge.config.server["media_dir"]
+        media, posters, removed = [], [], []
         for upload, f in cleaned:
-            sha, path = store_bytes(media_dir, f.data, f.ext)
-            media.append({"url": f"upload:{sha}.{f.ext}", "alt": text[:200], "kind": f.kind, "sha256": sha,
-                          "path": path, "content_type": f.content_type, "width": f.width, "height": f.height,
-                          "bytes": len(f.data)})
+            media.append(self._media_row(f, text[:200]))
+            if f.poster is not None:  # after every file sent, so a photo of the contributor's own comes first
+                posters.append(self._media_row(f.poster, text[:200], poster_of=media[-1]["url"]))
             removed.append({"file": plain_text(upload.filename)[:200], "type": f.original_type or f.content_type,
-                            "removed": f.removed})
+                            "removed": f.removed, **({"not_done": f.not_done} if f.not_done else {})})
+        media += posters
         receipt = secrets.token_urlsafe(24)
         base = (self.bridge.config.server.get("public_url") or "").rstrip("/")
-        intake = self.bridge.services["intake"]
+        intake = self.bridge.intake
         source = self.source(inv)
         item = {"source_id": inv["source_id"], "external_id": f"contribution-{secrets.token_hex(8)}",
-                "network": "contribution", "title": _title_from(text) or f"{inv['name']}: {name}",
+                "network": "contribution", "title": title_from(text) or f"{inv['name']}: {name}",
                 "text": text, "html": escape_text(text) if text else "", "author_name": name,
                 "content_hash": content_hash(text, [m["url"] for m in media]),
                 "received_at": now, "published_at": now, "target_sites": list(inv["targets"]),
@@ -285,6 +291,14 @@ class ContributionService:
         if item["state"] == "approved":
             intake.hand_over(item_id)
         return receipt, self.store.contribution_for_item(item_id)
+
+    def _media_row(self, f, alt: str, poster_of: str = "") -> dict:
+        """A stored file as a media row; a video's poster frame is an image whose URL is the
+        video's with ``#poster`` (so publishing can pair them)."""
+        sha, path = store_bytes(self.bridge.config.server["media_dir"], f.data, f.ext)
+        url = f"{poster_of}#poster" if poster_of else f"upload:{sha}.{f.ext}"
+        return {"url": url, "alt": alt, "kind": f.kind, "sha256": sha, "path": path,
+                "content_type": f.content_type, "width": f.width, "height": f.height, "bytes": len(f.data)}
 
     def receipt(self, token: str, receipt: str) -> tuple[dict, dict, list[dict]]:
         """(contribution, item, publications) for a receipt link — also after the invitation closed."""
@@ -310,7 +324,7 @@ class ContributionService:
                                              to_state="duplicate", detail="consent revoked")
             else:
                 # the contributor withdraws their own consent: it reaches every site the item is on
-                self.bridge.services["curation"].set_consent(item["id"], "revoked", actor=actor,
+                self.bridge.curation.set_consent(item["id"], "revoked", actor=actor,
                                                              allowed=rights.ALL_SITES)
         return self.store.contribution_for_item(item["id"])
 
@@ -325,7 +339,7 @@ class ContributionService:
         return megabytes(self.limits["max_file_bytes"])
 
 
-def setup(bridge) -> None:
-    bridge.services["contributions"] = ContributionService(bridge)
+def setup(bridge) -> ContributionService:
+    return ContributionService(bridge)
 
 

@@ -29,9 +29,9 @@ from adapters.types import Media, RemoteRef, SocialItem
 
 from . import clock as clock_mod
 from . import rights
-from .errors import ServiceError
-from .sanitize import clean_html
-from .translations import N_
+from .errors import Conflict, InvalidInput, NotAllowed, ServiceError
+from .errors import NotFound as ItemNotFound
+from .sanitize import clean_html, title_from
 
 CONSENT_STATES = ("not_required", "requested", "granted", "declined", "revoked")
 ITEM_STATES = ("pending", "flagged", "approved", "rejected", "duplicate", "retracted")
@@ -44,33 +44,8 @@ UNPUBLISH_KIND = "unpublish"
 LIVE_PUBLICATION_STATES = ("queued", "published")
 
 
-class CurationError(ServiceError):
-    """A curation decision that cannot be made; ``field``/``value`` name the bad input."""
-
-    def __init__(self, detail: str, *, field: str | None = None, value=None):
-        super().__init__(detail)
-        self.field = field
-        self.value = value
-
-
-class InvalidInput(CurationError):
-    status = 400
-    title = N_("Invalid input")
-
-
-class NotAllowed(CurationError):
-    status = 403
-    title = N_("Not allowed for these sites")
-
-
-class ItemNotFound(CurationError):
-    status = 404
-    title = N_("No such item")
-
-
-class Conflict(CurationError):
-    status = 409
-    title = N_("Not possible in the item's state")
+#: curation's refusals are the shared ones (``bridge/errors.py``); these names stay for callers
+CurationError = ServiceError
 
 
 class MediaPending(AdapterError):
@@ -556,8 +531,10 @@ class CurationService:
         return path
 
     def social_item(self, item: dict, media: list[dict] | None = None) -> SocialItem:
-        """The item as adapters publish it: the editor's title/text when given, the
-        stored (sanitised) HTML cleaned once more, and only downloaded media."""
+        """The item as adapters publish it (the one row → SocialItem mapping): the editor's
+        title/text when given (edited text replaces the HTML too), the stored (sanitised)
+        HTML cleaned once more, and only downloaded media — a failed or pending image is
+        left out, never hotlinked from where it came from."""
         if media is None:
             media = self.store.media_for_items([item["id"]])[item["id"]]
         text = item["edited_text"] if item["edited_text"] is not None else item["text"]
@@ -565,7 +542,8 @@ class CurationService:
             html = text_to_html(text)
         else:
             html = clean_html(item["html"], item["url"])  # sanitised on intake; again before it leaves
-        title = item["edited_title"] or item["title"] or self._title_from(text, item)
+        title = item["edited_title"] or item["title"] or title_from(text) or \
+            (f"Post by {item['author_name']}" if item["author_name"] else f"Item {item['id']}")
         return SocialItem(
             id=str(item["id"]), title=title, html=html, text=text, url=item["url"],
             author_name=item["author_name"], author_url=item["author_url"], network=item["network"],
@@ -579,16 +557,9 @@ class CurationService:
             key=f"{self.store.installation_id()}-{item['id']}",
         )
 
-    @staticmethod
-    def _title_from(text: str, item: dict) -> str:
-        first = (text or "").strip().split("\n", 1)[0]
-        if first:
-            return first if len(first) <= 80 else first[:79].rstrip() + "…"
-        return f"Post by {item['author_name']}" if item["author_name"] else f"Item {item['id']}"
 
-
-def setup(bridge) -> None:
+def setup(bridge) -> CurationService:
     service = CurationService(bridge)
-    bridge.services["curation"] = service
     bridge.outbox.register(PUBLISH_KIND, service.handle_publish)
     bridge.outbox.register(UNPUBLISH_KIND, service.handle_unpublish)
+    return service

@@ -133,11 +133,6 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _week(day: str) -> str:
-    d = date.fromisoformat(day)
-    return (d - timedelta(days=d.weekday())).isoformat()
-
-
 class InsightsService:
     def __init__(self, bridge):
         self.bridge = bridge
@@ -190,20 +185,17 @@ class InsightsService:
     def _contributions(self, sources: list[dict], start: str, end: str) -> dict:
         kinds = {s["id"]: s.get("kind", "") for s in sources}
         ids = list(kinds)
-        weekly: dict[tuple[str, str], int] = {}
         contributors: dict[tuple[str, str], int] = {}
-        for row in self.store.insight_item_days(ids, start, end):
-            key = (_week(row["day"]), row["source_id"])
-            weekly[key] = weekly.get(key, 0) + row["n"]
-            ckey = (row["contributor"] or "(unnamed)", kinds[row["source_id"]])
+        for row in self.store.insight_items_per_contributor(kinds, start, end):
+            ckey = (row["contributor"] or "(unnamed)", row["source_kind"])
             contributors[ckey] = contributors.get(ckey, 0) + row["n"]
         decided: dict[str, dict[str, int]] = {}
         for row in self.store.insight_item_decisions(ids, start, end):
             decided.setdefault(row["source_id"], {"approve": 0, "reject": 0})[row["action"]] = row["n"]
         waits = [(r["le"], r["n"]) for r in self.store.insight_waits("item", [""], start, end)]
         return {
-            "items_per_week": [{"week": w, "source": s, "source_kind": kinds[s], "items": n}
-                               for (w, s), n in sorted(weekly.items())],
+            "items_per_week": [{"week": r["week"], "source": r["source_id"], "source_kind": kinds[r["source_id"]],
+                                "items": r["n"]} for r in self.store.insight_items_per_week(ids, start, end)],
             "items_per_contributor": [{"contributor": c, "source_kind": k, "items": n}
                                       for (c, k), n in sorted(contributors.items(), key=lambda kv: (-kv[1], kv[0]))],
             "item_decisions": [{"source": s, "approved": d["approve"], "rejected": d["reject"],
@@ -250,9 +242,10 @@ class InsightsService:
             (r["site_id"], r["day"]): r["delta"]
             for r in self.store.insight_pending_changes(sites, rng.start.isoformat(), rng.end.isoformat())}
         rows = []
+        days = rng.each_day()
         for site in sites:
             pending = level.get(site, 0)
-            for day in rng.each_day():
+            for day in days:
                 pending += changes.get((site, day), 0)
                 rows.append({"site": site, "day": day, "pending": pending})
         return rows
@@ -265,5 +258,5 @@ class InsightsService:
                  "failures": f["failed"]} for s, f in per_site.items()]
 
 
-def setup(bridge) -> None:
-    bridge.services["insights"] = InsightsService(bridge)
+def setup(bridge) -> InsightsService:
+    return InsightsService(bridge)

@@ -1,7 +1,7 @@
 """Intake: feed polls and signed webhooks → normalised, sanitised, deduplicated
 ``items`` rows with a recorded reason for their state.
 
-``bridge.services["intake"]`` (an :class:`IntakeService`) is the API:
+``bridge.intake`` (an :class:`IntakeService`) is the API:
 
 * ``accept(source_id, payload_or_item) -> (item_id, created)`` — one social item
   (a :class:`~adapters.types.SocialItem`, or a webhook payload dict) into the store.
@@ -9,8 +9,6 @@
   that are due (each source's ``interval``), then download pending media. One
   failing source never stops the others; its error is recorded on the source.
   This is what ``cms-bridge sync`` calls (and ``cms-bridge sources poll``).
-* ``social_item(item_id) -> SocialItem`` — an item as adapters publish it, with
-  ``Media.local_path`` set for downloaded images.
 
 **Normalise.** HTML through :func:`bridge.sanitize.clean_html` (relative URLs made
 absolute against the item's URL), plain text from it (or the given text), title,
@@ -37,8 +35,7 @@ word is a hard rule); trusted source → ``approved`` ("trusted source"); suspec
 ``target_sites`` = the source's ``targets``.
 
 **Hand-over to curation.** An item approved because its source is trusted is
-passed to ``bridge.services["curation"].approve_trusted(item_id)`` when that
-service exists — after its images were downloaded, so publishing finds
+passed to ``bridge.curation.approve_trusted(item_id)`` — after its images were downloaded, so publishing finds
 ``Media.local_path``. For feeds this all happens inside ``poll``; a webhook answers
 202 at once and an outbox job of kind ``fetch_media`` (key ``fetch_media:<item id>``)
 downloads the images and then hands the item over (``poll`` runs due
@@ -60,12 +57,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from adapters import registry
 from adapters.base import AdapterError
-from adapters.types import Media, SocialItem
+from adapters.types import SocialItem
 from webhooks.routes import Answer, WebhookSource
 
 from . import clock as clock_mod
 from .media import MediaFetcher
-from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text
+from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text, title_from
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +136,6 @@ def content_hash(text: str, media_urls: list[str]) -> str:
         return ""
     canon = sorted(canonical_url(u) or u for u in media_urls)
     return hashlib.sha256("\n".join([norm, *canon]).encode("utf-8")).hexdigest()
-
-
-def _title_from(text: str, limit: int = 80) -> str:
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if len(first) <= limit:
-        return first
-    cut = first[:limit].rsplit(" ", 1)[0] or first[:limit]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 def _word_pattern(word: str) -> re.Pattern:
@@ -241,7 +230,7 @@ class IntakeService:
         text = plain_text(text) if "<" in text else text
         if not html and text:
             html = escape_text(text)
-        title = plain_text(given["title"]) or _title_from(text)
+        title = plain_text(given["title"]) or title_from(text)
         media = []
         for m in given["media"]:
             murl = _media_url(m["url"], url or base)
@@ -389,13 +378,9 @@ class IntakeService:
             self.hand_over(item_id)
 
     def hand_over(self, item_id: int) -> None:
-        """Give an item approved by trust to curation for publishing, if curation is there."""
-        curation = self.bridge.services.get("curation")
-        approve = getattr(curation, "approve_trusted", None)
-        if approve is None:
-            return
+        """Give an item approved by trust to curation for publishing."""
         try:
-            approve(item_id)
+            self.bridge.curation.approve_trusted(item_id)
         except Exception:
             # Curation failing must not lose the item: it stays approved, and the
             # fetch_media job (retried by the outbox) tries the hand-over again.
@@ -410,9 +395,7 @@ class IntakeService:
             return {"item_id": item_id, "skipped": "item deleted"}
         rows = self.media.fetch_item(item_id)
         if item["state"] == "approved":
-            curation = self.bridge.services.get("curation")
-            if getattr(curation, "approve_trusted", None) is not None:
-                curation.approve_trusted(item_id)  # raising → the outbox retries the job
+            self.bridge.curation.approve_trusted(item_id)  # raising → the outbox retries the job
         return {"item_id": item_id, "media": {r["url"]: r["state"] for r in rows}}
 
     # -- the webhook side (webhooks.routes.WebhookIntake) --------------------------
@@ -423,8 +406,7 @@ class IntakeService:
         return WebhookSource(id=source_id, secret=self.config.source_secrets(source_id).get("secret", ""))
 
     def replayed_delivery(self, source_id: str, delivery_id: str) -> Answer | None:
-        seen = self.store.get_delivery(source_id, delivery_id)
-        return Answer(seen["status_code"], seen["response"]) if seen else None
+        return Answer.stored(self.store.get_delivery(source_id, delivery_id))
 
     def accept_webhook(self, source_id: str, delivery_id: str, payload: dict) -> Answer:
         source = self._source(source_id)
@@ -435,10 +417,11 @@ class IntakeService:
         return Answer(answer["status_code"], answer["response"])
 
     # -- polling -----------------------------------------------------------------
-    def poll(self, source_id: str | None = None, force: bool = False) -> list[PollResult]:
+    def poll(self, source_id: str | None = None, force: bool = False, progress=None) -> list[PollResult]:
         """Poll the feed sources that are due (all of them with ``force``; only
         ``source_id`` if given), then run due ``fetch_media`` jobs. Never raises for a
-        source's failure: it is in that source's PollResult and on its row."""
+        source's failure: it is in that source's PollResult and on its row.
+        ``progress(done, total)`` is called after each source (the CLI's bar)."""
         if source_id is not None:
             source = self._source(source_id)
             if source["kind"] != "feed":
@@ -452,8 +435,10 @@ class IntakeService:
             due_at = row.get("next_poll_at")
             if not force and due_at is not None and due_at > self.clock():
                 results.append(PollResult(source_id=source["id"], polled=False, next_poll_at=due_at))
-                continue
-            results.append(self._poll_one(source, row.get("state") or {}))
+            else:
+                results.append(self._poll_one(source, row.get("state") or {}))
+            if progress:
+                progress(len(results), len(sources))
         try:
             self.bridge.outbox.run_due(kinds=[FETCH_MEDIA])
         except Exception:  # the media queue is retried next time; the poll results stand
@@ -505,25 +490,6 @@ class IntakeService:
         self.store.record_source_warning(source["id"], result.warning)
         return result
 
-    # -- reading -----------------------------------------------------------------
-    def social_item(self, item_id: int) -> SocialItem | None:
-        """The item as adapters publish it (``Media.local_path`` set for stored images;
-        failed images keep only their original ``url``)."""
-        row = self.store.get_item(item_id)
-        if row is None:
-            return None
-        media = [Media(url=m["url"], alt=m["alt"], kind=m["kind"],
-                       local_path=m["path"] if m["state"] == "stored" else None,
-                       content_type=m["content_type"], sha256=m["sha256"], width=m["width"], height=m["height"])
-                 for m in self.store.item_media(item_id)]
-        published = clock_mod.parse_iso(row["published_at"]) if row["published_at"] else None
-        return SocialItem(id=str(row["id"]), title=row["edited_title"] or row["title"], html=row["html"],
-                          text=row["edited_text"] or row["text"], url=row["url"], author_name=row["author_name"],
-                          author_url=row["author_url"], network=row["network"], published_at=published,
-                          media=media, external_id=row["external_id"], source_id=row["source_id"],
-                          contributor=row["contributor"], consent_state=row["consent_state"],
-                          consent_evidence_url=row["consent_evidence_url"])
-
     def retry_media(self, item_id: int) -> None:
         """Try the failed images of an item again (through the outbox)."""
         self.store.reset_failed_media(item_id)
@@ -531,8 +497,7 @@ class IntakeService:
                                    refresh=True)
 
 
-def setup(bridge) -> None:
+def setup(bridge) -> IntakeService:
     service = IntakeService(bridge)
-    bridge.services["intake"] = service
-    bridge.services["media"] = service.media
     bridge.outbox.register(FETCH_MEDIA, service._fetch_media_job)
+    return service

@@ -123,7 +123,7 @@ def store_bytes(media_dir: str, data: bytes, ext: str) -> tuple[str, str]:
 
 
 class MediaFetcher:
-    """Downloads the pending media rows of items (``bridge.services["media"]``)."""
+    """Downloads the pending media rows of items (``bridge.intake.media``)."""
 
     def __init__(self, store, *, media_dir: str, max_bytes: int, timeout: float, allow_private=()):
         self.store = store

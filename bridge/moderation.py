@@ -1,4 +1,10 @@
-"""Moderation decisions and their write-back to the site.
+"""Moderation decisions and their write-back to the site: the :class:`ModerationService`.
+
+``bridge.moderation`` is the one place a decision about a comment is
+made; the inbox pages (``bridge/web/inbox.py``), the JSON API
+(``bridge/web/api/comments.py``) and the CLI call it, so who may decide what,
+which site can take which decision and how a refusal is worded cannot differ
+between them.
 
 A decision takes effect in the inbox at once (the comment gets its new status,
 ``writeback_state = "pending"``, a ``moderation_log`` row) and reaches the site
@@ -13,12 +19,19 @@ when the comment changed since (typically the site changed it behind our back).
 """
 from __future__ import annotations
 
-from adapters.base import AdapterError, NotFound
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from adapters.base import AdapterError, Feature, NotFound
 from adapters.types import CommentStatus, ModerationAction, RemoteComment
 
 from . import rights
 from .clock import parse_iso
-from .errors import ServiceError
+from .errors import Conflict, NotAllowed, ServiceError
+from .errors import NotFound as CommentNotFound
+from .intake import compile_rules
+from .store.inbox import STATUSES, InboxFilter, fts_any
 
 #: the inbox status each action leads to ("deleted": gone from the site)
 TARGET_STATUS = {
@@ -26,41 +39,27 @@ TARGET_STATUS = {
     ModerationAction.UNSPAM: "pending", ModerationAction.TRASH: "trash", ModerationAction.RESTORE: "pending",
     ModerationAction.DELETE: "deleted",
 }
+ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in ModerationAction)
+#: "every comment matching the filter" decides at most this many per call
+BULK_LIMIT = 2000
+MAX_REPLY = 10_000
+#: the queues of the inbox, in the order of their keys (1–5); "flagged": pending and matching the watch list
+QUEUES: tuple[str, ...] = ("pending", "flagged", "approved", "spam", "trash")
+#: a link in a comment: an <a href> or a bare URL in the text
+LINK = re.compile(r"<a\s[^>]*href|(?<![\"'=])\bhttps?://", re.I)
+
+#: moderation's refusals are the shared ones (``bridge/errors.py``); the names stay for callers
+ModerationError = ServiceError
 
 
-class ModerationError(ServiceError):
-    """A moderation decision that cannot be made; ``comment`` is the comment's current row."""
-
-    title = "Invalid decision"
-
-    def __init__(self, detail: str, *, comment: dict | None = None):
-        super().__init__(detail)
-        self.comment = comment
-
-
-class CommentNotFound(ModerationError):
-    status = 404
-    title = "No such comment"
-
-
-class NotAllowed(ModerationError):
-    status = 403
-    title = "Not allowed for this site"
-
-
-class Conflict(ModerationError):
-    """The comment changed since the editor saw it; ``comment`` is its current row."""
-
-    status = 409
-    title = "The comment changed meanwhile"
-
-
-class NothingToDo(ModerationError):
+class NothingToDo(ServiceError, status=422, title="Nothing to do"):
     """The decision would leave the comment as it is (hold on a pending comment):
     nothing is logged and no write-back is queued."""
 
-    status = 422
-    title = "Nothing to do"
+
+class SiteCannot(ServiceError, status=422, title="The site cannot do this"):
+    """The comment's site does not offer this (its adapter lacks the feature): refused
+    before anything is queued, instead of a write-back that can only fail."""
 
 
 class StaleDecision(AdapterError):
@@ -68,6 +67,62 @@ class StaleDecision(AdapterError):
     written; the editor must see the site's change and decide again."""
 
     retriable = False
+
+
+@dataclass
+class Outcome:
+    """What happened to one requested decision, in words for the editor."""
+
+    comment_id: int
+    ok: bool = False
+    conflict: bool = False
+    missing: bool = False
+    message: str = ""
+    comment: dict | None = None
+
+
+@dataclass
+class BulkOutcome:
+    applied: list[int] = field(default_factory=list)
+    conflicts: list[Outcome] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    remaining: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.ok:
+            self.applied.append(outcome.comment_id)
+        elif outcome.conflict:
+            self.conflicts.append(outcome)
+        else:
+            self.failed.append(outcome)
+
+
+def conflict_message(comment: dict) -> str:
+    change = f" (changed on site: {comment['site_change']})" if comment.get("site_change") else ""
+    return (f"Comment #{comment['id']} changed after you loaded it{change}: it is now {comment['status']}. "
+            "Nothing was done; look at it again and decide.")
+
+
+def parse_filter(args, *, default_status: str = "pending") -> InboxFilter:
+    """An InboxFilter from query args / form fields / a JSON filter; raises ValueError naming the bad field."""
+    status = (args.get("status") or default_status).strip()
+    known = (*STATUSES, "flagged", "all")
+    if status not in known:
+        raise ValueError(f"status={status!r} is not one of {', '.join(known)}")
+    flt = InboxFilter(status=status)
+    flt.site = (args.get("site") or "").strip() or None
+    flt.post = (args.get("post") or "").strip() or None
+    flt.author = (args.get("author") or "").strip() or None
+    flt.q = (args.get("q") or "").strip() or None
+    for name, attr in (("from", "date_from"), ("to", "date_to"), ("date_from", "date_from"), ("date_to", "date_to")):
+        value = (args.get(name) or "").strip()
+        if value:
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"{name}={value!r} is not a date (write it as YYYY-MM-DD)") from None
+            setattr(flt, attr, value)
+    return flt
 
 
 def _actor(user) -> tuple[str, list[str] | None]:
@@ -78,55 +133,6 @@ def _actor(user) -> tuple[str, list[str] | None]:
     return str(user), rights.ALL_SITES
 
 
-def _load(bridge, user, comment_id: int) -> tuple[dict, str]:
-    comment = bridge.store.get_comment(comment_id)
-    if comment is None:
-        raise CommentNotFound(f"there is no comment {comment_id}")
-    actor, allowed = _actor(user)
-    if rights.forbidden([comment["site_id"]], allowed):
-        raise NotAllowed(f"{actor} may not moderate comments of site {comment['site_id']!r}", comment=comment)
-    return comment, actor
-
-
-def decide(bridge, user, comment_id: int, action: str, seen_version: int | None = None, *,
-           origin: str = "inbox") -> dict:
-    """Apply ``action`` (approve, hold, spam, unspam, trash, restore, delete) to a comment.
-
-    Returns the updated comment row plus ``job_id``. Raises Conflict when
-    ``seen_version`` is given and the comment changed since, saying what changed.
-    Deciding the same thing twice while the first is still queued adds no job.
-    """
-    try:
-        action = ModerationAction(action)
-    except ValueError:
-        known = ", ".join(a.value for a in ModerationAction)
-        raise ModerationError(f"{action!r} is not a moderation action; use one of: {known}") from None
-    comment, actor = _load(bridge, user, comment_id)
-    if seen_version is not None and int(seen_version) != comment["version"]:
-        what = comment["site_change"] or f"it is now {comment['status']}"
-        raise Conflict(f"comment {comment_id} changed since you saw it (version {seen_version} → "
-                       f"{comment['version']}): {what}. Reload it and decide again.", comment=comment)
-    if comment["status"] == "deleted":
-        raise Conflict(f"comment {comment_id} is deleted on the site; nothing can be decided any more",
-                       comment=comment)
-    to_status = TARGET_STATUS[action]
-    if to_status == comment["status"]:
-        raise NothingToDo(f"comment {comment_id} is already {to_status}; nothing was changed", comment=comment)
-    with bridge.store.write():
-        log_id = bridge.store.record_decision(comment, actor=actor, action=action.value, to_status=to_status,
-                                              origin=origin)
-        if log_id is None:  # another request decided this version first
-            current = bridge.store.get_comment(comment_id)
-            raise Conflict(f"comment {comment_id} was decided by someone else (or by you, twice) since you saw "
-                           f"it: it is now {current['status']}. Nothing more was done.", comment=current)
-        job = bridge.outbox.enqueue(
-            "moderate", key=f"moderate:{comment['id']}:v{comment['version'] + 1}:{action.value}",
-            payload={"comment_id": comment["id"], "action": action.value, "version": comment["version"] + 1},
-            site_id=comment["site_id"])
-        bridge.store.link_writeback_job(comment["id"], log_id, job["id"])
-    return {**bridge.store.get_comment(comment_id), "job_id": job["id"]}
-
-
 def _reverse(from_status: str, now: str) -> ModerationAction:
     """The decision that leads back to ``from_status`` from ``now``."""
     if from_status == "pending":
@@ -135,49 +141,274 @@ def _reverse(from_status: str, now: str) -> ModerationAction:
             "trash": ModerationAction.TRASH}[from_status]
 
 
-def undo(bridge, user, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
-    """Take back the latest decision on a comment, seen at ``version`` (the version it produced).
+def _why(row: dict) -> list[str]:
+    """The signals of a row, as the words the inbox shows under "why look twice"."""
+    out = [f"{'banned' if m['rule'] == 'banned' else 'watched'} word “{m['word']}”" for m in row["watch"]]
+    if row["links"]:
+        out.append(f"{row['links']} link{'' if row['links'] == 1 else 's'}")
+    if row["first_time"]:
+        out.append("first comment here")
+    record = row["record"] or {}
+    bad = [f"{record[k]} {k}" for k in ("spam", "trash") if record.get(k)]
+    if bad:
+        out.append(" and ".join(bad) + " before")
+    return out
 
-    If its write-back has not run yet, the job is cancelled and the comment is put
-    back locally: the site never hears of it. Otherwise the reverse decision is
-    made (and written back like any other). Returns the comment row plus
-    ``undone``: "cancelled" or "reversed"."""
-    comment, actor = _load(bridge, user, comment_id)
-    if int(version) != comment["version"]:
-        raise Conflict(f"comment {comment_id} changed after that decision (it is now {comment['status']}); "
-                       "nothing was undone. Decide it again instead.", comment=comment)
-    last = bridge.store.last_decision(comment_id)
-    if last is None or last["action"] in ("undo", "site_change") or last["to_status"] != comment["status"]:
-        raise NothingToDo(f"comment {comment_id} has no decision of yours to undo", comment=comment)
-    if bridge.store.cancel_decision(comment, last, actor=actor, origin=origin) is not None:
-        return {**bridge.store.get_comment(comment_id), "undone": "cancelled"}
-    if comment["status"] == "deleted":
-        raise Conflict(f"comment {comment_id} is already deleted on the site; a permanent delete cannot be undone",
-                       comment=comment)
-    reverse = _reverse(last["from_status"], comment["status"])
-    return {**decide(bridge, user, comment_id, reverse.value, seen_version=version, origin=origin),
-            "undone": "reversed"}
+
+class ModerationService:
+    """Decisions and replies on comments, with per-site rights and the site's features checked here.
+
+    ``user`` is a user row (its role and sites decide what it may act on) or a plain
+    name (the CLI: every site)."""
+
+    def __init__(self, bridge):
+        self.bridge = bridge
+        self.store = bridge.store
+        self.outbox = bridge.outbox
+        self._watch: tuple[list, list] | None = None
+
+    # -- what a moderator sees besides the comment (Coral's signals) ------------
+    def watch_list(self) -> tuple[list, list]:
+        """(banned, suspect) as ``[(word, pattern)]``: the words of every source's curation rules
+        (``[sources.rules]``), compiled by the same code intake uses, so a word means the same
+        in the curation queue and in the inbox. One list for the organisation: a word watched
+        for one source is worth a look on any site."""
+        if self._watch is None:
+            merged: dict[str, list[str]] = {"banned": [], "suspect": []}
+            for source in self.bridge.config.sources:
+                for rule, words in merged.items():
+                    words.extend(w for w in (source.get("rules") or {}).get(rule, []) if w not in words)
+            banned, suspect, _ = compile_rules(merged)
+            self._watch = (banned, suspect)
+        return self._watch
+
+    def inbox_filter(self, args, *, default_status: str = "pending") -> InboxFilter:
+        """:func:`parse_filter`, with the watch list that the "flagged" queue matches."""
+        flt = parse_filter(args, default_status=default_status)
+        banned, suspect = self.watch_list()
+        flt.watch = fts_any([w for w, _ in banned + suspect])
+        return flt
+
+    def signals(self, rows: list[dict], allowed: list[str] | None = rights.ALL_SITES) -> list[dict]:
+        """Add to each row why a moderator might look twice: ``record`` (the commenter's
+        approved/spam/trash comments before this one, on the sites in ``allowed``: an editor
+        learns nothing of other sites), ``first_time``, ``links``, ``watch`` (the watch-list
+        words it contains, each with its rule), ``suggested`` ("spam" when a banned word is in
+        it) and ``why`` (all of that in words)."""
+        stats = self.store.author_stats([r["author_key"] for r in rows], allowed)
+        banned, suspect = self.watch_list()
+        for row in rows:
+            record = None
+            if row["author_key"]:  # "before": not counting this comment
+                record = {"approved": 0, "spam": 0, "trash": 0, "total": 1, **stats.get(row["author_key"], {})}
+                if row["status"] in record:
+                    record[row["status"]] -= 1
+                record["total"] = max(0, record["total"] - 1)
+            row["record"] = record
+            row["links"] = len(LINK.findall(row.get("content_html") or row.get("content_text") or ""))
+            row["first_time"] = record is not None and record["total"] == 0
+            text = row.get("content_text") or ""
+            row["watch"] = [{"word": w, "rule": rule} for rule, words in (("banned", banned), ("suspect", suspect))
+                            for w, pattern in words if pattern.search(text)]
+            row["suggested"] = "spam" if any(m["rule"] == "banned" for m in row["watch"]) else None
+            row["why"] = _why(row)
+        return rows
+
+    def commenter(self, user, author_key: str, *, limit: int = 100) -> dict | None:
+        """One commenter's comments, newest first, on the sites ``user`` may see only (the
+        commenter drawer); None when there are none there. ``counts`` are per status over those
+        sites; ``more``: there are more than ``limit``."""
+        _, allowed = _actor(user)
+        rows, more = self.store.inbox_page(InboxFilter(status="all", author=author_key), allowed, limit=limit)
+        if not rows:
+            return None
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        return {"author_key": author_key, "name": rows[0]["author_name"], "rows": rows, "counts": counts,
+                "sites": sorted({r["site_id"] for r in rows}), "more": more is not None}
+
+    # -- checks ------------------------------------------------------------
+    def _load(self, user, comment_id: int) -> tuple[dict, str]:
+        comment = self.store.get_comment(comment_id)
+        if comment is None:
+            raise CommentNotFound(f"there is no comment {comment_id}")
+        actor, allowed = _actor(user)
+        if rights.forbidden([comment["site_id"]], allowed):
+            raise NotAllowed(f"{actor} may not moderate comments of site {comment['site_id']!r}", current=comment)
+        return comment, actor
+
+    def _require(self, comment: dict, feature: Feature, doing: str) -> None:
+        """Refuse ``doing`` on a site whose adapter does not declare ``feature``. A site that is
+        no longer configured is left to the write-back to report (its adapter cannot be built)."""
+        site_id = comment["site_id"]
+        if self.bridge.config.site(site_id) is None or feature in self.bridge.adapter(site_id).features:
+            return
+        raise SiteCannot(f"site {site_id!r} does not let cms-bridge {doing} (its connection offers no "
+                         f"{feature.value}); do it on the site itself, or connect the site in a way that "
+                         f"grants {feature.value}", current=comment)
+
+    def hidden(self, user, ids: list[int]) -> list[int]:
+        """Of ``ids``, those that are no comment the user may moderate (in the order given)."""
+        _, allowed = _actor(user)
+        found = {c["id"]: c for c in self.store.comments_by_ids(ids)}
+        return [i for i in ids if i not in found or rights.forbidden([found[i]["site_id"]], allowed)]
+
+    # -- deciding (raising) ---------------------------------------------------
+    def decide(self, user, comment_id: int, action: str, seen_version: int | None = None, *,
+               origin: str = "inbox") -> dict:
+        """Apply ``action`` (approve, hold, spam, unspam, trash, restore, delete) to a comment.
+
+        Returns the updated comment row plus ``job_id``. Raises Conflict when
+        ``seen_version`` is given and the comment changed since, saying what changed.
+        Deciding the same thing twice while the first is still queued adds no job.
+        """
+        try:
+            action = ModerationAction(action)
+        except ValueError:
+            raise ServiceError(f"{action!r} is not a moderation action; use one of: {', '.join(ACTION_NAMES)}",
+                               field="action", value=action) from None
+        comment, actor = self._load(user, comment_id)
+        if seen_version is not None and int(seen_version) != comment["version"]:
+            what = comment["site_change"] or f"it is now {comment['status']}"
+            raise Conflict(f"comment {comment_id} changed since you saw it (version {seen_version} → "
+                           f"{comment['version']}): {what}. Reload it and decide again.", current=comment)
+        if comment["status"] == "deleted":
+            raise Conflict(f"comment {comment_id} is deleted on the site; nothing can be decided any more",
+                           current=comment)
+        to_status = TARGET_STATUS[action]
+        if to_status == comment["status"]:
+            raise NothingToDo(f"comment {comment_id} is already {to_status}; nothing was changed", current=comment)
+        self._require(comment, Feature.MODERATE, "moderate its comments")
+        with self.store.write():
+            log_id = self.store.record_decision(comment, actor=actor, action=action.value, to_status=to_status,
+                                                origin=origin)
+            if log_id is None:  # another request decided this version first
+                current = self.store.get_comment(comment_id)
+                raise Conflict(f"comment {comment_id} was decided by someone else (or by you, twice) since you "
+                               f"saw it: it is now {current['status']}. Nothing more was done.", current=current)
+            job = self.outbox.enqueue(
+                "moderate", key=f"moderate:{comment['id']}:v{comment['version'] + 1}:{action.value}",
+                payload={"comment_id": comment["id"], "action": action.value, "version": comment["version"] + 1},
+                site_id=comment["site_id"])
+            self.store.link_writeback_job(comment["id"], log_id, job["id"])
+        return {**self.store.get_comment(comment_id), "job_id": job["id"]}
+
+    def undo(self, user, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
+        """Take back the latest decision on a comment, seen at ``version`` (the version it produced).
+
+        If its write-back has not run yet, the job is cancelled and the comment is put
+        back locally: the site never hears of it. Otherwise the reverse decision is
+        made (and written back like any other). Returns the comment row plus
+        ``undone``: "cancelled" or "reversed"."""
+        comment, actor = self._load(user, comment_id)
+        if int(version) != comment["version"]:
+            raise Conflict(f"comment {comment_id} changed after that decision (it is now {comment['status']}); "
+                           "nothing was undone. Decide it again instead.", current=comment)
+        last = self.store.last_decision(comment_id)
+        if last is None or last["action"] in ("undo", "site_change") or last["to_status"] != comment["status"]:
+            raise NothingToDo(f"comment {comment_id} has no decision of yours to undo", current=comment)
+        if self.store.cancel_decision(comment, last, actor=actor, origin=origin) is not None:
+            return {**self.store.get_comment(comment_id), "undone": "cancelled"}
+        if comment["status"] == "deleted":
+            raise Conflict(f"comment {comment_id} is already deleted on the site; a permanent delete cannot be "
+                           "undone", current=comment)
+        reverse = _reverse(last["from_status"], comment["status"])
+        return {**self.decide(user, comment_id, reverse.value, seen_version=version, origin=origin),
+                "undone": "reversed"}
+
+    def reply(self, user, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
+        """Queue a reply to a comment, posted as the site's connected account.
+
+        Returns ``{"job_id", "comment_id"}``; the reply becomes a local comment row
+        (child of this one) once the job has posted it.
+        """
+        text = (text or "").strip()
+        if not text:
+            raise ServiceError("a reply needs some text", field="text", value=text)
+        comment, actor = self._load(user, comment_id)
+        if comment["status"] == "deleted":
+            raise Conflict(f"comment {comment_id} is deleted on the site; it cannot be answered", current=comment)
+        self._require(comment, Feature.REPLY, "reply to its comments")
+        with self.store.write():
+            log_id = self.store.record_reply_request(comment, actor=actor, origin=origin, text=text)
+            job = self.outbox.enqueue("reply", key=f"reply:{comment['id']}:{log_id}",
+                                      payload={"comment_id": comment["id"], "text": text, "actor": actor},
+                                      site_id=comment["site_id"])
+            self.store.link_writeback_job(comment["id"], log_id, job["id"], on_comment=False)
+        return {"job_id": job["id"], "comment_id": comment["id"]}
+
+    # -- deciding (reported in words: pages, API, bulk) -------------------------
+    def decide_one(self, user, comment_id: int, action: str, seen_version: int | None) -> Outcome:
+        """One decision, its refusal (if any) as the message the editor reads."""
+        out = Outcome(comment_id)
+        if action not in ACTION_NAMES:
+            out.message = f"{action!r} is not an action; use one of {', '.join(ACTION_NAMES)}."
+            return out
+        try:
+            self.decide(user, comment_id, action, seen_version=seen_version)
+        except (CommentNotFound, NotAllowed):
+            out.missing = True
+            out.message = f"There is no comment #{comment_id} you may moderate."
+            return out
+        except ServiceError as exc:
+            current = self.store.inbox_comment(comment_id, None) or exc.current
+            if isinstance(exc, Conflict):
+                out.conflict, out.comment, out.message = True, current, conflict_message(current)
+            else:
+                out.comment, out.message = current, f"Comment #{comment_id}: {exc}"
+            return out
+        out.ok = True
+        out.comment = self.store.inbox_comment(comment_id, None)
+        return out
+
+    def decide_many(self, user, action: str, ids: list[int], versions: dict[int, int] | None = None) -> BulkOutcome:
+        result = BulkOutcome()
+        for comment_id in ids:
+            result.add(self.decide_one(user, comment_id, action, (versions or {}).get(comment_id)))
+        return result
+
+    def decide_matching(self, user, action: str, flt: InboxFilter) -> BulkOutcome:
+        """Every comment matching the filter on the user's sites, up to BULK_LIMIT per call."""
+        _, sites = _actor(user)
+        if flt.site and rights.forbidden([flt.site], sites):
+            return BulkOutcome()
+        keys = self.store.inbox_ids(flt, sites, limit=BULK_LIMIT)
+        result = self.decide_many(user, action, [k[1] for k in keys])
+        if len(keys) == BULK_LIMIT:
+            result.remaining = max(0, self.store.count_matching(flt, sites))
+        return result
+
+    def reply_to(self, user, comment_id: int, text: str) -> tuple[bool, str]:
+        """Queue a reply; (queued?, what to tell the editor)."""
+        text = (text or "").strip()
+        try:
+            comment, _ = self._load(user, comment_id)
+        except (CommentNotFound, NotAllowed):
+            return False, f"There is no comment #{comment_id} you may reply to."
+        if not text:
+            return False, "The reply is empty; write something first."
+        if len(text) > MAX_REPLY:
+            return False, "The reply is longer than 10,000 characters; shorten it."
+        try:
+            self.reply(user, comment_id, text)
+        except ServiceError as exc:  # reported in words
+            return False, f"The reply was not queued: {exc}"
+        return True, f"Reply queued; it is posted to {comment['site_id']} as the connected account by the next sync."
+
+
+# -- for callers holding a bridge (CLI, scripts, tests) -----------------------------
+def decide(bridge, user, comment_id: int, action: str, seen_version: int | None = None, *,
+           origin: str = "inbox") -> dict:
+    return bridge.moderation.decide(user, comment_id, action, seen_version, origin=origin)
+
+
+def undo(bridge, user, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
+    return bridge.moderation.undo(user, comment_id, version, origin=origin)
 
 
 def reply(bridge, user, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
-    """Queue a reply to a comment, posted as the site's connected account.
-
-    Returns ``{"job_id", "comment_id"}``; the reply becomes a local comment row
-    (child of this one) once the job has posted it.
-    """
-    text = (text or "").strip()
-    if not text:
-        raise ModerationError("a reply needs some text")
-    comment, actor = _load(bridge, user, comment_id)
-    if comment["status"] == "deleted":
-        raise Conflict(f"comment {comment_id} is deleted on the site; it cannot be answered", comment=comment)
-    with bridge.store.write():
-        log_id = bridge.store.record_reply_request(comment, actor=actor, origin=origin, text=text)
-        job = bridge.outbox.enqueue("reply", key=f"reply:{comment['id']}:{log_id}",
-                                    payload={"comment_id": comment["id"], "text": text, "actor": actor},
-                                    site_id=comment["site_id"])
-        bridge.store.link_writeback_job(comment["id"], log_id, job["id"], on_comment=False)
-    return {"job_id": job["id"], "comment_id": comment["id"]}
+    return bridge.moderation.reply(user, comment_id, text, origin=origin)
 
 
 # -- outbox handlers -------------------------------------------------------------
@@ -237,8 +468,6 @@ def make_handlers(bridge):
         return {"remote_status": remote_status}
 
     def handle_reply(job: dict) -> dict:
-        from .sync import SyncService  # the row format of pulled comments
-
         parent = store.get_comment(job["payload"]["comment_id"])
         if parent is None:
             return {"skipped": "the comment is no longer in the inbox"}
@@ -251,15 +480,16 @@ def make_handlers(bridge):
             store.fail_writeback(parent["id"], job["id"], exc.describe(), final=_final(bridge, job, exc))
             raise
         site = bridge.site_config(parent["site_id"])
-        sync = bridge.services.get("sync") or SyncService(bridge)
-        row = sync.comment_row(posted, bool(site.get("store_commenter_pii", False)))
+        row = bridge.sync.comment_row(posted, bool(site.get("store_commenter_pii", False)))
         local_id = store.save_reply(parent["site_id"], row, job_id=job["id"])
         return {"reply_comment_id": local_id, "remote_id": posted.remote_id}
 
     return handle_moderate, handle_reply
 
 
-def setup(bridge) -> None:
+def setup(bridge) -> ModerationService:
+    service = ModerationService(bridge)
     handle_moderate, handle_reply = make_handlers(bridge)
     bridge.outbox.register("moderate", handle_moderate)
     bridge.outbox.register("reply", handle_reply)
+    return service

@@ -14,7 +14,7 @@ threshold is crossed and ends when the condition is gone, so an alert goes out
 once per crossing however often cron runs; a failed delivery is retried by the
 outbox with backoff.
 
-**Rights.** Every count is taken over the user's visible sites (``security.visible_sites``,
+**Rights.** Every count is taken over the user's visible sites (``rights.visible_sites``,
 the rule behind the web pages' ``allowed_sites``), so nobody hears about a site they may
 not see; a queued message is dropped when sent if the user lost one of its sites meanwhile.
 
@@ -39,7 +39,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from adapters import fetch as guarded
 from adapters.base import AdapterError, Unreachable
 
-from .security import visible_sites
+from .rights import visible_sites
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,7 @@ class NotificationService:
 
     # -- what a user may hear about ------------------------------------------------
     def _items_to_curate(self, allowed: list[str] | None) -> int:
-        curation = self.bridge.services.get("curation")
-        visible_sources = curation.sources_targeting(allowed) if (curation and allowed is not None) else None
+        visible_sources = self.bridge.curation.sources_targeting(allowed) if allowed is not None else None
         rows = self.store.curation_items(states=["pending", "flagged"], visible_sites=allowed,
                                          visible_sources=visible_sources, limit=1001)
         return len(rows)
@@ -388,7 +387,7 @@ def _duration(minutes: float) -> str:
     return f"{minutes // 60} h {minutes % 60} min" if minutes < 48 * 60 else f"{minutes // 1440} days"
 
 
-def setup(bridge) -> None:
+def setup(bridge) -> NotificationService:
     service = NotificationService(bridge)
-    bridge.services["notifications"] = service
     bridge.outbox.register(KIND, service.handle)
+    return service

@@ -65,9 +65,10 @@ class PrivacyService:
         self.store = bridge.store
 
     def erase(self, *, email: str | None = None, author_key: str | None = None, at_origin: bool = False,
-              actor: str = "cli") -> ErasureReport:
+              actor: str = "cli", progress=None) -> ErasureReport:
+        """``progress(done, total)`` is called after each site (the CLI's bar)."""
         email = (email or "").strip() or None
-        keys = [k for k in (author_key, self.bridge.services["sync"].author_key(email) if email else None) if k]
+        keys = [k for k in (author_key, self.bridge.sync.author_key(email) if email else None) if k]
         rows = []
         for key in keys or [None]:
             rows += self.store.comments_of_person(author_key=key, email=email)
@@ -78,16 +79,18 @@ class PrivacyService:
         if at_origin and email:  # the site may hold comments of that address we never pulled
             site_ids = sorted({*site_ids, *(s["id"] for s in self.bridge.config.sites)})
         report = ErasureReport()
-        for site_id in site_ids:
+        for done, site_id in enumerate(site_ids, 1):
             comments = by_site.get(site_id, {})
             result = SiteErasure(site_id)
             keep: set[int] = set()
             if at_origin:
                 keep = self._at_origin(site_id, email or "", comments, result)
             result.local = self.store.erase_comments([cid for cid in comments if cid not in keep])
-            if result.local or result.origin_done or result.origin_failed or result.by_hand:
+            if result.local or result.origin_done or result.origin_failed or result.by_hand or result.notes:
                 report.sites.append(result)
                 self.store.log_erasure(site_id, actor=actor, detail="; ".join(result.lines()))
+            if progress:
+                progress(done, len(site_ids))
         return report
 
     def _at_origin(self, site_id: str, email: str, comments: dict[int, str], result: SiteErasure) -> set[int]:
@@ -96,8 +99,9 @@ class PrivacyService:
             result.notes.append("the site is no longer configured; only the copy here was erased")
             return set()
         adapter = self.bridge.adapter(site_id)
-        if not adapter.supports(Feature.ERASE):
+        if not adapter.supports(Feature.ERASE):  # e.g. a TYPO3 site in reaction mode: said, never skipped
             result.by_hand = sorted(comments.values(), key=lambda r: (len(r), r))
+            result.notes.append("nothing was anonymised on the site: " + adapter.unsupported(Feature.ERASE).describe())
             return set()
         try:
             done = adapter.anonymize_commenter(email, list(comments.values()))
@@ -118,5 +122,5 @@ class PrivacyService:
         return self.store.purge_comment_texts(cutoff, limit=limit)
 
 
-def setup(bridge) -> None:
-    bridge.services["privacy"] = PrivacyService(bridge)
+def setup(bridge) -> PrivacyService:
+    return PrivacyService(bridge)

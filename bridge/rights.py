@@ -1,7 +1,10 @@
-"""Per-site rights: the one place that answers "may this actor act on these sites".
+"""Per-site rights: the one place that answers "which sites may this actor see, and
+act on".
 
-Every decision that changes what is on a site (approve, edit, retract, consent,
-publish, bulk, moderation) asks here, in the service layer, so pages, the API and
+:func:`visible_sites` turns a user row into the ``allowed`` sites (the web's
+``access.allowed_sites`` and the notifications service ask it). Every decision
+that changes what is on a site (approve, edit, retract, consent, publish, bulk,
+moderation) asks here, in the service layer, so pages, the API and
 bulk actions cannot differ. ``allowed`` is always passed explicitly: ``ALL_SITES``
 (admins, unrestricted editors) or the list of site ids the actor may act on — there
 is no default that silently means "everything".
@@ -12,6 +15,14 @@ from collections.abc import Iterable
 
 #: the ``allowed`` value of an actor who may act on every site
 ALL_SITES = None
+
+
+def visible_sites(user: dict) -> list[str] | None:
+    """Site ids a user row may see and act on; ``ALL_SITES`` for admins and unrestricted
+    editors (whose ``sites`` is NULL)."""
+    if user["role"] == "admin" or user["sites"] is None:
+        return ALL_SITES
+    return list(user["sites"])
 
 
 def forbidden(sites: Iterable[str], allowed: list[str] | None) -> list[str]:

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+from markupsafe import Markup
 
 ALLOWED_TAGS: frozenset[str] = frozenset({
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "dd", "dl", "dt", "em", "figcaption",
@@ -38,6 +39,14 @@ DROP_WITH_CONTENT: frozenset[str] = frozenset({"script", "style", "iframe", "obj
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")}
 LINK_REL = "nofollow noopener"
+
+#: comments are shown, not published: a smaller allowlist (no images, no headings), and links
+#: marked as user-generated so they pass on no ranking and no referrer
+COMMENT_TAGS: frozenset[str] = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "em", "i", "li", "ol", "p", "pre", "q", "s",
+    "strong", "sub", "sup", "u", "ul",
+})
+COMMENT_LINK_REL = "nofollow noopener noreferrer ugc"
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -74,6 +83,51 @@ def clean_html(html: str | None, base_url: str | None = None) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     ).strip()
+
+
+def safe_link(url: str | None) -> str | None:
+    """An absolute http(s) URL to link to, or None (``javascript:``, ``data:``, relative … are never links)."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def comment_html(content_html: str | None, content_text: str | None = None) -> Markup:
+    """A comment's HTML for display, sanitised again every time (never trusted as stored);
+    a comment without HTML is its text as escaped paragraphs."""
+    source = content_html or ""
+    if not source.strip():
+        text = content_text or ""
+        return Markup("").join(Markup("<p>{}</p>").format(p) for p in text.split("\n\n") if p.strip())
+    cleaned = nh3.clean(source, tags=set(COMMENT_TAGS), attributes={"a": {"href", "title"}},
+                        clean_content_tags=set(DROP_WITH_CONTENT), url_schemes=set(URL_SCHEMES),
+                        link_rel=COMMENT_LINK_REL, strip_comments=True)
+    return Markup(cleaned)  # noqa: S704 - nh3 output: the allowlist above, nothing else
+
+
+_TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def mark_words(html: str, rules: dict[str, list[re.Pattern]]) -> Markup:
+    """``html`` (already sanitised) with every match of the patterns wrapped in
+    ``<mark class="watch watch-<rule>">``. Only text between tags is searched, never a tag
+    or an entity, so the markup stays as the sanitiser left it; one pass, so a mark is
+    never searched again."""
+    groups = [(rule, "|".join(p.pattern for p in patterns)) for rule, patterns in rules.items() if patterns]
+    if not groups:
+        return Markup(html)  # noqa: S704 - already sanitised by the caller
+    combined = re.compile("|".join(f"(?P<{rule}>{alt})" for rule, alt in groups), re.IGNORECASE)
+
+    def mark(match: re.Match) -> str:
+        return f'<mark class="watch watch-{match.lastgroup}">{match.group(0)}</mark>'
+
+    parts = _TAG_OR_ENTITY.split(str(html))
+    out = [part if i % 2 else combined.sub(mark, part) for i, part in enumerate(parts)]
+    return Markup("".join(out))  # noqa: S704 - sanitised text, plus our own <mark> around some of it
 
 
 def escape_text(text: str | None) -> str:
@@ -152,3 +206,14 @@ def plain_text(value: str | None) -> str:
             break
         text = stripped
     return clean_text(text)
+
+
+def title_from(text: str | None, limit: int = 80) -> str:
+    """A title for a post that came without one: its text's first non-empty line, cut at a
+    word within ``limit`` characters (then "…"). Intake titles items with it, curation the
+    edited text, contributions the contributor's words; "" when there is no text."""
+    first = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0] or first[:limit]
+    return cut.rstrip(" ,.;:") + "…"

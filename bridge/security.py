@@ -57,10 +57,3 @@ def new_csrf_token() -> str:
 def same_token(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(a, b)
 
-
-def visible_sites(user: dict) -> list[str] | None:
-    """Site ids a user row may see; None means all (admins, unrestricted editors). The one
-    rule behind ``web.access.allowed_sites`` and whom notifications may tell about what."""
-    if user["role"] == "admin" or user["sites"] is None:
-        return None
-    return list(user["sites"])

@@ -7,113 +7,102 @@ loading it runs the config file's own validation with those credentials as the
 environment, so both kinds of site obey one schema. Sites from the file stay
 read-only here. Every process (gunicorn workers, ``sync``) compares a generation
 number in the database before it uses the site list, so a site added in one
-worker is synced by the next ``cms-bridge sync`` without a restart.
+worker is synced by the next ``cms-bridge sync`` without a restart. An edit that
+leaves a secret blank keeps the stored one; the check runs on every save and a
+site that fails it is not saved (the working settings stay).
 """
 from __future__ import annotations
 
-import logging
-import re
-from dataclasses import dataclass, field
-
 from adapters import registry
 from adapters.base import AdapterError
-from adapters.types import ConnectionReport
 
 from .config import ConfigError, validate_config
-from .secretbox import SecretBox, SecretsUnreadable
+from .managed import ManagedEntries, SiteInputError, Verdict, env_name
 
-log = logging.getLogger(__name__)
+__all__ = ["KIND_FIELDS", "SiteAdmin", "SiteInputError", "Verdict", "table_from_form", "form_from_table"]
 
-#: what each kind asks for in the form: (field, label, secret?)
+#: the TYPO3 connector's capabilities, one reaction each (connectors/typo3/README.md)
+CONNECTOR_CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply")
+
+#: what each kind (and TYPO3 mode) asks for in the form: (field, label, secret?)
 KIND_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "wordpress": (("username", "WordPress username", False), ("password", "Application password", True)),
     "typo3": (("reaction_url", "Reaction URL (EXT:reactions, create-record)", False),
               ("reaction_secret", "Reaction secret", True)),
+    "typo3-connector": tuple(
+        pair for cap in CONNECTOR_CAPABILITIES
+        for pair in ((f"connector_{cap}_url", f"{cap.replace('_', ' ')}: reaction URL", False),
+                     (f"connector_{cap}_secret", f"{cap.replace('_', ' ')}: reaction secret", True))),
 }
+KIND_TITLES = {"wordpress": "WordPress", "typo3": "TYPO3 (reaction)", "typo3-connector": "TYPO3 (connector)"}
 
 
-class SiteInputError(Exception):
-    """The form or command describes no valid site; ``problems`` has one line each."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+def _text(form: dict, key: str) -> str:
+    return (form.get(key) or "").strip()
 
 
-@dataclass
-class Verdict:
-    """What saving a site came to: saved or not, and what the check said."""
-
-    saved: bool
-    site_id: str
-    report: ConnectionReport | None = None
-    problems: list[str] = field(default_factory=list)
+LABELS = {key: label for fields in KIND_FIELDS.values() for key, label, _ in fields}
 
 
-def _env_name(site_id: str, key: str) -> str:
-    return f"CMS_BRIDGE_UI_{re.sub(r'[^A-Z0-9]', '_', site_id.upper())}_{key.upper()}"
+def _secret(form: dict, key: str, env: str, keep: dict[str, str], secrets: dict[str, str], missing: list) -> None:
+    """A secret from the form, or (left blank on an edit) the stored one."""
+    secrets[env] = _text(form, key) or keep.get(env, "")
+    if not secrets[env]:
+        missing.append(f"{LABELS[key]}: is missing (paste it from the site; it is stored encrypted)")
 
 
-def table_from_form(form: dict) -> tuple[dict, dict[str, str]]:
-    """A ``[[sites]]`` table and its secrets from the add-site form's fields."""
-    kind = (form.get("kind") or "").strip()
-    site_id = (form.get("id") or "").strip()
-    raw = {"id": site_id, "kind": kind, "url": (form.get("url") or "").strip(),
-           "name": (form.get("name") or "").strip()}
+def table_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[dict, dict[str, str]]:
+    """A ``[[sites]]`` table and its secrets from the site form's fields; a blank
+    secret takes its value from ``keep`` (the stored secrets of the site edited)."""
+    keep = keep or {}
+    variant = _text(form, "kind")
+    site_id = _text(form, "id")
+    kind = "typo3" if variant == "typo3-connector" else variant
+    raw = {"id": site_id, "kind": kind, "url": _text(form, "url"), "name": _text(form, "name")}
     secrets: dict[str, str] = {}
-    if kind == "wordpress":
-        raw["username"] = (form.get("username") or "").strip()
-        raw["password_env"] = _env_name(site_id, "password")
-        secrets[raw["password_env"]] = (form.get("password") or "").strip()
+    missing: list[str] = []
+    if variant == "wordpress":
+        raw["username"] = _text(form, "username")
+        raw["password_env"] = env_name(site_id, "password")
+        _secret(form, "password", raw["password_env"], keep, secrets, missing)
         if form.get("transport"):
             raw["transport"] = form["transport"]
-    elif kind == "typo3":
+    elif variant == "typo3":
         raw["mode"] = "reaction"
-        raw["reaction"] = {"url": (form.get("reaction_url") or "").strip(),
-                           "secret_env": _env_name(site_id, "reaction_secret")}
-        secrets[raw["reaction"]["secret_env"]] = (form.get("reaction_secret") or "").strip()
-    missing = [name for name, value in secrets.items() if not value]
-    if kind in KIND_FIELDS and missing:
-        label = next(lbl for key, lbl, secret in KIND_FIELDS[kind] if secret)
-        raise SiteInputError([f"{label}: is missing (paste it from the site; it is stored encrypted)"])
+        raw["reaction"] = {"url": _text(form, "reaction_url"), "secret_env": env_name(site_id, "reaction_secret")}
+        _secret(form, "reaction_secret", raw["reaction"]["secret_env"], keep, secrets, missing)
+    elif variant == "typo3-connector":
+        raw["mode"], raw["connector"] = "connector", {}
+        for cap in CONNECTOR_CAPABILITIES:
+            url = _text(form, f"connector_{cap}_url")
+            if not url:
+                continue  # a capability left out is simply not granted
+            raw["connector"][cap] = {"url": url, "secret_env": env_name(site_id, f"{cap}_secret")}
+            _secret(form, f"connector_{cap}_secret", raw["connector"][cap]["secret_env"], keep, secrets, missing)
+    if missing:
+        raise SiteInputError(missing)
     return raw, secrets
 
 
-class SiteAdmin:
-    def __init__(self, bridge):
-        self.bridge = bridge
-        self.store = bridge.store
-        self.box = SecretBox(bridge.config.server["database"])
-        self.file_sites = list(bridge.config.sites)
-        self.problems: dict[str, str] = {}  # managed sites that could not be loaded, and why
-        self._generation: int | None = None
+def form_from_table(raw: dict) -> dict:
+    """The site form's (non-secret) fields for a stored table: what an edit starts from."""
+    values = {k: raw.get(k, "") for k in ("id", "name", "url", "username", "transport")}
+    if raw.get("kind") == "typo3" and raw.get("mode") == "connector":
+        values["kind"] = "typo3-connector"
+        for cap, endpoint in (raw.get("connector") or {}).items():
+            values[f"connector_{cap}_url"] = endpoint.get("url", "")
+    else:
+        values["kind"] = raw.get("kind", "wordpress")
+        values["reaction_url"] = (raw.get("reaction") or {}).get("url", "")
+    return {k: v for k, v in values.items() if v}
 
-    # -- the merged site list -------------------------------------------------
-    def refresh(self) -> None:
-        """Load managed sites into ``config.sites`` if another process changed them."""
-        generation = self.store.managed_sites_generation()
-        if generation == self._generation:
-            return
-        managed, self.problems = [], {}
-        config = self.bridge.config
-        for row in self.store.managed_sites():
-            if row["disabled"]:
-                continue
-            try:
-                site, secrets = self.validated(row["raw"], self.box.open(row["sealed"]))
-            except (SiteInputError, SecretsUnreadable) as exc:
-                self.problems[row["id"]] = str(exc)
-                log.warning("managed site %s not loaded: %s", row["id"], exc)
-                continue
-            site["origin"] = "ui"
-            managed.append(site)
-            config.secrets[("site", site["id"])] = secrets
-        before = {s["id"]: s for s in config.sites}
-        config.sites[:] = self.file_sites + managed
-        for site_id in set(before) | {s["id"] for s in managed}:
-            self.bridge.forget_adapter(site_id)
-        self.store.sync_sites(managed)
-        self._generation = generation
+
+class SiteAdmin(ManagedEntries):
+    table, noun = "managed_sites", "site"
+
+    def __init__(self, bridge):
+        super().__init__(bridge)
+        self.file_sites = list(bridge.config.sites)
 
     def validated(self, raw: dict, secrets: dict[str, str]) -> tuple[dict, dict[str, str]]:
         """The config file's validation, with the sealed secrets as the environment."""
@@ -123,18 +112,28 @@ class SiteAdmin:
             raise SiteInputError([p.replace("sites[0].", "", 1) for p in exc.problems]) from None
         return config.sites[0], config.site_secrets(raw["id"])
 
-    def is_managed(self, site_id: str) -> bool:
-        return any(row["id"] == site_id for row in self.store.managed_sites())
+    def install(self, loaded) -> None:
+        config = self.bridge.config
+        managed = [site for site, _ in loaded]
+        for site, secrets in loaded:
+            config.secrets[("site", site["id"])] = secrets
+        before = {s["id"] for s in config.sites}
+        config.sites[:] = self.file_sites + managed
+        for site_id in before | {s["id"] for s in managed}:
+            self.bridge.forget_adapter(site_id)
+        self.store.sync_sites(managed)
 
-    def managed_rows(self) -> list[dict]:
-        return [{**row, "problem": self.problems.get(row["id"])} for row in self.store.managed_sites()]
+    def audit(self, entry_id: str, *, actor: str, action: str, detail: str = "") -> None:
+        self.store.log_site_change(entry_id, actor=actor, action=action, detail=detail)
 
-    # -- changes ----------------------------------------------------------------
-    def add(self, raw: dict, secrets: dict[str, str], *, actor: str) -> Verdict:
-        """Validate, check the connection, and save only a site that works."""
+    def add(self, raw: dict, secrets: dict[str, str], *, actor: str, editing: bool = False) -> Verdict:
+        """Validate, check the connection, and save only a site that works. ``editing``
+        changes a site added before (and refuses an id that is not one)."""
         site, site_secrets = self.validated(raw, secrets)
         if any(s["id"] == site["id"] for s in self.file_sites):
             raise SiteInputError([f"id: {site['id']!r} is already a site from the config file; choose another id"])
+        if editing and not self.is_managed(site["id"]):
+            raise SiteInputError([f"id: {site['id']!r} is not a site added in the UI; add it instead"])
         adapter = registry.get_cms_adapter(site["kind"])(site, site_secrets)
         try:
             report = adapter.check()
@@ -144,32 +143,15 @@ class SiteAdmin:
             adapter.close()
         if not report.ok:
             return Verdict(False, site["id"], report=report, problems=list(report.problems))
-        existed = self.is_managed(site["id"])
-        self.store.save_managed_site(site["id"], raw, self.box.seal(secrets), actor=actor)
-        self.store.log_site_change(site["id"], actor=actor, action="site-updated" if existed else "site-added",
-                                   detail=f"{site['kind']} {site['url']} ({report.transport} {report.version})")
+        self.persist(site["id"], raw, secrets, actor=actor,
+                     detail=f"{site['kind']} {site['url']} ({report.transport} {report.version})")
         self.store.record_site_check(site["id"], transport=report.transport, version=report.version,
                                      capabilities=report.capabilities)
-        self.refresh()
+        self.bridge.refresh_sites()
         return Verdict(True, site["id"], report=report)
 
-    def set_disabled(self, site_id: str, disabled: bool, *, actor: str) -> bool:
-        if not self.store.set_managed_site_disabled(site_id, disabled):
-            return False
-        self.store.log_site_change(site_id, actor=actor, action="site-disabled" if disabled else "site-enabled",
-                                   detail="")
-        self.refresh()
-        return True
 
-    def remove(self, site_id: str, *, actor: str) -> bool:
-        """Forget the site's connection; its comments and history stay readable."""
-        if not self.store.delete_managed_site(site_id):
-            return False
-        self.store.log_site_change(site_id, actor=actor, action="site-removed", detail="")
-        self.refresh()
-        return True
-
-
-def setup(bridge) -> None:
-    bridge.services["site_admin"] = SiteAdmin(bridge)
-    bridge.services["site_admin"].refresh()
+def setup(bridge) -> SiteAdmin:
+    service = SiteAdmin(bridge)
+    service.refresh()
+    return service

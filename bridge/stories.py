@@ -55,7 +55,7 @@ class StoriesService:
         self.bridge = bridge
         self.store = bridge.store
         self.outbox = bridge.outbox
-        self.curation = bridge.services["curation"]
+        self.curation = bridge.curation
 
     # -- reading --------------------------------------------------------------
     @staticmethod
@@ -440,9 +440,9 @@ class StoriesService:
         return {"unpublished": ref.remote_id if ref else None}
 
 
-def setup(bridge) -> None:
+def setup(bridge) -> StoriesService:
     service = StoriesService(bridge)
-    bridge.services["stories"] = service
-    bridge.services["curation"].listeners.append(service.on_item_decision)
+    bridge.curation.listeners.append(service.on_item_decision)
     bridge.outbox.register(PUBLISH_KIND, service.handle_publish)
     bridge.outbox.register(UNPUBLISH_KIND, service.handle_unpublish)
+    return service

@@ -120,6 +120,8 @@ class SyncService:
         self.batch = int(bridge.config.sync.get("reconcile_batch", 100))
         self.budget = int(bridge.config.sync.get("reconcile_budget", 10))
         self._salt: str | None = None
+        #: ``(site_id, comments)`` after each page pulled (the CLI's running count on a terminal)
+        self.on_pulled = None
 
     # -- entry points ----------------------------------------------------------
     def run(self, site_ids: list[str] | None = None, *, wait: bool = False, wait_seconds: float | None = None,
@@ -140,11 +142,8 @@ class SyncService:
     def notify(self, run: SyncRun) -> None:
         """Digests and alerts on what this run found, and the due notification jobs: those
         have no site, so no site's drain (``_drain``) runs them. Never stops the sync."""
-        notifications = self.bridge.services.get("notifications")
-        if notifications is None:
-            return
         try:
-            run.notifications = notifications.run()
+            run.notifications = self.bridge.notifications.run()
         except Exception as exc:  # noqa: BLE001 - the sites were synced regardless
             log.exception("sending notifications crashed")
             run.notifications_error = f"{exc.__class__.__name__}: {exc}"
@@ -154,9 +153,7 @@ class SyncService:
 
         Run even without feed sources: the poll also downloads the images of webhook
         deliveries (due ``fetch_media`` jobs), which nothing else does."""
-        intake = self.bridge.services.get("intake")
-        if intake is None:
-            return
+        intake = self.bridge.intake
         lock, owner = "sync:sources", self.bridge.outbox.owner
         if not self.store.acquire_lock(lock, owner, self.bridge.clock(), self.lock_seconds):
             run.sources_skipped = "another sync is polling the sources"
@@ -228,8 +225,7 @@ class SyncService:
             return self.reconcile_site(site_id, adapter, renew, seen_before=started)
         # -- WordPress connector plugin (bridge/wordpress_plugin.py): if the site's plugin is active,
         # read the changes from it instead of reconciling; None = no plugin there, reconcile as before
-        plugin = self.bridge.services.get("wordpress_plugin")
-        via_plugin = plugin.reconcile(site_id, adapter, site, renew, fallback=reconcile) if plugin else None
+        via_plugin = self.bridge.wordpress_plugin.reconcile(site_id, adapter, site, renew, fallback=reconcile)
         result.changed = redelivered + (reconcile() if via_plugin is None else via_plugin)
 
     def reconcile_site(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
@@ -266,6 +262,8 @@ class SyncService:
                         site_id, [{"row": k, "status": status} for k, status in known if k is not None])
             created += new
             renew()
+            if self.on_pulled:
+                self.on_pulled(site_id, len(rows))
 
     def reconcile(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
         """Re-read the open comments by id (not those this run just pulled); record what the site changed."""
@@ -336,5 +334,5 @@ class SyncService:
         return self._salt
 
 
-def setup(bridge) -> None:
-    bridge.services["sync"] = SyncService(bridge)
+def setup(bridge) -> SyncService:
+    return SyncService(bridge)

@@ -9,7 +9,11 @@ pixels (``ImageOps.exif_transpose``) and then every EXIF/XMP block is dropped �
 GPS position, camera serial number, owner name, capture time — and the names of
 what was removed are reported so an editor can see it. HEIC/HEIF (iPhones) is
 converted to JPEG through pillow-heif. Videos (MP4, MOV, WebM, recognised by
-their container header) are kept byte for byte within the size limit.
+their container header) keep their bytes except the metadata, which is zeroed in
+place (ISO-BMFF user-data boxes; WebM tags through :mod:`bridge.videos`); with
+ffmpeg installed each gets a poster frame (``CleanFile.poster``, an image cleaned
+like any photo) and one that cannot be decoded is refused. Without ffmpeg,
+``CleanFile.not_done`` says what was skipped.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import warnings
 from dataclasses import dataclass, field
 
 from PIL import ExifTags, Image, ImageOps
+
+from . import videos
 
 try:  # pillow-heif brings libheif in its wheel; without it HEIC gets a clear refusal
     import pillow_heif
@@ -55,6 +61,8 @@ class CleanFile:
     height: int | None = None
     removed: list[str] = field(default_factory=list)
     original_type: str = ""
+    poster: CleanFile | None = None  # a video's first frame, as a cleaned image
+    not_done: list[str] = field(default_factory=list)  # what this installation could not do to the file
 
 
 def megabytes(n: int) -> str:
@@ -93,8 +101,9 @@ USER_DATA_BOXES = {b"udta", b"meta"}
 VIDEO_TYPES = {"mp4": ("video/mp4", "mp4"), "mov": ("video/quicktime", "mov"), "webm": ("video/webm", "webm")}
 
 
-def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanFile:
-    """One uploaded file → what is kept, or :class:`UploadRefused` saying why."""
+def clean(data: bytes, *, max_bytes: int, max_pixels: int, ffmpeg: str | None = None) -> CleanFile:
+    """One uploaded file → what is kept, or :class:`UploadRefused` saying why. ``ffmpeg``:
+    the executable for videos' poster frames (None: videos are kept without one)."""
     if len(data) > max_bytes:
         raise UploadRefused(f"The file is {megabytes(len(data))}; at most {megabytes(max_bytes)} per file is "
                             "accepted. Send a smaller or shorter one.", status=413, code="too_large")
@@ -105,16 +114,36 @@ def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanFile:
         raise UploadRefused("This file is not a photo or video we can take (JPEG, PNG, GIF, WebP, HEIC, MP4, "
                             "MOV or WebM). Choose a photo or video from your camera.", code="not_media")
     if kind in VIDEO_TYPES:
-        content_type, ext = VIDEO_TYPES[kind]
-        removed: list[str] = []
-        if kind in ("mp4", "mov"):
-            data, removed = strip_video_user_data(data)
-        return CleanFile(data=data, kind="video", content_type=content_type, ext=ext, original_type=content_type,
-                         removed=removed)
+        return _clean_video(data, kind, max_pixels, ffmpeg)
     if kind == "heif" and not HEIF:
         raise UploadRefused("HEIC photos cannot be read here. Please send JPEG or PNG (on an iPhone: Settings → "
                             "Camera → Formats → Most Compatible).", code="heic")
     return _clean_image(data, kind, max_pixels)
+
+
+def _damaged(why: object) -> UploadRefused:
+    return UploadRefused(f"The video could not be read ({why}); it may be damaged or cut short. Record or "
+                         "choose it again, or send it as MP4.", code="unreadable_video")
+
+
+def _clean_video(data: bytes, kind: str, max_pixels: int, ffmpeg: str | None) -> CleanFile:
+    """Metadata zeroed in place; with ffmpeg, a poster frame (whose decoding is also the check
+    that the file is a video at all)."""
+    content_type, ext = VIDEO_TYPES[kind]
+    try:
+        data, removed = videos.strip_webm(data) if kind == "webm" else strip_video_user_data(data)
+    except videos.VideoUnreadable as exc:
+        raise _damaged(exc) from None
+    kept = CleanFile(data=data, kind="video", content_type=content_type, ext=ext, original_type=content_type,
+                     removed=removed, not_done=videos.what_is_not_done(ffmpeg))
+    if ffmpeg:
+        try:
+            frame = videos.poster_frame(data, kind, ffmpeg=ffmpeg)
+        except videos.VideoUnreadable as exc:
+            raise _damaged(exc) from None
+        kept.poster = _clean_image(frame, "png", max_pixels)
+        kept.width, kept.height = kept.poster.width, kept.poster.height
+    return kept
 
 
 def _boxes(data: bytes | bytearray, start: int, end: int):

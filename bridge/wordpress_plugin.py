@@ -50,7 +50,7 @@ class WordPressPluginService:
         if change.comment is None:
             return None
         site = self.bridge.site_config(site_id)
-        return self.bridge.services["sync"].comment_row(change.comment, bool(site.get("store_commenter_pii")))
+        return self.bridge.sync.comment_row(change.comment, bool(site.get("store_commenter_pii")))
 
     def _change(self, site_id: str, change: Change, *, skip_new: bool = False) -> dict:
         return {"remote_id": change.remote_id, "modified": change.modified, "status": change.status,
@@ -64,8 +64,7 @@ class WordPressPluginService:
         return WebhookSource(id=site_id, secret=self.bridge.config.site_secrets(site_id).get("webhook_secret", ""))
 
     def replayed_event(self, site_id: str, delivery_id: str) -> Answer | None:
-        row = self.store.get_plugin_delivery(site_id, delivery_id)
-        return Answer(row["status_code"], row["response"]) if row else None
+        return Answer.stored(self.store.get_plugin_delivery(site_id, delivery_id))
 
     def accept_event(self, site_id: str, delivery_id: str, event: dict) -> Answer:
         kind = event["type"]
@@ -91,8 +90,8 @@ class WordPressPluginService:
     # -- sync (the hook in bridge/sync.py) --------------------------------------------
     def client(self, site_id: str, adapter: WordPressAdapter) -> PluginClient:
         client = self._clients.get(site_id)
-        if client is None or client.adapter is not adapter:
-            client = self._clients[site_id] = PluginClient(adapter)
+        if client is None or client.connection is not adapter.connection:
+            client = self._clients[site_id] = PluginClient(adapter.connection)
         return client
 
     def reconcile(self, site_id: str, adapter, site: dict, renew=lambda: None, *, fallback) -> int | None:
@@ -159,5 +158,5 @@ class WordPressPluginService:
         return [line]
 
 
-def setup(bridge) -> None:
-    bridge.services["wordpress_plugin"] = WordPressPluginService(bridge)
+def setup(bridge) -> WordPressPluginService:
+    return WordPressPluginService(bridge)

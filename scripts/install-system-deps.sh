@@ -5,14 +5,16 @@
 # PHP's built-in server, MariaDB, Chromium, PHPUnit). Idempotent and cheap:
 # when everything is already installed it only asks dpkg (no apt-get update,
 # well under a second). Must run as root. Safe to run concurrently: a second
-# caller waits on a lock instead of fighting over the dpkg/apt locks.
+# caller waits on a lock instead of fighting over the dpkg/apt locks. nginx is
+# only ever run as `nginx -t` (tests/test_deploy.py checks deploy/'s example);
+# whether Debian's package starts its service is the machine's policy-rc.d.
 #
 # Output: one summary line on stdout; apt's chatter goes to stderr.
 set -euo pipefail
 
 PACKAGES=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml
           php-gd php-imagick php-curl php-mbstring php-zip php-intl
-          mariadb-server curl chromium phpunit systemd)
+          mariadb-server curl chromium phpunit systemd ffmpeg nginx)
 
 # Print the packages from "$@" that are not fully installed ("ii").
 # dpkg-query exits 1 when a name is unknown to dpkg (never installed on a

@@ -1,7 +1,12 @@
 """Camera-like files for the contributor tests, made with Pillow."""
 from __future__ import annotations
 
+import functools
 import io
+import json
+import os
+import subprocess
+import tempfile
 
 from PIL import ExifTags, Image
 
@@ -44,3 +49,39 @@ def bomb_png(side: int = 12_000) -> bytes:
 
 #: the start of an ELF executable (what /bin/ls begins with), to be "renamed" photo.jpg
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
+
+
+#: what a phone writes into a video's metadata: where it was filmed and a title
+VIDEO_TAGS = {"title": "Secret test title", "location": "+52.5200+013.4050/"}
+VIDEO_CODECS = {"mp4": ["-c:v", "libx264", "-pix_fmt", "yuv420p"], "mov": ["-c:v", "libx264", "-pix_fmt", "yuv420p"],
+                "webm": ["-c:v", "libvpx", "-b:v", "200k"]}
+
+
+@functools.cache
+def real_video(container: str = "mp4", width: int = 320, height: int = 240) -> bytes:
+    """A real, playable half-second video made by Debian's ffmpeg (a test pattern), with
+    the title and location tags a phone would write (``VIDEO_TAGS``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, f"clip.{container}")
+        tags = [arg for key, value in VIDEO_TAGS.items() for arg in ("-metadata", f"{key}={value}")]
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                        f"testsrc=size={width}x{height}:rate=10:duration=0.5", *tags, *VIDEO_CODECS[container],
+                        *(["-movflags", "use_metadata_tags"] if container != "webm" else []), out],
+                       check=True, timeout=60)
+        with open(out, "rb") as fh:
+            return fh.read()
+
+
+def video_tags(data: bytes, container: str) -> dict:
+    """The container's and streams' tags as ffprobe reads them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"clip.{container}")
+        with open(path, "wb") as fh:
+            fh.write(data)
+        done = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format_tags:stream_tags", "-of", "json",
+                               path], capture_output=True, check=True, timeout=60)
+    probe = json.loads(done.stdout)
+    tags = dict(probe.get("format", {}).get("tags", {}))
+    for stream in probe.get("streams", []):
+        tags.update(stream.get("tags", {}))
+    return tags

@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 
 from bridge import moderation
-from tests.test_curation import add_item
+from tests.curation_helpers import add_item
 
 ACTIONS = ("approve", "hold", "spam", "trash")
 #: what WordPress's comment_approved column says after each decision
@@ -37,7 +37,7 @@ def queue_work(bridge, wp, image: str, *, decisions: int, replies: int, publicat
     comment (a mix of actions, none the comment's current status), replies to other
     comments, and approved items with an image each."""
     wp.seed_comments(decisions + replies, status="hold")
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     if not result.ok:
         raise RuntimeError(f"the first sync failed: {result.error}")
     rows = sorted(bridge.store.db["comments"].rows_where("site_id = ? AND status = 'pending'", ["wp"]),
@@ -55,7 +55,7 @@ def queue_work(bridge, wp, image: str, *, decisions: int, replies: int, publicat
         text = f"{TAG} reply {n}: thanks for writing"
         moderation.reply(bridge, user, row["id"], text)
         queued.replies[int(row["remote_id"])] = text
-    curation = bridge.services["curation"]
+    curation = bridge.curation
     for n in range(publications):
         title = f"{TAG} publication {n}"
         # a photo of its own per publication (the adapter finds an attachment again by the

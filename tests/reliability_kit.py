@@ -4,7 +4,8 @@ config, killed for real (SIGKILL to the process group this module started), and 
 webhook load from threads that records what each delivery was answered.
 
 The tests run these with bounded sizes; ``bench/bench_reliability.py`` with the big
-ones. Nothing here asserts: callers count and compare.
+ones, and ``bench/bench_webhook_intake.py`` times the same set-up and send loop
+(``webhook_setup``, ``Serve``, ``post_all``). Nothing here asserts: callers count and compare.
 """
 from __future__ import annotations
 
@@ -18,18 +19,14 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from tests.serve_helpers import free_port
 from webhooks.signatures import generate_secret, sign
 
 EXE = os.path.join(os.path.dirname(sys.executable), "cms-bridge")
 SECRET_KEY = "reliability-" + "k" * 40
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cli(config: str, *args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -83,17 +80,20 @@ class Serve:
                 self.proc.wait(30)
 
 
-def webhook_setup(tmp: str, *, workers: int = 2) -> tuple[str, int, dict, str]:
+def webhook_setup(tmp: str, *, workers: int = 2, threads: int = 1, source: str = "load", database: str = "bridge.db",
+                  access_log: bool | None = False) -> tuple[str, int, dict, str]:
     """(config path, port, environment, secret) of a cms-bridge with one webhook source
-    "load", initialised."""
+    ``source`` (secret in ``<SOURCE>_SECRET``), initialised. ``access_log=None`` keeps the default."""
     port = free_port()
     secret = generate_secret()
+    secret_env = f"{source.upper()}_SECRET"
     config = os.path.join(tmp, "config.toml")
+    log_line = "" if access_log is None else f"access_log = {str(access_log).lower()}\n"
     with open(config, "w") as fh:
-        fh.write(f'[server]\nhost = "127.0.0.1"\nport = {port}\nworkers = {workers}\nthreads = 1\n'
-                 f'database = "{tmp}/bridge.db"\nmedia_dir = "{tmp}/media"\naccess_log = false\n\n'
-                 '[[sources]]\nid = "load"\nkind = "webhook"\nsecret_env = "LOAD_SECRET"\n')
-    env = {**os.environ, "LOAD_SECRET": secret, "CMS_BRIDGE_SECRET_KEY": SECRET_KEY}
+        fh.write(f'[server]\nhost = "127.0.0.1"\nport = {port}\nworkers = {workers}\nthreads = {threads}\n'
+                 f'database = "{tmp}/{database}"\nmedia_dir = "{tmp}/media"\n{log_line}\n'
+                 f'[[sources]]\nid = "{source}"\nkind = "webhook"\nsecret_env = "{secret_env}"\n')
+    env = {**os.environ, secret_env: secret, "CMS_BRIDGE_SECRET_KEY": SECRET_KEY}
     done = cli(config, "init", env=env)
     if done.returncode != 0:
         raise RuntimeError(f"cms-bridge init failed: {done.stderr}")
@@ -124,6 +124,32 @@ class LoadResult:
         return {d for d, status in self.answers.items() if 200 <= status < 300}
 
 
+#: ``on_answer(request headers, status, body, replayed, seconds)``; status 0: no answer
+OnAnswer = Callable[[dict, int, bytes, bool, float], None]
+
+
+def post_all(port: int, path: str, requests: Iterable[tuple[bytes, dict]], on_answer: OnAnswer) -> None:
+    """POST each (body, headers) of ``requests`` in turn over one keep-alive connection to
+    127.0.0.1:``port``. A connection error counts as no answer (status 0) and the next
+    request reconnects. ``requests`` may be a generator (signing just before sending)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for body, headers in requests:
+            started = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                status, data = response.status, response.read()
+                replayed = response.getheader("Webhook-Replayed") == "true"
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status, data, replayed = 0, b"", False
+            on_answer(headers, status, data, replayed, time.perf_counter() - started)
+    finally:
+        conn.close()
+
+
 def send_all(port: int, secret: str, items: list, *, senders: int = 8, on_progress=None) -> LoadResult:
     """Sign and send every delivery once from ``senders`` threads (keep-alive connections).
     ``on_progress(answered)`` is called after each answer; a connection error counts
@@ -132,33 +158,25 @@ def send_all(port: int, secret: str, items: list, *, senders: int = 8, on_progre
     lock = threading.Lock()
     counter = [0]
 
-    def run(chunk):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def signed(chunk):
         for delivery_id, body in chunk:
-            headers = {**sign(secret, delivery_id, int(time.time()), body), "Content-Type": "application/json"}
-            try:
-                conn.request("POST", "/webhooks/social/load", body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-                status = response.status
-                replayed = response.getheader("Webhook-Replayed") == "true"
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status, data, replayed = 0, b"", False
-            with lock:
-                result.answers[delivery_id] = status
-                if 200 <= status < 300:
-                    result.bodies[delivery_id] = json.loads(data)
-                if replayed:
-                    result.replayed.add(delivery_id)
-                counter[0] += 1
-                answered = counter[0]
-            if on_progress is not None:
-                on_progress(answered)
-        conn.close()
+            yield body, {**sign(secret, delivery_id, int(time.time()), body), "Content-Type": "application/json"}
 
-    threads = [threading.Thread(target=run, args=(items[i::senders],)) for i in range(senders)]
+    def answered(headers, status, data, replayed, _seconds):
+        delivery_id = headers["webhook-id"]
+        with lock:
+            result.answers[delivery_id] = status
+            if 200 <= status < 300:
+                result.bodies[delivery_id] = json.loads(data)
+            if replayed:
+                result.replayed.add(delivery_id)
+            counter[0] += 1
+            count = counter[0]
+        if on_progress is not None:
+            on_progress(count)
+
+    threads = [threading.Thread(target=post_all, args=(port, "/webhooks/social/load", signed(items[i::senders]),
+                                                       answered)) for i in range(senders)]
     for t in threads:
         t.start()
     for t in threads:

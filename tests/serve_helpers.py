@@ -1,14 +1,26 @@
-"""A real ``cms-bridge serve`` subprocess for tests that need gunicorn itself."""
+"""A real ``cms-bridge serve`` subprocess for tests that need gunicorn itself (``serving``,
+``LiveServer``), and the test's own app over real HTTP (``threaded_app``)."""
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import requests
 
-from tests.test_cli import CLI, free_port
+CLI = [sys.executable, "-m", "bridge.cli"]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (taken and released at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -48,3 +60,43 @@ def threaded_app(app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+class LiveServer:
+    """``cms-bridge --config … serve`` in a subprocess of its own (process group)."""
+
+    def __init__(self, tmp_path: Path, extra_toml: str = "", env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = tmp_path / "bridge.db"
+        self.config = tmp_path / "config.toml"
+        self.config.write_text(
+            f'[server]\ndatabase = "{self.db}"\nsecret_key_file = "{tmp_path / "secret"}"\n'
+            f'port = {self.port}\nworkers = 1\nthreads = 4\n{extra_toml}')
+        self.env = {**os.environ, **(env or {})}
+        self.log = tmp_path / "serve.log"
+        self.proc = None
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        exe = str(Path(sys.executable).parent / "cms-bridge")
+        return subprocess.run([exe, "--config", str(self.config), *args], env=self.env, capture_output=True,
+                              text=True, timeout=300)
+
+    def start(self):
+        exe = str(Path(sys.executable).parent / "cms-bridge")
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen([exe, "--config", str(self.config), "serve"], env=self.env, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise AssertionError(f"cms-bridge serve did not come up; log: {self.log.read_text()[-2000:]}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)

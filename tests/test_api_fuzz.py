@@ -25,17 +25,15 @@ from bridge import security
 from bridge.app import create_app
 from bridge.security import hash_password
 from tests.conftest import ADMIN_PASSWORD, EDITOR_PASSWORD
+from tests.curation_helpers import CURATION, add_item
 from tests.inbox_helpers import add_comment
-from tests.test_curation import add_item, curation_config
 
 #: generated examples per operation; bench/bench_reliability.py raises it for the long run
 EXAMPLES = int(os.environ.get("CMS_BRIDGE_FUZZ_EXAMPLES", "10"))
 SEED = 20261202
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 def _token(store, username: str) -> str:

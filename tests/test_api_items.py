@@ -7,14 +7,12 @@ import pytest
 from bridge import security
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
-from tests.test_curation import add_item, curation_config, jobs_of
+from tests.curation_helpers import CURATION, add_item, jobs_of
 
 API = "/api/v1/items"
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 def token_for(store, username: str) -> dict:
@@ -69,14 +67,15 @@ def test_bad_filters_are_problems_naming_the_value(bridge, client, admin_api):
 
 def test_get_item_has_publications_consent_and_history_or_404(bridge, client, admin_api):
     item_id = add_item(bridge.store, contributor="Ana")
-    bridge.services["curation"].approve(item_id, ["corp"], actor="admin", allowed=None)
+    bridge.curation.approve(item_id, ["corp"], actor="admin", allowed=None)
 
     body = client.get(f"{API}/{item_id}", headers=admin_api).get_json()
     assert body["state"] == "approved"
     assert body["publications"] == [{"site_id": "corp", "state": "queued", "remote_url": None, "reason": None,
                                      "attempts": 0, "job_id": body["publications"][0]["job_id"],
                                      "published_revision": None,
-                                     "site_features": ["images", "publish", "unpublish", "update"]}]
+                                     "site_features": ["images", "moderate", "publish", "reply",
+                                                       "unpublish", "update"]}]
     assert body["consent"]["state"] == "not_required" and body["consent"]["publishing"] == "ok"
     assert body["history"][0]["actor"] == "admin" and body["history"][0]["action"] == "approve"
 

@@ -15,9 +15,8 @@ import pytest
 from bridge import backup as backups
 from bridge.core import Bridge
 from tests.conftest import make_config
-from tests.serve_helpers import serving
-from tests.test_cli import CLI
-from tests.test_curation import add_item
+from tests.curation_helpers import add_item
+from tests.serve_helpers import CLI, serving
 from tests.wp_bridge_helpers import drain, site_config
 
 
@@ -150,9 +149,9 @@ def marked_posts(wp, key: str) -> list[int]:
 def test_a_restored_installation_updates_the_post_it_made_instead_of_a_second_one(tmp_path, config, clock, wp):
     bridge = Bridge(config, clock=clock)
     item_id = add_item(bridge.store, title="Tower up", text="We raised the tower.", author_name="Ann")
-    bridge.services["curation"].approve(item_id, ["wp"], actor="eva", allowed=None)
+    bridge.curation.approve(item_id, ["wp"], actor="eva", allowed=None)
     drain(bridge)
-    (pub,) = bridge.services["curation"].publications(item_id, None)
+    (pub,) = bridge.curation.publications(item_id, None)
     post_id = int(pub["remote_ref"]["remote_id"])
     installation = bridge.store.installation_id()
     media_dir = config.server["media_dir"]
@@ -168,9 +167,9 @@ def test_a_restored_installation_updates_the_post_it_made_instead_of_a_second_on
 
     bridge = Bridge(config, clock=clock)
     try:
-        bridge.services["curation"].edit(item_id, actor="eva", title="Tower 12 is up", allowed=None)
+        bridge.curation.edit(item_id, actor="eva", title="Tower 12 is up", allowed=None)
         drain(bridge)
-        (pub,) = bridge.services["curation"].publications(item_id, None)
+        (pub,) = bridge.curation.publications(item_id, None)
         assert int(pub["remote_ref"]["remote_id"]) == post_id
     finally:
         bridge.close()

@@ -6,15 +6,13 @@ import json
 
 import pytest
 
+from tests.curation_helpers import CURATION, add_item
 from tests.test_api_items import token_for
-from tests.test_curation import add_item, curation_config
 
 HUGE = "99999999999999999999"  # beyond SQLite's signed 64-bit integers
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture

@@ -4,23 +4,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
 from tests.conftest import csrf_from
-
-CLI = [sys.executable, "-m", "bridge.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.serve_helpers import CLI, free_port
 
 
 @pytest.fixture
@@ -104,6 +95,8 @@ def test_users_and_tokens(conf):
     assert "erin\teditor\tall sites" in listing and "admin\tadmin" in listing
     changed = cli(conf, "users", "passwd", "erin", "--password", "another-password-1")
     assert "password of 'erin' changed" in changed.stdout
+    weak = cli(conf, "users", "passwd", "erin", "--password", "short", check=False)
+    assert weak.returncode == 2 and "--password" in weak.stderr and "at least 10 characters" in weak.stderr
 
     created = cli(conf, "tokens", "create", "--user", "erin", "--name", "cron")
     token = created.stdout.strip()
@@ -113,6 +106,26 @@ def test_users_and_tokens(conf):
     assert f"token {token_id} revoked" in cli(conf, "tokens", "revoke", token_id).stdout
     again = cli(conf, "tokens", "revoke", token_id, check=False)
     assert again.returncode == 1 and "no active token" in again.stderr
+
+
+def test_users_add_and_passwd_share_the_password_prompt_and_generator(conf):
+    from bridge.config import load_config
+    from bridge.security import verify_password
+    from bridge.store import open_store
+
+    cli(conf, "init")
+    prompted = cli(conf, "users", "add", "pia", input="typed-password-12\ntyped-password-12\n")
+    assert "added editor 'pia'" in prompted.stdout and "password:" not in prompted.stdout
+    generated = cli(conf, "users", "passwd", "pia", "--generate").stdout
+    password = re.search(r"^password: (\S+)$", generated, re.M).group(1)
+    added = re.search(r"^password: (\S+)$", cli(conf, "users", "add", "ole", "--generate").stdout, re.M).group(1)
+    store = open_store(load_config(str(conf)).server["database"])
+    try:
+        assert verify_password(store.get_user_by_name("pia")["password_hash"], password)
+        assert not verify_password(store.get_user_by_name("pia")["password_hash"], "typed-password-12")
+        assert verify_password(store.get_user_by_name("ole")["password_hash"], added)
+    finally:
+        store.close()
 
 
 def test_jobs_list_and_retry(conf):

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from bridge.cli import main
 from bridge.config import load_config
 from bridge.store import open_store
 
@@ -12,23 +10,19 @@ pytestmark = pytest.mark.wordpress
 
 
 @pytest.fixture
-def cli(tmp_path, wp, monkeypatch):
+def cli(runner, wp):
+    """The runner with one WordPress site; ``cli.write(password_var, transport)`` rewrites its file."""
+    write_tables = runner.write
+
     def write(password_var="WP_PASSWORD", transport="auto"):  # noqa: S107 - a variable name
-        path = tmp_path / "config.toml"
-        path.write_text(
-            f'[server]\ndatabase = "{tmp_path / "bridge.db"}"\nmedia_dir = "{tmp_path / "media"}"\n\n'
-            f'[[sites]]\nid = "blog"\nkind = "wordpress"\nurl = "{wp.url}"\nusername = "{wp.admin_user}"\n'
+        return write_tables(
+            f'\n[[sites]]\nid = "blog"\nkind = "wordpress"\nurl = "{wp.url}"\nusername = "{wp.admin_user}"\n'
             f'password_env = "{password_var}"\ntransport = "{transport}"\ntimeout = 10.0\n')
-        return str(path)
 
-    monkeypatch.setenv("WP_PASSWORD", wp.app_password)
-    monkeypatch.setenv("WRONG_PASSWORD", "not-the-password")
-
-    def run(*args, config=None):
-        return CliRunner().invoke(main, ["--config", config or write(), *args], catch_exceptions=False)
-
-    run.write = write
-    return run
+    runner.setenv(WP_PASSWORD=wp.app_password, WRONG_PASSWORD="not-the-password")
+    write()
+    runner.write = write
+    return runner
 
 
 def test_sites_check_ok_and_list(cli):

@@ -9,9 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from click.testing import CliRunner
 
-from bridge.cli import main
 from bridge.config import load_config
 from bridge.store import open_store
 from tests.localhttp import LocalServer, png_bytes
@@ -36,24 +34,22 @@ def feeds():
 
 
 @pytest.fixture
-def run(tmp_path, wp, feeds, monkeypatch):
+def run(runner, wp, feeds):
     """``cms-bridge sync …`` with one WordPress site, a working feed and a broken one."""
-    monkeypatch.setenv("WP_PASSWORD", wp.app_password)
+    runner.setenv(WP_PASSWORD=wp.app_password)
     good = feeds.add("/blog/rss", feed("rss2.xml"), headers=XML)
     broken = feeds.add("/down", status=503)
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f'[server]\ndatabase = "{tmp_path / "bridge.db"}"\nmedia_dir = "{tmp_path / "media"}"\n\n'
-        '[media]\nallow_private = ["127.0.0.1"]\ntimeout = 5.0\n\n'
+    runner.write(
+        '\n[media]\nallow_private = ["127.0.0.1"]\ntimeout = 5.0\n\n'
         f'[[sites]]\nid = "blog"\nkind = "wordpress"\nurl = "{wp.url}"\nusername = "{wp.admin_user}"\n'
         'password_env = "WP_PASSWORD"\ntimeout = 10.0\n\n'
         f'[[sources]]\nid = "news"\nkind = "feed"\nurl = "{good}"\ninterval = 600\n\n'
         f'[[sources]]\nid = "gone"\nkind = "feed"\nurl = "{broken}"\ninterval = 600\n')
 
     def invoke(*args):
-        return CliRunner().invoke(main, ["--config", str(path), "sync", *args], catch_exceptions=False)
+        return runner("sync", *args)
 
-    invoke.config = str(path)
+    invoke.config = runner.config
     return invoke
 
 
@@ -104,32 +100,25 @@ def test_no_sources_and_no_sites_flags(run, wp, feeds):
     assert contradiction.exit_code == 2 and "contradict" in contradiction.output
 
 
-def test_sync_downloads_the_images_of_webhook_deliveries_without_any_feed(tmp_path, feeds, monkeypatch):
+def test_sync_downloads_the_images_of_webhook_deliveries_without_any_feed(runner, feeds, make_bridge):
     """Webhook deliveries defer their image downloads to the outbox; sync's poll runs them."""
-    from bridge.core import Bridge
-
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-    monkeypatch.setenv("CREW_SECRET", secret)
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f'[server]\ndatabase = "{tmp_path / "bridge.db"}"\nmedia_dir = "{tmp_path / "media"}"\n\n'
-        '[media]\nallow_private = ["127.0.0.1"]\ntimeout = 5.0\n\n'
+    runner.setenv(CREW_SECRET=secret).write(
+        '\n[media]\nallow_private = ["127.0.0.1"]\ntimeout = 5.0\n\n'
         '[[sources]]\nid = "crew"\nkind = "webhook"\nsecret_env = "CREW_SECRET"\n')
     image = feeds.add("/photos/finish.png", png_bytes(16, 9), headers={"Content-Type": "image/png"})
-    bridge = Bridge(load_config(str(path)))
-    try:
-        answer = bridge.services["intake"].accept_webhook("crew", "msg_1", {
-            "external_id": "1", "url": "https://social.example/@rita/1", "title": "Finish",
-            "text": "Done.", "author": {"name": "Rita"}, "media": [{"url": image, "alt": "Rita"}]})
-        assert answer.status == 202, answer.body
-    finally:
-        bridge.close()
+    bridge = make_bridge(config=load_config(runner.config), clock=None)
+    answer = bridge.intake.accept_webhook("crew", "msg_1", {
+        "external_id": "1", "url": "https://social.example/@rita/1", "title": "Finish",
+        "text": "Done.", "author": {"name": "Rita"}, "media": [{"url": image, "alt": "Rita"}]})
+    assert answer.status == 202, answer.body
+    bridge.close()
     assert feeds.hits.get("/photos/finish.png") is None  # deferred
 
-    result = CliRunner().invoke(main, ["--config", str(path), "sync"], catch_exceptions=False)
+    result = runner("sync")
     assert result.exit_code == 0, result.output
     assert feeds.hits["/photos/finish.png"] == 1
-    store = open_store(load_config(str(path)).server["database"])
+    store = open_store(load_config(runner.config).server["database"])
     try:
         [media] = store.query("SELECT state FROM media")
     finally:

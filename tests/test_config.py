@@ -52,8 +52,9 @@ def test_bad_url_names_path_value_and_expectation():
 
 
 def test_unknown_kind():
+    # "memory" is the tests' in-memory adapter, registered by tests/conftest.py
     assert problems({"sites": [dict(WP_SITE, kind="joomla")]}) == [
-        "sites[0].kind: 'joomla' is not one of: typo3, wordpress"]
+        "sites[0].kind: 'joomla' is not one of: memory, typo3, wordpress"]
 
 
 def test_duplicate_site_id():

@@ -5,32 +5,23 @@ stored on a refusal, the consent evidence, the stripped metadata, and withdrawal
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
 
-from bridge.app import create_app
-from bridge.core import Bridge
-from bridge.security import hash_password
-from tests.conftest import ADMIN_PASSWORD, make_config
-from tests.contribution_helpers import ELF, bomb_png, camera_jpeg, exif_of
+from bridge.videos import NO_FFMPEG
+from tests.conftest import memory_site
+from tests.contribution_helpers import ELF, bomb_png, camera_jpeg, exif_of, real_video, video_tags
 
-SITE = {"id": "corp", "kind": "wordpress", "url": "https://corp.example", "username": "u", "password_env": "WP_PW"}
-OTHER = {"id": "blog", "kind": "wordpress", "url": "https://blog.example", "username": "u", "password_env": "WP_PW"}
+SITE = memory_site("corp")
+OTHER = memory_site("blog")
 
 
-@pytest.fixture
-def config(tmp_path):
-    return make_config(tmp_path, {"server": {"public_url": "https://bridge.example"}, "sites": [SITE, OTHER],
-                                  "contributions": {"max_file_bytes": 200_000, "per_client_per_hour": 3,
-                                                    "organisation": "Windwerk"}},
-                       {"WP_PW": "x"})
-
-
-@pytest.fixture
-def app(bridge):
-    bridge.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
-    return create_app(bridge=bridge, testing=True)
+pytestmark = pytest.mark.bridge_config(
+    {"server": {"public_url": "https://bridge.example"}, "sites": [SITE, OTHER],
+     "contributions": {"max_file_bytes": 200_000, "per_client_per_hour": 3, "organisation": "Windwerk"}},
+    {"WP_PW": "x"})
 
 
 def invite(client, auth, **body):
@@ -233,12 +224,8 @@ def test_trusted_invitation_with_banned_word_is_rejected_like_other_sources(clie
     assert item["state_reason"] == "banned word: casino"
 
 
-def test_new_store_has_the_migration(tmp_path):
-    b = Bridge(make_config(tmp_path))
-    try:
-        assert b.store.scalar("SELECT count(*) FROM invitations") == 0
-    finally:
-        b.close()
+def test_new_store_has_the_migration(make_bridge):
+    assert make_bridge(clock=None).store.scalar("SELECT count(*) FROM invitations") == 0
 
 
 def heic_photo() -> bytes:
@@ -252,11 +239,18 @@ def heic_photo() -> bytes:
     return out.getvalue()
 
 
-#: container headers as cameras write them: an ISO-BMFF ftyp box (MP4 / QuickTime), an EBML header (WebM)
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free" + b"\x00" * 64
-MOV = b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  " + b"\x00" * 64
-WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm" + \
-    b"\x00" * 64
+#: real videos as phones send them (made by ffmpeg, with a title and location tag)
+MP4, MOV, WEBM = real_video("mp4"), real_video("mov", 240, 160), real_video("webm", 176, 144)
+
+
+def stored_files(bridge) -> list[str]:
+    root = bridge.config.server["media_dir"]
+    return [os.path.join(d, f) for d, _dirs, files in os.walk(root) for f in files]
+
+
+def read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def test_heic_becomes_jpeg_and_videos_are_kept_by_their_content(client, auth, bridge):
@@ -266,12 +260,67 @@ def test_heic_becomes_jpeg_and_videos_are_kept_by_their_content(client, auth, br
     (item,) = bridge.store.curation_items(states=["pending"])
     media = bridge.store.item_media(item["id"])
     assert [(m["kind"], m["content_type"]) for m in media] == [
-        ("image", "image/jpeg"), ("video", "video/mp4"), ("video", "video/quicktime"), ("video", "video/webm")]
+        ("image", "image/jpeg"), ("video", "video/mp4"), ("video", "video/quicktime"), ("video", "video/webm"),
+        ("image", "image/jpeg"), ("image", "image/jpeg"), ("image", "image/jpeg")]  # the videos' posters
     with open(media[0]["path"], "rb") as fh:
         assert fh.read(3) == b"\xff\xd8\xff" and media[0]["width"] == 48
-    with open(media[1]["path"], "rb") as fh:
-        assert fh.read() == MP4  # kept byte for byte
+    assert len(read(media[1]["path"])) == len(MP4)  # metadata zeroed in place: same length, same offsets
     assert "<video" in client.get(f"/curation/items/{item['id']}").get_data(as_text=True)
+
+
+def test_videos_get_a_poster_frame_and_lose_title_and_location(client, auth, bridge):
+    """A real MP4 and WebM through the contribution page: each gets a poster frame of its
+    own size (the item's image when published), and neither keeps the phone's tags."""
+    token = token_of(invite(client, auth)["url"])
+    r = send(client, token, files=[("VID_0001.mp4", MP4), ("VID_0002.webm", WEBM)])
+    assert r.status_code == 201, r.get_json()
+    (item,) = bridge.store.curation_items(states=["pending"])
+    mp4, webm, mp4_poster, webm_poster = bridge.store.item_media(item["id"])
+    assert (mp4_poster["url"], webm_poster["url"]) == (f"{mp4['url']}#poster", f"{webm['url']}#poster")
+    for poster, size in ((mp4_poster, (320, 240)), (webm_poster, (176, 144))):
+        exif, decoded, img = exif_of(read(poster["path"]))
+        assert img.format == "JPEG" and decoded == size and (poster["width"], poster["height"]) == size
+        assert dict(exif) == {} and poster["kind"] == "image" and poster["state"] == "stored"
+    for row, container in ((mp4, "mp4"), (webm, "webm")):
+        data = read(row["path"])
+        assert b"Secret test title" not in data and b"+52.5200" not in data
+        tags = video_tags(data, container)
+        assert not {"title", "location", "LOCATION", "ENCODER", "DURATION"} & set(tags), tags
+    assert video_tags(read(webm["path"]), "webm") == {}  # WebM: no tags at all
+    removed = bridge.store.contribution_for_item(item["id"])["removed_metadata"]
+    assert [f["file"] for f in removed] == ["VID_0001.mp4", "VID_0002.webm"]
+    assert "tags (title, location, date, device)" in removed[1]["removed"][0]
+    assert all("not_done" not in f for f in removed)
+    social = bridge.curation.social_item(bridge.store.item_for_curation(item["id"]))
+    assert [m.kind for m in social.media] == ["video", "video", "image", "image"]
+
+
+@pytest.mark.parametrize("files", [
+    [("cut.mp4", MP4[: len(MP4) // 3])],            # cut short: no frame decodes
+    [("noise.webm", WEBM[:40] + bytes(range(256)) * 8)],  # a WebM header, then noise
+    [("IMG_1.JPG", camera_jpeg()), ("fake.mov", b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  " + b"\x01" * 300)],
+])
+def test_a_corrupt_video_is_refused_and_nothing_is_stored(client, auth, bridge, files):
+    token = token_of(invite(client, auth)["url"])
+    r = send(client, token, files=files)
+    assert r.status_code == 400
+    message = r.get_json()["errors"]["files"]
+    assert message.startswith(f"{files[-1][0]}: The video could not be read (")
+    assert "Record or choose it again" in message
+    assert counts(bridge) == (0, 0, 0) and stored_files(bridge) == []
+
+
+def test_without_ffmpeg_videos_are_kept_and_editors_are_told_what_was_not_done(client, auth, bridge, caplog):
+    bridge.config.contributions["ffmpeg"] = "/nonexistent/ffmpeg"  # as on a server without Debian's ffmpeg
+    token = token_of(invite(client, auth)["url"])
+    assert send(client, token, files=[("VID_0002.webm", WEBM)]).status_code == 201
+    (item,) = bridge.store.curation_items(states=["pending"])
+    (webm,) = bridge.store.item_media(item["id"])  # no poster
+    assert video_tags(read(webm["path"]), "webm") == {}  # stripping does not need ffmpeg
+    (removed,) = bridge.store.contribution_for_item(item["id"])["removed_metadata"]
+    assert removed["not_done"] == [NO_FFMPEG] and "ffmpeg is not installed" in NO_FFMPEG
+    assert "Not done:</strong> no poster frame" in client.get(f"/curation/items/{item['id']}").get_data(as_text=True)
+    assert any("ffmpeg is not installed" in rec.getMessage() for rec in caplog.records)
 
 
 def box(kind: bytes, payload: bytes) -> bytes:

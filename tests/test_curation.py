@@ -7,85 +7,20 @@ way intake leaves them (rows in ``items`` and ``media``).
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
 from bridge.curation import Conflict, InvalidInput, ItemNotFound, NotAllowed, text_to_html
+from bridge.sanitize import title_from
 from bridge.store import dumps
-from tests.conftest import make_config
+from tests.curation_helpers import CURATION, add_item, jobs_of
 
-REACTION_UUID = "5f0f3c8e-8a4a-4c5e-9d5b-2f8e0b6b1a11"
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (taken and released at once)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def typo3_site(site_id: str, url: str | None = None) -> dict:
-    """A TYPO3 site in connector mode that can publish, update and unpublish; the tests here never
-    call it (tests/test_curation_typo3.py has the reaction-mode sites, which can only create)."""
-    base = url or f"https://{site_id}.example.org"
-    endpoint = {"url": f"{base}/typo3/reaction/{REACTION_UUID}", "secret_env": "T3_SECRET"}
-    return {"id": site_id, "kind": "typo3", "url": base, "mode": "connector", "allow_insecure_http": True,
-            "connector": {"upsert_news": endpoint, "unpublish": endpoint}}
-
-
-SOURCES = [
-    {"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["corp"]},
-    {"id": "fans", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["corp", "shop"],
-     "require_consent": True},
-    {"id": "staff", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["shop"], "trusted": True},
-]
-ENVIRON = {"T3_SECRET": "s" * 40, "TEAM_SECRET": "whsec_" + "A" * 32}
-
-
-def curation_config(tmp_path, sites=None, sources=None, extra=None, environ=None):
-    raw = {"sites": sites or [typo3_site("corp"), typo3_site("shop")], "sources": sources or SOURCES,
-           "outbox": {"max_attempts": 3, "base_delay": 10.0}, **(extra or {})}
-    return make_config(tmp_path, raw, {**ENVIRON, **(environ or {})})
-
-
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
-
-
-_counter = iter(range(1, 10_000))
-
-
-def add_item(store, *, source_id="team", state="pending", media=(), **columns) -> int:
-    """An item as intake stores it (state, reasons, flags, targets from the source)."""
-    n = next(_counter)
-    now = store.now_iso()
-    row = {"source_id": source_id, "external_id": f"ext-{n}", "url": f"https://social.example/p/{n}",
-           "canonical_url": f"https://social.example/p/{n}", "network": "mastodon", "title": f"Turbine {n}",
-           "text": f"Blade {n} goes on today.", "html": f"<p>Blade {n} goes on <b>today</b>.</p>",
-           "author_name": "Ana", "author_url": "https://social.example/@ana", "received_at": now,
-           "state": state, "target_sites": [], "flags": [], "updated_at": now}
-    row.update(columns)
-    for key in ("target_sites", "flags"):
-        if not isinstance(row[key], str):
-            row[key] = dumps(row[key])
-    item_id = store.db["items"].insert(row).last_pk
-    for position, m in enumerate(media):
-        store.db["media"].insert({"item_id": item_id, "position": position, "url": m.get("url", "https://x/a.jpg"),
-                                  "alt": m.get("alt", ""), "state": m.get("state", "stored"), "sha256": m.get("sha256"),
-                                  "path": m.get("path"), "content_type": m.get("content_type", "image/jpeg"),
-                                  "updated_at": now})
-    return item_id
-
-
-def jobs_of(store, item_id):
-    return [j for j in store.list_jobs(limit=1000) if j["payload"].get("item_id") == item_id]
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture
 def curation(bridge):
-    return bridge.services["curation"]
+    return bridge.curation
 
 
 # -- approve ---------------------------------------------------------------------
@@ -317,6 +252,21 @@ def test_social_item_carries_downloaded_media_sanitised_html_and_attribution(bri
     assert [(m.local_path, m.alt, m.sha256) for m in social.media] == [(str(path), "blade", "ab" * 32)]
     assert social.contributor == "Ana K." and social.author_name == "Ana"
     assert social.url.startswith("https://social.example/p/")
+
+
+def test_social_item_of_an_untitled_item_takes_its_title_from_the_edited_text(bridge, curation):
+    long = "Blade three is on: the crane crew finished a day early despite the wind on the ridge this week"
+    item_id = add_item(bridge.store, title="", html="<p>The original words</p>", text="The original words")
+    outcome = curation.approve(item_id, ["corp"], actor="eva", allowed=None, text=long + "\nMore to come.")
+
+    social = curation.social_item(outcome.item)
+
+    assert social.title == title_from(long)
+    assert social.title == "Blade three is on: the crane crew finished a day early despite the wind on the…"
+    assert social.text == long + "\nMore to come." and "original" not in social.html
+    assert social.html == f"<p>{long}<br>More to come.</p>"
+    untitled = add_item(bridge.store, title="", text="", html="", author_name="Ana")
+    assert curation.social_item(bridge.store.item_for_curation(untitled)).title == "Post by Ana"
 
 
 def test_publish_waits_while_media_is_still_downloading(bridge, curation):

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.conftest import make_config
-from tests.test_curation import add_item, jobs_of
+from tests.curation_helpers import add_item, jobs_of
 
 SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "HOOK_SECRET", "targets": ["wp"]}]
 
@@ -31,7 +31,7 @@ def config(tmp_path, wp):
 
 @pytest.fixture
 def curation(bridge):
-    return bridge.services["curation"]
+    return bridge.curation
 
 
 def publication(curation, item_id) -> dict:

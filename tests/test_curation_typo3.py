@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_curation import add_item, curation_config, jobs_of
-
-CAPABILITIES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish"}
+from tests.curation_helpers import T3_CONNECTOR, add_item, curation_config, jobs_of
 
 
 @pytest.fixture
-def config(tmp_path, typo3):
-    connector, environ = {}, {}
-    for name, reaction_type in CAPABILITIES.items():
-        url, secret = typo3.add_reaction(reaction_type, storage_pid=12)
-        connector[name] = {"url": url, "secret_env": f"T3_{name.upper()}"}
-        environ[f"T3_{name.upper()}"] = secret
-    site = {"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 news", "mode": "connector",
-            "connector": connector, "timeout": 2.0}
-    sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3"]}]
-    return curation_config(tmp_path, sites=[site], sources=sources, environ=environ)
+def config(typo3_news_config):
+    return typo3_news_config
 
 
 @pytest.fixture
 def curation(bridge):
-    return bridge.services["curation"]
+    return bridge.curation
 
 
 def news(typo3) -> list[dict]:
@@ -83,14 +73,13 @@ def test_a_stopped_server_is_retrying_then_failed_then_retried_by_hand(bridge, c
 # -- a reaction-mode site: only publish is offered, anything else is refused up front -----------------
 
 @pytest.fixture
-def reaction_bridge(tmp_path, typo3, clock):
-    from bridge.core import Bridge  # noqa: PLC0415
+def reaction_bridge(tmp_path, typo3, make_bridge):
 
     url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news",
                                      fields={"title": "${title}", "teaser": "${teaser}", "bodytext": "${html}",
                                              "notes": "${item_id}"})
     capabilities, environ = {}, {"T3_REACTION": secret}
-    for name, reaction_type in CAPABILITIES.items():
+    for name, reaction_type in T3_CONNECTOR.items():
         curl, csecret = typo3.add_reaction(reaction_type, storage_pid=12)
         capabilities[name] = {"url": curl, "secret_env": f"T3_{name.upper()}"}
         environ[f"T3_{name.upper()}"] = csecret
@@ -99,14 +88,12 @@ def reaction_bridge(tmp_path, typo3, clock):
              {"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 connector", "mode": "connector",
               "connector": capabilities, "timeout": 2.0}]
     sources = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targets": ["t3r", "t3"]}]
-    bridge = Bridge(curation_config(tmp_path, sites=sites, sources=sources, environ=environ), clock=clock)
-    yield bridge
-    bridge.close()
+    return make_bridge(config=curation_config(tmp_path, sites=sites, sources=sources, environ=environ))
 
 
 def published_to_both(bridge) -> int:
     item_id = add_item(bridge.store, title="Tower up", text="We raised the tower.")
-    bridge.services["curation"].approve(item_id, ["t3r", "t3"], actor="eva", allowed=None)
+    bridge.curation.approve(item_id, ["t3r", "t3"], actor="eva", allowed=None)
     assert bridge.outbox.run_due().done == 2
     return item_id
 
@@ -114,7 +101,7 @@ def published_to_both(bridge) -> int:
 def test_editing_an_item_on_a_create_only_site_is_refused_naming_site_and_feature(reaction_bridge, typo3):
     from bridge.curation import Conflict  # noqa: PLC0415
 
-    curation = reaction_bridge.services["curation"]
+    curation = reaction_bridge.curation
     item_id = published_to_both(reaction_bridge)
     jobs_before = len(jobs_of(reaction_bridge.store, item_id))
     with pytest.raises(Conflict) as error:
@@ -131,7 +118,7 @@ def test_editing_an_item_on_a_create_only_site_is_refused_naming_site_and_featur
 
 
 def test_revoked_consent_takes_it_down_where_possible_and_says_where_by_hand(reaction_bridge, typo3):
-    curation = reaction_bridge.services["curation"]
+    curation = reaction_bridge.curation
     item_id = published_to_both(reaction_bridge)
     outcome = curation.set_consent(item_id, "revoked", actor="eva", allowed=None)
     assert [reaction_bridge.store.get_job(j)["site_id"] for j in outcome.jobs] == ["t3"]  # no job doomed to fail
@@ -172,18 +159,12 @@ def test_api_answers_409_problem_for_an_unsupported_action(reaction_bridge):
     assert "publish creates only" in sites_page
 
 
-def test_sites_check_prints_each_sites_features(reaction_bridge, tmp_path, typo3, monkeypatch):
-    from click.testing import CliRunner  # noqa: PLC0415
-
-    from bridge.cli import main  # noqa: PLC0415
-
+def test_sites_check_prints_each_sites_features(reaction_bridge, runner, typo3):
     url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news", fields={"title": "${title}"})
-    config = tmp_path / "cli.toml"
-    config.write_text(f'[server]\ndatabase = "{tmp_path / "cli.db"}"\nmedia_dir = "{tmp_path / "m"}"\n\n'
-                      f'[[sites]]\nid = "t3r"\nkind = "typo3"\nurl = "{typo3.base_url}"\nmode = "reaction"\n'
-                      f'[sites.reaction]\nurl = "{url}"\nsecret_env = "T3_REACTION"\n')
-    monkeypatch.setenv("T3_REACTION", secret)
-    result = CliRunner().invoke(main, ["--config", str(config), "sites", "check"], catch_exceptions=False)
+    runner.setenv(T3_REACTION=secret).write(
+        f'\n[[sites]]\nid = "t3r"\nkind = "typo3"\nurl = "{typo3.base_url}"\nmode = "reaction"\n'
+        f'[sites.reaction]\nurl = "{url}"\nsecret_env = "T3_REACTION"\n', name="cli.toml")
+    result = runner("sites", "check")
     assert result.exit_code == 0, result.output
     assert "features: publish; not offered for this site: comments, erase, images, moderate, reply, unpublish, update" \
         in result.output
@@ -206,12 +187,12 @@ def test_a_lost_answer_in_reaction_mode_fails_the_job_instead_of_resending(tmp_p
                     clock=clock)
     try:
         item_id = add_item(bridge.store, title="Sent once")
-        bridge.services["curation"].approve(item_id, ["t3r"], actor="eva", allowed=None)
+        bridge.curation.approve(item_id, ["t3r"], actor="eva", allowed=None)
         assert bridge.outbox.run_due().failed == 1
         for _ in range(3):
             clock.advance(3600)
             bridge.outbox.run_due()
-        (pub,) = bridge.services["curation"].publications(item_id, None)
+        (pub,) = bridge.curation.publications(item_id, None)
         assert pub["shown_state"] == "failed" and "look for the record in TYPO3" in pub["job_error"]
     finally:
         bridge.close()

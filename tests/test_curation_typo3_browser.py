@@ -6,14 +6,15 @@ from __future__ import annotations
 from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
+from tests.chromium import ARTIFACTS, login
 from tests.conftest import ADMIN_PASSWORD
-from tests.test_curation import add_item
-from tests.test_inbox_browser import ARTIFACTS, LiveServer, browser_page  # noqa: F401 - the fixture
+from tests.curation_helpers import add_item
+from tests.serve_helpers import LiveServer
 
 NEWS_FIELDS = {"title": "${title}", "teaser": "${teaser}", "bodytext": "${html}", "notes": "${item_id}"}
 
 
-def test_item_page_offers_only_what_the_sites_can_do(tmp_path, typo3, browser_page, monkeypatch):  # noqa: F811
+def test_item_page_offers_only_what_the_sites_can_do(tmp_path, typo3, browser_page, monkeypatch):
     url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news", fields=NEWS_FIELDS)
     upsert_url, upsert_secret = typo3.add_reaction("bridge-upsert-news", storage_pid=12)
     toml = (f'\n[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\ntargets = ["t3r"]\n\n'
@@ -29,7 +30,7 @@ def test_item_page_offers_only_what_the_sites_can_do(tmp_path, typo3, browser_pa
     try:
         bridge.store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
         item_id = add_item(bridge.store, title="Tower up", text="We raised the tower.")
-        bridge.services["curation"].approve(item_id, ["t3r"], actor="eva", allowed=None)
+        bridge.curation.approve(item_id, ["t3r"], actor="eva", allowed=None)
         assert bridge.outbox.run_due().done == 1
     finally:
         bridge.close()
@@ -37,11 +38,7 @@ def test_item_page_offers_only_what_the_sites_can_do(tmp_path, typo3, browser_pa
     server.start()
     page = browser_page
     try:
-        page.goto(f"{server.url}/login?next=/curation/items/{item_id}")
-        page.fill('input[name="username"]', "admin")
-        page.fill('input[name="password"]', ADMIN_PASSWORD)
-        page.click('button[type="submit"]')
-        page.wait_for_url(f"{server.url}/curation/items/{item_id}")
+        login(page, server.url, next=f"/curation/items/{item_id}")
         page.screenshot(path=str(ARTIFACTS / "curation-item-reaction-site.png"), full_page=True)
         decide = page.locator("section.decide")
         assert "Editing is off: t3r cannot update" in decide.inner_text()

@@ -14,8 +14,8 @@ from standardwebhooks.webhooks import Webhook
 
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import CURATION, add_item, curation_config, jobs_of
 from tests.localhttp import png_bytes
-from tests.test_curation import add_item, curation_config, jobs_of
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -30,9 +30,7 @@ def send_webhook(client, payload: dict, *, source: str = "crew", msg_id: str | N
     return client.post(f"/webhooks/social/{source}", data=body, headers=headers)
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture
@@ -212,7 +210,7 @@ def test_restricted_editor_sees_only_items_for_their_sites(app, bridge, client, 
 
 def test_item_page_shows_per_site_state_reasons_retry_and_history(app, bridge, client, auth):
     item_id = add_item(bridge.store)
-    curation = bridge.services["curation"]
+    curation = bridge.curation
     curation.approve(item_id, ["corp", "shop"], actor="admin", allowed=None)
     bridge.store.mark_published(item_id, "corp", remote_ref={"remote_id": "5", "url": "https://corp.example.org/5"},
                                 remote_url="https://corp.example.org/5", revision=1)

@@ -62,7 +62,7 @@ def test_webhook_to_wordpress_and_back(app, bridge, client, auth, wp, image_serv
     drain(bridge)
 
     (post,) = bridge_posts(wp)
-    (pub,) = bridge.services["curation"].publications(item["id"], None)
+    (pub,) = bridge.curation.publications(item["id"], None)
     assert pub["shown_state"] == "published" and str(post["id"]) == pub["remote_ref"]["remote_id"]
     assert post["status"] == "publish" and post["title"]["raw"] == "Turbine 12 is up"
     assert "Ann Example" in post["content"]["raw"]  # attribution
@@ -91,5 +91,5 @@ def test_webhook_to_wordpress_and_back(app, bridge, client, auth, wp, image_serv
     drain(bridge)
     public = requests.get(f"{wp.rest_url}/posts", timeout=10).json()
     assert post["id"] not in [p["id"] for p in public]
-    (pub,) = bridge.services["curation"].publications(item["id"], None)
+    (pub,) = bridge.curation.publications(item["id"], None)
     assert pub["shown_state"] == "unpublished"

@@ -60,7 +60,7 @@ def config(tmp_path, wp, typo3):
 
 
 def sync(bridge) -> dict:
-    run = bridge.services["sync"].run()
+    run = bridge.sync.run()
     assert run.ok, [r.summary() for r in run.results]
     return {r.site_id: r for r in run.results}
 
@@ -94,7 +94,7 @@ def test_one_item_to_wordpress_and_typo3_and_one_inbox_for_both(bridge, client, 
     drain(bridge)  # the image download
     assert image_server.hits["/photos/finish.png"] == 1
     (item,) = bridge.store.curation_items(states=["pending", "flagged"])
-    curation = bridge.services["curation"]
+    curation = bridge.curation
     curation.approve(item["id"], ["wp", "t3"], actor="eva", allowed=None)
     drain(bridge)
 

@@ -8,7 +8,6 @@ import pytest
 
 from adapters.base import AuthError, NotFound, RateLimited, RemoteError, TemporaryRemoteError, Unreachable
 from adapters.feeds import FeedSource, detect_network
-from bridge.core import Bridge
 from tests.conftest import make_config
 from tests.localhttp import LocalServer, png_bytes
 
@@ -167,7 +166,7 @@ def test_connection_refused_is_unreachable():
 
 # -- intake's poll: several sources, some failing ---------------------------------------------
 @pytest.fixture
-def poll_bridge(server, tmp_path, clock):
+def poll_bridge(server, tmp_path, make_bridge):
     server.add("/img/blade40-large.jpg", png_bytes(8, 6))
     server.add("/img/blade40.jpg", png_bytes(2, 2))
     sources = [
@@ -183,13 +182,11 @@ def poll_bridge(server, tmp_path, clock):
     ]
     config = make_config(tmp_path, {"sources": sources, "media": {"allow_private": ["127.0.0.1"], "timeout": 1.0}},
                          {"S": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
-    b = Bridge(config, clock=clock)
-    yield b
-    b.close()
+    return make_bridge(config=config)
 
 
 def test_poll_survives_failing_sources_and_records_errors(poll_bridge, clock, server):
-    intake = poll_bridge.services["intake"]
+    intake = poll_bridge.intake
     results = {r.source_id: r for r in intake.poll()}
     assert set(results) == {"blog", "broken", "page", "down", "slow", "latin"}  # webhook sources are not polled
     assert results["blog"].ok and results["blog"].new_items == 3
@@ -233,7 +230,7 @@ def test_poll_survives_failing_sources_and_records_errors(poll_bridge, clock, se
 
 
 def test_poll_one_source_and_recovery(poll_bridge, server):
-    intake = poll_bridge.services["intake"]
+    intake = poll_bridge.intake
     [r] = intake.poll(source_id="down", force=True)
     assert not r.ok
     server.add("/down", fixture("rss1.rdf"), headers=XML)

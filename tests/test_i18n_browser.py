@@ -9,17 +9,16 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from bridge.clock import iso
 from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
 from tests.conftest import ADMIN_PASSWORD
+from tests.curation_helpers import add_item
 from tests.i18n_helpers import german_catalogue
 from tests.inbox_helpers import add_comment
-from tests.test_curation import add_item
-from tests.test_inbox_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.serve_helpers import LiveServer
 
 GERMAN_DATE = re.compile(r"\b\d{1,2}\. (Jan|Feb|März|Apr|Mai|Juni|Juli|Aug|Sept|Okt|Nov|Dez)\.? \d{4}, \d{2}:\d{2}\b")
 USER = "jana"
@@ -65,14 +64,6 @@ def server(tmp_path, monkeypatch):
     srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def chromium():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _log_in(page, base):

@@ -22,8 +22,11 @@ def test_inbox_lists_pending_newest_first_with_context(app, bridge, client, auth
     assert _ids(html) == [new, old]
     assert "in reply to <strong>Pat</strong>" in html and "the parent" in html
     assert 'href="https://a.example/p/1"' in html  # post title linked to the post
-    # the commenter's record: Ann (author_key k-ann) had one approved and one spam comment
-    assert "1 approved · 1 spam before" in html
+    # the commenter's record: Ann (author_key k-ann) had one approved and one spam comment, no trash;
+    # it links to her comments (the commenter drawer), and the spam is a reason to look twice
+    assert "1 approved · 1 spam · 0 trash before" in html
+    assert 'class="c-record" href="/inbox/commenter?key=k-ann&amp;back=/inbox"' in html
+    assert "Why look twice:</span> 1 spam before" in html
     # counts per status
     assert re.search(r'pending <span class="n">2</span>', html)
     assert re.search(r'spam <span class="n">1</span>', html)
@@ -86,11 +89,13 @@ def test_hostile_comment_is_shown_inert(app, bridge, client, auth):
 def test_editor_sees_only_their_sites(app, bridge, client, auth):
     mine = add_comment(bridge.store, site="a", text="on a")
     theirs = add_comment(bridge.store, site="b", text="on b")
+    add_comment(bridge.store, site="b", text="spam on b", status="spam")  # same commenter, another site
     add_editor(bridge.store, "ed", sites=["a"])
     auth.login("ed", EDITOR_PASSWORD)
     html = client.get("/inbox").get_data(as_text=True)
     assert _ids(html) == [mine]
     assert "on b" not in html
+    assert "0 approved · 0 spam · 0 trash before" in html  # her record counts site a only
     assert client.get("/inbox?site=b").status_code == 404
     assert client.get(f"/inbox/{theirs}").status_code == 404
     assert client.get(f"/inbox/{theirs}/row").status_code == 404

@@ -5,97 +5,16 @@ Screenshots of the main screens go to tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import pytest
-import requests
-from playwright.sync_api import sync_playwright
-
 from bridge.security import hash_password
 from bridge.store import open_store
+from tests.chromium import ARTIFACTS, login
 from tests.conftest import ADMIN_PASSWORD
 from tests.inbox_helpers import add_comment
+from tests.serve_helpers import LiveServer
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HOSTILE_HTML = ('<p onmouseover="window.__xss=1">Nice post <a href="javascript:window.__xss=2">click me</a>'
                 '<img src="x" onerror="window.__xss=3;alert(3)"><script>window.__xss=4;alert(4)</script>'
                 '<svg onload="alert(5)"></svg></p>')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """``cms-bridge --config … serve`` in a subprocess of its own (process group)."""
-
-    def __init__(self, tmp_path: Path, extra_toml: str = "", env: dict | None = None):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.db = tmp_path / "bridge.db"
-        self.config = tmp_path / "config.toml"
-        self.config.write_text(
-            f'[server]\ndatabase = "{self.db}"\nsecret_key_file = "{tmp_path / "secret"}"\n'
-            f'port = {self.port}\nworkers = 1\nthreads = 4\n{extra_toml}')
-        self.env = {**os.environ, **(env or {})}
-        self.log = tmp_path / "serve.log"
-        self.proc = None
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        exe = str(Path(sys.executable).parent / "cms-bridge")
-        return subprocess.run([exe, "--config", str(self.config), *args], env=self.env, capture_output=True,
-                              text=True, timeout=300)
-
-    def start(self):
-        exe = str(Path(sys.executable).parent / "cms-bridge")
-        with open(self.log, "w") as log:
-            self.proc = subprocess.Popen([exe, "--config", str(self.config), "serve"], env=self.env, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise AssertionError(f"cms-bridge serve did not come up; log: {self.log.read_text()[-2000:]}")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-
-
-@pytest.fixture
-def browser_page(tmp_path):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = context.new_page()
-        page.dialogs, page.errors = [], []
-        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        yield page
-        context.close()
-
-
-def _login(page, base, username="admin", password=ADMIN_PASSWORD):
-    page.goto(f"{base}/login?next=/inbox")
-    page.fill('input[name="username"]', username)
-    page.fill('input[name="password"]', password)
-    page.click('button[type="submit"]')
-    page.wait_for_url(f"{base}/inbox")
 
 
 def test_inbox_in_browser_shows_hostile_comments_inert_and_keys_work(tmp_path, browser_page):
@@ -116,7 +35,7 @@ def test_inbox_in_browser_shows_hostile_comments_inert_and_keys_work(tmp_path, b
     server.start()
     page = browser_page
     try:
-        _login(page, server.url)
+        login(page, server.url)
         page.screenshot(path=str(ARTIFACTS / "inbox-all-sites.png"), full_page=True)
         assert page.locator(f"#c-{other}").count() == 1
         # filter to one site with the filter form

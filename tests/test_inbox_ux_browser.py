@@ -14,36 +14,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from bridge import moderation
 from bridge.clock import FakeClock
 from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
+from bridge.site_admin import table_from_form
+from bridge.source_admin import source_from_form
 from bridge.store import open_store
-from tests.conftest import ADMIN_PASSWORD
+from tests.chromium import ARTIFACTS, login
+from tests.conftest import ADMIN_PASSWORD, EDITOR_PASSWORD
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_comment
-from tests.test_curation import add_item
-from tests.test_inbox_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, _login
+from tests.serve_helpers import LiveServer
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def chromium(tmp_path):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(browser, **options):
-    page = browser.new_page(**options)
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    return page
 
 
 @pytest.fixture
@@ -83,13 +69,13 @@ def _live_text(page, expected_start, timeout=10000):
     return page.locator("#live").text_content()
 
 
-def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, chromium):
+def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, new_page):
     """Three quick ``a`` presses: each comment is decided once (one log entry), the
     cursor moves on at once, and a refused decision is said, not swallowed."""
     ids = _seed(server, _visitor(748), _visitor(749), _visitor(750), _visitor(800, site="b"))
     server.start()
-    page = _page(chromium)
-    _login(page, server.url)
+    page = new_page()
+    login(page, server.url)
 
     # one comment on the page: the second and third press meet a row still saving and do nothing
     page.goto(f"{server.url}/inbox?site=b")
@@ -156,11 +142,11 @@ def test_fast_typing_decides_each_comment_once_and_shows_every_refusal(server, c
     assert page.errors == []
 
 
-def test_screen_reader_view_one_live_region_focus_kept_skip_link_named_landmarks(server, chromium):
+def test_screen_reader_view_one_live_region_focus_kept_skip_link_named_landmarks(server, new_page):
     _seed(server, _visitor(750), _visitor(749), _visitor(748, writeback_state="pending", expected_status="pending"))
     server.start()
-    page = _page(chromium)
-    _login(page, server.url)
+    page = new_page()
+    login(page, server.url)
     page.wait_for_selector("body[data-inbox-ready]")
 
     # every landmark is named; the first Tab reaches a skip link, which leads to the comments
@@ -208,14 +194,21 @@ WCAG22AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 UNREACHABLE = "http://cms-bridge-test.invalid"  # .invalid never resolves (RFC 2606): a real DNS failure
 
 
+#: a source whose curation rules are the inbox's watch list too
+WATCH_TOML = ('\n[[sources]]\nid = "watch"\nkind = "webhook"\nsecret_env = "WATCH_SECRET"\n'
+              '[sources.rules]\nbanned = ["casino"]\nsuspect = ["visitor 757", "free money"]\n')
+WATCH_ENV = {"WATCH_SECRET": "w" * 32}
+
+
 def _world(tmp_path, monkeypatch):
     """A live server with one of everything a signed-in page shows: a site whose host
     does not resolve, comments (one long, one decided and failed to write back for
     real), a curation item with a decision, a failed job."""
     toml = (f'\n[[sites]]\nid = "blog"\nkind = "wordpress"\nname = "Harbour blog"\nurl = "{UNREACHABLE}"\n'
-            f'username = "bridge"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 5.0\n')
-    srv = LiveServer(tmp_path, toml, env={"WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx"})
+            f'username = "bridge"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 5.0\n{WATCH_TOML}')
+    srv = LiveServer(tmp_path, toml, env={"WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx", **WATCH_ENV})
     monkeypatch.setenv("WP_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx")
+    monkeypatch.setenv("WATCH_SECRET", WATCH_ENV["WATCH_SECRET"])
     clock = FakeClock(time.time())
     b = Bridge(load_config(str(srv.config)), clock=clock)
     try:
@@ -239,15 +232,24 @@ def _world(tmp_path, monkeypatch):
             media_error = str(exc)
         b.store.record_media(b.store.db.execute("SELECT id FROM media").fetchone()[0], state="failed",
                              error=media_error)
-        b.services["curation"].reject(item, "off topic", actor="admin", allowed=None)
+        b.curation.reject(item, "off topic", actor="admin", allowed=None)
+        # a source and a site added in the UI, for their edit pages (the site is stored as a save
+        # would store it: its check cannot pass against a host that does not resolve)
+        b.source_admin.add(*source_from_form({"id": "crew", "kind": "webhook"}), actor="admin")
+        b.site_admin.persist("harbour", *table_from_form(
+            {"id": "harbour", "kind": "wordpress", "url": UNREACHABLE, "username": "bridge",
+             "password": "abcd efgh ijkl mnop qrst uvwx"}),
+            actor="admin", detail="")
     finally:
         b.close()
     return srv
 
 
 def _pages(server):
-    return ["/", "/inbox", "/inbox?status=all", "/inbox/759", "/inbox/760", "/curation?tab=all",
-            "/curation/items/1", "/sites", "/audit", "/users", "/account", "/jobs"]
+    return ["/", "/inbox", "/inbox?status=flagged", "/inbox?status=all", "/inbox/759", "/inbox/760",
+            "/curation?tab=all", "/curation/items/1", "/sites", "/audit", "/users", "/account", "/jobs", "/sites/new",
+            "/sites/new?kind=typo3-connector", "/sites/harbour/edit", "/sources/new", "/sources/new?kind=webhook",
+            "/sources/crew/edit"]
 
 
 def _axe(page) -> list[str]:
@@ -291,12 +293,12 @@ def world(tmp_path, monkeypatch):
     srv.stop()
 
 
-def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(world, chromium):
+def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(world, new_page):
     problems = []
     for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
                           ("phone", {"viewport": PHONE, "has_touch": True, "is_mobile": True})):
-        page = _page(chromium, **options)
-        _login(page, world.url)
+        page = new_page(**options)
+        login(page, world.url)
         for path in _pages(world):
             response = page.goto(world.url + path)
             assert response.status == 200, (path, response.status)
@@ -318,9 +320,9 @@ def test_every_signed_in_page_fits_a_phone_and_passes_axe_on_phone_and_desktop(w
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
-def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back_retried(world, chromium):
-    page = _page(chromium)
-    _login(page, world.url)
+def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back_retried(world, new_page):
+    page = new_page()
+    login(page, world.url)
     # the reader's time zone, chosen on the account page (a name the server does not know is refused, named)
     page.goto(f"{world.url}/account")
     page.evaluate("() => { const o = document.createElement('option'); o.textContent = 'Mars/Olympus_Mons'; "
@@ -375,11 +377,11 @@ def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back
     assert page.errors == []
 
 
-def test_a_long_comment_is_folded_and_every_comment_links_to_itself_on_its_site(world, chromium):
+def test_a_long_comment_is_folded_and_every_comment_links_to_itself_on_its_site(world, new_page):
     for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
                           ("phone", {"viewport": PHONE, "has_touch": True})):
-        page = _page(chromium, **options)
-        _login(page, world.url)
+        page = new_page(**options)
+        login(page, world.url)
         page.keyboard.press("j")
         page.screenshot(path=str(ARTIFACTS / f"inbox-{name}.png"))  # the README's (docs/inbox-*.png)
         row = page.locator("#c-760")
@@ -409,12 +411,12 @@ def _job_state(server, comment_id):
         store.close()
 
 
-def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, chromium):
+def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, new_page):
     _seed(server, _visitor(770, site="e"), _visitor(771, site="e"), _visitor(772, site="e"))
     server.start()
-    page = _page(chromium)
+    page = new_page()
     page.clock.install()
-    _login(page, server.url)
+    login(page, server.url)
     page.goto(f"{server.url}/inbox?site=e")
     page.wait_for_selector("body[data-inbox-ready]")
 
@@ -461,7 +463,7 @@ def test_undo_cancels_a_queued_write_back_or_sends_the_reverse_decision(server, 
     assert page.errors == []
 
 
-def test_keys_help_tabs_search_zen_and_signals(server, chromium):
+def test_keys_help_tabs_search_zen_and_signals(server, new_page):
     _seed(server,
           dict(_visitor(780, site="f"), html='<p>Buy <a href="https://x.example">this</a> and '
                                               '<a href="https://y.example">that</a> https://z.example</p>'),
@@ -469,15 +471,15 @@ def test_keys_help_tabs_search_zen_and_signals(server, chromium):
           dict(_visitor(782, site="f"), author_key="k-regular", status="approved"),
           dict(_visitor(783, site="f"), status="spam"), dict(_visitor(784, site="f")))
     server.start()
-    page = _page(chromium)
-    _login(page, server.url)
+    page = new_page()
+    login(page, server.url)
     page.goto(f"{server.url}/inbox?site=f")
     page.wait_for_selector("body[data-inbox-ready]")
     # signals: links counted, a first-time commenter named, a known one shows the record instead
     assert page.locator("#c-780 .sig-links").inner_text() == "3 links"
     assert page.locator("#c-780 .sig-first").count() == 1
     assert page.locator("#c-781 .sig-first").count() == 0
-    assert page.locator("#c-781 .c-record").inner_text() == "1 approved · 0 spam before"
+    assert page.locator("#c-781 .c-record").inner_text() == "1 approved · 0 spam · 0 trash before"
 
     # ? opens the help over the page, listing every key the page answers
     page.keyboard.press("?")
@@ -503,17 +505,127 @@ def test_keys_help_tabs_search_zen_and_signals(server, chromium):
     page.keyboard.press("Escape")
     assert page.locator("article.c:visible").count() == 2  # 781 and 780 still pending
 
-    # / focuses search; 3 opens the spam tab, where u says not spam; 5 opens all
+    # / focuses search; 4 opens the spam tab, where u says not spam; 5 opens trash
     page.keyboard.press("/")
     assert page.evaluate("() => document.activeElement.name") == "q"
     page.keyboard.press("Escape")
     page.evaluate("() => document.activeElement.blur()")
-    page.keyboard.press("3")
+    page.keyboard.press("4")
     page.wait_for_url("**status=spam**")
     page.wait_for_selector("body[data-inbox-ready]")
     page.keyboard.press("u")
     page.wait_for_selector("#c-783", state="detached")
     assert _log(server, 783) == [("unspam", "spam", "pending")]
     page.keyboard.press("5")
-    page.wait_for_url("**status=all**")
+    page.wait_for_url("**status=trash**")
     assert page.errors == []
+
+
+def _watch_server(tmp_path):
+    """A server with curation rules, a spammer with a record (one pending comment with a banned
+    and a suspect word, one spam, one trash on another site) and a first-time commenter."""
+    srv = LiveServer(tmp_path, WATCH_TOML, env=WATCH_ENV)
+    store = open_store(str(srv.db))
+    try:
+        store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
+        store.create_user("ed", hash_password(EDITOR_PASSWORD), "editor", ["a"])
+        for spec in (dict(_visitor(790), text="Best casino bonus, free money!",
+                          html='<p>Best <b>casino</b> bonus, free money! <a href="https://c.example">go</a></p>',
+                          author_key="k-spammer", author="Spam Bot"),
+                     dict(_visitor(791), author_key="k-spammer", author="Spam Bot", status="spam"),
+                     dict(_visitor(792, site="b"), author_key="k-spammer", author="Spam Bot", status="trash"),
+                     dict(_visitor(793), text="Lovely harbour photos, thank you")):
+            add_comment(store, **spec)
+    finally:
+        store.close()
+    return srv
+
+
+def test_signals_watch_words_and_the_flagged_queue_on_key_2(tmp_path, new_page):
+    """Coral's signals on a row: the curation rules' words marked in the text (banned: suggested
+    spam), why the comment deserves a look, the commenter's record; key 2 opens the queue of
+    pending comments the rules flag, and deciding there takes the row out of it."""
+    srv = _watch_server(tmp_path)
+    srv.start()
+    try:
+        page = new_page()
+        login(page, srv.url)
+        page.goto(f"{srv.url}/inbox")
+        page.wait_for_selector("body[data-inbox-ready]")
+        row = page.locator("#c-790")
+        assert row.locator("mark.watch-banned").all_inner_texts() == ["casino"]
+        assert row.locator("mark.watch-suspect").all_inner_texts() == ["free money"]
+        assert row.locator(".sig-suggest").inner_text() == "suggested: spam"
+        assert row.locator(".c-record").inner_text() == "0 approved · 1 spam · 1 trash before"
+        assert row.locator(".c-why").inner_text() == ("Why look twice: banned word “casino” · watched word "
+                                                      "“free money” · 1 link · 1 spam and 1 trash before")
+        assert page.locator("#c-793 mark").count() == 0
+        assert page.locator("#c-793 .c-why").inner_text() == "Why look twice: first comment here"
+        assert _axe(page) == []
+
+        page.keyboard.press("2")
+        page.wait_for_url("**status=flagged**")
+        page.wait_for_selector("body[data-inbox-ready]")
+        assert page.locator("article.c").evaluate_all("els => els.map(e => +e.dataset.id)") == [790]
+        tab = page.locator('#status-counts a[data-key="2"]')
+        assert tab.get_attribute("aria-current") == "page" and tab.locator(".n").inner_text() == "1"
+        assert _axe(page) == []
+        page.keyboard.press("s")
+        page.wait_for_selector("#c-790", state="detached", timeout=10000)
+        page.wait_for_load_state("networkidle")
+        assert _log(srv, 790) == [("spam", "pending", "spam")]
+        page.wait_for_function("() => document.querySelector('#status-counts a.q-flagged .n').textContent === '0'",
+                               timeout=10000)
+        assert page.errors == []
+    finally:
+        srv.stop()
+
+
+def test_the_commenter_drawer_decides_all_their_comments_on_the_editors_sites(tmp_path, new_page):
+    """The record link opens a drawer (a modal dialog) with the commenter's comments on the sites
+    the editor may see, ticked; one button decides them all. Site b's comment is not shown to
+    an editor of site a, and not decided."""
+    srv = _watch_server(tmp_path)
+    srv.start()
+    try:
+        for name, options in (("desktop", {"viewport": {"width": 1280, "height": 900}}),
+                              ("phone", {"viewport": PHONE, "has_touch": True, "is_mobile": True})):
+            page = new_page(**options)
+            login(page, srv.url)
+            page.goto(f"{srv.url}/inbox")
+            page.wait_for_selector("body[data-inbox-ready]")
+            page.click("#c-790 .c-record")
+            drawer = page.locator("dialog#drawer")
+            drawer.wait_for(state="visible")
+            assert page.evaluate("() => document.activeElement.id") == "commenter-h"
+            assert drawer.locator("#commenter-h").inner_text() == "Comments by Spam Bot"
+            assert sorted(drawer.locator(".commenter-pick").all_inner_texts()) == [
+                "Comment 790 on a, pending", "Comment 791 on a, spam", "Comment 792 on b, trash"]
+            assert drawer.locator("mark.watch-banned").all_inner_texts() == ["casino"]
+            assert _axe(page) == [], name
+            page.keyboard.press("a")  # the list behind waits while the drawer is open
+            page.keyboard.press("Escape")
+            drawer.wait_for(state="hidden")
+            assert _log(srv, 790) == []
+            page.close()
+
+        page = new_page()
+        login(page, srv.url, username="ed", password=EDITOR_PASSWORD)
+        page.goto(f"{srv.url}/inbox")
+        page.wait_for_selector("body[data-inbox-ready]")
+        # the record counts the editor's sites only: the trashed comment on b is not theirs to know of
+        assert page.locator("#c-790 .c-record").inner_text() == "0 approved · 1 spam · 0 trash before"
+        page.click("#c-790 .c-record")
+        drawer = page.locator("dialog#drawer")
+        drawer.wait_for(state="visible")
+        assert drawer.locator(".commenter-sum").inner_text().startswith("2 comments on a:")
+        assert sorted(drawer.locator(".commenter-pick").all_inner_texts()) == ["Comment 790 on a, pending",
+                                                                               "Comment 791 on a, spam"]
+        drawer.locator("button.act-spam").click()
+        page.wait_for_selector("body[data-inbox-ready]")
+        assert _log(srv, 790) == [("spam", "pending", "spam")]
+        assert _log(srv, 792) == []  # site b: not the editor's
+        assert "1 comment(s) decided" in page.locator(".flash").first.inner_text()
+        assert page.errors == []
+    finally:
+        srv.stop()

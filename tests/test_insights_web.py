@@ -11,19 +11,21 @@ from markupsafe import escape
 from bridge.insights import FIGURES
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
-from tests.test_insights import config, store, timeline  # noqa: F401 - fixtures
+from tests.curation_helpers import CURATION
+
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 RANGE = {"from": "2027-01-10", "to": "2027-01-15"}
 
 
 @pytest.fixture
-def admin(auth, timeline):  # noqa: F811 - the fixture imported above
+def admin(auth, timeline):
     auth.login()
     return auth.client
 
 
 @pytest.fixture
-def editor(bridge, auth, timeline):  # noqa: F811
+def editor(bridge, auth, timeline):
     bridge.store.create_user("bob", hash_password(EDITOR_PASSWORD), "editor", ["shop"])
     auth.login("bob", EDITOR_PASSWORD)
     return auth.client

@@ -3,20 +3,17 @@ consent and targets; bridge.sanitize on its own."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from adapters.types import Media, SocialItem
-from bridge.cli import main
-from bridge.core import Bridge
+from adapters.types import SocialItem
 from bridge.intake import canonical_url, content_hash
-from bridge.sanitize import clean_html, html_to_text, plain_text
-from tests.conftest import make_config
+from bridge.sanitize import clean_html, html_to_text, plain_text, title_from
+from tests.conftest import make_config, memory_site
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 @pytest.fixture
-def ibridge(tmp_path, clock):
+def ibridge(tmp_path, make_bridge):
     raw = {
         "sources": [
             {"id": "team", "kind": "webhook", "secret_env": "S", "trusted": True,
@@ -27,12 +24,10 @@ def ibridge(tmp_path, clock):
             {"id": "feed", "kind": "feed", "url": "https://feeds.example/rss"},
         ]}
     config = make_config(tmp_path, raw, {"S": SECRET})
-    # targets name configured sites; no CMS adapter is needed to route an item to one
-    config.sites.append({"id": "corp", "kind": "wordpress", "url": "https://www.example.org", "name": "Corp"})
+    # targets name configured sites; no CMS is needed to route an item to one
+    config.sites.append(memory_site("corp", name="Corp"))
     config.source("team")["targets"] = ["corp"]
-    b = Bridge(config, clock=clock)
-    yield b
-    b.close()
+    return make_bridge(config=config)
 
 
 def payload(external_id="p1", url="https://social.example/@ann/1", text="A perfectly ordinary post about turbines",
@@ -41,7 +36,7 @@ def payload(external_id="p1", url="https://social.example/@ann/1", text="A perfe
 
 
 def accept(bridge, source, data):
-    item_id, created = bridge.services["intake"].accept(source, data)
+    item_id, created = bridge.intake.accept(source, data)
     return bridge.store.get_item(item_id), created
 
 
@@ -134,7 +129,7 @@ def test_same_external_id_on_the_same_network_is_a_duplicate(ibridge):
     item = SocialItem(id="", title="t", html="<p>one toot about the wind farm</p>", text="",
                       url="https://mastodon.example/@a/1", network="mastodon", external_id="https://m.example/1")
     first, _ = accept(ibridge, "other", item)
-    ibridge.services["intake"].config.source("feed")["network"] = ""
+    ibridge.intake.config.source("feed")["network"] = ""
     copy = SocialItem(id="", title="t2", html="<p>the same toot seen through a feed, other text</p>", text="",
                       url="https://mastodon.example/@a/1/", network="mastodon", external_id="https://m.example/1")
     dup, created = accept(ibridge, "feed", copy)
@@ -142,10 +137,22 @@ def test_same_external_id_on_the_same_network_is_a_duplicate(ibridge):
 
 
 def test_social_item_round_trip(ibridge):
+    """A webhook's item as publishing reads it (curation's social_item, the one mapping): an
+    image not downloaded yet is not part of it."""
     item, _ = accept(ibridge, "public", payload(media=[{"url": "https://cdn.example/a.jpg", "alt": "a"}]))
-    social = ibridge.services["intake"].social_item(item["id"])
-    assert social.id == str(item["id"]) and social.media == [Media(url="https://cdn.example/a.jpg", alt="a")]
+    social = ibridge.curation.social_item(ibridge.store.item_for_curation(item["id"]))
+    assert social.id == str(item["id"]) and social.media == []
+    assert [m["state"] for m in ibridge.store.item_media(item["id"])] == ["pending"]
     assert social.consent_state == "requested" and social.source_id == "public"
+
+
+def test_title_from_cuts_the_first_line_at_a_word():
+    assert title_from("\n  Short first line  \nsecond") == "Short first line"
+    long = "The new turbine blades arrived this morning, and the crane crew starts lifting them tomorrow at six"
+    title = title_from(long)
+    assert title == "The new turbine blades arrived this morning, and the crane crew starts lifting…"
+    assert len(title) <= 81 and long.startswith(title[:-1])
+    assert title_from("x" * 100) == "x" * 80 + "…" and title_from("") == "" and title_from(None) == ""
 
 
 def test_sanitize_allowlist():
@@ -164,22 +171,19 @@ def test_sanitize_allowlist():
     assert plain_text("&lt;script&gt;alert(1)&lt;/script&gt;Title") == "Title"
 
 
-def test_cli_sources_list_poll_and_secret(ibridge, tmp_path):
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(f'[server]\ndatabase = "{tmp_path}/cli.db"\nmedia_dir = "{tmp_path}/m"\n'
-                   '[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\n'
-                   '[[sources]]\nid = "gone"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed"\n')
-    runner = CliRunner()
-    env = {"TEAM_SECRET": SECRET}
-    result = runner.invoke(main, ["--config", str(cfg), "sources", "poll"], env=env)
+def test_cli_sources_list_poll_and_secret(ibridge, runner):
+    runner.setenv(TEAM_SECRET=SECRET).write(
+        '[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\n'
+        '[[sources]]\nid = "gone"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed"\n', name="cli.toml")
+    result = runner("sources", "poll")
     assert result.exit_code == 1 and "gone: FAILED" in result.output
-    listed = runner.invoke(main, ["--config", str(cfg), "sources", "list"], env=env)
+    listed = runner("sources", "list")
     assert listed.exit_code == 0 and "gone\tfeed\terror" in listed.output and "last error" in listed.output
     assert "POST /webhooks/social/team" in listed.output
-    secret = runner.invoke(main, ["--config", str(cfg), "sources", "secret", "team"], env=env)
+    secret = runner("sources", "secret", "team")
     assert secret.exit_code == 0
     first = secret.output.splitlines()[0]
     assert first.startswith("whsec_") and "export TEAM_SECRET=" in secret.output
     assert "/webhooks/social/team" in secret.output and "webhook-signature" in secret.output
-    bad = runner.invoke(main, ["--config", str(cfg), "sources", "secret", "gone"], env=env)
+    bad = runner("sources", "secret", "gone")
     assert bad.exit_code != 0 and "only webhook sources" in bad.output

@@ -10,7 +10,7 @@ import pytest
 from bridge import media as media_mod
 from bridge.media import FetchFailed, MediaFetcher, NotAnImage, Refused, resolve_checked
 from tests.localhttp import LocalServer, png_bytes
-from tests.test_webhooks import SECRET, body_of, hook_bridge, hook_client, hook_config, post  # noqa: F401
+from tests.webhook_helpers import body_of, post
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_not_an_image_too_large_and_timeout(server, bridge, tmp_path):
         f.fetch(server.base + "/gone.png")
 
 
-def test_webhook_media_job_stores_or_fails_with_reason(server, hook_bridge, hook_client):  # noqa: F811
+def test_webhook_media_job_stores_or_fails_with_reason(server, hook_bridge, hook_client):
     good = server.add("/ok.png", png_bytes(3, 3))
     payload = body_of(media=[{"url": good, "alt": "ok"},
                              {"url": "http://169.254.169.254/latest/meta-data/iam", "alt": "metadata"},
@@ -149,16 +149,16 @@ def test_webhook_media_job_stores_or_fails_with_reason(server, hook_bridge, hook
     assert response.status_code == 202
     item_id = response.get_json()["item_id"]
     assert [m["state"] for m in hook_bridge.store.item_media(item_id)] == ["pending"] * 3
-    hook_bridge.services["intake"].poll()  # runs due fetch_media jobs
+    hook_bridge.intake.poll()  # runs due fetch_media jobs
     rows = hook_bridge.store.item_media(item_id)
     assert [m["state"] for m in rows] == ["stored", "failed", "failed"]
     assert rows[0]["content_type"] == "image/png" and os.path.exists(rows[0]["path"])
     assert "link-local" in rows[1]["error"] and "HTTP 404" in rows[2]["error"]
-    item = hook_bridge.services["intake"].social_item(item_id)
-    assert item.media[0].local_path == rows[0]["path"]
-    assert item.media[1].local_path is None and item.media[1].url.startswith("http://169.254")
+    # what is published carries the stored image only: the failed ones are left out, never hotlinked
+    item = hook_bridge.curation.social_item(hook_bridge.store.item_for_curation(item_id))
+    assert [(m.url, m.local_path) for m in item.media] == [(good, rows[0]["path"])]
     # downloaded once: a second item with the same image URL reuses the file
     post(hook_client, body_of(external_id="again", url="https://social.example/@ann/2", text="Another post here",
                               media=[{"url": good}]))
-    hook_bridge.services["intake"].poll()
+    hook_bridge.intake.poll()
     assert server.hits["/ok.png"] == 1

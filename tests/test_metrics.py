@@ -13,9 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bridge.clock import parse_iso
 from tests.conftest import make_config
+from tests.curation_helpers import add_item
 from tests.serve_helpers import serving
 from tests.test_backup import run_cli, write_config
-from tests.test_curation import add_item
 from tests.test_curation_web import SECRET, send_webhook
 from tests.wp_bridge_helpers import drain, site_config, sync_wp
 
@@ -41,7 +41,7 @@ def scrape(client, **kwargs) -> dict[tuple[str, tuple], float]:
 def test_metrics_count_publishing_syncing_failures_and_webhooks(bridge, client, wp):
     wp.seed_comments(7, status="mix")
     item_id = add_item(bridge.store, source_id="crew", title="Tower up", text="We raised the tower.")
-    bridge.services["curation"].approve(item_id, ["wp"], actor="eva", allowed=None)
+    bridge.curation.approve(item_id, ["wp"], actor="eva", allowed=None)
     drain(bridge)
     sync_wp(bridge)
     assert send_webhook(client, {"external_id": "1", "url": "https://social.example/1", "title": "T", "text": "x",
@@ -51,7 +51,7 @@ def test_metrics_count_publishing_syncing_failures_and_webhooks(bridge, client, 
 
     wp.stop_server()  # a real outage: the retract cannot reach the site
     try:
-        bridge.services["curation"].retract(item_id, actor="eva", allowed=None)
+        bridge.curation.retract(item_id, actor="eva", allowed=None)
         stats = bridge.outbox.run_due()
         assert stats.retried == 1
     finally:

@@ -5,21 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bridge import moderation
-from tests.wp_bridge_helpers import TRANSPORTS, local_comment, make_bridge, rest_comment, sync_wp
+from tests.wp_bridge_helpers import TRANSPORTS, local_comment, rest_comment, sync_wp, wp_config
 
 pytestmark = pytest.mark.wordpress
 
 
 @pytest.fixture(params=TRANSPORTS)
-def transport(request):
-    return request.param
-
-
-@pytest.fixture
-def bridge(tmp_path, wp, clock, transport):
-    b = make_bridge(tmp_path, wp, clock, transport)
-    yield b
-    b.close()
+def bridge(request, tmp_path, wp, make_bridge):
+    """The harness's WordPress through each transport in turn."""
+    return make_bridge(config=wp_config(tmp_path, wp, request.param))
 
 
 def test_decision_overtaken_by_a_site_change_is_not_written(bridge, wp, clock):

@@ -3,97 +3,29 @@ for the chat webhook, started by the tests; the outbox, clock and store are the
 product's own. Nothing is mocked: a failed delivery is a stopped SMTP server."""
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from bridge import clock as clock_mod
 from tests.conftest import EDITOR_PASSWORD, csrf_from, make_config
 from tests.inbox_helpers import add_comment, add_editor
-from tests.localhttp import LocalServer
-
-PUBLIC = "https://bridge.example.org"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sink:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
-class SMTPServer:
-    """A real SMTP server on a fixed port that a test can stop and start again."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.sink = Sink()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    def texts(self) -> list[str]:
-        return [m.get_body(("plain",)).get_content() for m in self.sink.messages]
+from tests.notify_kit import PUBLIC, iso_ago
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver():
-    with LocalServer() as server:
-        server.add("/hook", "ok")
-        yield server
-
-
-@pytest.fixture
-def config(tmp_path, smtp):
-    return make_config(tmp_path, {"server": {"public_url": PUBLIC},
-                                  "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp.port,
-                                                    "from": "bridge@example.org"},
-                                  "media": {"allow_private": ["127.0.0.1"]}})
+def config(notify_config):
+    return notify_config
 
 
 @pytest.fixture
 def service(bridge, clock):
     bridge.store.time_source = clock
-    return bridge.services["notifications"]
-
-
-def iso_ago(clock, minutes: float) -> str:
-    return clock_mod.iso(clock.t - minutes * 60)
+    return bridge.notifications
 
 
 def settings(service, user_id, **values):
@@ -297,7 +229,7 @@ def test_sync_drains_siteless_notification_jobs(bridge, service, clock, smtp):
     ann = add_editor(bridge.store, "ann", sites=None)
     settings(service, ann, email="ann@example.org", max_pending=0)
     add_comment(bridge.store, site="corp", date=iso_ago(clock, 1))
-    run = bridge.services["sync"].run(sources=False)
+    run = bridge.sync.run(sources=False)
     assert run.notifications[1].done == 1
     assert "1 comments are pending on corp" in smtp.texts()[0]
 
@@ -311,7 +243,7 @@ def test_cms_bridge_notify_command_for_cron(tmp_path, smtp):
 
     b = Bridge(load_config(str(conf)))
     ann = add_editor(b.store, "ann", sites=None)
-    settings(b.services["notifications"], ann, email="ann@example.org", digest="daily")
+    settings(b.notifications, ann, email="ann@example.org", digest="daily")
     add_comment(b.store, site="corp", date=clock_mod.iso())
     b.close()
     env = {k: v for k, v in os.environ.items() if k != "CMS_BRIDGE_SECRET_KEY"}
@@ -350,9 +282,9 @@ def test_webhook_to_a_private_address_is_refused_by_the_guard(tmp_path, clock, r
     b = Bridge(make_config(tmp_path, {"server": {"public_url": PUBLIC}}), clock=clock)  # no allow_private
     try:
         ann = add_editor(b.store, "ann", sites=None)
-        settings(b.services["notifications"], ann, max_pending=0, webhook_url=receiver.base + "/hook")
+        settings(b.notifications, ann, max_pending=0, webhook_url=receiver.base + "/hook")
         add_comment(b.store, site="corp", date=iso_ago(clock, 1))
-        assert b.services["notifications"].run()[1].failed == 1
+        assert b.notifications.run()[1].failed == 1
         assert "loopback address" in b.outbox.list(kind="notify")[0]["last_error"]
         assert receiver.posts == []
     finally:

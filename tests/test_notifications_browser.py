@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.chromium import login
 from tests.inbox_helpers import add_comment
+from tests.notify_kit import PUBLIC, iso_ago
 from tests.serve_helpers import threaded_app
-from tests.test_inbox_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.test_notifications import PUBLIC, config, iso_ago, smtp  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def config(notify_config):
+    return notify_config
 
 
 @pytest.fixture
@@ -35,42 +38,35 @@ def submit(page, served, **fields):
 
 
 def test_set_notifications_on_the_account_page_then_unsubscribe_from_the_mail(
-        served, bridge, clock, smtp):  # noqa: F811 - the fixture imported above
+        served, bridge, clock, smtp, new_page):
     bridge.store.time_source = clock
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        problems = []
-        page.on("console", lambda m: problems.append(m.text)  # the app has no favicon: that 404 is no problem
-                if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(f"{served}/login?next=/account")
-        page.fill('input[name="username"]', "admin")
-        page.fill('input[name="password"]', ADMIN_PASSWORD)
-        page.click('button[type="submit"]')
-        page.wait_for_url(f"{served}/account")
+    page = new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text)  # the app has no favicon: that 404 is no problem
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    login(page, served, next="/account")
 
-        submit(page, served, digest="hourly", max_pending="twenty", email="admin@example.org",
-               webhook_secret_env="HOME")
-        body = page.locator("body").inner_text()
-        assert "Pending comments above: 'twenty' is not a whole number of at least 0" in body
-        assert "Webhook secret variable: 'HOME' does not start with CMS_BRIDGE_NOTIFY_" in body
+    submit(page, served, digest="hourly", max_pending="twenty", email="admin@example.org",
+           webhook_secret_env="HOME")
+    body = page.locator("body").inner_text()
+    assert "Pending comments above: 'twenty' is not a whole number of at least 0" in body
+    assert "Webhook secret variable: 'HOME' does not start with CMS_BRIDGE_NOTIFY_" in body
 
-        form = submit(page, served, digest="hourly", max_pending="20", email="admin@example.org",
-                      webhook_secret_env="")
-        assert "Notification settings saved." in page.locator("body").inner_text()
-        page.reload()
-        assert form.locator('select[name="digest"]').input_value() == "hourly"
-        assert form.locator('input[name="max_pending"]').input_value() == "20"
+    form = submit(page, served, digest="hourly", max_pending="20", email="admin@example.org",
+                  webhook_secret_env="")
+    assert "Notification settings saved." in page.locator("body").inner_text()
+    page.reload()
+    assert form.locator('select[name="digest"]').input_value() == "hourly"
+    assert form.locator('input[name="max_pending"]').input_value() == "20"
 
-        add_comment(bridge.store, site="corp", date=iso_ago(clock, 3))
-        assert bridge.services["notifications"].run()[1].done == 1
-        link = re.search(rf"Unsubscribe: {PUBLIC}(\S+)", smtp.texts()[0]).group(1)
+    add_comment(bridge.store, site="corp", date=iso_ago(clock, 3))
+    assert bridge.notifications.run()[1].done == 1
+    link = re.search(rf"Unsubscribe: {PUBLIC}(\S+)", smtp.texts()[0]).group(1)
 
-        stranger = browser.new_context().new_page()  # the mail's reader, not logged in
-        stranger.goto(served + link)
-        stranger.get_by_role("button", name="Unsubscribe").click()
-        assert "admin gets no more digests or alerts" in stranger.locator("body").inner_text()
-        browser.close()
+    stranger = new_page()  # the mail's reader, not logged in
+    stranger.goto(served + link)
+    stranger.get_by_role("button", name="Unsubscribe").click()
+    assert "admin gets no more digests or alerts" in stranger.locator("body").inner_text()
     assert bridge.store.notification_settings(1)["enabled"] == 0
     assert problems == []

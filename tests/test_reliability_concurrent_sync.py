@@ -20,7 +20,7 @@ import pytest
 from bridge import clock as clock_mod
 from tests.outage_kit import WP_STATUS, config_file, queue_work, site_state
 from tests.reliability_kit import EXE
-from tests.wp_bridge_helpers import image_file, make_bridge
+from tests.wp_bridge_helpers import image_file, wp_bridge
 
 pytestmark = pytest.mark.wordpress
 
@@ -31,7 +31,7 @@ PROCESSES = 6
 
 def _bridge(tmp_path, wp):
     # the real clock: the jobs must be due for the subprocesses, which use it too
-    return make_bridge(tmp_path, wp, clock_mod.now, raw={"sources": SOURCES}, environ=ENVIRON)
+    return wp_bridge(tmp_path, wp, clock_mod.now, raw={"sources": SOURCES}, environ=ENVIRON)
 
 
 def _check_applied_once(bridge, wp, queued, before, jobs_expected: int) -> None:

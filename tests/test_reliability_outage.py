@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from tests.outage_kit import WP_STATUS, queue_work, run_outbox, site_state
-from tests.wp_bridge_helpers import image_file, make_bridge
+from tests.wp_bridge_helpers import image_file, wp_bridge
 
 pytestmark = pytest.mark.wordpress
 
@@ -21,7 +21,7 @@ SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "TEAM_SECRET", "targe
 
 @pytest.fixture
 def bridge(tmp_path, wp, clock):
-    b = make_bridge(tmp_path, wp, clock, raw={"sources": SOURCES, "outbox": {"base_delay": 10.0, "max_attempts": 8}},
+    b = wp_bridge(tmp_path, wp, clock, raw={"sources": SOURCES, "outbox": {"base_delay": 10.0, "max_attempts": 8}},
                     environ={"TEAM_SECRET": "whsec_" + "A" * 32})
     yield b
     b.close()
@@ -65,6 +65,6 @@ def test_a_site_down_during_queued_work_gets_each_change_exactly_once_after_it_r
 
     # a later sync finds nothing left to do and changes nothing on the site
     assert run_outbox(bridge, clock, rounds=1, advance=0)["done"] == 0
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     assert result.ok and result.written_back == 0
     assert site_state(wp) == after

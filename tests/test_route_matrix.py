@@ -19,10 +19,10 @@ from adapters.base import RemoteError
 from bridge.app import create_app
 from bridge.security import hash_password, hash_token
 from tests.conftest import EDITOR_PASSWORD, Auth
+from tests.curation_helpers import CURATION, add_item
 from tests.inbox_helpers import add_comment
 from tests.localhttp import png_bytes
 from tests.test_api_items import token_for
-from tests.test_curation import add_item, curation_config
 
 ANON, EDITOR, ADMIN = "anonymous", "editor_of_a", "admin"
 
@@ -62,6 +62,8 @@ ROUTES: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("inbox.index", "GET"): ("/inbox", None, {ANON: LOGIN, EDITOR: 200, ADMIN: 200}),
     ("inbox.detail", "GET"): ("/inbox/{comment}", None, {ANON: LOGIN, EDITOR: 404, ADMIN: 200}),
     ("inbox.row_fragment", "GET"): ("/inbox/{comment}/row", None, {ANON: LOGIN, EDITOR: 404, ADMIN: 200}),
+    # the commenter k-ann has comments on shop only: the editor of corp is told of none
+    ("inbox.commenter", "GET"): ("/inbox/commenter?key=k-ann", None, {ANON: LOGIN, EDITOR: 404, ADMIN: 200}),
     ("inbox.reply", "POST"): ("/inbox/{comment}/reply", {"text": "hi"}, {ANON: LOGIN, EDITOR: 404, ADMIN: 302}),
     ("inbox.act", "POST"): ("/inbox/act", {"action": "spam", "ids": "{comment}"}, {ANON: LOGIN, EDITOR: 302,
                                                                                    ADMIN: 302}),
@@ -154,6 +156,15 @@ ROUTES: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("site_admin.disable", "POST"): ("/sites/shop/disable", {}, {ANON: LOGIN, EDITOR: 403, ADMIN: 403}),
     ("site_admin.enable", "POST"): ("/sites/shop/enable", {}, {ANON: LOGIN, EDITOR: 403, ADMIN: 403}),
     ("site_admin.remove", "POST"): ("/sites/shop/remove", {}, {ANON: LOGIN, EDITOR: 403, ADMIN: 403}),
+    ("site_admin.edit", "GET"): ("/sites/shop/edit", None, {ANON: LOGIN, EDITOR: 403, ADMIN: 403}),
+    ("site_admin.update", "POST"): ("/sites/shop/edit", {"name": "x"}, {ANON: LOGIN, EDITOR: 403, ADMIN: 403}),
+    ("source_admin.new", "GET"): ("/sources/new", None, {ANON: LOGIN, EDITOR: 403, ADMIN: 200}),
+    ("source_admin.create", "POST"): ("/sources/new", {"kind": "feed", "id": "x", "url": "htp:/x"},
+                                      {ANON: LOGIN, EDITOR: 403, ADMIN: 422}),
+    # team comes from the config file: read-only in the UI; an unknown source is 404
+    ("source_admin.edit", "GET"): ("/sources/team/edit", None, {ANON: LOGIN, EDITOR: 403, ADMIN: 403}),
+    ("source_admin.update", "POST"): ("/sources/team/edit", {"name": "x"}, {ANON: LOGIN, EDITOR: 403, ADMIN: 403}),
+    ("source_admin.change", "POST"): ("/sources/nowhere/remove", {}, {ANON: LOGIN, EDITOR: 403, ADMIN: 404}),
     ("stories.index", "GET"): ("/stories", None, {ANON: LOGIN, EDITOR: 200, ADMIN: 200}),
     ("stories.create", "POST"): ("/stories", {"title": "Fair", "sites": "shop"},
                                  {ANON: LOGIN, EDITOR: 302, ADMIN: 302}),
@@ -177,9 +188,7 @@ ROUTES: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
 }
 
 
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 def app_rules(app) -> set[tuple[str, str]]:
@@ -221,7 +230,7 @@ def objects(app, bridge):
                                                       "content_type": "image/png"}])
     api_item = add_item(store, source_id="staff")
     for one in (item, api_item):
-        bridge.services["curation"].approve(one, ["shop"], actor="admin", allowed=None)
+        bridge.curation.approve(one, ["shop"], actor="admin", allowed=None)
     comment = add_comment(store, site="shop")
     def refused(job):
         raise RemoteError("the site said no")

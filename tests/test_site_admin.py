@@ -14,8 +14,9 @@ import pytest
 
 from bridge.security import hash_password
 from bridge.store import open_store
+from tests.chromium import ARTIFACTS, login
 from tests.conftest import ADMIN_PASSWORD, make_config
-from tests.test_inbox_browser import ARTIFACTS, LiveServer, browser_page  # noqa: F401 - fixture
+from tests.serve_helpers import LiveServer
 
 pytestmark = pytest.mark.wordpress
 
@@ -25,15 +26,16 @@ def _db_bytes(path) -> bytes:
     return b"".join(open(name, "rb").read() for name in files)
 
 
-def _server(tmp_path) -> LiveServer:
-    server = LiveServer(tmp_path)
+def _server(tmp_path, toml: str = "", env: dict | None = None) -> LiveServer:
+    """A live server with the admin of the tests (not started yet)."""
+    server = LiveServer(tmp_path, toml, env=env)
     store = open_store(str(server.db))
     store.create_user("admin", hash_password(ADMIN_PASSWORD), "admin", None)
     store.close()
     return server
 
 
-def test_authorize_in_wordpress_then_sync_the_new_site_without_a_restart(tmp_path, wp, browser_page):  # noqa: F811
+def test_authorize_in_wordpress_then_sync_the_new_site_without_a_restart(tmp_path, wp, browser_page):
     wp.seed_comments(5, status="approve")
     server = _server(tmp_path)
     server.start()
@@ -41,10 +43,7 @@ def test_authorize_in_wordpress_then_sync_the_new_site_without_a_restart(tmp_pat
     handed_back = []
     page.on("request", lambda r: handed_back.append(r.url) if "/sites/new/wordpress/authorized" in r.url else None)
     try:
-        page.goto(f"{server.url}/login?next=/sites")
-        page.fill('input[name="username"]', "admin")
-        page.fill('input[name="password"]', ADMIN_PASSWORD)
-        page.click('button[type="submit"]')
+        login(page, server.url, next="/sites")
         page.click("text=Connect a site")
         page.fill("#site-id", "blog")
         page.fill("#site-name", "Harness blog")
@@ -127,7 +126,7 @@ def test_disable_and_remove_a_site_added_in_the_ui(client, auth, bridge, wp):
                                     "username": wp.admin_user, "password": wp.app_password})
     assert client.post("/sites/blog/disable", data={"csrf_token": auth.csrf}).status_code == 302
     assert "blog" not in {s["id"] for s in bridge.config.sites}
-    assert [r.site_id for r in bridge.services["sync"].run(sources=False).results] == ["filed"]
+    assert [r.site_id for r in bridge.sync.run(sources=False).results] == ["filed"]
     assert "disabled" in client.get("/sites").get_data(as_text=True)
     client.post("/sites/blog/enable", data={"csrf_token": auth.csrf})
     assert "blog" in {s["id"] for s in bridge.config.sites}
@@ -155,3 +154,35 @@ def test_sites_add_and_remove_from_the_command_line(tmp_path, wp):
     assert run_cli(conf, "sites", "remove", "blog").stdout.strip() == "blog: removed"
     gone = run_cli(conf, "sites", "remove", "blog", check=False)
     assert gone.returncode == 2 and "'blog' is not a site here" in gone.stderr
+
+
+def test_editing_a_site_keeps_a_blank_secret_and_a_wrong_password_is_shown_inline_not_saved(client, auth, bridge,
+                                                                                          wp):
+    auth.login()
+    client.post("/sites/new", data={"csrf_token": auth.csrf, "kind": "wordpress", "id": "blog", "url": wp.url,
+                                    "username": wp.admin_user, "password": wp.app_password})
+    sealed = bridge.store.managed_sites()[0]["sealed"]
+    form = client.get("/sites/blog/edit").get_data(as_text=True)
+    assert f'value="{wp.admin_user}"' in form and "leave blank to keep" in form
+    assert wp.app_password not in form
+
+    wrong = client.post("/sites/blog/edit", data={"csrf_token": auth.csrf, "url": wp.url, "name": "Renamed",
+                                                  "username": wp.admin_user,
+                                                  "password": "abcd efgh ijkl mnop qrst uvwx"})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and 'id="verdict"' in html and "Not saved" in html
+    assert "application password" in html.lower() and "abcd efgh" not in html
+    row = bridge.store.managed_sites()[0]
+    assert row["sealed"] == sealed and row["raw"].get("name") == ""  # the working settings stay
+    assert bridge.adapter("blog").check().ok
+
+    kept = client.post("/sites/blog/edit", data={"csrf_token": auth.csrf, "url": wp.url, "name": "Renamed",
+                                                 "username": wp.admin_user, "password": ""})
+    assert kept.status_code == 302
+    assert bridge.config.site("blog")["name"] == "Renamed" and bridge.adapter("blog").check().ok
+    assert "blog: changed and checked" in client.get("/sites").get_data(as_text=True)
+    assert client.get("/sites/filed/edit").status_code == 403
+    assert client.get("/sites/nope/edit").status_code == 404
+    actions = [r["action"] for r in bridge.store.query(
+        "SELECT action FROM moderation_log WHERE site_id = 'blog' ORDER BY id")]
+    assert actions == ["site-added", "site-updated"]

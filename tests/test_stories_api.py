@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import EDITOR_PASSWORD, make_config
+from tests.conftest import EDITOR_PASSWORD, memory_site
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_editor
-from tests.test_curation import add_item
 
 SITES = [
-    {"id": "a", "kind": "wordpress", "url": "http://127.0.0.1:9", "username": "u", "password_env": "WP_PW"},
-    {"id": "b", "kind": "wordpress", "url": "http://127.0.0.1:9", "username": "u", "password_env": "WP_PW"},
+    memory_site("a"),
+    memory_site("b"),
     {"id": "t3r", "kind": "typo3", "url": "http://127.0.0.1:9", "mode": "reaction",
      "reaction": {"url": "http://127.0.0.1:9/typo3/reaction/3f0b2c52-6a3e-4f0e-9a59-4d8e9c2b1a77",
                   "secret_env": "T3_SECRET"}},
@@ -21,10 +21,10 @@ SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "HOOK", "targets": ["
            {"id": "fans", "kind": "webhook", "secret_env": "HOOK", "targets": ["a"]}]
 
 
-@pytest.fixture
-def config(tmp_path):
-    return make_config(tmp_path, {"sites": SITES, "sources": SOURCES},
-                       {"WP_PW": "x" * 24, "T3_SECRET": "s" * 32, "HOOK": "whsec_" + "A" * 32})
+#: two WordPress sites and a reaction-mode TYPO3 one, none of them called (raw, environ)
+STORIES = ({"sites": SITES, "sources": SOURCES},
+           {"WP_PW": "x" * 24, "T3_SECRET": "s" * 32, "HOOK": "whsec_" + "A" * 32})
+pytestmark = pytest.mark.bridge_config(*STORIES)
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_create_add_patch_remove_and_read_a_story(bridge, api):
     story = r.get_json()
     assert story["items"][0]["id"] == first and story["items"][0]["item"]["state"] == "approved"
     assert bridge.store.item_for_curation(first)["target_sites"] == []  # approved for the story: no post of its own
-    assert [d["detail"] for d in bridge.services["curation"].history(first)] == [f"for story {story['id']}"]
+    assert [d["detail"] for d in bridge.curation.history(first)] == [f"for story {story['id']}"]
 
     r = api("POST", f"/stories/{story['id']}/items", {"items": [second, third], "position": 0})
     assert [i["id"] for i in r.get_json()["items"]] == [second, third, first]
@@ -97,8 +97,8 @@ def test_reaction_mode_typo3_is_refused_with_409_and_why(api):
 
 def test_an_editor_works_only_within_their_sites(bridge, client, auth):
     add_editor(bridge.store, "ed", sites=["a"])
-    theirs = bridge.services["stories"].create(title="Both sites", sites=["a", "b"], actor="admin")
-    elsewhere = bridge.services["stories"].create(title="Only b", sites=["b"], actor="admin")
+    theirs = bridge.stories.create(title="Both sites", sites=["a", "b"], actor="admin")
+    elsewhere = bridge.stories.create(title="Only b", sites=["b"], actor="admin")
     auth.login("ed", EDITOR_PASSWORD)
     headers = {"X-CSRF-Token": auth.csrf}
     assert [s["id"] for s in client.get("/api/v1/stories").get_json()["stories"]] == [theirs["id"]]
@@ -119,11 +119,11 @@ def test_refused_consent_cannot_join_and_withdrawn_consent_leaves_on_the_next_up
     item = add_item(bridge.store, consent_state="granted", consent_evidence_url="https://social.example/yes")
     story = api("POST", "/stories", {"title": "x", "sites": ["a"], "items": [item]}).get_json()
     revision = story["revision"]
-    bridge.services["curation"].set_consent(item, "revoked", actor="eva", allowed=None)
+    bridge.curation.set_consent(item, "revoked", actor="eva", allowed=None)
     after = api("GET", f"/stories/{story['id']}").get_json()
     assert after["revision"] == revision + 1
     assert after["items"][0]["shown"] is False and "revoked" in after["items"][0]["why_not"]
-    stories = bridge.services["stories"]
+    stories = bridge.stories
     assert stories.story_value(stories.get(story["id"])).entries == []
 
 
@@ -132,7 +132,7 @@ def test_a_living_story_takes_newly_approved_matching_items_newest_first(bridge,
     story = api("POST", "/stories", {"title": "Turbine", "sites": ["a"], "items": [pinned],
                                      "rule": {"sources": ["team"], "contains": "#Turbine"}}).get_json()
     api("PATCH", f"/stories/{story['id']}", {"items": [{"id": pinned, "pinned": True}]})
-    curation = bridge.services["curation"]
+    curation = bridge.curation
     older = add_item(bridge.store, text="Blade one #turbine")
     newer = add_item(bridge.store, text="Blade two #TURBINE")
     other_source = add_item(bridge.store, source_id="fans", text="Me too #turbine")

@@ -14,8 +14,9 @@ from bridge.config import load_config
 from bridge.core import Bridge
 from bridge.security import hash_password
 from bridge.store import open_store
-from tests.test_curation import add_item
-from tests.test_inbox_browser import ARTIFACTS, LiveServer, _login, browser_page  # noqa: F401 - the fixture
+from tests.chromium import ARTIFACTS, login
+from tests.curation_helpers import add_item
+from tests.serve_helpers import LiveServer
 from tests.test_stories_wordpress import names, parsed_blocks
 from tests.wp_bridge_helpers import image_file
 
@@ -34,7 +35,7 @@ def _order(server, story_id) -> list[int]:
         store.close()
 
 
-def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_path, wp, browser_page, monkeypatch):  # noqa: F811
+def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_path, wp, browser_page, monkeypatch):
     toml = (f'\n[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\ntargets = ["wp"]\n\n'
             f'[[sites]]\nid = "wp"\nkind = "wordpress"\nname = "Harness blog"\nurl = "{wp.url}"\n'
             f'username = "{wp.admin_user}"\npassword_env = "WP_APP_PASSWORD"\ntimeout = 10.0\ntransport = "rest"\n')
@@ -52,7 +53,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     text = add_item(store, title="Blades", text="Three blades arrived.", author_name="Ben")
     video = add_item(store, title="Lift", text="Watch the lift", url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
     later = add_item(store, title="Finish line", text="We made it to the finish", author_name="Dee")
-    stories = bridge.services["stories"]
+    stories = bridge.stories
     story = stories.create(title="Turbine 7", intro="A week at the site.", sites=["wp"],
                            items=[photo, text, video], actor="eva", order="oldest")
     bridge.clock.advance(stories.settle_seconds + 1)
@@ -63,7 +64,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     server.start()
     page = browser_page
     try:
-        _login(page, server.url)
+        login(page, server.url)
         page.goto(f"{server.url}/stories/{story['id']}")
         pubs = page.locator("section.publications")
         assert "published" in pubs.inner_text()
@@ -119,7 +120,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     bridge = _bridge(server, wp, monkeypatch, time.time() + 3600)
     try:
         assert bridge.outbox.run_due().done == 1
-        assert bridge.services["stories"].publications(story["id"])[0]["remote_ref"]["remote_id"] == post_id
+        assert bridge.stories.publications(story["id"])[0]["remote_ref"]["remote_id"] == post_id
     finally:
         bridge.close()
     assert names(parsed_blocks(wp, post_id)) == ["core/paragraph", "core/embed", "core/quote", "core/paragraph",

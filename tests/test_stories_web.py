@@ -3,10 +3,14 @@ CSRF token, goes through the stories service with the user's sites, and says wha
 wrong in words (no CMS is contacted: nothing here runs a job)."""
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import add_item
 from tests.inbox_helpers import add_editor
-from tests.test_curation import add_item
-from tests.test_stories_api import config  # noqa: F401 - the two-WordPress + reaction-TYPO3 config
+from tests.test_stories_api import STORIES
+
+pytestmark = pytest.mark.bridge_config(*STORIES)
 
 
 def _order(bridge, story_id):
@@ -44,7 +48,7 @@ def test_the_editor_works_with_plain_forms(bridge, client, auth):
 
 
 def test_a_reaction_mode_site_is_not_offered_and_others_stories_stay_hidden(bridge, client, auth):
-    elsewhere = bridge.services["stories"].create(title="Only b", sites=["b"], actor="admin")
+    elsewhere = bridge.stories.create(title="Only b", sites=["b"], actor="admin")
     add_editor(bridge.store, "ed", sites=["a", "t3r"])
     auth.login("ed", EDITOR_PASSWORD)
     page = client.get("/stories").get_data(as_text=True)

@@ -10,10 +10,10 @@ import json
 import pytest
 import requests
 
+from tests.chromium import ARTIFACTS
 from tests.conftest import make_config
+from tests.curation_helpers import add_item
 from tests.recording_proxy import RecordingProxy
-from tests.test_curation import add_item
-from tests.test_inbox_browser import ARTIFACTS, browser_page  # noqa: F401 - the fixture
 from tests.wp_bridge_helpers import image_file
 
 SOURCES = [{"id": "team", "kind": "webhook", "secret_env": "HOOK_SECRET", "targets": ["wp"]}]
@@ -33,7 +33,7 @@ def config(tmp_path, wp):
 
 @pytest.fixture
 def stories(bridge):
-    return bridge.services["stories"]
+    return bridge.stories
 
 
 def image_item(store, tmp_path, name="tower.png", color=(200, 30, 30), **columns) -> int:
@@ -55,7 +55,7 @@ def three_items(store, tmp_path) -> list[int]:
 
 def run(bridge, clock) -> None:
     """Let the settle window pass, then run what is due (and insist it worked)."""
-    clock.advance(bridge.services["stories"].settle_seconds + 1)
+    clock.advance(bridge.stories.settle_seconds + 1)
     stats = bridge.outbox.run_due()
     assert stats.failed == 0 and stats.retried == 0, stats.errors
 
@@ -134,7 +134,7 @@ def test_a_story_is_one_post_of_valid_blocks_updated_in_place(bridge, stories, w
     assert names(parsed_blocks(wp, post_id))[2:] == ["core/embed", "core/quote", "core/image", "core/quote"]
 
     # withdrawing one item's consent removes it from the story on the next update
-    bridge.services["curation"].set_consent(photo, "revoked", actor="eva", allowed=None)
+    bridge.curation.set_consent(photo, "revoked", actor="eva", allowed=None)
     run(bridge, clock)
     after = parsed_blocks(wp, post_id)
     assert names(after)[2:] == ["core/embed", "core/quote", "core/quote"]
@@ -142,7 +142,7 @@ def test_a_story_is_one_post_of_valid_blocks_updated_in_place(bridge, stories, w
     assert [str(p["id"]) for p in story_posts(wp)] == [post_id]
 
     # consent granted again: the item is back, its image reused from the library (not uploaded twice)
-    bridge.services["curation"].set_consent(photo, "granted", actor="eva", allowed=None, evidence_url="https://social.example/yes")
+    bridge.curation.set_consent(photo, "granted", actor="eva", allowed=None, evidence_url="https://social.example/yes")
     run(bridge, clock)
     assert names(parsed_blocks(wp, post_id))[2:] == ["core/embed", "core/quote", "core/image", "core/quote"]
     assert len(attachments(wp)) == 1
@@ -164,7 +164,7 @@ def test_ten_items_added_in_quick_succession_make_at_most_two_updates(tmp_path, 
         config = make_config(tmp_path, {"sites": [wp_site(proxy.base_url, wp)], "sources": SOURCES},
                              {"WP_APP_PASSWORD": wp.app_password, **ENV})
         bridge = Bridge(config, clock=clock)
-        stories = bridge.services["stories"]
+        stories = bridge.stories
         story = stories.create(title="Charity ride", sites=["wp"], actor="eva")
         run(bridge, clock)
         post_id = post_of(stories, story["id"])
@@ -202,7 +202,7 @@ def _invalid_blocks(page) -> list:
 
 
 def test_the_block_editor_opens_the_story_without_invalid_blocks(bridge, stories, wp, clock, tmp_path,
-                                                                  browser_page):  # noqa: F811
+                                                                  browser_page):
     photo, text, video = three_items(bridge.store, tmp_path)
     story = stories.create(title="Opened in the editor", intro="Intro & more -- with <odd> characters.",
                            sites=["wp"], items=[photo, text, video], actor="eva")

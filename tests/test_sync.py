@@ -8,9 +8,10 @@ from tests.wp_bridge_helpers import (
     TRANSPORTS,
     add_replies_and_pingback,
     local_comment,
-    make_bridge,
     rest_comment,
     sync_wp,
+    wp_bridge,
+    wp_config,
 )
 
 pytestmark = pytest.mark.wordpress
@@ -22,10 +23,9 @@ def transport(request):
 
 
 @pytest.fixture
-def bridge(tmp_path, wp, clock, transport):
-    b = make_bridge(tmp_path, wp, clock, transport)
-    yield b
-    b.close()
+def bridge(tmp_path, wp, make_bridge, transport):
+    """The harness's WordPress through each transport in turn."""
+    return make_bridge(config=wp_config(tmp_path, wp, transport))
 
 
 def test_pull_1000_comments_then_nothing_new_then_site_changes(bridge, wp):
@@ -119,7 +119,7 @@ def test_jobs_survive_the_site_going_down_and_run_exactly_once(bridge, wp, clock
     moderation.decide(bridge, "ed", row["id"], "approve")
 
     wp.stop_server()
-    down = bridge.services["sync"].sync_site("wp")
+    down = bridge.sync.sync_site("wp")
     assert not down.ok and "cannot connect" in down.error
     # the outbox is drained even though pulling failed: the job was tried, and waits
     assert down.retrying == 1 and bridge.outbox.run_due(site_id="wp").retried == 0
@@ -139,16 +139,16 @@ def test_jobs_survive_the_site_going_down_and_run_exactly_once(bridge, wp, clock
 
 def test_second_run_while_one_is_active_skips_quietly(bridge, wp):
     assert bridge.store.acquire_lock("sync:wp", "someone-else", bridge.clock(), 900)
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     assert result.skipped and result.ok and result.new == 0
     assert bridge.store.count_comments("wp") == 0
 
 
 def test_wrong_password_marks_site_for_attention(tmp_path, wp, clock, transport):
-    b = make_bridge(tmp_path, wp, clock, transport)
+    b = wp_bridge(tmp_path, wp, clock, transport)
     b.config.secrets[("site", "wp")]["password"] = "wrong-password-123"
     try:
-        result = b.services["sync"].sync_site("wp")
+        result = b.sync.sync_site("wp")
         assert not result.ok and result.attention
         site = b.store.get_site("wp")
         assert site["status"] == "attention" and site["attention_reason"]
@@ -158,7 +158,7 @@ def test_wrong_password_marks_site_for_attention(tmp_path, wp, clock, transport)
 
 def test_commenter_pii_only_on_request(tmp_path, wp, clock):
     wp.seed_comments(2, status="hold")
-    b = make_bridge(tmp_path, wp, clock, "rest", environ={"SALT": "pepper"},
+    b = wp_bridge(tmp_path, wp, clock, "rest", environ={"SALT": "pepper"},
                     raw={"security": {"commenter_salt_env": "SALT"}}, store_commenter_pii=True)
     try:
         sync_wp(b)

@@ -28,7 +28,7 @@ REACTION_NEWS_FIELDS = {"title": "${title}", "teaser": "${teaser}", "bodytext": 
                         "author": "${author}", "externalurl": "${source_url}", "notes": "${item_id}"}
 CAPABILITY_TYPES = {"upsert_news": "bridge-upsert-news", "unpublish": "bridge-unpublish",
                     "list_comments": "bridge-list-comments", "moderate_comment": "bridge-moderate-comment",
-                    "reply": "bridge-reply"}
+                    "reply": "bridge-reply", "erase_commenter": "bridge-erase-commenter"}
 
 
 def make_item(item_id="itm_1", **overrides) -> SocialItem:
@@ -243,7 +243,8 @@ def test_connector_check_reports_every_capability(typo3):
     assert report.ok, report.problems
     assert report.transport == "connector" and report.version == "13.4.9"
     assert report.capabilities == {"publish": True, "update": True, "images": True, "unpublish": True,
-                                   "comments": True, "moderate": True, "reply": True}
+                                   "comments": True, "moderate": True, "reply": True,
+                                   "erase": True}
 
 
 def test_connector_check_finds_disabled_user_and_swapped_urls(typo3):
@@ -653,9 +654,48 @@ def test_features_follow_mode_and_configured_reactions(typo3):
     from adapters.base import Feature  # noqa: PLC0415
 
     assert reaction_adapter(typo3).features == {Feature.PUBLISH}
-    assert connector_adapter(typo3).features == set(Feature) - {Feature.ERASE}  # no erase reaction (yet)
+    assert connector_adapter(typo3).features == set(Feature)  # 1.3.0: bridge-erase-commenter grants ERASE
     partial = connector_adapter(typo3, capabilities=("upsert_news", "list_comments"))
     assert partial.features == {Feature.PUBLISH, Feature.UPDATE, Feature.IMAGES, Feature.COMMENTS}
     assert "no unpublish" in str(partial.unsupported(Feature.UNPUBLISH))
     assert "[sites.connector.unpublish]" in partial.unsupported(Feature.UNPUBLISH).hint
     assert "reaction mode" in str(reaction_adapter(typo3).unsupported(Feature.UPDATE))
+
+
+def test_an_item_with_two_images_gets_both_in_order_from_1_3_0_and_the_first_before(typo3, tmp_path):
+    red, blue = tmp_path / "red.png", tmp_path / "blue.png"
+    red.write_bytes(b"\x89PNG red"), blue.write_bytes(b"\x89PNG blue")
+    media = [Media(url=f"https://cdn.example/{p.name}", alt=p.stem, local_path=str(p), content_type="image/png")
+             for p in (red, blue)]
+    adapter = connector_adapter(typo3, capabilities=("upsert_news",))
+    ref = adapter.publish(make_item(media=media), None)
+    uid = int(ref.remote_id.split(":")[1])
+    rows = typo3.db.query("SELECT alternative FROM sys_file_reference WHERE uid_foreign = ? AND deleted = 0 "
+                          "ORDER BY sorting_foreign", (uid,))
+    assert [r["alternative"] for r in rows] == ["red", "blue"] and len(ref.extra["file_uids"]) == 2
+    probes = [r for r in typo3.requests if r["body"] == {"probe": True}]
+    adapter.publish(make_item(media=media), None)  # the version is probed once per adapter
+    assert len([r for r in typo3.requests if r["body"] == {"probe": True}]) == len(probes) == 1
+
+    typo3.connector.connector_version = "1.2.0"
+    older = connector_adapter(typo3, capabilities=("upsert_news",))
+    older.publish(make_item("itm_2", media=media), None)
+    last = typo3.requests[-1]["body"]
+    assert "images" not in last and last["image"]["alt"] == "red"
+    assert any("before 1.3.0" in n for n in older.check().notes)
+
+
+def test_anonymize_commenter_reports_what_the_site_did_and_keeps_failures(typo3):
+    ann = typo3.add_pw_comment("Hi", author_name="Ann", author_mail="ann@example.org")
+    adapter = connector_adapter(typo3, capabilities=("erase_commenter",))
+    done = adapter.anonymize_commenter("ann@example.org", ["pw_comments:999999"])
+    assert done.done == [f"pw_comments:{ann}", "pw_comments:999999"] and not done.failed  # gone = nothing left
+    assert typo3.row("tx_pwcomments_domain_model_comment", ann)["author_name"] == "Anonymous"
+    typo3.set_user_disabled()
+    failed = adapter.anonymize_commenter("ann@example.org", ["pw_comments:5"])
+    assert failed.done == [] and "pw_comments:5" in failed.failed
+    from adapters.base import Feature, Unsupported  # noqa: PLC0415
+
+    with pytest.raises(Unsupported, match="reaction mode") as error:
+        reaction_adapter(typo3).anonymize_commenter("ann@example.org", [])
+    assert not reaction_adapter(typo3).supports(Feature.ERASE) and "TYPO3 backend" in error.value.hint

@@ -54,20 +54,25 @@ def seed(db: Database, case: dict) -> None:
         db.insert_raw(REFERENCE, {"uid": ref["uid"], "uid_local": ref["file_uid"], "uid_foreign": news["uid"],
                                   "tablenames": NEWS, "fieldname": "fal_media", "alternative": ref["alternative"],
                                   "pid": news["pid"], "sorting_foreign": ref["uid"]})
-    if "imported_file_uid" in case:  # the uid FAL hands out next
-        db.conn.execute("INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES ('sys_file', ?)",
-                        (case["imported_file_uid"] - 1,))
+    first = case.get("imported_file_uid") or min(case.get("imported_file_uids", {}).values(), default=None)
+    if first is not None:  # the uid FAL hands out next (an images list imports its files in order)
+        db.conn.execute("DELETE FROM sqlite_sequence WHERE name = 'sys_file'")  # no unique key on name
+        db.conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('sys_file', ?)", (first - 1,))
+
+
+def image_payload(requested: dict) -> dict:
+    source = PLANS["images"][requested["image"]]
+    return {"content_type": source["content_type"], "sha256": source["sha256"],
+            "content_base64": source["content_base64"], "alt": requested["alt"]}
 
 
 def upsert_payload(case: dict) -> dict:
+    payload = {"import_source": "cms-bridge", "import_id": "inst-1", "title": "Turbine", "teaser": "", "bodytext": "",
+               "datetime": 1735732800, "author": "", "externalurl": "", "attribution": None}
+    if "images" in case["request"]:  # 1.3.0
+        return {**payload, "images": [image_payload(r) for r in case["request"]["images"]]}
     requested = case["request"]["image"]
-    image = None
-    if requested is not None:
-        source = PLANS["images"][requested["image"]]
-        image = {"content_type": source["content_type"], "sha256": source["sha256"],
-                 "content_base64": source["content_base64"], "alt": requested["alt"]}
-    return {"import_source": "cms-bridge", "import_id": "inst-1", "title": "Turbine", "teaser": "", "bodytext": "",
-            "datetime": 1735732800, "author": "", "externalurl": "", "attribution": None, "image": image}
+    return {**payload, "image": None if requested is None else image_payload(requested)}
 
 
 def as_fixture(value, names: dict):
@@ -115,10 +120,19 @@ def test_connector_model_builds_the_fixture_arrays_and_effects(case):
         assert run["errors"] == []
         assert (len(db.query("SELECT uid FROM sys_file")) > len(files_before)) is expected["imports_file"]
         names = {}
-        if "NEW2" in run["data"].get(REFERENCE, {}):  # the uid DataHandler gave the new reference
-            names[str(body["image"]["reference_uid"])] = "NEWref"
-            body["image"]["reference_uid"] = "NEWref"
-        assert body["image"] == expected["response_image"]
+        if "images" in case["request"]:
+            for answered in body["images"]:  # the uids DataHandler gave the new references
+                if isinstance(answered["reference_uid"], int) and answered["reference_uid"] not in \
+                        [r["uid"] for r in case["state"]["live_references"]]:
+                    names[str(answered["reference_uid"])] = f"NEWref{body['images'].index(answered)}"
+                    answered["reference_uid"] = names[str(answered["reference_uid"])]
+            assert body["images"] == expected["response_images"]
+            assert body["image"] == (body["images"][0] if body["images"] else None)
+        else:
+            if "NEW2" in run["data"].get(REFERENCE, {}):  # the uid DataHandler gave the new reference
+                names[str(body["image"]["reference_uid"])] = "NEWref"
+                body["image"]["reference_uid"] = "NEWref"
+            assert body["image"] == expected["response_image"]
     else:
         news_uid = case["state"]["news"]["uid"]
         status, body = connector.react(reaction, {"uid": news_uid, "import_source": "", "import_id": "",

@@ -13,10 +13,8 @@ from adapters.base import RateLimited
 from adapters.types import SyncCursor
 from bridge import moderation
 from bridge.clock import FakeClock
-from bridge.core import Bridge
 from bridge.outbox import Outbox
 from bridge.store import open_store
-from tests.conftest import make_config
 from tests.test_typo3_adapter import connector_adapter
 
 PW = "tx_pwcomments_domain_model_comment"
@@ -26,7 +24,7 @@ TEXT = "Thanks for writing!\n\nWe will look into it."
 
 
 @pytest.fixture
-def bridge(tmp_path, typo3, clock):
+def bridge(typo3, make_bridge):
     connector, environ = {}, {}
     for name, reaction_type in CAPABILITIES.items():
         url, secret = typo3.add_reaction(reaction_type)
@@ -35,14 +33,12 @@ def bridge(tmp_path, typo3, clock):
     raw = {"outbox": {"base_delay": 10.0, "max_attempts": 5},
            "sites": [{"id": "t3", "kind": "typo3", "url": typo3.base_url, "name": "TYPO3 news", "mode": "connector",
                       "connector": connector, "timeout": 5.0}]}
-    b = Bridge(make_config(tmp_path, raw, environ), clock=clock)
-    yield b
-    b.close()
+    return make_bridge(raw, environ)
 
 
 def synced_parent(bridge, typo3) -> dict:
     remote = typo3.add_pw_comment("Where is turbine 7?", hidden=0)
-    result = bridge.services["sync"].sync_site("t3")
+    result = bridge.sync.sync_site("t3")
     assert result.ok, result.error
     return bridge.store.get_comment_by_remote("t3", f"pw_comments:{remote}")
 

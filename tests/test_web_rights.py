@@ -10,13 +10,10 @@ import pytest
 
 from bridge.security import hash_password
 from tests.conftest import EDITOR_PASSWORD
+from tests.curation_helpers import CURATION, add_item, jobs_of
 from tests.test_api_items import token_for
-from tests.test_curation import add_item, curation_config, jobs_of
 
-
-@pytest.fixture
-def config(tmp_path):
-    return curation_config(tmp_path)
+pytestmark = pytest.mark.bridge_config(*CURATION)
 
 
 @pytest.fixture
@@ -29,7 +26,7 @@ def eva(app, bridge):
 @pytest.fixture
 def on_both(bridge):
     item_id = add_item(bridge.store, source_id="team")
-    bridge.services["curation"].approve(item_id, ["corp", "shop"], actor="admin", allowed=None)
+    bridge.curation.approve(item_id, ["corp", "shop"], actor="admin", allowed=None)
     return item_id
 
 
@@ -40,7 +37,7 @@ def test_api_consent_revoke_by_an_editor_of_one_site_is_403_and_queues_nothing(b
     assert "shop" in response.get_json()["detail"]
     assert jobs_of(bridge.store, on_both) == before
     assert not [j for j in jobs_of(bridge.store, on_both) if j["kind"] == "unpublish"]
-    assert bridge.services["curation"].get(on_both, None)["consent_state"] == "not_required"
+    assert bridge.curation.get(on_both, None)["consent_state"] == "not_required"
 
 
 def test_form_consent_revoke_by_an_editor_of_one_site_is_refused(bridge, client, auth, eva, on_both):
@@ -50,7 +47,7 @@ def test_form_consent_revoke_by_an_editor_of_one_site_is_refused(bridge, client,
                            follow_redirects=True)
     assert "shop" in response.get_data(as_text=True)
     assert not [j for j in jobs_of(bridge.store, on_both) if j["kind"] == "unpublish"]
-    assert bridge.services["curation"].get(on_both, None)["consent_state"] == "not_required"
+    assert bridge.curation.get(on_both, None)["consent_state"] == "not_required"
 
 
 @pytest.mark.parametrize("back", ["/\t/evil.example", "//evil.example", "\\\\evil.example", "/\\evil.example",

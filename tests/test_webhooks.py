@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 
 import pytest
 import requests
@@ -14,51 +13,8 @@ from werkzeug.serving import make_server
 
 from bridge.app import create_app
 from bridge.core import Bridge
-from tests.conftest import make_config
+from tests.webhook_helpers import OTHER_SECRET, SECRET, body_of, post, signed
 from webhooks.signatures import SignatureError, generate_secret, sign, verify
-
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-OTHER_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="
-
-
-def body_of(**overrides) -> dict:
-    payload = {"external_id": "post-1", "url": "https://social.example/@ann/1",
-               "title": "Turbine 12 is up", "text": "We raised the tower today.",
-               "author": {"name": "Ann", "url": "https://social.example/@ann"}}
-    payload.update(overrides)
-    return payload
-
-
-def signed(payload, *, secret=SECRET, msg_id=None, timestamp=None, raw: bytes | None = None):
-    data = raw if raw is not None else json.dumps(payload).encode()
-    headers = sign(secret, msg_id or f"msg_{uuid.uuid4().hex}", int(timestamp or time.time()), data)
-    headers["Content-Type"] = "application/json"
-    return data, headers
-
-
-@pytest.fixture
-def hook_config(tmp_path):
-    raw = {"server": {"max_body_bytes": 4096}, "media": {"allow_private": ["127.0.0.1"], "timeout": 3.0},
-           "sources": [{"id": "hook", "kind": "webhook", "secret_env": "HOOK_SECRET"},
-                       {"id": "feed", "kind": "feed", "url": "https://feeds.example/rss"}]}
-    return make_config(tmp_path, raw, {"HOOK_SECRET": SECRET})
-
-
-@pytest.fixture
-def hook_bridge(hook_config, clock):
-    b = Bridge(hook_config, clock=clock)
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def hook_client(hook_bridge):
-    return create_app(bridge=hook_bridge, testing=True).test_client()
-
-
-def post(client, payload=None, *, source="hook", **kw):
-    data, headers = signed(payload if payload is not None else body_of(), **kw)
-    return client.post(f"/webhooks/social/{source}", data=data, headers=headers)
 
 
 def assert_problem(response, status):
@@ -161,7 +117,8 @@ def test_redelivered_webhook_id_returns_first_answer_and_stores_nothing(hook_cli
 ])
 def test_400_names_the_field(hook_client, hook_bridge, payload, field):
     body = assert_problem(post(hook_client, payload), 400)
-    assert field in body["errors"], body
+    named = [e for e in body["errors"] if e["field"] == field]
+    assert named and set(named[0]) == {"field", "value", "message"}, body  # the JSON API's error shape
     assert field in body["detail"]
     assert hook_bridge.store.count_items() == 0
     assert hook_bridge.store.scalar("SELECT count(*) FROM webhook_deliveries") == 0

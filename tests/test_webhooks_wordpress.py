@@ -9,8 +9,6 @@ import time
 import pytest
 
 from bridge.app import create_app
-from bridge.core import Bridge
-from tests.conftest import make_config
 from webhooks.signatures import generate_secret, sign
 
 SECRET = generate_secret()
@@ -22,11 +20,9 @@ def site(**extra) -> dict:
 
 
 @pytest.fixture
-def bridge(tmp_path, clock):
+def bridge(make_bridge):
     raw = {"sites": [site(), {**site(id="nosecret"), "webhook_secret_env": ""}]}
-    b = Bridge(make_config(tmp_path, raw, {"WP_PASSWORD": "x" * 24, "WP_EVENTS": SECRET}), clock=clock)
-    yield b
-    b.close()
+    return make_bridge(raw, {"WP_PASSWORD": "x" * 24, "WP_EVENTS": SECRET})
 
 
 @pytest.fixture
@@ -118,11 +114,13 @@ def test_bad_events_are_400_naming_the_field(client, bridge):
     bad["data"]["modified"] = "yesterday"
     answer = post(client, bad)
     assert answer.status_code == 400
-    errors = answer.get_json()["errors"]
-    assert "is not one of" in errors["data.comment.status"][0]
-    assert "16-digit" in errors["data.modified"][0]
+    errors = {e["field"]: e for e in answer.get_json()["errors"]}
+    assert errors["data.comment.status"]["value"] == "liked" and "is not one of" in errors["data.comment.status"][
+        "message"]
+    assert errors["data.modified"]["value"] == "yesterday" and "16-digit" in errors["data.modified"]["message"]
+    assert "data.modified: 'yesterday' must be" in answer.get_json()["detail"]
     unknown = post(client, {"type": "comment.liked", "data": {}})
-    assert unknown.status_code == 400 and "type" in unknown.get_json()["errors"]
+    assert unknown.status_code == 400 and [e["field"] for e in unknown.get_json()["errors"]] == ["type"]
     not_object = post(client, [1, 2])
     assert not_object.status_code == 400
     assert bridge.store.count_comments("blog") == 0

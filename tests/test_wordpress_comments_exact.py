@@ -9,7 +9,7 @@ import pytest
 from adapters.types import SyncCursor
 from bridge import moderation
 from tests.test_wordpress_adapter import walk_all
-from tests.wp_bridge_helpers import TRANSPORTS, local_comment, make_adapter, make_bridge, sync_wp
+from tests.wp_bridge_helpers import TRANSPORTS, local_comment, make_adapter, sync_wp, wp_bridge
 
 pytestmark = pytest.mark.wordpress
 
@@ -105,7 +105,7 @@ def test_the_repeated_hour_when_clocks_go_back_loses_nothing(wp, transport):
 # -- through the bridge: changes in wp-admin to what the inbox already has ---------------------
 @pytest.fixture(params=TRANSPORTS)
 def bridge(request, tmp_path, wp, clock):
-    b = make_bridge(tmp_path, wp, clock, request.param, raw={"sync": {"reconcile_budget": 2,
+    b = wp_bridge(tmp_path, wp, clock, request.param, raw={"sync": {"reconcile_budget": 2,
                                                                       "reconcile_batch": 5}})
     yield b
     b.close()

@@ -13,14 +13,11 @@ import pytest
 import requests
 
 from bridge import moderation
-from tests.wp_bridge_helpers import make_bridge, sync_wp
+from tests.wp_bridge_helpers import sync_wp, wp_bridge
 from tests.wp_plugin_helpers import (
-    LiveBridge,
-    build_zip,
     configure,
     install_mu,
     install_plugin,
-    new_secret,
     post_comment_form,
     queue_rows,
     run_wp_cron,
@@ -33,29 +30,9 @@ EDITOR = {"username": "ed", "sites": None}
 SETTLE = 2.2  # the changes route leaves changes younger than 2 s for the next call (Rest::SETTLE_SECONDS)
 
 
-@pytest.fixture(scope="module")
-def plugin_zip(tmp_path_factory):
-    return build_zip(tmp_path_factory.mktemp("plugin") / "cms-bridge-connector.zip")
-
-
 @pytest.fixture
-def secret():
-    return new_secret()
-
-
-@pytest.fixture
-def bridge(tmp_path, wp, clock, secret):
-    b = make_bridge(tmp_path, wp, clock, "rest", environ={"WP_WEBHOOK_SECRET": secret},
-                    webhook_secret_env="WP_WEBHOOK_SECRET")
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def live(bridge):
-    server = LiveBridge(bridge).start()
-    yield server
-    server.stop()
+def bridge(make_bridge, plugin_config):
+    return make_bridge(config=plugin_config)
 
 
 @pytest.fixture
@@ -241,7 +218,7 @@ def test_many_changes_in_one_request_page_through_the_cursor_exactly_once(wp, pl
     time.sleep(SETTLE)
     monkeypatch.setattr(service, "PAGE", 7)
     calls = []
-    client = bridge.services["wordpress_plugin"].client("wp", bridge.adapter("wp"))
+    client = bridge.wordpress_plugin.client("wp", bridge.adapter("wp"))
     real = client.changes
     monkeypatch.setattr(client, "changes", lambda since, n: calls.append(since) or real(since, n))
     result = sync_wp(bridge)
@@ -264,7 +241,7 @@ def test_the_changes_route_refuses_a_bad_cursor_by_name(wp, plugin_zip):
 
 def test_a_login_password_over_xml_rpc_polls_instead(tmp_path, wp, plugin_zip, clock):
     install_plugin(wp, plugin_zip)
-    b = make_bridge(tmp_path, wp, clock, "xmlrpc", environ={"WP_PASSWORD": wp.admin_password})
+    b = wp_bridge(tmp_path, wp, clock, "xmlrpc", environ={"WP_PASSWORD": wp.admin_password})
     try:
         wp.seed_comments(3, status="hold", mode="sql")
         result = sync_wp(b)  # the changes route refuses the login password (REST): sync still works
@@ -308,7 +285,7 @@ def test_deleting_the_plugin_removes_its_table_options_and_stamps_but_no_comment
 
 def test_plugin_off_in_the_config_keeps_polling(tmp_path, wp, plugin_zip, clock):
     install_plugin(wp, plugin_zip)
-    b = make_bridge(tmp_path, wp, clock, "rest", plugin="off")
+    b = wp_bridge(tmp_path, wp, clock, "rest", plugin="off")
     try:
         sync_wp(b)
         assert b.store.get_state("site:wp", "plugin_changes_cursor") is None  # never asked the plugin
@@ -321,7 +298,7 @@ def test_a_bad_plugin_setting_is_a_config_error_naming_it(tmp_path, wp, clock):
     from bridge.config import ConfigError
 
     with pytest.raises(ConfigError) as err:
-        make_bridge(tmp_path, wp, clock, "rest", plugin="sometimes")
+        wp_bridge(tmp_path, wp, clock, "rest", plugin="sometimes")
     assert "plugin" in str(err.value) and "auto, off" in str(err.value)
 
 

@@ -10,15 +10,17 @@ import re
 
 import pytest
 import requests
-from click.testing import CliRunner
 
-from bridge.cli import main
-from tests.test_wordpress_plugin import bridge, live, plugin_zip, secret  # noqa: F401 - shared fixtures
 from tests.wp_plugin_helpers import configure, install_plugin
 
 pytestmark = pytest.mark.wordpress
 
 PAGE = "/wp-admin/options-general.php?page=cms-bridge-connector"
+
+
+@pytest.fixture
+def bridge(make_bridge, plugin_config):
+    return make_bridge(config=plugin_config)
 
 
 def admin_session(wp) -> requests.Session:
@@ -54,7 +56,7 @@ def health(wp) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def test_the_settings_page_saves_refuses_and_sends_a_test_event(wp, plugin_zip, live, bridge, secret):  # noqa: F811
+def test_the_settings_page_saves_refuses_and_sends_a_test_event(wp, plugin_zip, live, bridge, secret):
     install_plugin(wp, plugin_zip)
     s = admin_session(wp)
     page = s.get(wp.url + PAGE, timeout=30).text
@@ -87,14 +89,14 @@ def test_the_settings_page_saves_refuses_and_sends_a_test_event(wp, plugin_zip, 
     assert len(pings) == 1 and pings[0]["site_id"] == "wp"
 
 
-def test_the_test_event_without_a_nonce_is_refused(wp, plugin_zip):  # noqa: F811
+def test_the_test_event_without_a_nonce_is_refused(wp, plugin_zip):
     install_plugin(wp, plugin_zip)
     s = admin_session(wp)
     r = s.post(f"{wp.url}/wp-admin/admin-post.php", data={"action": "cms_bridge_connector_test"}, timeout=30)
     assert r.status_code in (403, 200) and "link you followed has expired" in r.text
 
 
-def test_site_health_says_whether_cms_bridge_was_reached(wp, plugin_zip, live, secret):  # noqa: F811
+def test_site_health_says_whether_cms_bridge_was_reached(wp, plugin_zip, live, secret):
     install_plugin(wp, plugin_zip)
     assert health(wp)["status"] == "recommended" and "not set up" in health(wp)["label"]
     configure(wp, live.endpoint("wp"), secret)
@@ -112,17 +114,13 @@ def test_site_health_says_whether_cms_bridge_was_reached(wp, plugin_zip, live, s
     assert wrong["status"] == "critical" and "401" in wrong["description"]
 
 
-def test_sites_check_reports_the_plugin(tmp_path, wp, plugin_zip, monkeypatch, secret):  # noqa: F811
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[server]\ndatabase = "{tmp_path / "bridge.db"}"\nmedia_dir = "{tmp_path / "media"}"\n\n'
-        f'[[sites]]\nid = "blog"\nkind = "wordpress"\nurl = "{wp.url}"\nusername = "{wp.admin_user}"\n'
+def test_sites_check_reports_the_plugin(wp, plugin_zip, runner, secret):
+    runner.setenv(WP_PASSWORD=wp.app_password, WP_EVENTS=secret).write(
+        f'\n[[sites]]\nid = "blog"\nkind = "wordpress"\nurl = "{wp.url}"\nusername = "{wp.admin_user}"\n'
         f'password_env = "WP_PASSWORD"\nwebhook_secret_env = "WP_EVENTS"\ntimeout = 10.0\n')
-    monkeypatch.setenv("WP_PASSWORD", wp.app_password)
-    monkeypatch.setenv("WP_EVENTS", secret)
 
     def check():
-        result = CliRunner().invoke(main, ["--config", str(config), "sites", "check"], catch_exceptions=False)
+        result = runner("sites", "check")
         assert result.exit_code == 0, result.output
         return result.output
 

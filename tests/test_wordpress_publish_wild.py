@@ -14,8 +14,8 @@ from adapters.types import Media, RemoteRef, SocialItem, SyncCursor
 from bridge.clock import FakeClock
 from bridge.core import Bridge
 from tests.conftest import make_config
+from tests.curation_helpers import add_item, jobs_of
 from tests.faultproxy import FaultProxy
-from tests.test_curation import add_item, jobs_of
 from tests.wp_bridge_helpers import TRANSPORTS, camera_jpeg, make_adapter, site_config
 
 pytestmark = pytest.mark.wordpress
@@ -209,7 +209,7 @@ def test_publish_job_retries_after_a_503_from_post_creation_and_ends_with_one_po
         try:
             item_id = add_item(bridge.store, title="Finish line", media=[{
                 "path": photo, "sha256": sha, "content_type": "image/jpeg", "alt": "Riders"}])
-            bridge.services["curation"].approve(item_id, ["wp"], actor="eva", allowed=None)
+            bridge.curation.approve(item_id, ["wp"], actor="eva", allowed=None)
             first = bridge.outbox.run_due()
             assert (first.done, first.retried, first.failed) == (0, 1, 0), first.errors
             (job,) = [j for j in jobs_of(bridge.store, item_id) if j["kind"] == "publish"]

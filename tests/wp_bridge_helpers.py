@@ -24,12 +24,17 @@ def make_adapter(wp, transport: str = "auto", password: str | None = None, **ext
     return WordPressAdapter(site, {"password": wp.app_password if password is None else password})
 
 
-def make_bridge(tmp_path, wp, clock, transport: str = "auto", *, environ: dict | None = None, raw: dict | None = None,
-                **extra) -> Bridge:
+def wp_config(tmp_path, wp, transport: str = "auto", *, environ: dict | None = None, raw: dict | None = None,
+              **extra):
+    """A Config with the harness's WordPress as site ``wp`` (and ``raw``'s other tables)."""
     raw = {"outbox": {"base_delay": 10.0, "max_attempts": 5}, **(raw or {}),
            "sites": [site_config(wp, transport, **extra)]}
-    config = make_config(tmp_path, raw, {"WP_PASSWORD": wp.app_password, **(environ or {})})
-    return Bridge(config, clock=clock)
+    return make_config(tmp_path, raw, {"WP_PASSWORD": wp.app_password, **(environ or {})})
+
+
+def wp_bridge(tmp_path, wp, clock, transport: str = "auto", **options) -> Bridge:
+    """A Bridge on ``wp_config`` that the caller closes (tests: the ``make_bridge`` fixture closes it)."""
+    return Bridge(wp_config(tmp_path, wp, transport, **options), clock=clock)
 
 
 def image_file(tmp_path, name="photo.png", color=(200, 30, 30)) -> str:
@@ -73,7 +78,7 @@ def drain(bridge) -> None:
 
 def sync_wp(bridge):
     """Sync the harness site "wp" and insist that it worked."""
-    result = bridge.services["sync"].sync_site("wp")
+    result = bridge.sync.sync_site("wp")
     assert result.ok, result.error
     return result
 

@@ -5,6 +5,12 @@ plugins folder and activates it the way wp-admin does (``activate_plugin``); ``i
 it into mu-plugins with its loader instead. ``LiveBridge`` serves the real Flask app over HTTP
 (werkzeug in a thread) on a fixed port, so it can be stopped (connections refused) and started
 again at the same address the plugin was told.
+
+Also a pytest plugin (loaded by tests/conftest.py) for tests/test_wordpress_plugin.py and
+tests/test_wordpress_plugin_admin.py: ``plugin_zip`` (built once per module), ``secret`` (the
+events secret), ``plugin_config`` (the harness WordPress over REST with that secret; a module's
+``bridge`` fixture is ``make_bridge(config=plugin_config)``) and ``live`` (that module's
+``bridge`` served by a ``LiveBridge``).
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 import requests
 from werkzeug.serving import make_server
 
@@ -150,3 +157,28 @@ class LiveBridge:
 
 def new_secret() -> str:
     return generate_secret()
+
+
+@pytest.fixture(scope="module")
+def plugin_zip(tmp_path_factory):
+    return build_zip(tmp_path_factory.mktemp("plugin") / "cms-bridge-connector.zip")
+
+
+@pytest.fixture
+def secret():
+    return new_secret()
+
+
+@pytest.fixture
+def plugin_config(tmp_path, wp, secret):
+    from tests.wp_bridge_helpers import wp_config
+
+    return wp_config(tmp_path, wp, "rest", environ={"WP_WEBHOOK_SECRET": secret},
+                     webhook_secret_env="WP_WEBHOOK_SECRET")
+
+
+@pytest.fixture
+def live(bridge):
+    server = LiveBridge(bridge).start()
+    yield server
+    server.stop()

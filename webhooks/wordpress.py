@@ -19,7 +19,7 @@ the first answer again for a redelivered ``webhook-id``; 400 field errors; 401 b
 404 unknown site or a site without ``webhook_secret_env``; 413; 415.
 
 Like :mod:`webhooks.routes` this never imports ``bridge``: the bridge provides a
-:class:`WordPressEvents` as ``current_app.extensions["bridge"].services["wordpress_plugin"]``.
+:class:`WordPressEvents` as ``current_app.extensions["bridge"].wordpress_plugin``.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from typing import Any, Protocol
 from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from .routes import Answer, WebhookSource, _problem, bp, receive_signed
+from .problems import problem
+from .routes import Answer, WebhookSource, bp, receive_signed
 
 EVENT_TYPES = ("comment.created", "comment.edited", "comment.status_changed", "comment.trashed",
                "comment.untrashed", "comment.spammed", "comment.unspammed", "comment.deleted")
@@ -116,8 +117,7 @@ def load_event(data) -> dict:
 
 
 def _events() -> WordPressEvents:
-    ext = current_app.extensions
-    return ext.get("bridge_wordpress_events") or ext["bridge"].services["wordpress_plugin"]
+    return current_app.extensions["bridge"].wordpress_plugin
 
 
 @bp.post("/wordpress/<site_id>")
@@ -125,11 +125,11 @@ def wordpress(site_id: str):
     events = _events()
     site = events.webhook_site(site_id)
     if site is None:
-        return _problem(404, "Unknown site", f"there is no WordPress site {site_id!r} in this cms-bridge "
+        return problem(404, "Unknown site", f"there is no WordPress site {site_id!r} in this cms-bridge "
                         "(the plugin's webhook URL must end in the site's id from `cms-bridge sites list`)")
     if not site.secret:
-        return _problem(404, "Events not set up", f"site {site_id!r} has no webhook_secret_env in cms-bridge's "
+        return problem(404, "Events not set up", f"site {site_id!r} has no webhook_secret_env in cms-bridge's "
                         "configuration, so its events cannot be verified; set it to the variable holding the "
                         "secret entered in the plugin")
-    return receive_signed(site.secret, replayed=lambda d: events.replayed_event(site_id, d), load=load_event,
-                          accept=lambda d, e: events.accept_event(site_id, d, e), invalid="Invalid event")
+    return receive_signed(site, replayed=events.replayed_event, load=load_event, accept=events.accept_event,
+                          invalid="Invalid event")

@@ -8,7 +8,7 @@
 ``transport = "auto"`` (the default) probes once per adapter instance and keeps
 what works, **preferring REST**: hosts block ``xmlrpc.php`` more and more, and
 only REST runs WordPress's own spam/trash paths when moderating (see
-:meth:`_XmlrpcTransport.moderate`). It falls back to XML-RPC when REST refuses
+:meth:`XmlrpcTransport.moderate`). It falls back to XML-RPC when REST refuses
 the credentials (Authorization header stripped, application passwords disabled).
 
 The upsert marker. Core WordPress lets neither transport write a protected meta

@@ -5,8 +5,6 @@ import html
 import os
 import re
 
-import requests
-
 from ..base import (
     AdapterError,
     AuthError,
@@ -34,25 +32,21 @@ from .common import (
     BATCH,
     HEADER_FIX,
     REPLY_MARKER,
-    USER_AGENT,
     WALK_FIRST,
     WALK_MAX,
     WordPressSiteSchema,
     XmlrpcDisabled,
-    _excerpt,
-    _file_sha256,
-    _first_image,
-    _media_filename,
-    _post_body,
-    _videos,
+    excerpt,
+    file_sha256,
+    first_image,
+    media_filename,
+    post_body,
+    video_media,
 )
-from .rest import (
-    _RestTransport,
-)
+from .connection import WordPressConnection
+from .rest import RestTransport
 from .walk import CommentWalk
-from .xmlrpc import (
-    _XmlrpcTransport,
-)
+from .xmlrpc import XmlrpcTransport
 
 
 def _ours(post: dict, key: str) -> bool:
@@ -70,22 +64,33 @@ class WordPressAdapter(CMSAdapter):
 
     def __init__(self, site: dict, secrets: dict[str, str]):
         super().__init__(site, secrets)
-        self.base_url = site["url"].rstrip("/")
-        self.username = site.get("username", "")
-        self.password = (secrets.get("password") or "").replace(" ", "")
-        self.timeout = float(site.get("timeout") or 20.0)
-        self.verify_tls = bool(site.get("verify_tls", True))
+        #: the site's address, credentials, timeout and session, shared by both transports and the plugin client
+        self.connection = WordPressConnection.for_site(site, secrets)
         self.preferred = site.get("transport", "auto")
         self.store_pii = bool(site.get("store_commenter_pii", False))
-        #: HTTP requests made so far (both transports); benchmarks and tests read it
-        self.request_count = 0
-        self.term_cache: dict[tuple[str, str], int] = {}
         self._post_cache: dict[str, tuple[str, str]] = {}
-        self._transport: _RestTransport | _XmlrpcTransport | None = None
+        self._transport: RestTransport | XmlrpcTransport | None = None
         self._walk: CommentWalk | None = None
         #: rows in the comment walk's first read (doubling up to WALK_MAX); tests vary it
         self.walk_first = WALK_FIRST
         self._walk_transport = None
+
+    @property
+    def base_url(self) -> str:
+        return self.connection.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:  # tests put a fault proxy in front of the site
+        self.connection.base_url = value.rstrip("/")
+
+    @property
+    def username(self) -> str:
+        return self.connection.username
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests made so far (both transports, the plugin client); benchmarks and tests read it."""
+        return self.connection.request_count
 
     # -- transport selection ------------------------------------------------------
     @property
@@ -113,29 +118,21 @@ class WordPressAdapter(CMSAdapter):
                     raise rest_error from None
         return self._transport
 
-    def _open_rest(self) -> _RestTransport:
-        rest = _RestTransport(self)
+    def _open_rest(self) -> RestTransport:
+        rest = RestTransport(self.connection)
         rest.index()
         rest.me()
         return rest
 
-    def _open_xmlrpc(self) -> _XmlrpcTransport:
-        xmlrpc_transport = _XmlrpcTransport(self)
+    def _open_xmlrpc(self) -> XmlrpcTransport:
+        xmlrpc_transport = XmlrpcTransport(self.connection)
         xmlrpc_transport.profile()
         return xmlrpc_transport
-
-    def http_get(self, url: str) -> requests.Response:
-        self.request_count += 1
-        try:
-            return requests.get(url, timeout=self.timeout, verify=self.verify_tls,
-                                headers={"User-Agent": USER_AGENT})
-        except requests.exceptions.RequestException as exc:
-            raise Unreachable(f"cannot fetch {url}: {exc.__class__.__name__}") from None
 
     # -- check --------------------------------------------------------------------
     def check(self) -> ConnectionReport:
         report = ConnectionReport(ok=False, kind=self.kind)
-        rest = _RestTransport(self)
+        rest = RestTransport(self.connection)
         index = None
         try:
             index = rest.index()
@@ -207,11 +204,11 @@ class WordPressAdapter(CMSAdapter):
         if "application-passwords" not in auth:
             return ("REST: application passwords are disabled on the site (a security plugin or the "
                     "wp_is_application_passwords_available filter) — enable them, or use transport = \"xmlrpc\"")
-        if not re.fullmatch(r"[A-Za-z0-9]{24}", self.password):
+        if not re.fullmatch(r"[A-Za-z0-9]{24}", self.connection.password):
             return ("REST: wrong credentials — REST needs an application password (Users → Profile → "
                     "Application Passwords, 24 characters); the login password does not work over REST")
         try:
-            _XmlrpcTransport(self).profile()
+            XmlrpcTransport(self.connection).profile()
         except AuthError:
             return (f"REST: wrong credentials for {self.username!r} — check the username and the application "
                     "password (XML-RPC refused it too)")
@@ -230,11 +227,11 @@ class WordPressAdapter(CMSAdapter):
             post, existing_ref = None, None  # another installation's post (a restored or copied database)
         if post is None:
             post = t.find_post(key)
-        media = _first_image(item)
+        media = first_image(item)
         media_id = media_sha = None
         if media is not None:
-            media_sha = media.sha256 or _file_sha256(media.local_path)
-            filename = _media_filename(media, media_sha)
+            media_sha = media.sha256 or file_sha256(media.local_path)
+            filename = media_filename(media, media_sha)
             if existing_ref and existing_ref.media_sha256 == media_sha and existing_ref.media_id:
                 media_id = existing_ref.media_id
             elif post and post.get("featured_media"):
@@ -246,9 +243,9 @@ class WordPressAdapter(CMSAdapter):
                 media_id = t.find_media(media_sha) or t.upload(media, filename, media_sha)
         videos = self._upload_videos(t, item, existing_ref, post)
         saved = t.save_post(post["id"] if post else None, {
-            "title": item.title or _excerpt(item)[:80] or "Untitled",
-            "content": _post_body(item, [url for _id, url in videos.values()]),
-            "excerpt": _excerpt(item), "status": self.site.get("post_status", "publish"),
+            "title": item.title or excerpt(item)[:80] or "Untitled",
+            "content": post_body(item, [url for _id, url in videos.values()]),
+            "excerpt": excerpt(item), "status": self.site.get("post_status", "publish"),
             "categories": list(self.site.get("categories") or []),
             "tags": list(dict.fromkeys([*(self.site.get("tags") or []), *item.tags])),
             "featured_media": media_id})
@@ -265,12 +262,12 @@ class WordPressAdapter(CMSAdapter):
         content = ((post or {}).get("content") or {})
         content = content.get("raw", "") if isinstance(content, dict) else str(content)
         videos = {}
-        for media in _videos(item):
-            sha = media.sha256 or _file_sha256(media.local_path)
+        for media in video_media(item):
+            sha = media.sha256 or file_sha256(media.local_path)
             if sha in known:
                 videos[sha] = known[sha]
                 continue
-            filename = _media_filename(media, sha)
+            filename = media_filename(media, sha)
             found = re.search(r'src="([^"]*' + re.escape(os.path.splitext(filename)[0]) + r'[^"]*)"', content)
             if found:
                 videos[sha] = [None, html.unescape(found.group(1))]
@@ -297,7 +294,7 @@ class WordPressAdapter(CMSAdapter):
         time; the cursor moves with the walk's last page (see walk.py)."""
         limit = max(1, min(BATCH, limit))
         t = self.transport()
-        if isinstance(t, _XmlrpcTransport):
+        if isinstance(t, XmlrpcTransport):
             t.forget_held()  # a new sync: statuses are read afresh
         if self._walk is None or self._walk_transport is not t:
             self._walk, self._walk_transport = CommentWalk(t.listing(), self.walk_first, WALK_MAX), t
@@ -320,7 +317,7 @@ class WordPressAdapter(CMSAdapter):
         """Post title and URL on every comment, looked up once per page and cached."""
         wanted = {c.post_id for c in comments if c.post_id and not c.post_title}
         missing = [p for p in wanted if p not in self._post_cache]
-        if missing and fetch and isinstance(self._transport, _RestTransport):
+        if missing and fetch and isinstance(self._transport, RestTransport):
             self._post_cache.update(self._transport.post_titles(missing))
             if len(self._post_cache) > 5000:
                 self._post_cache.clear()
@@ -368,8 +365,7 @@ class WordPressAdapter(CMSAdapter):
         return privacy.xmlrpc_anonymize(transport, remote_ids)
 
     def close(self) -> None:
-        if isinstance(self._transport, _RestTransport):
-            self._transport.session.close()
+        self.connection.close()
         self._transport = None
 
 

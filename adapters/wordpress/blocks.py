@@ -18,7 +18,7 @@ import json
 from ..embeds import youtube_id
 from ..story_html import credit, paragraphs
 from ..types import SocialItem, Story, StoryEntry
-from .common import MARKER, _file_sha256, _first_image
+from .common import MARKER, file_sha256, first_image
 
 
 def serialize_attributes(attrs: dict) -> str:
@@ -49,7 +49,7 @@ def paragraph_block(inner_html: str, attrs: dict | None = None) -> str:
 
 def entry_kind(item: SocialItem) -> str:
     """``image`` (it has a stored image), ``youtube`` (a YouTube video) or ``text``."""
-    if _first_image(item) is not None:
+    if first_image(item) is not None:
         return "image"
     if youtube_id(item.url):
         return "youtube"
@@ -69,7 +69,7 @@ def _caption(entry: StoryEntry, fallback: str) -> str:
 
 
 def image_block(entry: StoryEntry, media_id: str, src: str, marker: dict | None = None) -> str:
-    media = _first_image(entry.item)
+    media = first_image(entry.item)
     attrs = {**(marker or {}), "id": int(media_id), "sizeSlug": "full", "linkDestination": "none"}
     caption = _caption(entry, entry.item.text)
     figcaption = f'<figcaption class="wp-element-caption">{caption}</figcaption>' if caption else ""
@@ -101,8 +101,8 @@ def embed_block(entry: StoryEntry, marker: dict | None = None) -> str:
 
 
 def _sha(item: SocialItem) -> str:
-    media = _first_image(item)
-    return media.sha256 or _file_sha256(media.local_path)
+    media = first_image(item)
+    return media.sha256 or file_sha256(media.local_path)
 
 
 def render_story(story: Story, images: dict[str, dict]) -> str:

@@ -91,14 +91,14 @@ _STATUS_FROM_WP = {
 }
 
 
-def _status(value: Any) -> CommentStatus:
+def comment_status(value: Any) -> CommentStatus:
     try:
         return _STATUS_FROM_WP[str(value)]
     except KeyError:
         raise RemoteError(f"WordPress returned an unknown comment status {value!r}") from None
 
 
-def _utc(value: Any) -> datetime:
+def utc(value: Any) -> datetime:
     """A naive WordPress GMT date string, xmlrpc DateTime or datetime, as aware UTC."""
     if isinstance(value, xmlrpc.client.DateTime):
         value = datetime.strptime(value.value, "%Y%m%dT%H:%M:%S")
@@ -109,20 +109,20 @@ def _utc(value: Any) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _iso(value: datetime) -> str:
+def iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _comment_key(comment: RemoteComment) -> tuple[datetime, int]:
+def comment_key(comment: RemoteComment) -> tuple[datetime, int]:
     return comment.date_gmt, int(comment.remote_id)
 
 
-def _post_url_from_comment_link(link: str) -> str:
+def post_url_from_comment_link(link: str) -> str:
     url = link.split("#", 1)[0]
     return re.sub(r"comment-page-\d+/?$", "", url)
 
 
-def _comment_html(raw: str) -> str:
+def comment_html(raw: str) -> str:
     """Raw comment_content as safe HTML: paragraphs like WordPress shows them."""
     raw = raw or ""
     if "<p" not in raw:
@@ -131,11 +131,27 @@ def _comment_html(raw: str) -> str:
     return nh3.clean(raw)
 
 
-def _parent(value: Any) -> str | None:
+def optional_id(value: Any) -> str | None:
     return str(value) if value not in (None, "", "0", 0) else None
 
 
-def _file_sha256(path: str) -> str:
+def comment_from_row(row: dict) -> RemoteComment:
+    """A comment in REST's shape (``/wp/v2/comments``, ``context=edit``; the connector
+    plugin answers in the same shape) as a RemoteComment: the raw content when the
+    answer has it, else the rendered one."""
+    content = row.get("content") or {}
+    link = row.get("link") or ""
+    return RemoteComment(
+        remote_id=str(row["id"]), post_id=str(row.get("post") or ""), status=comment_status(row.get("status")),
+        date_gmt=utc(row["date_gmt"]),
+        content_html=comment_html(content.get("raw") if "raw" in content else content.get("rendered", "")),
+        author_name=row.get("author_name") or "", author_url=row.get("author_url") or "",
+        author_email=row.get("author_email") or "", author_ip=row.get("author_ip") or "",
+        parent_id=optional_id(row.get("parent")), type=row.get("type") or "comment", link=link,
+        post_url=post_url_from_comment_link(link), user_id=optional_id(row.get("author")))
+
+
+def file_sha256(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
@@ -143,7 +159,7 @@ def _file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _first_image(item: SocialItem) -> Media | None:
+def first_image(item: SocialItem) -> Media | None:
     return next((m for m in item.media if m.kind == "image" and m.local_path), None)
 
 
@@ -165,11 +181,11 @@ def _attribution(item: SocialItem) -> str:
     return f'<p class="cms-bridge-attribution">{text}</p>'
 
 
-def _videos(item: SocialItem) -> list[Media]:
+def video_media(item: SocialItem) -> list[Media]:
     return [m for m in item.media if m.kind == "video" and m.local_path]
 
 
-def _post_body(item: SocialItem, video_urls: list[str] = ()) -> str:
+def post_body(item: SocialItem, video_urls: list[str] = ()) -> str:
     """The post's HTML; videos (already in the media library) as WordPress's video block markup."""
     body = nh3.clean(item.html or f"<p>{html.escape(item.text)}</p>")
     for url in video_urls:
@@ -178,18 +194,22 @@ def _post_body(item: SocialItem, video_urls: list[str] = ()) -> str:
     return f"{body}\n{_attribution(item)}\n<!-- {MARKER.format(item.key)} -->"
 
 
-def _excerpt(item: SocialItem) -> str:
-    text = item.excerpt or item.text or ""
-    return text if len(text) <= 300 else text[:297].rsplit(" ", 1)[0] + "…"
+def shorten(text: str, limit: int = 300) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, "…" marking the cut (a post's excerpt)."""
+    return text if len(text) <= limit else text[:limit - 3].rsplit(" ", 1)[0] + "…"
 
 
-def _media_filename(media: Media, sha: str) -> str:
+def excerpt(item: SocialItem) -> str:
+    return shorten(item.excerpt or item.text or "")
+
+
+def media_filename(media: Media, sha: str) -> str:
     ext = os.path.splitext(media.local_path or "")[1].lower()
     if not ext and media.content_type:
         ext = mimetypes.guess_extension(media.content_type) or ""
     return f"cms-bridge-{sha[:16]}{ext or '.jpg'}"
 
 
-def _media_type(media: Media) -> str:
+def media_type(media: Media) -> str:
     return media.content_type or mimetypes.guess_type(media.local_path or "")[0] or "application/octet-stream"
 

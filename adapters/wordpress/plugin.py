@@ -18,14 +18,15 @@ plugins) does not hide an answer that is there.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import requests
 
-from ..base import AdapterError, AuthError, NotFound, PermissionDenied, RemoteError, TemporaryRemoteError, Unreachable
+from ..base import AdapterError, AuthError, NotFound, PermissionDenied, RemoteError, TemporaryRemoteError
 from ..types import RemoteComment
-from .common import USER_AGENT, _comment_html, _parent, _post_url_from_comment_link, _status, _utc
+from .common import comment_from_row
+from .connection import WordPressConnection
+from .responses import NO_JSON, decode_json
 
 NAMESPACE = "cms-bridge/v1"
 DELETED = "deleted"
@@ -57,40 +58,10 @@ class ChangesPage:
     more: bool = False
 
 
-def decode_json(text: str):
-    """The JSON value in ``text``, also when PHP output (notices, a BOM) surrounds it; ValueError if none."""
-    text = text.lstrip("\ufeff")
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    decoder = json.JSONDecoder()
-    for start in (i for i, ch in enumerate(text) if ch in "{["):
-        try:
-            value, _end = decoder.raw_decode(text, start)
-        except ValueError:
-            continue
-        return value
-    raise ValueError("no JSON in the body")
-
-
-def comment_from_plugin(row: dict) -> RemoteComment:
-    """A comment in the plugin's shape (REST's comment fields, ``content.raw``) as a RemoteComment."""
-    content = row.get("content") or {}
-    link = row.get("link") or ""
-    return RemoteComment(
-        remote_id=str(row["id"]), post_id=str(row.get("post") or ""), status=_status(row.get("status")),
-        date_gmt=_utc(row["date_gmt"]), content_html=_comment_html(content.get("raw", "")),
-        author_name=row.get("author_name") or "", author_url=row.get("author_url") or "",
-        author_email=row.get("author_email") or "", author_ip=row.get("author_ip") or "",
-        parent_id=_parent(row.get("parent")), type=row.get("type") or "comment", link=link,
-        post_url=_post_url_from_comment_link(link), user_id=_parent(row.get("author")))
-
-
 def change_from_plugin(row: dict) -> Change:
     if row.get("status") == DELETED:
         return Change(remote_id=str(row["id"]), modified=str(row.get("modified") or ""), status=DELETED)
-    comment = comment_from_plugin(row)
+    comment = comment_from_row(row)  # the plugin answers in REST's comment shape
     return Change(remote_id=comment.remote_id, modified=str(row.get("modified") or ""),
                   status=comment.status.value, comment=comment)
 
@@ -98,32 +69,20 @@ def change_from_plugin(row: dict) -> Change:
 class PluginClient:
     """The plugin's routes on one site, with the adapter's credentials and timeout."""
 
-    def __init__(self, adapter):
-        self.adapter = adapter
+    def __init__(self, connection: WordPressConnection):
+        self.connection = connection
         self.pretty: bool | None = None  # /wp-json/… or ?rest_route=…, found on first use
 
     def _url(self, route: str, pretty: bool) -> str:
-        base = self.adapter.base_url
+        base = self.connection.base_url
         return f"{base}/wp-json/{NAMESPACE}{route}" if pretty else f"{base}/?rest_route=/{NAMESPACE}{route}"
 
     def _get(self, route: str, params: dict | None = None):
         """GET a plugin route; None when the site has no such route (the plugin is not active)."""
         for pretty in ([self.pretty] if self.pretty is not None else [True, False]):
-            self.adapter.request_count += 1
-            try:
-                response = requests.get(self._url(route, pretty), params=params, timeout=self.adapter.timeout,
-                                        auth=(self.adapter.username, self.adapter.password),
-                                        headers={"User-Agent": USER_AGENT}, verify=self.adapter.verify_tls)
-            except requests.exceptions.Timeout:
-                raise Unreachable(f"{self.adapter.base_url} did not answer within {self.adapter.timeout:g} s",
-                                  hint="check that the site is up") from None
-            except requests.exceptions.RequestException as exc:
-                raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
-                                  hint="check the site's URL and that it is up") from None
-            try:
-                body = decode_json(response.text)
-            except ValueError:
-                body = None
+            response = self.connection.request("GET", self._url(route, pretty), params=params)
+            body = decode_json(response.text)
+            body = None if body is NO_JSON else body
             code = body.get("code") if isinstance(body, dict) else None
             if response.status_code == 404 and code != "rest_no_route" and body is None:
                 continue  # the web server's own 404: /wp-json/ is not routed here; try ?rest_route=

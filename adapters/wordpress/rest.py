@@ -3,103 +3,39 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
-from ..base import (
-    AdapterError,
-    AuthError,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    RemoteError,
-    TemporaryRemoteError,
-    Unreachable,
-)
+from ..base import AdapterError, AuthError, NotFound, PermissionDenied, RateLimited, RemoteError, TemporaryRemoteError
 from ..http import retry_after_seconds
-from ..types import (
-    CommentStatus,
-    Media,
-    ModerationAction,
-    RemoteComment,
-)
-from .common import (
-    BATCH,
-    HEADER_FIX,
-    MARKER,
-    MEDIA_MARKER,
-    USER_AGENT,
-    TLSFailure,
-    _comment_html,
-    _media_type,
-    _parent,
-    _post_url_from_comment_link,
-    _status,
-    _utc,
-)
+from ..types import CommentStatus, Media, ModerationAction, RemoteComment
+from .common import BATCH, HEADER_FIX, MARKER, MEDIA_MARKER, comment_from_row, comment_status, media_type
+from .connection import WordPressConnection
 from .responses import NO_JSON, created_id, decode_json
 from .walk import Listing
 
-if TYPE_CHECKING:
-    from .adapter import WordPressAdapter
 
-
-def _was_sent(exc: requests.exceptions.ConnectionError) -> bool:
-    """True when the connection broke after it was made (the request may have
-    arrived), False when it never stood (refused, DNS, connect timeout)."""
-    return not any(name in repr(exc) for name in ("NewConnectionError", "ConnectTimeout", "NameResolution"))
-
-
-class _RestTransport:
+class RestTransport:
     """``/wp-json/wp/v2`` with an application password (HTTP Basic)."""
 
     name = "rest"
     COMMENT_FIELDS = ("id,post,parent,author,author_name,author_email,author_url,author_ip,"
                       "date_gmt,content,link,status,type")
 
-    def __init__(self, adapter: WordPressAdapter):
-        self.adapter = adapter
-        self.session = requests.Session()
-        self.session.auth = (adapter.username, adapter.password)
-        self.session.headers["User-Agent"] = USER_AGENT
-        self.session.verify = adapter.verify_tls
+    def __init__(self, connection: WordPressConnection):
+        self.connection = connection
         self.pretty = True  # /wp-json/...; False: ?rest_route=/...
 
     def url(self, route: str) -> str:
         route = "/" + route.lstrip("/")
         if self.pretty:
-            return f"{self.adapter.base_url}/wp-json{route}"
-        return f"{self.adapter.base_url}/?rest_route={route}"
+            return f"{self.connection.base_url}/wp-json{route}"
+        return f"{self.connection.base_url}/?rest_route={route}"
 
     def request(self, method: str, route: str, *, auth: bool = True, ok=(200, 201), **kw) -> requests.Response:
-        self.adapter.request_count += 1
-        timeout = kw.pop("timeout", self.adapter.timeout)
-        try:
-            if auth:
-                response = self.session.request(method, self.url(route), timeout=timeout, **kw)
-            else:
-                response = requests.request(method, self.url(route), headers={"User-Agent": USER_AGENT},
-                                            verify=self.adapter.verify_tls, timeout=timeout, **kw)
-        except requests.exceptions.SSLError as exc:
-            raise TLSFailure(f"TLS failure talking to {self.adapter.base_url}: {exc}",
-                             hint="fix the site's certificate, or set verify_tls = false for a test site") from None
-        except requests.exceptions.Timeout:
-            raise Unreachable(f"{self.adapter.base_url} did not answer within {self.adapter.timeout:g} s",
-                              hint="check that the site is up; raise the site's timeout if it is slow") from None
-        except requests.exceptions.ConnectionError as exc:
-            if method != "GET" and _was_sent(exc):
-                # Sent, then dropped: the site may have acted. Retried; the retry
-                # finds the result (posts by marker, media by hash, replies by key).
-                raise Unreachable(f"{self.adapter.base_url} dropped the connection after {method} "
-                                  f"{urlsplit(self.url(route)).path} was sent",
-                                  hint="the site may have acted; the bridge retries and finds the result") from None
-            raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
-                              hint="check the site's URL and that it is up") from None
-        except requests.exceptions.RequestException as exc:
-            raise Unreachable(f"cannot connect to {self.adapter.base_url}: {exc.__class__.__name__}",
-                              hint="check the site's URL and that it is up") from None
+        response = self.connection.request(method, self.url(route), auth=auth, **kw)
         if ok is not None and response.status_code not in ok:
             raise self.error(response)
         return response
@@ -143,7 +79,7 @@ class _RestTransport:
             raise TemporaryRemoteError(
                 f"WordPress REST {method} {urlsplit(response.url).path}: {response.status_code} without a "
                 "readable result", hint="the site may have acted; the bridge retries and finds the result")
-        raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.adapter.base_url} "
+        raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.connection.base_url} "
                           "a WordPress site?")
 
     # -- probing ----------------------------------------------------------
@@ -160,7 +96,7 @@ class _RestTransport:
             if isinstance(data, dict) and "wp/v2" in (data.get("namespaces") or []):
                 return data
         self.pretty = True
-        raise RemoteError(f"{self.adapter.base_url} has no WordPress REST API (/wp-json/ and ?rest_route= "
+        raise RemoteError(f"{self.connection.base_url} has no WordPress REST API (/wp-json/ and ?rest_route= "
                           "gave no wp/v2)", hint="check the URL: it must be the WordPress site's home address")
 
     def me(self) -> dict:
@@ -173,7 +109,7 @@ class _RestTransport:
 
     def version(self) -> str:
         try:
-            response = self.adapter.http_get(f"{self.adapter.base_url}/?feed=rss2")
+            response = self.connection.get(f"{self.connection.base_url}/?feed=rss2")
         except AdapterError:
             return ""
         match = re.search(r"wordpress\.org/\?v=([0-9][\w.-]*)", response.text)
@@ -181,16 +117,7 @@ class _RestTransport:
 
     # -- comments ---------------------------------------------------------
     def to_comment(self, row: dict) -> RemoteComment:
-        content = row.get("content") or {}
-        return RemoteComment(
-            remote_id=str(row["id"]), post_id=str(row.get("post") or ""), status=_status(row.get("status")),
-            date_gmt=_utc(row["date_gmt"]),
-            content_html=_comment_html(content.get("raw") if "raw" in content else content.get("rendered", "")),
-            author_name=row.get("author_name") or "", author_url=row.get("author_url") or "",
-            author_email=row.get("author_email") or "", author_ip=row.get("author_ip") or "",
-            parent_id=_parent(row.get("parent")), type=row.get("type") or "comment", link=row.get("link") or "",
-            post_url=_post_url_from_comment_link(row.get("link") or ""),
-            user_id=_parent(row.get("author")))
+        return comment_from_row(row)
 
     def listing(self) -> Listing:
         """Newest id first: REST orders by id, so the walk needs nothing else (see walk.py)."""
@@ -238,9 +165,9 @@ class _RestTransport:
             current = self.json("GET", route, params={"context": "edit", "_fields": "status"})["status"]
             status = {"trash": "untrash", "spam": "unspam"}.get(current)
             if status is None:
-                return _status(current)  # nothing to restore
+                return comment_status(current)  # nothing to restore
         row = self.json("POST", route, json={"status": status}, params={"context": "edit", "_fields": "status"})
-        return _status(row["status"])
+        return comment_status(row["status"])
 
     def reply(self, parent: RemoteComment, html_text: str) -> RemoteComment:
         row = self.json("POST", "/wp/v2/comments", params={"context": "edit", "_fields": self.COMMENT_FIELDS},
@@ -310,7 +237,7 @@ class _RestTransport:
         response = self.request("POST", route, ok=None, data=data, params={
             "title": media.alt or filename.rsplit(".", 1)[0], "alt_text": media.alt,
             "description": MEDIA_MARKER.format(sha), "_fields": "id"}, headers={
-            "Content-Type": _media_type(media), "Content-Disposition": f'attachment; filename="{filename}"'})
+            "Content-Type": media_type(media), "Content-Disposition": f'attachment; filename="{filename}"'})
         media_id = created_id(response.status_code, response.headers)
         if media_id is not None:
             return media_id
@@ -326,14 +253,14 @@ class _RestTransport:
         route = "/wp/v2/categories" if taxonomy == "category" else "/wp/v2/tags"
         ids = []
         for name in names:
-            cached = self.adapter.term_cache.get((taxonomy, name.lower()))
+            cached = self.connection.term_cache.get((taxonomy, name.lower()))
             if cached is None:
                 rows = self.json("GET", route, params={"search": name, "per_page": BATCH, "_fields": "id,name"})
                 match = next((r for r in rows if html.unescape(r["name"]).lower() == name.lower()), None)
                 if match is None:
                     match = self.json("POST", route, json={"name": name}, params={"_fields": "id,name"})
                 cached = int(match["id"])
-                self.adapter.term_cache[(taxonomy, name.lower())] = cached
+                self.connection.term_cache[(taxonomy, name.lower())] = cached
             ids.append(cached)
         return ids
 

@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING
 
 from ..types import RemoteRef, Story
 from .blocks import render_story
-from .common import _file_sha256, _first_image, _media_filename
+from .common import file_sha256, first_image, media_filename, shorten
 
 if TYPE_CHECKING:
     from .adapter import WordPressAdapter
 
 
 def _excerpt(story: Story) -> str:
-    text = story.intro.strip() or next((e.item.text for e in story.entries if e.item.text), "")
-    return text if len(text) <= 300 else text[:297].rsplit(" ", 1)[0] + "…"
+    return shorten(story.intro.strip() or next((e.item.text for e in story.entries if e.item.text), ""))
 
 
 def publish_story(adapter: WordPressAdapter, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
@@ -33,10 +32,10 @@ def publish_story(adapter: WordPressAdapter, story: Story, existing_ref: RemoteR
     known: dict[str, dict] = dict((existing_ref.extra.get("media") if existing_ref else None) or {})
     images: dict[str, dict] = {}
     for entry in story.entries:
-        media = _first_image(entry.item)
+        media = first_image(entry.item)
         if media is None:
             continue
-        sha = media.sha256 or _file_sha256(media.local_path)
+        sha = media.sha256 or file_sha256(media.local_path)
         if sha in images:
             continue
         record = known.get(sha)
@@ -45,7 +44,7 @@ def publish_story(adapter: WordPressAdapter, story: Story, existing_ref: RemoteR
             if sha[:16] in source:
                 images[sha] = {"id": record["id"], "url": source}
                 continue
-        media_id = t.upload(media, _media_filename(media, sha), sha)
+        media_id = t.upload(media, media_filename(media, sha), sha)
         images[sha] = {"id": media_id, "url": t.media_source(media_id) or ""}
     first = next(iter(images.values()), None)
     saved = t.save_post(post["id"] if post else None, {

@@ -40,7 +40,7 @@ from datetime import datetime
 
 from ..base import Unreachable
 from ..types import RemoteComment, SyncCursor
-from .common import _iso, _utc
+from .common import iso, utc
 
 PROBE = 10  # XML-RPC: ids above the highest known one read per window (one multicall)
 
@@ -94,7 +94,7 @@ class CommentWalk:
             return [], cursor
         state = self._state
         if state is None or self._start != cursor:
-            floor_date = _utc(cursor.after_date) if cursor.after_date and not self.listing.by_id else None
+            floor_date = utc(cursor.after_date) if cursor.after_date and not self.listing.by_id else None
             state = self._state = _State(floor_id=_cursor_id(cursor), floor_date=floor_date,
                                          chunk=max(1, min(self.first, self.listing.max_number - 2)))
             self._start = cursor
@@ -111,7 +111,7 @@ class CommentWalk:
         if not state.top_id or state.top_id <= state.floor_id:
             return page, cursor
         top_date = state.top_date or state.floor_date
-        done = SyncCursor(after_date=_iso(top_date) if top_date else cursor.after_date, after_id=str(state.top_id))
+        done = SyncCursor(after_date=iso(top_date) if top_date else cursor.after_date, after_id=str(state.top_id))
         self._done = done
         return page, done
 

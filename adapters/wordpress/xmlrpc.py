@@ -11,7 +11,7 @@ import ssl
 import time
 import xml.parsers.expat
 import xmlrpc.client
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 # Defect 1: the library uses collections.Iterable (removed in 3.10) on every
 # non-empty list result. Provide the alias before the library is used.
@@ -38,13 +38,8 @@ from ..base import (  # noqa: E402
     TemporaryRemoteError,
     Unreachable,
 )
-from ..http import retry_after_seconds
-from ..types import (  # noqa: E402
-    CommentStatus,
-    Media,
-    ModerationAction,
-    RemoteComment,
-)
+from ..http import retry_after_seconds  # noqa: E402
+from ..types import CommentStatus, Media, ModerationAction, RemoteComment  # noqa: E402
 from .common import (  # noqa: E402
     MARKER,
     MEDIA_MARKER,
@@ -53,20 +48,19 @@ from .common import (  # noqa: E402
     WALK_MAX,
     TLSFailure,
     XmlrpcDisabled,
-    _comment_html,
-    _comment_key,
-    _media_type,
-    _parent,
-    _post_url_from_comment_link,
-    _status,
-    _utc,
+    comment_html,
+    comment_key,
+    comment_status,
+    media_type,
+    optional_id,
+    post_url_from_comment_link,
+    utc,
 )
+from .connection import WordPressConnection  # noqa: E402
 from .responses import clean_xmlrpc  # noqa: E402
 from .walk import Listing  # noqa: E402
 
-if TYPE_CHECKING:
-    from .adapter import WordPressAdapter
-
+USE_REST = 'use transport = "rest" (or "auto") with an application password'
 HELD_FROM = 20  # ids looked up at once from which the held list is read instead
 HELD_MAX = 10_000  # held comments listed in one call (more: the rest are read by id)
 HELD_TTL = 60.0  # seconds the held list is reused at most (it is dropped at every pull and write)
@@ -91,12 +85,12 @@ class _GetComment(xc.GetComment):
 class _TimeoutTransport(xmlrpc.client.SafeTransport):
     """xmlrpc.client's transport with a timeout (and TLS verification as configured)."""
 
-    def __init__(self, adapter: WordPressAdapter, https: bool):
+    def __init__(self, connection: WordPressConnection, https: bool):
         context = None
-        if https and not adapter.verify_tls:
+        if https and not connection.verify_tls:
             context = ssl._create_unverified_context()  # noqa: S323 - only when the admin asked for it
         super().__init__(context=context)
-        self.adapter = adapter
+        self.connection = connection
         self.https = https
         self.user_agent = USER_AGENT
 
@@ -105,7 +99,7 @@ class _TimeoutTransport(xmlrpc.client.SafeTransport):
             conn = super().make_connection(host)
         else:
             conn = xmlrpc.client.Transport.make_connection(self, host)
-        conn.timeout = self.adapter.timeout
+        conn.timeout = self.connection.timeout
         return conn
 
     def request(self, host, handler, request_body, verbose=False):
@@ -115,7 +109,7 @@ class _TimeoutTransport(xmlrpc.client.SafeTransport):
         surfaces as ``Unreachable`` instead; the outbox retries it and the adapter
         finds what the first one did (media by hash, posts by marker). Reads keep
         the library's resend (harmless, and it covers stale keep-alive connections)."""
-        self.adapter.request_count += 1
+        self.connection.request_count += 1
         if _is_write(request_body):
             self.close()
             return self.single_request(host, handler, request_body, verbose)
@@ -133,7 +127,7 @@ class _TimeoutTransport(xmlrpc.client.SafeTransport):
         return unmarshaller.close()
 
 
-#: XML-RPC methods that change the site (see ``_XmlrpcTransport.guard``'s ``write``)
+#: XML-RPC methods that change the site (see ``XmlrpcTransport.guard``'s ``write``)
 WRITES = ("wp.new", "wp.edit", "wp.delete", "wp.upload", "metaWeblog.new", "metaWeblog.edit")
 _METHOD_NAME = re.compile(rb"<methodName>\s*([\w.]+)")
 
@@ -156,16 +150,16 @@ class _Client(Client):
         self.supported_methods = call(self.server.mt.supportedMethods)
 
 
-class _XmlrpcTransport:
+class XmlrpcTransport:
     """``xmlrpc.php`` through python-wordpress-xmlrpc."""
 
     name = "xmlrpc"
 
-    def __init__(self, adapter: WordPressAdapter):
-        self.adapter = adapter
-        self.url = f"{adapter.base_url}/xmlrpc.php"
-        transport = _TimeoutTransport(adapter, self.url.startswith("https:"))
-        self.client = _Client(self.url, adapter.username, adapter.password, transport, self.guard)
+    def __init__(self, connection: WordPressConnection):
+        self.connection = connection
+        self.url = f"{connection.base_url}/xmlrpc.php"
+        transport = _TimeoutTransport(connection, self.url.startswith("https:"))
+        self.client = _Client(self.url, connection.username, connection.password, transport, self.guard)
         self._held: tuple[float, dict[str, RemoteComment]] | None = None
 
     # -- error mapping ------------------------------------------------------
@@ -174,46 +168,18 @@ class _XmlrpcTransport:
         ``write``: the call changes the site, so an answer lost after sending means
         "it may have happened" (retriable; the retry finds the result), never
         "not a WordPress site"."""
-        base = self.adapter.base_url
+        base = self.connection.base_url
         try:
             return fn(*args)
-        except InvalidCredentialsError as exc:
-            # Defect 5: Fault 403 is also "Sorry, comments are closed" and friends.
-            text = str(exc)
-            if "username or password" in text.lower() or "incorrect" in text.lower():
-                raise AuthError(f"WordPress XML-RPC refused the login: {text}",
-                                hint="check username and password (an application password works too)") from None
-            raise PermissionDenied(f"WordPress XML-RPC: {text}") from None
-        except XmlrpcDisabledError as exc:
-            raise XmlrpcDisabled(f"XML-RPC is disabled on {base}: {exc}",
-                                 hint='use transport = "rest" (or "auto") with an application password') from None
-        except xmlrpc.client.Fault as exc:
-            if exc.faultCode == 404:
-                raise NotFound(f"WordPress XML-RPC: {exc.faultString}") from None
-            if exc.faultCode == 405:
-                raise XmlrpcDisabled(f"XML-RPC is disabled on {base}: {exc.faultString}",
-                                     hint='use transport = "rest" (or "auto") with an application password') from None
-            if exc.faultCode in (401, 403):
-                raise PermissionDenied(f"WordPress XML-RPC: {exc.faultString}") from None
-            raise RemoteError(f"WordPress XML-RPC fault {exc.faultCode}: {exc.faultString}") from None
+        except (InvalidCredentialsError, XmlrpcDisabledError, xmlrpc.client.Fault) as exc:
+            raise self._fault_error(exc) from None
         except xmlrpc.client.ProtocolError as exc:
-            message = f"{self.url} answered HTTP {exc.errcode} {exc.errmsg}"
-            if exc.errcode == 429 or (exc.errcode == 503 and exc.headers.get("Retry-After")):
-                raise RateLimited(message, retry_after=retry_after_seconds(exc.headers.get("Retry-After"))) from None
-            if exc.errcode >= 500:
-                raise TemporaryRemoteError(message, hint="the site failed; the bridge retries later") from None
-            if exc.errcode == 401:
-                raise AuthError(message, hint="check username and password") from None
-            if exc.errcode in (403, 404, 405):
-                raise XmlrpcDisabled(f"XML-RPC is disabled or blocked on {base} ({message}): xmlrpc.php is refused "
-                                     "by the host or a security plugin",
-                                     hint='use transport = "rest" (or "auto") with an application password') from None
-            raise RemoteError(message) from None
+            raise self._http_error(exc) from None
         except ssl.SSLError as exc:
             raise TLSFailure(f"TLS failure talking to {base}: {exc}",
                              hint="fix the site's certificate, or set verify_tls = false for a test site") from None
         except TimeoutError:
-            raise Unreachable(f"{base} did not answer within {self.adapter.timeout:g} s",
+            raise Unreachable(f"{base} did not answer within {self.connection.timeout:g} s",
                               hint="check that the site is up; raise the site's timeout if it is slow") from None
         except (xml.parsers.expat.ExpatError, xmlrpc.client.ResponseError):
             if write:
@@ -228,6 +194,40 @@ class _XmlrpcTransport:
         except OSError as exc:
             raise Unreachable(f"cannot connect to {base}: {exc.__class__.__name__}: {exc}",
                               hint="check the site's URL and that it is up") from None
+
+    def _fault_error(self, exc: Exception) -> AdapterError:
+        """An XML-RPC fault (the library raises two of them as its own exceptions)."""
+        if isinstance(exc, InvalidCredentialsError):
+            # Defect 5: Fault 403 is also "Sorry, comments are closed" and friends.
+            text = str(exc)
+            if "username or password" in text.lower() or "incorrect" in text.lower():
+                return AuthError(f"WordPress XML-RPC refused the login: {text}",
+                                 hint="check username and password (an application password works too)")
+            return PermissionDenied(f"WordPress XML-RPC: {text}")
+        if isinstance(exc, XmlrpcDisabledError):
+            return XmlrpcDisabled(f"XML-RPC is disabled on {self.connection.base_url}: {exc}", hint=USE_REST)
+        if exc.faultCode == 404:
+            return NotFound(f"WordPress XML-RPC: {exc.faultString}")
+        if exc.faultCode == 405:
+            return XmlrpcDisabled(f"XML-RPC is disabled on {self.connection.base_url}: {exc.faultString}",
+                                  hint=USE_REST)
+        if exc.faultCode in (401, 403):
+            return PermissionDenied(f"WordPress XML-RPC: {exc.faultString}")
+        return RemoteError(f"WordPress XML-RPC fault {exc.faultCode}: {exc.faultString}")
+
+    def _http_error(self, exc: xmlrpc.client.ProtocolError) -> AdapterError:
+        """``xmlrpc.php`` answered with an HTTP error status."""
+        message = f"{self.url} answered HTTP {exc.errcode} {exc.errmsg}"
+        if exc.errcode == 429 or (exc.errcode == 503 and exc.headers.get("Retry-After")):
+            return RateLimited(message, retry_after=retry_after_seconds(exc.headers.get("Retry-After")))
+        if exc.errcode >= 500:
+            return TemporaryRemoteError(message, hint="the site failed; the bridge retries later")
+        if exc.errcode == 401:
+            return AuthError(message, hint="check username and password")
+        if exc.errcode in (403, 404, 405):
+            return XmlrpcDisabled(f"XML-RPC is disabled or blocked on {self.connection.base_url} ({message}): "
+                                  "xmlrpc.php is refused by the host or a security plugin", hint=USE_REST)
+        return RemoteError(message)
 
     def call(self, method):
         write = method.method_name.startswith(WRITES)
@@ -255,7 +255,7 @@ class _XmlrpcTransport:
         return out
 
     def auth_args(self, *rest) -> tuple:
-        return (0, self.adapter.username, self.adapter.password, *rest)
+        return (0, self.connection.username, self.connection.password, *rest)
 
     # -- probing ------------------------------------------------------------
     def profile(self) -> dict:
@@ -283,14 +283,14 @@ class _XmlrpcTransport:
     def to_comment(self, c: _Comment) -> RemoteComment:
         link = getattr(c, "link", "") or ""
         return RemoteComment(
-            remote_id=str(c.id), post_id=str(getattr(c, "post", "") or ""), status=_status(c.status),
-            date_gmt=_utc(c.date_created), content_html=_comment_html(getattr(c, "content", "")),
+            remote_id=str(c.id), post_id=str(getattr(c, "post", "") or ""), status=comment_status(c.status),
+            date_gmt=utc(c.date_created), content_html=comment_html(getattr(c, "content", "")),
             author_name=getattr(c, "author", "") or "", author_url=getattr(c, "author_url", "") or "",
             author_email=getattr(c, "author_email", "") or "", author_ip=getattr(c, "author_ip", "") or "",
-            parent_id=_parent(getattr(c, "parent", None)), post_title=html.unescape(getattr(c, "post_title", "")
+            parent_id=optional_id(getattr(c, "parent", None)), post_title=html.unescape(getattr(c, "post_title", "")
                                                                                     or ""),
-            post_url=_post_url_from_comment_link(link), type=getattr(c, "type", "") or "comment", link=link,
-            user_id=_parent(getattr(c, "user", None)))
+            post_url=post_url_from_comment_link(link), type=getattr(c, "type", "") or "comment", link=link,
+            user_id=optional_id(getattr(c, "user", None)))
 
     def _slice(self, offset: int, number: int) -> list[RemoteComment]:
         """Comments newest first (date_gmt DESC, id DESC), all statuses and types
@@ -300,7 +300,7 @@ class _XmlrpcTransport:
 
     def listing(self) -> Listing:
         """Newest date first (WordPress breaks ties by id), found again by id (see walk.py)."""
-        return Listing(read=self._slice, key=_comment_key, max_number=WALK_MAX * 2 + 2, by_id=False,
+        return Listing(read=self._slice, key=comment_key, max_number=WALK_MAX * 2 + 2, by_id=False,
                        probe=self.comments_by_id)
 
     def held(self) -> dict[str, RemoteComment]:
@@ -347,7 +347,7 @@ class _XmlrpcTransport:
         do not run, and restore/unspam return to "pending". REST has no such gap,
         which is why ``auto`` prefers it."""
         comment = self._get(comment_id)
-        current = _status(comment.status)
+        current = comment_status(comment.status)
         if action is ModerationAction.DELETE:
             for _ in range(2):  # spam/trash: deleted at once; otherwise trashed first
                 try:
@@ -359,18 +359,18 @@ class _XmlrpcTransport:
         if action is ModerationAction.TRASH:
             if current is not CommentStatus.TRASH:
                 self.call(xc.DeleteComment(int(comment_id)))
-            return _status(self._get(comment_id).status)
+            return comment_status(self._get(comment_id).status)
         target = {ModerationAction.APPROVE: "approve", ModerationAction.HOLD: "hold",
                   ModerationAction.SPAM: "spam", ModerationAction.UNSPAM: "hold",
                   ModerationAction.RESTORE: "hold"}[action]
         if action in (ModerationAction.UNSPAM, ModerationAction.RESTORE) and current in (
                 CommentStatus.PENDING, CommentStatus.APPROVED):
             return current
-        if _status(target) is current:
+        if comment_status(target) is current:
             return current  # editComment with an unchanged status is refused ("could not be updated")
         comment.status = target
         self.call(xc.EditComment(int(comment_id), comment))
-        return _status(target)
+        return comment_status(target)
 
     def reply(self, parent: RemoteComment, html_text: str) -> RemoteComment:
         comment = _Comment()
@@ -385,7 +385,7 @@ class _XmlrpcTransport:
         follows the lost reply soon, so it is among them)."""
         rows = self.call(_GetComments({"post_id": int(parent.post_id), "status": "any", "number": REPLY_SCAN}))
         for row in rows:
-            if _parent(getattr(row, "parent", None)) == str(parent.remote_id) and \
+            if optional_id(getattr(row, "parent", None)) == str(parent.remote_id) and \
                     marker in (getattr(row, "content", "") or ""):
                 return self.to_comment(row)
         return None
@@ -438,7 +438,7 @@ class _XmlrpcTransport:
     def upload(self, media: Media, filename: str, sha: str) -> str:
         with open(media.local_path, "rb") as fh:
             bits = xmlrpc.client.Binary(fh.read())
-        result = self.call(xm.UploadFile({"name": filename, "type": _media_type(media), "bits": bits,
+        result = self.call(xm.UploadFile({"name": filename, "type": media_type(media), "bits": bits,
                                           "overwrite": False}))
         media_id = str(result.get("attachment_id") or result["id"])
         # Stock XML-RPC cannot write the alt text (protected meta); the title and

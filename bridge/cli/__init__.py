@@ -1,32 +1,19 @@
 """The ``cms-bridge`` command.
 
-Each group of commands lives in its own module and attaches itself to ``main``;
+Each group of commands lives in its own module and attaches itself to ``main``
+when imported (the imports at the end of this file);
 user mistakes end with a one-line message and exit code 2 (config) or 1, never a
 traceback.
 """
 from __future__ import annotations
 
-import importlib
+import os
 import sys
 
 import click
 
 from ..config import ConfigError, load_config
 from ..store import StoreError
-
-#: command modules; each defines commands on ``main``
-COMMAND_MODULES: tuple[str, ...] = (
-    "bridge.cli.admin",
-    "bridge.cli.users",
-    "bridge.cli.jobs",
-    "bridge.cli.sources",
-    "bridge.cli.sites",
-    "bridge.cli.sync",
-    "bridge.cli.backup",
-    "bridge.cli.privacy",
-    "bridge.cli.notify",
-)
-
 
 #: what a command that needs sites says when there is none
 NO_SITES = ("no sites configured (connect one on /sites or with `cms-bridge sites add`, "
@@ -79,6 +66,20 @@ def fail_config(exc: ConfigError):
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def cli_actor() -> str:
+    """Who made a change from the command line, as the audit log names it."""
+    return f"cli:{os.environ.get('USER', '?')}"
+
+
+def remove_managed(service, entry_id: str, *, in_config: bool, fix: str, unknown: str) -> None:
+    """``sites remove`` / ``sources remove``: only what was added in the UI or the CLI
+    (exit 2 naming why not: in the config file, or not known at all)."""
+    if not service.is_managed(entry_id):
+        raise click.UsageError(f"{entry_id!r} {fix if in_config else unknown}")
+    service.remove(entry_id, actor=cli_actor())
+    click.echo(f"{entry_id}: removed")
+
+
 def without_secrets(command):
     """For commands that touch only the local database (users, tokens, making a
     webhook secret): unset ``*_env`` variables are not an error there."""
@@ -103,5 +104,5 @@ def main(ctx: click.Context, config_path: str | None):
     ctx.call_on_close(ctx.obj.close)
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name)
+# The command modules: each adds its commands to ``main`` when imported (after ``main`` exists).
+from . import admin, backup, jobs, notify, privacy, sites, sources, sync, users  # noqa: E402,F401

@@ -1,36 +1,11 @@
 """``cms-bridge backup`` and ``restore``: copies an operator can trust."""
 from __future__ import annotations
 
-import sys
-
 import click
 
 from .. import backup as backups
 from . import main, pass_ctx, without_secrets
-
-
-class _Progress:
-    """A progress bar with counts and an ETA on a terminal; silence otherwise
-    (cron gets the one-line summary the command prints at the end)."""
-
-    def __init__(self, label: str, total: int):
-        self.bar = click.progressbar(length=max(total, 1), label=label, show_pos=True, show_eta=True,
-                                     file=sys.stderr) if sys.stderr.isatty() and total else None
-        if self.bar:
-            self.bar.__enter__()
-
-    def step(self, n: int = 1) -> None:
-        if self.bar:
-            self.bar.update(n)
-
-    def pages(self, remaining: int, total: int) -> None:
-        if self.bar:
-            self.bar.length = max(total, 1)
-            self.bar.update(total - remaining - self.bar.pos)
-
-    def close(self) -> None:
-        if self.bar:
-            self.bar.__exit__(None, None, None)
+from .progress import Progress
 
 
 @main.command("backup")
@@ -45,8 +20,8 @@ def backup(ctx, path: str, no_media: bool):
     travels with it, so a restored installation updates the posts it made before.
     """
     media_dir = ctx.config.server["media_dir"]
-    db_bar = _Progress("database", 1)
-    media_bar = _Progress("media", 0 if no_media else backups.media_count(media_dir))
+    db_bar = Progress("database", 1)
+    media_bar = Progress("media", 0 if no_media else backups.media_count(media_dir))
     try:
         report = backups.make_backup(ctx.bridge.store, media_dir, path, media=not no_media,
                                      db_progress=db_bar.pages, media_progress=media_bar.step)
@@ -74,7 +49,7 @@ def restore(ctx, path: str, force: bool):
         manifest_media = backups.read_manifest(path).get("media_files", 0)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    bar = _Progress("media", manifest_media)
+    bar = Progress("media", manifest_media)
     try:
         report = backups.restore_backup(config.server["database"], config.server["media_dir"], path,
                                         force=force, media_progress=bar.step)

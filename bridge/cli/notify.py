@@ -15,7 +15,7 @@ def notify(ctx):
     alert episode); a failed delivery is retried with backoff on a later run.
     Exits 1 if a delivery failed for good in this run.
     """
-    created, stats = ctx.bridge.services["notifications"].run()
+    created, stats = ctx.bridge.notifications.run()
     click.echo(f"notifications: {created} new, {stats.done} sent, {stats.retried} to retry, "
                f"{stats.failed} failed")
     for error in stats.errors:

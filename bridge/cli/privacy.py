@@ -6,6 +6,7 @@ import getpass
 import click
 
 from . import main, pass_ctx
+from .progress import Progress
 
 
 @main.command("erase")
@@ -27,8 +28,12 @@ def erase(ctx, email: str | None, author_key: str | None, at_origin: bool):
         raise click.UsageError("say whose data to erase: --email ADDRESS or --author-key KEY")
     if email is not None and "@" not in email:
         raise click.UsageError(f"--email: {email!r} is not an e-mail address (write it like ann@example.org)")
-    report = ctx.bridge.services["privacy"].erase(email=email, author_key=author_key, at_origin=at_origin,
-                                                   actor=f"cli:{getpass.getuser()}")
+    bar = Progress("sites", None if at_origin else 0)  # only the origin's work takes long
+    try:
+        report = ctx.bridge.privacy.erase(email=email, author_key=author_key, at_origin=at_origin,
+                                                       actor=f"cli:{getpass.getuser()}", progress=bar.at)
+    finally:
+        bar.close()
     for line in report.lines():
         click.echo(line)
     if not report.complete:

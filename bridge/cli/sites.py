@@ -5,7 +5,7 @@ import click
 
 from adapters.base import ALL_FEATURES, AdapterError
 
-from . import NO_SITES, main, pass_ctx
+from . import NO_SITES, cli_actor, main, pass_ctx, remove_managed
 
 
 @main.group()
@@ -58,8 +58,8 @@ def sites_check(ctx, site_id):
             bridge.store.record_site_check(sid, transport=report.transport, version=report.version,
                                            capabilities=report.capabilities)
         _print_report(sid, report, bridge.adapter(sid).features)
-        plugin = bridge.services.get("wordpress_plugin")  # -- WordPress connector plugin: active + version
-        for line in (plugin.check_lines(sid) if plugin and report.transport else []):
+        # -- WordPress connector plugin: active + version
+        for line in (bridge.wordpress_plugin.check_lines(sid) if report.transport else []):
             click.echo(f"  {line}")
         if report.ok:
             bridge.store.set_site_attention(sid, None)
@@ -110,7 +110,7 @@ def sites_add(ctx, site_id, kind, url, name, username, reaction_url, secret_env)
             "password": secret, "reaction_url": reaction_url or "", "reaction_secret": secret}
     try:
         raw, secrets = table_from_form(form)
-        verdict = ctx.bridge.services["site_admin"].add(raw, secrets, actor=f"cli:{os.environ.get('USER', '?')}")
+        verdict = ctx.bridge.site_admin.add(raw, secrets, actor=cli_actor())
     except SiteInputError as exc:
         raise click.UsageError("; ".join(exc.problems)) from None
     if verdict.report is not None:
@@ -130,11 +130,5 @@ def sites_add(ctx, site_id, kind, url, name, username, reaction_url, secret_env)
 @pass_ctx
 def sites_remove(ctx, site_id):
     """Remove a site connected in the UI or with `sites add` (its comments stay readable)."""
-    import os
-
-    service = ctx.bridge.services["site_admin"]
-    if not service.is_managed(site_id):
-        where = "comes from the config file; remove it there" if ctx.config.site(site_id) else "is not a site here"
-        raise click.UsageError(f"{site_id!r} {where}")
-    service.remove(site_id, actor=f"cli:{os.environ.get('USER', '?')}")
-    click.echo(f"{site_id}: removed")
+    remove_managed(ctx.bridge.site_admin, site_id, in_config=ctx.config.site(site_id) is not None,
+                   fix="comes from the config file; remove it there", unknown="is not a site here")

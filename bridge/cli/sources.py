@@ -5,7 +5,8 @@ import sys
 
 import click
 
-from . import main, pass_ctx, without_secrets
+from . import cli_actor, main, pass_ctx, remove_managed, without_secrets
+from .progress import Progress
 
 
 @main.group()
@@ -25,9 +26,11 @@ def sources_list(ctx):
     bridge = ctx.bridge
     configured = {s["id"]: s for s in ctx.config.sources}
     if not configured:
-        click.echo("no sources configured (add [[sources]] tables to the config file)")
+        click.echo("no sources configured (add one on /sites, with `cms-bridge sources add`, or as a "
+                   "[[sources]] table in the config file)")
         return
     rows = {r["id"]: r for r in bridge.store.list_sources()}
+    managed = {r["id"] for r in bridge.source_admin.managed_rows()}
     for source_id, source in configured.items():
         row = rows.get(source_id, {})
         items = bridge.store.count_items(source_id)
@@ -37,6 +40,7 @@ def sources_list(ctx):
         if source.get("require_consent"):
             flags.append("consent")
         where = source.get("url") or f"POST /webhooks/social/{source_id}"
+        flags += ["added in the UI"] if source_id in managed else []
         click.echo(f"{source_id}\t{source['kind']}\t{row.get('status', 'ok')}\t{items} item(s)\t{where}"
                    + (f"\t[{', '.join(flags)}]" if flags else ""))
         if source["kind"] == "feed":
@@ -55,11 +59,15 @@ def sources_poll(ctx, source_id, due_only):
     """Poll feed sources now. Exits non-zero if any source failed (after polling all)."""
     from ..intake import UnknownSource
 
-    intake = ctx.bridge.services["intake"]
+    intake = ctx.bridge.intake
+    feeds = [s for s in ctx.config.sources if s["kind"] == "feed"]
+    bar = Progress("sources", 1 if source_id else len(feeds))
     try:
-        results = intake.poll(source_id=source_id, force=not due_only)
+        results = intake.poll(source_id=source_id, force=not due_only, progress=bar.at)
     except UnknownSource as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        bar.close()
     if not results:
         click.echo("no feed sources configured")
     failed = 0
@@ -74,6 +82,10 @@ def sources_poll(ctx, source_id, due_only):
         else:
             failed += 1
             click.echo(f"{r.source_id}: FAILED — {r.error}", err=True)
+    polled = [r for r in results if r.polled]
+    if results:
+        click.echo(f"sources poll: {len(polled)} of {len(results)} polled, "
+                   f"{sum(r.new_items for r in polled if r.ok)} new item(s), {failed} failed")
     if failed:
         click.echo(f"{failed} source(s) failed; their errors are recorded (see `cms-bridge sources list`)", err=True)
         sys.exit(1)
@@ -111,3 +123,63 @@ def sources_secret(ctx, source_id):
     click.echo("     webhook-signature: v1,<base64 HMAC-SHA256 of \"<id>.<timestamp>.<body>\" with the secret>")
     click.echo('   Body: {"external_id": "…", "url": "https://…", "author": {"name": "…"}, "text": "…",')
     click.echo('          "media": [{"url": "https://…/photo.jpg", "alt": "…"}]}')
+
+
+@sources.command("add")
+@click.option("--id", "source_id", required=True, help="Short id, e.g. team.")
+@click.option("--kind", type=click.Choice(["feed", "webhook"]), required=True)
+@click.option("--url", default="", help="Feed: its address (RSS, Atom or JSON Feed).")
+@click.option("--name", default="", help="A display name.")
+@click.option("--network", default="", help="Shown beside each item, e.g. mastodon.")
+@click.option("--interval", default="", help="Feed: seconds between polls (at least 60; default 900).")
+@click.option("--target", "targets", multiple=True, metavar="SITE", help="Offer its items to SITE only "
+              "(repeat for more; default: every site).")
+@click.option("--trusted", is_flag=True, help="Approve its items without review.")
+@click.option("--require-consent", is_flag=True, help="Ask the author's consent before publishing.")
+@click.option("--secret-env", metavar="VAR", help="Webhook: read the signing secret from VAR (default: make a "
+              "new one and print it once).")
+@pass_ctx
+def sources_add(ctx, source_id, kind, url, name, network, interval, targets, trusted, require_consent, secret_env):
+    """Add a feed or webhook source (stored in the database, a secret encrypted). A feed
+    is fetched first and not saved if that fails (exit 1); bad input exits 2."""
+    import os
+
+    from ..managed import SiteInputError
+    from ..source_admin import source_from_form
+
+    secret = ""
+    if secret_env:
+        if kind != "webhook":
+            raise click.UsageError("--secret-env: only a webhook source has a signing secret; leave it out")
+        secret = os.environ.get(secret_env) or ""
+        if not secret:
+            raise click.UsageError(f"--secret-env: environment variable {secret_env!r} is not set; export it "
+                                   "or leave the option out to get a new secret")
+    form = {"id": source_id, "kind": kind, "url": url, "name": name, "network": network, "interval": interval,
+            "targets": list(targets), "trusted": trusted, "require_consent": require_consent, "secret": secret}
+    try:
+        raw, secrets = source_from_form(form)
+        verdict = ctx.bridge.source_admin.add(raw, secrets, actor=cli_actor())
+    except SiteInputError as exc:
+        raise click.UsageError("; ".join(exc.problems)) from None
+    if not verdict.saved:
+        for problem in verdict.problems:
+            click.echo(f"{source_id}: NOT USABLE — {problem}", err=True)
+        click.echo(f"{source_id}: not saved", err=True)
+        sys.exit(1)
+    if kind == "webhook" and verdict.note:
+        click.echo(f"{source_id}: saved; its signing secret (shown only now):\n{verdict.note}")
+        click.echo(f"  the sender posts to /webhooks/social/{source_id} (see `cms-bridge sources secret --help`)")
+    else:
+        click.echo(f"{source_id}: saved" + (f"; {verdict.note}" if verdict.note else ""))
+
+
+@sources.command("remove")
+@click.argument("source_id")
+@pass_ctx
+def sources_remove(ctx, source_id):
+    """Remove a source added in the UI or with `sources add` (the items it brought in stay)."""
+    remove_managed(ctx.bridge.source_admin, source_id,
+                   in_config=ctx.config.source(source_id) is not None,
+                   fix="comes from the config file; remove its [[sources]] table there",
+                   unknown="is not a source here (see `cms-bridge sources list`)")

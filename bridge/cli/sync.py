@@ -8,6 +8,7 @@ import click
 
 from ..sync import source_summary
 from . import NO_SITES, main, pass_ctx
+from .progress import Progress
 
 
 @main.command("sync")
@@ -62,14 +63,28 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
 
 
 def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
-    run = ctx.bridge.services["sync"].run([site_id] if site_id else None, wait=wait, sources=sources, sites=sites)
+    service = ctx.bridge.sync
+    counts: dict[str, Progress] = {}  # the first sync of a big site pulls for a while: a running count
+
+    def pulled(sid: str, n: int) -> None:
+        for other in [k for k in counts if k != sid]:
+            counts.pop(other).close()
+        counts.setdefault(sid, Progress(f"{sid}: comments pulled", None)).step(n)
+
+    service.on_pulled = pulled
+    try:
+        run = service.run([site_id] if site_id else None, wait=wait, sources=sources, sites=sites)
+    finally:
+        service.on_pulled = None
+        for bar in counts.values():
+            bar.close()
     if run.sources_skipped:
         click.echo(f"cms-bridge sync: sources skipped, {run.sources_skipped}", err=True)
     if run.sources_error:
         click.echo(f"sources: FAILED: {run.sources_error}")
     for polled in run.polled:
         click.echo(source_summary(polled))
-    purged = ctx.bridge.services["privacy"].purge_expired()
+    purged = ctx.bridge.privacy.purge_expired()
     if purged:
         click.echo(f"privacy: removed the text of {purged} decided comment(s) past [privacy] retention_days")
     if run.notifications_error:

@@ -7,10 +7,16 @@ from .. import security
 from . import main, pass_ctx, without_secrets
 
 
-def _password_or_prompt(password: str | None) -> str:
-    if password is None:
+def _password_hash(password: str | None, generate: bool) -> tuple[str, str | None]:
+    """(hash to store, generated password to print once or None): ``--generate`` makes one,
+    ``--password`` gives one, else the user is prompted twice. A short one is a bad --password."""
+    generated = security.generate_password() if generate else None
+    if generated is None and password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return password
+    try:
+        return security.hash_password(generated or password), generated
+    except security.WeakPassword as exc:
+        raise click.BadParameter(str(exc), param_hint="--password") from None
 
 
 def _check_sites(ctx, sites: tuple[str, ...]) -> list[str] | None:
@@ -44,16 +50,11 @@ def users_add(ctx, username, role, sites, password, generate):
     if store.get_user_by_name(username):
         raise click.ClickException(f"user {username!r} exists already")
     limited = _check_sites(ctx, sites)
-    if generate:
-        password = security.generate_password()
-    try:
-        hashed = security.hash_password(_password_or_prompt(password))
-    except security.WeakPassword as exc:
-        raise click.BadParameter(str(exc), param_hint="--password") from None
+    hashed, generated = _password_hash(password, generate)
     store.create_user(username, hashed, role, limited if role == "editor" else None)
     click.echo(f"added {role} {username!r}" + (f" limited to {', '.join(limited)}" if limited else ""))
-    if generate:
-        click.echo(f"password: {password}")
+    if generated:
+        click.echo(f"password: {generated}")
 
 
 @users.command("list")
@@ -83,16 +84,11 @@ def users_passwd(ctx, username, password, generate):
     user = store.get_user_by_name(username)
     if user is None:
         raise click.ClickException(f"no user {username!r} (see `cms-bridge users list`)")
-    if generate:
-        password = security.generate_password()
-    try:
-        hashed = security.hash_password(_password_or_prompt(password))
-    except security.WeakPassword as exc:
-        raise click.BadParameter(str(exc), param_hint="--password") from None
+    hashed, generated = _password_hash(password, generate)
     store.set_password(user["id"], hashed)
     click.echo(f"password of {username!r} changed")
-    if generate:
-        click.echo(f"password: {password}")
+    if generated:
+        click.echo(f"password: {generated}")
 
 
 @main.group()

@@ -33,7 +33,9 @@ FEW_MATCHES = 5000
 
 @dataclass
 class InboxFilter:
-    """What the editor asked to see. ``status='all'`` shows every status."""
+    """What the editor asked to see. ``status='all'`` shows every status; ``status='flagged'``
+    is the pending comments matching ``watch`` (an FTS5 expression of the watch-list words,
+    set by the moderation service; none: nothing is flagged)."""
 
     status: str = "pending"
     site: str | None = None
@@ -43,6 +45,7 @@ class InboxFilter:
     date_to: str | None = None     # inclusive date: everything before the next day
     q: str | None = None
     ids: list[int] = field(default_factory=list)
+    watch: str | None = None
 
     def as_dict(self) -> dict:
         out = {"status": self.status}
@@ -67,6 +70,13 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
+def fts_any(words: list[str]) -> str | None:
+    """An FTS5 query matching any of ``words`` (each a word or a phrase, quoted so that
+    nothing in it is an operator), or None when none has a letter or digit."""
+    quoted = [f'"{w.replace(chr(34), chr(34) * 2)}"' for w in words if re.search(r"\w", w)]
+    return " OR ".join(quoted) or None
+
+
 def _date_end(value: str) -> str:
     """``date_to`` is inclusive: a bare date means up to the end of that day."""
     if len(value) == 10:
@@ -79,7 +89,14 @@ class InboxQueries:
     def _inbox_where(self, flt: InboxFilter, *, with_site: bool) -> tuple[list[str], list]:
         where: list[str] = []
         params: list = []
-        if flt.status and flt.status != "all":
+        if flt.status == "flagged":
+            where.append("c.status = 'pending'")
+            if flt.watch:
+                where.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
+                params.append(flt.watch)
+            else:
+                where.append("0")
+        elif flt.status and flt.status != "all":
             where.append("c.status = ?")
             params.append(flt.status)
         if with_site and flt.site:
@@ -217,15 +234,17 @@ class InboxQueries:
         return {"status": by_status, "site": by_site}
 
     # -- context of a row ----------------------------------------------------
-    def author_stats(self, author_keys: list[str]) -> dict[str, dict[str, int]]:
-        """{author_key: {"approved": n, "spam": n, <other statuses>: n, "total": n}} over all sites."""
+    def author_stats(self, author_keys: list[str], sites: list[str] | None = None) -> dict[str, dict[str, int]]:
+        """{author_key: {"approved": n, "spam": n, <other statuses>: n, "total": n}} over ``sites``
+        (None: all sites)."""
         keys = sorted({k for k in author_keys if k})
-        if not keys:
+        if not keys or (sites is not None and not sites):
             return {}
         marks = ", ".join("?" for _ in keys)
+        where = "" if sites is None else f" AND site_id IN ({', '.join('?' for _ in sites)})"
         rows = self.query(
-            f"SELECT author_key, status, count(*) AS n FROM comments WHERE author_key IN ({marks}) "
-            "GROUP BY author_key, status", keys)
+            f"SELECT author_key, status, count(*) AS n FROM comments WHERE author_key IN ({marks}){where} "
+            "GROUP BY author_key, status", [*keys, *(sites or [])])
         out: dict[str, dict[str, int]] = {}
         for row in rows:
             record = out.setdefault(row["author_key"], {"approved": 0, "spam": 0, "total": 0})

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from .. import security
+from .. import rights, security
 from .problems import problem
 
 PUBLIC_ENDPOINTS = {"healthz", "auth.login", "static", "api.openapi", "notifications.unsubscribe",
@@ -116,7 +116,7 @@ def allowed_sites(user: dict | None = None) -> list[str] | None:
     user = user if user is not None else g.user
     if user is None:
         return []
-    return security.visible_sites(user)
+    return rights.visible_sites(user)
 
 
 def may_see_site(site_id: str, user: dict | None = None) -> bool:

@@ -37,7 +37,7 @@ FORM_OVERHEAD = 256 * 1024
 
 
 def service():
-    return bridge().services["contributions"]
+    return bridge().contributions
 
 
 @bp.url_value_preprocessor

@@ -6,7 +6,6 @@ editor sees only items meant for their sites and may publish only there.
 """
 from __future__ import annotations
 
-import base64
 import os
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
@@ -15,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from adapters.base import Feature
 
-from .. import rights
+from .. import cursors, rights
 from ..curation import CONSENT_STATES, CurationError
 from .access import allowed_sites, bridge, safe_next
 
@@ -36,26 +35,15 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif
 
 
 def service():
-    return bridge().services["curation"]
+    return bridge().curation
 
 
 def encode_cursor(item: dict) -> str:
-    raw = f"{item['received_at']}|{item['id']}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """The cursor of the page after ``item`` (the queue pages by arrival time, then id)."""
+    return cursors.encode((item["received_at"], item["id"]))
 
 
-def decode_cursor(cursor: str | None) -> tuple[str, int] | None:
-    """The keyset position a cursor stands for; ValueError when it is not one of ours."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        received_at, _, item_id = raw.rpartition("|")
-        if not received_at:
-            raise ValueError(cursor)
-        return received_at, int(item_id)
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError(cursor) from None
+decode_cursor = cursors.decode
 
 
 def list_visible_items(*, states, source_id=None, q=None, cursor=None, limit=PAGE_SIZE):
@@ -127,7 +115,7 @@ def item(item_id: int):
         publications=service().publications(item_id, allowed), history=service().history(item_id),
         sites=publishable_sites(), defaults=service().default_sites(row), consent=service().consent_status(row),
         consent_states=CONSENT_STATES, preview=service().social_item(row),
-        contribution=bridge().services["contributions"].for_item(item_id))
+        contribution=bridge().contributions.for_item(item_id))
 
 
 def _decide(item_id: int, action, success: str):

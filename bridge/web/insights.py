@@ -20,7 +20,7 @@ bp = Blueprint("insights", __name__, url_prefix="/insights")
 def load(args) -> dict:
     """The figures a request asks for (range and site from the query string);
     raises InsightsError for a bad range or a site the user may not see."""
-    service = bridge().services["insights"]
+    service = bridge().insights
     rng = parse_range(args, service.today())
     return service.figures(g.user, rng, (args.get("site") or "").strip() or None)
 

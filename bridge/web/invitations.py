@@ -56,7 +56,7 @@ class InvitationSchema(Schema):
 
 
 def service():
-    return bridge().services["contributions"]
+    return bridge().contributions
 
 
 def create(data: dict):

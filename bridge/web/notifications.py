@@ -11,7 +11,7 @@ bp = Blueprint("notifications", __name__)
 
 
 def service():
-    return bridge().services["notifications"]
+    return bridge().notifications
 
 
 @bp.app_context_processor

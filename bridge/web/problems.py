@@ -1,15 +1,10 @@
-"""RFC 9457 problem+json answers for the API and webhooks."""
+"""RFC 9457 problem+json answers for the app's pages and API.
+
+The one ``problem()`` is :func:`webhooks.problems.problem` (the webhooks share it and
+may not import ``bridge``); this name stays the door for ``bridge.web`` modules.
+"""
 from __future__ import annotations
 
-from flask import Response, json
+from webhooks.problems import problem
 
-
-def problem(status: int, title: str, detail: str = "", *, headers: dict | None = None, **extra) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body.update(extra)
-    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
+__all__ = ["problem"]

@@ -18,14 +18,16 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from ..site_admin import KIND_FIELDS, SiteInputError, table_from_form
+from ..site_admin import KIND_FIELDS, KIND_TITLES, SiteInputError, form_from_table, table_from_form
 from .access import admin_required, bridge
 
 bp = Blueprint("site_admin", __name__)
 
 #: one app id for cms-bridge, so wp-admin lists every installation's password under one name
 APP_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://cms-bridge.invalid/wordpress-app"))
-KEPT_FIELDS = ("kind", "id", "name", "url", "username", "transport", "reaction_url")  # never the secrets
+#: what a form shown again keeps: never the secrets
+KEPT_FIELDS = {"kind", "id", "name", "url", "transport"} | {
+    key for fields in KIND_FIELDS.values() for key, _, secret in fields if not secret}
 
 
 #: requests that never use the site list (and /healthz must answer 503 itself when the
@@ -41,18 +43,21 @@ def pick_up_site_changes():
 
 
 def _service():
-    return bridge().services["site_admin"]
+    return bridge().site_admin
 
 
 def _actor() -> str:
     return g.user["username"]
 
 
-def _form(values: dict | None = None, problems: list[str] | None = None, report=None, status: int = 200):
+def _form(values: dict | None = None, problems: list[str] | None = None, report=None, status: int = 200,
+          editing: str | None = None):
     values = {k: v for k, v in (values or {}).items() if k in KEPT_FIELDS}
     values.setdefault("kind", request.args.get("kind", "wordpress"))
+    if values["kind"] not in KIND_FIELDS:
+        values["kind"] = "wordpress"
     return render_template("sites/new.html", values=values, problems=problems or [], report=report,
-                           kinds=KIND_FIELDS), status
+                           kinds=KIND_FIELDS, titles=KIND_TITLES, editing=editing), status
 
 
 @bp.get("/sites/new")
@@ -67,17 +72,21 @@ def create():
     return _save(request.form.to_dict())
 
 
-def _save(form: dict):
+def _save(form: dict, editing: str | None = None):
+    """Check and save; on an edit the id is the site's and a blank secret keeps the stored one."""
+    if editing:
+        form = {**form, "id": editing}
     try:
-        raw, site_secrets = table_from_form(form)
-        verdict = _service().add(raw, site_secrets, actor=_actor())
+        keep = _service().stored_secrets(editing) if editing else None
+        raw, site_secrets = table_from_form(form, keep)
+        verdict = _service().add(raw, site_secrets, actor=_actor(), editing=bool(editing))
     except SiteInputError as exc:
-        return _form(form, exc.problems, status=422)
+        return _form(form, exc.problems, status=422, editing=editing)
     if not verdict.saved:
-        return _form(form, verdict.problems, verdict.report, status=422)
+        return _form(form, verdict.problems, verdict.report, status=422, editing=editing)
     report = verdict.report
-    flash(f"{verdict.site_id}: connected and checked ({report.kind} {report.version}, {report.transport}); "
-          "the next sync pulls its comments.", "ok")
+    flash(f"{verdict.site_id}: {'changed' if editing else 'connected'} and checked ({report.kind} "
+          f"{report.version}, {report.transport}); the next sync pulls its comments.", "ok")
     return redirect(url_for("sites.index"))
 
 
@@ -127,6 +136,21 @@ def _managed_or_404(site_id: str) -> None:
         if bridge().config.site(site_id) is not None:
             abort(403, description=f"{site_id} comes from the config file; change it there.")
         abort(404, description=f"No site {site_id!r} was added in the UI.")
+
+
+@bp.get("/sites/<site_id>/edit")
+@admin_required
+def edit(site_id: str):
+    _managed_or_404(site_id)
+    return _form(form_from_table(_service().row(site_id)["raw"]), editing=site_id)
+
+
+@bp.post("/sites/<site_id>/edit")
+@admin_required
+def update(site_id: str):
+    _managed_or_404(site_id)
+    kind = form_from_table(_service().row(site_id)["raw"])["kind"]  # the kind is the site's, not the form's
+    return _save({**request.form.to_dict(), "kind": kind}, editing=site_id)
 
 
 def _change(site_id: str, call, message: str):

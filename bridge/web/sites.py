@@ -23,14 +23,23 @@ def index():
     configured = {s["id"] for s in bridge().config.sites}
     # what each configured site's adapter can do at all (its mode and reactions), beside what the
     # last check found the account may do
-    managed = {row["id"]: row for row in bridge().services["site_admin"].managed_rows()}
+    managed = {row["id"]: row for row in bridge().site_admin.managed_rows()}
     sites = [dict(s, configured=s["id"] in configured, managed=managed.get(s["id"]),
                   features=sorted(f.value for f in bridge().adapter(s["id"]).features) if s["id"] in configured
                   else [])
              for s in store.list_sites() if visible is None or s["id"] in visible]
-    known = set(rights.visible_sources(bridge().config.sources, visible))
     return render_template("sites/index.html", sites=sites, config_path=config_file_in_use(),
-                           sources=[s for s in store.list_sources() if s["id"] in known])
+                           sources=_sources(visible))
+
+
+def _sources(visible: list[str] | None) -> list[dict]:
+    """The sources this reader may see, each with where it comes from (managed ones,
+    disabled too, for admins)."""
+    known = set(rights.visible_sources(bridge().config.sources, visible))
+    managed = {row["id"]: row for row in bridge().source_admin.managed_rows()}
+    if visible is None:
+        known |= set(managed)
+    return [dict(s, managed=managed.get(s["id"])) for s in bridge().store.list_sources() if s["id"] in known]
 
 
 @bp.post("/sites/<site_id>/check")

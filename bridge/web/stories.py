@@ -24,7 +24,7 @@ ADDABLE_STATES = ("pending", "flagged", "approved")
 
 
 def service():
-    return bridge().services["stories"]
+    return bridge().stories
 
 
 def _act(story_id: int, call, success: str, anchor: str = ""):

@@ -29,7 +29,7 @@ from tests.hostile import (
     xxe,
 )
 from tests.localhttp import LocalServer
-from tests.test_webhooks import SECRET, signed
+from tests.webhook_helpers import SECRET, signed
 
 log = logging.getLogger("tests.hostile")
 XML = {"Content-Type": "application/xml"}
@@ -77,7 +77,7 @@ def inert(row: dict) -> bool:
 
 
 def test_hostile_feeds_are_refused_with_the_reason_or_stored_inert(bridge: Bridge, client, auth):
-    intake = bridge.services["intake"]
+    intake = bridge.intake
     results = {r.source_id.removeprefix("f-"): r for r in intake.poll(force=True)}
     for name, result in results.items():
         log.info("hostile feed %s: %s", name, result.error or result.warning or f"{result.new_items} item(s) stored")
@@ -155,7 +155,7 @@ def test_hostile_webhook_content_is_stored_inert(bridge, client, server, auth):
     response = send(bridge_client := client, json.dumps(body).encode())
     assert response.status_code == 202, response.get_data(as_text=True)
     item_id = response.get_json()["item_id"]
-    bridge.services["intake"].poll()  # runs the deferred media downloads
+    bridge.intake.poll()  # runs the deferred media downloads
     stored = bridge.store.get_item(item_id)
     # the markup is stripped from the plain text; the entities stay words, never expanded or resolved
     assert inert(stored) and "&xxe;" in stored["text"] and "&lol9;" in stored["text"]

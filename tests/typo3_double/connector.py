@@ -1,4 +1,4 @@
-"""The cms-bridge connector's reaction types as its PHP (connectors/typo3, 1.2.0) does them.
+"""The cms-bridge connector's reaction types as its PHP (connectors/typo3, 1.3.0) does them.
 
 Each reaction type here is a port of its PHP class: it parses the payload as
 ``Classes/Domain/Payload/PayloadReader.php`` does (same keys, order and sentences), builds the
@@ -26,7 +26,7 @@ IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "ima
 COMMENT_ID = re.compile(r"^([a-z_]+):([1-9][0-9]{0,9})$")
 REPLY_LEDGER = "tx_cmsbridgeconnector_reply"  # Classes/Domain/Comment/ReplyLedger.php::TABLE
 REPLY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ReplyLedger::KEY_PATTERN (matched in full)
-CONNECTOR_VERSION = "1.2.0"  # AbstractBridgeReaction::CONNECTOR_VERSION, ext_emconf.php
+CONNECTOR_VERSION = "1.3.0"  # AbstractBridgeReaction::CONNECTOR_VERSION, ext_emconf.php
 
 #: the fields each reaction type writes, per table (AbstractBridgeReaction::fieldsWritten overrides:
 #: NewsUpsertRequest::FIELDS + fal_media, ImageReferencePlan::REFERENCE_FIELDS, CommentStatusMapper::
@@ -48,7 +48,16 @@ WRITES: dict[str, dict[str, tuple[str, ...]]] = {
                                  "author_name", "author_mail", "message"),
         REPLY_LEDGER: ("reply_key", "parent_id", "source", "comment_uid"),
     },
+    "bridge-erase-commenter": {SOURCES["blog"]: ("name", "email", "url"),
+                               SOURCES["pw_comments"]: ("author_name", "author_mail", "author_ident", "author")},
 }
+#: Classes/Domain/Privacy/CommenterErasure.php::FIELDS / EMAIL_COLUMNS: the columns that hold the person
+#: (teamneusta/pw_comments@7.1.2:ext_tables.sql, TYPO3GmbH/blog@v13.0:ext_tables.sql) and their anonymous value
+ERASE_FIELDS = {"pw_comments": {"author_name": "Anonymous", "author_mail": "", "author_ident": "", "author": 0},
+                "blog": {"name": "Anonymous", "email": "", "url": ""}}
+ERASE_EMAIL_COLUMNS = {"pw_comments": "author_mail", "blog": "email"}
+ERASE_MAX_PER_REQUEST = 200  # CommenterErasure::MAX_PER_REQUEST
+MAX_IMAGES = 20  # NewsUpsertRequest::MAX_IMAGES
 #: "table:field" → the request key it comes from, for the 403's details (NewsUpsertRequest::REQUEST_KEYS,
 #: ReplyBuilder::REQUEST_KEYS); anything else is named "table:field"
 REQUEST_KEYS = {
@@ -226,6 +235,18 @@ def comment_id(raw: str):
     return (m.group(1), int(m.group(2))) if m and m.group(1) in SOURCES else None
 
 
+def comment_ids(reader: PayloadReader, key: str, max_items: int) -> list[tuple[str, int]]:
+    """CommentId::listFrom: the ids of a request's list; a malformed one is the key's problem."""
+    ids = []
+    for raw in reader.string_list(key, max_items):
+        parsed = comment_id(raw)
+        if parsed is None:
+            reader.add(key, f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
+            continue
+        ids.append(parsed)
+    return ids
+
+
 def status_of(source: str, row: dict) -> str:
     """README "Statuses and moderation" / Classes/Domain/Comment/CommentStatusMapper.php::statusOf."""
     if row["deleted"]:
@@ -238,54 +259,74 @@ def status_of(source: str, row: dict) -> str:
     return "approved"
 
 
-def image_plan(live_references: list[dict], image_sha1: str | None, alt: str = "") -> dict:
-    """Classes/Domain/News/ImageReferencePlan.php::decide (1.2.0): which live fal_media reference stays
-    and which are deleted.
-
-    * a live reference to a file with the same content (sys_file.sha1) stays, the others go;
-    * another image: every live reference goes and a new one is added;
-    * ``"image": null``: every live reference goes.
+def images_plan(live_references: list[dict], requested: list[tuple[str, str]]) -> dict:
+    """Classes/Domain/News/ImageReferencePlan.php::decideList (1.3.0): each requested image (sha1, alt),
+    in order, keeps the first live fal_media reference not yet taken whose file has the same content
+    (sys_file.sha1); one without gets a new reference; every live reference not kept is deleted.
 
     DataHandler never deletes an inline child that the parent's field no longer lists
-    (TYPO3-CMS/core@v13.4.9:Classes/DataHandling/DataHandler.php::checkValue_file_processDBdata
+    (TYPO3-CMS/core@13.4:Classes/DataHandling/DataHandler.php::checkValue_file_processDBdata
     writes only the listed ones, RelationHandler::writeForeignField), so each removal is an
-    explicit ``$cmd['sys_file_reference'][<uid>]['delete'] = 1``."""
-    kept = None
-    if image_sha1 is not None:
-        kept = next((r for r in live_references if r.get("file_sha1") and r["file_sha1"] == image_sha1), None)
-    delete = [int(r["uid"]) for r in live_references if kept is None or r["uid"] != kept["uid"]]
-    kept_update = {"alternative": alt} if kept is not None and (kept.get("alternative") or "") != alt else {}
-    return {"kept_reference": int(kept["uid"]) if kept else None, "kept_file": int(kept["file_uid"]) if kept else None,
-            "delete": delete, "needs_file": image_sha1 is not None and kept is None, "alt": alt,
-            "kept_update": kept_update}
+    explicit ``$cmd['sys_file_reference'][<uid>]['delete'] = 1``; the order of the fal_media list
+    is the display order (writeForeignField writes sorting_foreign = 1, 2, … in list order)."""
+    taken: set[int] = set()
+    slots = []
+    for sha1, alt in requested:
+        kept = next((r for r in live_references if int(r["uid"]) not in taken and r.get("file_sha1")
+                     and r["file_sha1"] == sha1), None)
+        if kept is not None:
+            taken.add(int(kept["uid"]))
+        slots.append({"reference": int(kept["uid"]) if kept else None, "file": int(kept["file_uid"]) if kept else None,
+                      "alternative": (kept.get("alternative") or "") if kept else None, "alt": alt})
+    delete = [int(r["uid"]) for r in live_references if int(r["uid"]) not in taken]
+    live_kept = [int(r["uid"]) for r in live_references if int(r["uid"]) in taken]
+    reordered = [slot["reference"] for slot in slots if slot["reference"] is not None] != live_kept
+    new = [position for position, slot in enumerate(slots) if slot["reference"] is None]
+    return {"slots": slots, "delete": delete, "new": new, "needs_file": bool(new),
+            "changes": bool(new or delete or reordered)}
 
 
-def upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, plan: dict, file_uid: int | None,
-                news_id: str = "NEW1", reference_id: str = "NEW2") -> tuple[dict, dict]:
+def image_plan(live_references: list[dict], image_sha1: str | None, alt: str = "") -> dict:
+    """ImageReferencePlan::decide: the single "image" of 1.2.0 is the list of one image, or none."""
+    return images_plan(live_references, [] if image_sha1 is None else [(image_sha1, alt)])
+
+
+def upsert_plan(fields: dict, *, existing: dict | None, storage_pid: int, plan: dict, file_uids: dict[int, int],
+                news_id: str = "NEW1", reference_ids: dict[int, str] | None = None) -> tuple[dict, dict]:
     """The datamap and cmdmap of one bridge-upsert-news request (Classes/Reaction/UpsertNewsReaction.php
-    with ImageReferencePlan::dataMap/commandMap): the news fields, then the image part. The new
-    reference has no uid_foreign: writeForeignField sets it from the parent's fal_media list, which
-    names the new "NEW…" id (resolved on DataHandler's remap stack), the kept uid, or "" when all go."""
+    with ImageReferencePlan::dataMapFor/commandMap): the news fields, then the image part. A new
+    reference has no uid_foreign: writeForeignField sets it (and sorting_foreign) from the parent's
+    fal_media list, which names the new "NEW…" ids (resolved on DataHandler's remap stack) and the kept
+    uids in display order, or "" when all go."""
+    reference_ids = reference_ids or {}
     news_key = int(existing["uid"]) if existing else news_id
     pid = int(existing["pid"]) if existing else storage_pid
     record = dict(fields)
     if existing is None:
         record["pid"] = storage_pid
     data: dict = {NEWS: {news_key: record}}
-    if plan["needs_file"]:
-        data[REFERENCE] = {reference_id: {"uid_local": file_uid, "tablenames": NEWS, "fieldname": "fal_media",
-                                          "pid": pid, "alternative": plan["alt"], "showinpreview": 1}}
-    elif plan["kept_reference"] is not None and plan["kept_update"]:
-        data[REFERENCE] = {plan["kept_reference"]: dict(plan["kept_update"])}
-    if plan["needs_file"] or plan["delete"]:
-        record["fal_media"] = reference_id if plan["needs_file"] else (
-            "" if plan["kept_reference"] is None else str(plan["kept_reference"]))
+    references: dict = {}
+    listed = []
+    for position, slot in enumerate(plan["slots"]):
+        if slot["reference"] is None:
+            references[reference_ids[position]] = {"uid_local": file_uids.get(position, 0), "tablenames": NEWS,
+                                                   "fieldname": "fal_media", "pid": pid, "alternative": slot["alt"],
+                                                   "showinpreview": 1}
+            listed.append(reference_ids[position])
+            continue
+        if slot["alternative"] != slot["alt"]:
+            references[slot["reference"]] = {"alternative": slot["alt"]}
+        listed.append(str(slot["reference"]))
+    if references:
+        data[REFERENCE] = references
+    if plan["changes"]:
+        record["fal_media"] = ",".join(listed)
     cmd = {REFERENCE: {uid: {"delete": 1} for uid in plan["delete"]}} if plan["delete"] else {}
     return data, cmd
 
 
 class Connector:
-    """Dispatches the five bridge-* reaction types (Classes/Reaction/*.php)."""
+    """Dispatches the six bridge-* reaction types (Classes/Reaction/*.php)."""
 
     TYPES = {
         "bridge-upsert-news": ("upsert_news", [NEWS, REFERENCE]),
@@ -293,6 +334,7 @@ class Connector:
         "bridge-list-comments": ("list_comments", []),
         "bridge-moderate-comment": ("moderate", list(SOURCES.values())),
         "bridge-reply": ("reply", [*SOURCES.values(), REPLY_LEDGER]),
+        "bridge-erase-commenter": ("erase_commenter", list(SOURCES.values())),
     }
 
     def __init__(self, db: Database, base_url_getter) -> None:
@@ -359,7 +401,8 @@ class Connector:
                 "storage_pid": int(reaction["storage_pid"] or 0), "comment_sources": list(self.comment_sources),
                 "fields": {"not_writable": not_writable}, "problems": problems}
 
-    def refuse_lost_fields(self, user: dict, rows: list[tuple[str, dict, dict | None]]) -> None:
+    def refuse_lost_fields(self, user: dict, rows: list[tuple[str, dict, dict | None]], *,
+                           images_key: str = "image") -> None:
         """AbstractBridgeReaction::assertNothingLost + FieldAccess::lostFields: a value the user may not
         write that differs from what the row holds anyway (the current value on an update, the TCA
         default on a create) would be dropped silently, so nothing is written: 403 forbidden."""
@@ -373,7 +416,10 @@ class Connector:
                 if php_str(value) == php_str(current):
                     continue
                 grant = f"{table}:{field}"
-                details[REQUEST_KEYS.get(grant, grant)] = (
+                key = REQUEST_KEYS.get(grant, grant)
+                if images_key != "image" and key.startswith("image"):  # NewsUpsertRequest::REQUEST_KEYS_IMAGES
+                    key = images_key + key.removeprefix("image")
+                details[key] = (
                     f'the service user may not write {grant} (an excluded field): add "{grant}" to its group\'s '
                     '"Allowed excludefields" (TYPO3 13.4: "Allowed fields")')
         if details:
@@ -396,10 +442,10 @@ class Connector:
         for key in ("author_name", "author_url", "network", "source_url"):
             if not isinstance(attribution.get(key, ""), str):
                 reader.add(f"attribution.{key}", "must be a string")
-        image_payload = reader.object_or_null("image")
+        as_list, raw_images = self._read_images(reader)
         reader.assert_valid()
         too_long(NEWS, values)
-        image = self._image(image_payload) if image_payload is not None else None
+        images = self._images(raw_images, as_list)
         credit = attribution_html(attribution)
         body = values["bodytext"] + ("\n" + credit if credit else "")
         too_long(NEWS, {"bodytext": body})
@@ -410,31 +456,80 @@ class Connector:
         existing = self.db.one(
             f"SELECT * FROM {NEWS} WHERE import_source = ? AND import_id = ? AND sys_language_uid = 0 AND deleted = 0"
             " ORDER BY uid LIMIT 1", (values["import_source"], values["import_id"]))
+        if self.legacy_image_handling:
+            return self._legacy_upsert(reaction, user, fields, existing, images[0] if images else None)
+        plan, data, cmd, file_uids, new_ids = self._plan_images(reaction, user, fields, existing, images, as_list)
+        result = self.db.process(user, data, cmd).raise_for_errors()  # DataHandlerGateway::process
+        uid = int(existing["uid"]) if existing else result.ids["NEW1"]
+        self._assert_saved(uid, fields)
+        answered = [{"file_uid": file_uids[i] if slot["reference"] is None else slot["file"],
+                     "sha256": images[i]["sha256"],
+                     "reference_uid": result.ids.get(new_ids[i]) if slot["reference"] is None else slot["reference"],
+                     "changed": plan["changes"]} for i, slot in enumerate(plan["slots"])]
+        body = {"success": True, "action": "updated" if existing else "created", "uid": uid, "url": self.news_url(uid),
+                "image": answered[0] if answered else None}
+        if as_list:
+            body["images"] = answered
+        return (200 if existing else 201), body
+
+    def _read_images(self, reader: PayloadReader) -> tuple[bool, list]:
+        """NewsUpsertRequest::fromPayload (1.3.0): "images" (a list of objects) or "image" (one or null)."""
+        if not reader.has("images"):
+            image = reader.object_or_null("image")
+            return False, [] if image is None else [image]
+        if reader.has("image"):
+            reader.add("image", 'must be left out when "images" is given (send one of them)')
+        value = reader.payload["images"]
+        if not isinstance(value, list):  # PayloadReader::objectList
+            reader.add("images", "must be a list of objects (possibly empty)")
+            return True, []
+        if len(value) > MAX_IMAGES:
+            reader.add("images", f"must hold at most {MAX_IMAGES} entries")
+            return True, []
+        for position, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                reader.add(f"images.{position}", "must be an object")
+        return True, value if all(isinstance(e, dict) for e in value) else []
+
+    def _images(self, raw_images: list, as_list: bool) -> list[dict]:
+        """ImagePayload::fromArray per image; for a list, every wrong field named "images.<position>.<field>"."""
+        images, problems = [], {}
+        for position, raw in enumerate(raw_images):
+            try:
+                images.append(self._image(raw, f"images.{position}" if as_list else "image"))
+            except ConnectorError as error:
+                problems.update(error.details)
+        if problems:
+            raise invalid(problems)
+        return images
+
+    def _plan_images(self, reaction: dict, user: dict, fields: dict, existing: dict | None, images: list[dict],
+                     as_list: bool) -> tuple[dict, dict, dict, dict, dict]:
+        """UpsertNewsReaction::handle steps 1-2: the plan, the rights check before the files or a row are
+        written (dataMapForRightsCheck: file uid 0), then the files, then the arrays."""
         live = self.db.query(
             f"SELECT r.uid, r.uid_local AS file_uid, f.sha1 AS file_sha1, r.alternative FROM {REFERENCE} r"
             " LEFT JOIN sys_file f ON f.uid = r.uid_local WHERE r.tablenames = ? AND r.uid_foreign = ?"
             " AND r.fieldname = 'fal_media' AND r.deleted = 0 ORDER BY r.sorting_foreign, r.uid",
             (NEWS, existing["uid"])) if existing else []
         storage_pid = int(reaction["storage_pid"] or 0)
-        if self.legacy_image_handling:
-            file_uid = self._fal_import(image) if image else None
-            data, cmd = legacy_upsert_plan(fields, existing=existing, storage_pid=storage_pid, image=image,
-                                           file_uid=file_uid)
-            plan = {"kept_reference": None, "needs_file": image is not None, "delete": []}
-        else:
-            sha1 = hashlib.sha1(image["contents"], usedforsecurity=False).hexdigest() if image else None
-            plan = image_plan(live, sha1, image["alt"] if image else "")
-            # UpsertNewsReaction::handle step 1: nothing may be lost — every row is checked against the
-            # user's field rights (dataMapForRightsCheck: file uid 0) before the file or a row is written
-            check, _ = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=0)
-            kept = {r["uid"]: {"alternative": r["alternative"]} for r in live if r["uid"] == plan["kept_reference"]}
-            self.refuse_lost_fields(user, [(table, row, existing if table == NEWS else kept.get(key))
-                                           for table, records in check.items() for key, row in records.items()])
-            file_uid = self._fal_import(image, user) if plan["needs_file"] else plan["kept_file"]
-            data, cmd = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uid=file_uid)
-        result = self.db.process(user, data, cmd).raise_for_errors()  # DataHandlerGateway::process
-        uid = int(existing["uid"]) if existing else result.ids["NEW1"]
-        # step 4, read back (NewsUpsertRequest::notSaved): a value sent that is empty now is reported
+        requested = [(hashlib.sha1(i["contents"], usedforsecurity=False).hexdigest(), i["alt"]) for i in images]
+        plan = images_plan(live, requested)
+        new_ids = {position: (f"NEWref{position}" if as_list else "NEW2") for position in plan["new"]}
+        check, _ = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uids={},
+                               reference_ids=new_ids)
+        current = {slot["reference"]: {"alternative": slot["alternative"]} for slot in plan["slots"]
+                   if slot["reference"] is not None}
+        self.refuse_lost_fields(user, [(table, row, existing if table == NEWS else current.get(key))
+                                       for table, records in check.items() for key, row in records.items()],
+                                images_key="images" if as_list else "image")
+        file_uids = {position: self._fal_import(images[position], user) for position in plan["new"]}
+        data, cmd = upsert_plan(fields, existing=existing, storage_pid=storage_pid, plan=plan, file_uids=file_uids,
+                                reference_ids=new_ids)
+        return plan, data, cmd, file_uids, new_ids
+
+    def _assert_saved(self, uid: int, fields: dict) -> None:
+        """Step 4, read back (NewsUpsertRequest::notSaved): a value sent that is empty now is reported."""
         row = self.db.one(f"SELECT * FROM {NEWS} WHERE uid = ?", (uid,)) or {}
         missing = {REQUEST_KEYS.get(f"{NEWS}:{f}", f): f"was sent but is empty in news record {uid} after saving"
                    for f in NEWS_FIELDS if php_str(fields.get(f)) not in ("", "0")
@@ -442,36 +537,40 @@ class Connector:
         if missing:
             raise ConnectorError(422, "record_not_saved", f"News record {uid} was saved without "
                                  + ", ".join(missing) + ".", missing)
-        image_info = None
-        if image:
-            reference = result.ids.get("NEW2") if plan["needs_file"] else plan["kept_reference"]
-            image_info = {"file_uid": file_uid, "sha256": image["sha256"], "reference_uid": reference,
-                          "changed": bool(plan["needs_file"] or plan["delete"])}
-        action = "updated" if existing else "created"
-        return (200 if existing else 201), {"success": True, "action": action, "uid": uid,
-                                            "url": self.news_url(uid), "image": image_info}
 
-    def _image(self, image: dict) -> dict:
-        """Classes/Domain/News/ImagePayload.php::fromArray."""
+    def _legacy_upsert(self, reaction: dict, user: dict, fields: dict, existing: dict | None, image: dict | None):
+        """Connector 1.1.0's arrays (legacy_upsert_plan), to show what DataHandler does with them."""
+        file_uid = self._fal_import(image) if image else None
+        data, cmd = legacy_upsert_plan(fields, existing=existing, storage_pid=int(reaction["storage_pid"] or 0),
+                                       image=image, file_uid=file_uid)
+        result = self.db.process(user, data, cmd).raise_for_errors()
+        uid = int(existing["uid"]) if existing else result.ids["NEW1"]
+        info = {"file_uid": file_uid, "sha256": image["sha256"], "reference_uid": result.ids.get("NEW2"),
+                "changed": True} if image else None
+        return (200 if existing else 201), {"success": True, "action": "updated" if existing else "created",
+                                            "uid": uid, "url": self.news_url(uid), "image": info}
+
+    def _image(self, image: dict, key: str = "image") -> dict:
+        """Classes/Domain/News/ImagePayload.php::fromArray (problems named "<key>.<field>")."""
         problems = {}
         if image.get("content_type") not in IMAGE_TYPES:
-            problems["image.content_type"] = "must be one of " + ", ".join(IMAGE_TYPES)
+            problems[f"{key}.content_type"] = "must be one of " + ", ".join(IMAGE_TYPES)
         sha = image.get("sha256")
         if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
-            problems["image.sha256"] = "must be 64 lower-case hex digits"
+            problems[f"{key}.sha256"] = "must be 64 lower-case hex digits"
         alt = image.get("alt", "")
         if not isinstance(alt, str):
-            problems["image.alt"] = "must be a string"
+            problems[f"{key}.alt"] = "must be a string"
         try:
             contents = base64.b64decode(image.get("content_base64") or "", validate=True)
         except ValueError:
             contents = b""
         if not contents:
-            problems["image.content_base64"] = "must be non-empty standard base64"
+            problems[f"{key}.content_base64"] = "must be non-empty standard base64"
         elif len(contents) > 10 * 1024 * 1024:
-            problems["image.content_base64"] = "decodes to more than 10485760 bytes"
+            problems[f"{key}.content_base64"] = "decodes to more than 10485760 bytes"
         elif isinstance(sha, str) and hashlib.sha256(contents).hexdigest() != sha:
-            problems["image.sha256"] = "does not match the decoded content"
+            problems[f"{key}.sha256"] = "does not match the decoded content"
         if problems:
             raise invalid(problems)
         return {"contents": contents, "sha256": sha, "alt": alt,
@@ -530,13 +629,7 @@ class Connector:
         sources = sorted(self.comment_sources)
         reader = PayloadReader(p)
         if reader.has("ids"):
-            ids = []
-            for raw in reader.string_list("ids", 100):
-                parsed = comment_id(raw)
-                if parsed is None:
-                    reader.add("ids", f'holds "{raw}", expected "<source>:<uid>" with source blog or pw_comments')
-                    continue
-                ids.append(parsed)
+            ids = comment_ids(reader, "ids", 100)
             reader.assert_valid()
             found = []
             for source, uid in ids:
@@ -708,6 +801,45 @@ class Connector:
             self.db.dh_insert(user, REPLY_LEDGER, {**ledger, "comment_uid": uid})
         row = self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,))
         return {"success": True, "created": True, "comment": self._reply_comment(source, row, user)}
+
+    # -- bridge-erase-commenter: Classes/Reaction/EraseCommenterReaction.php, Domain/Privacy/CommenterErasure.php --
+    def erase_commenter(self, reaction: dict, p: dict, user: dict) -> tuple[int, dict]:
+        """Every comment written with ``email`` (case-insensitive, at most 200 per source and request:
+        ``more`` says the rest) and the comments in ``ids`` get their person columns anonymised in one
+        DataHandler call; the text stays (as WordPress's eraser keeps it)."""
+        reader = PayloadReader(p)
+        email = reader.string("email").strip()
+        if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            reader.add("email", "must be an e-mail address or empty")
+        ids = comment_ids(reader, "ids", 100)
+        if not email and not ids and "ids" not in reader.problems:
+            reader.add("email", 'give an e-mail address, or the comments in "ids"')
+        reader.assert_valid()
+        rows: dict[str, tuple[str, dict]] = {}
+        more = False
+        for source in sorted(self.comment_sources):
+            table = SOURCES[source]
+            if email:  # RecordReader::commentsByEmail: LOWER(column) = lower-cased address, deleted ones too
+                found = self.db.query(f"SELECT * FROM {table} WHERE lower({ERASE_EMAIL_COLUMNS[source]}) = ? "
+                                      "ORDER BY uid LIMIT ?", (email.lower(), ERASE_MAX_PER_REQUEST + 1))
+                more = more or len(found) > ERASE_MAX_PER_REQUEST
+                rows.update({f"{source}:{r['uid']}": (source, r) for r in found[:ERASE_MAX_PER_REQUEST]})
+            for wanted_source, uid in ids:
+                row = self.db.one(f"SELECT * FROM {table} WHERE uid = ?", (uid,)) if wanted_source == source else None
+                if row:
+                    rows[f"{source}:{uid}"] = (source, row)
+        data: dict = {}
+        checks = []
+        for source, row in rows.values():  # CommenterErasure::fieldsFor: only what still names the person
+            fields = {c: v for c, v in ERASE_FIELDS[source].items() if php_str(row.get(c)) != php_str(v)}
+            if fields:
+                data.setdefault(SOURCES[source], {})[row["uid"]] = fields
+                checks.append((SOURCES[source], fields, row))
+        self.refuse_lost_fields(user, checks)
+        if data:
+            self.db.process(user, data).raise_for_errors()
+        missing = [f"{s}:{u}" for s, u in ids if f"{s}:{u}" not in rows]
+        return 200, {"success": True, "anonymised": list(rows), "missing": missing, "more": more}
 
     def _reply_comment(self, source: str, row: dict, user: dict) -> dict:
         comment = self.normalize(source, row)

@@ -187,10 +187,10 @@ class Database:
         tablenames, fieldname, sorting_foreign); the column holds their count. Unlisted references
         are left alone."""
         children = []
-        for part in [p.strip() for p in raw.split(",") if p.strip()]:
+        for part in dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()):  # checkValueForFile: array_unique
             part = part.removeprefix("sys_file_reference_")
             child = result.ids.get(part) if part.startswith("NEW") else (int(part) if part.isdigit() else None)
-            if child:
+            if child and child not in children:
                 children.append(child)
         for sorting, child in enumerate(children, start=1):
             self.update_raw("sys_file_reference", child, {"uid_foreign": uid, "tablenames": table, "fieldname": field,

@@ -1,38 +1,35 @@
 """Comments over the API: the inbox's list, one comment, decisions, replies, bulk.
 
-Same rules as the inbox screen (it shares its helpers): only the caller's sites,
-decisions never applied over a newer version than the one sent, errors as
-problem+json that say what to do.
+Thin over the moderation service (``bridge/moderation.py``), as the inbox pages
+are: only the caller's sites, decisions never applied over a newer version than
+the one sent, errors as problem+json that say what to do. Bodies are validated
+with marshmallow schemas (as ``api/items`` does); each mistake names the field.
 """
 from __future__ import annotations
 
 import json
 
 from flask import g, jsonify, request
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from ... import cursors
+from ...moderation import ACTION_NAMES, BULK_LIMIT, MAX_REPLY, BulkOutcome
+from ...sanitize import comment_html, safe_link
 from ...store.inbox import STATUSES
 from ..access import allowed_sites, bridge, may_see_site
 from ..converters import MAX_ID, is_id
-from ..inbox import (
-    ACTIONS,
-    BULK_LIMIT,
-    BulkOutcome,
-    comment_html,
-    decide_many,
-    decide_matching,
-    decide_one,
-    decode_cursor,
-    encode_cursor,
-    parse_filter,
-    reply_to,
-    safe_url,
-)
 from ..problems import problem
 from . import bp
+from .items import load_body as load_json
 from .openapi import add_path, add_schema, error_responses
 
 MAX_LIMIT = 200
 MAX_IDS = 1000
+_ACTIONS = ", ".join(ACTION_NAMES)
+
+
+def service():
+    return bridge().moderation
 
 
 def public(comment: dict) -> dict:
@@ -40,10 +37,11 @@ def public(comment: dict) -> dict:
         "id": comment["id"], "site_id": comment["site_id"], "remote_id": comment["remote_id"],
         "parent_id": comment["parent_id"], "remote_parent_id": comment["remote_parent_id"],
         "post_id": comment["post_id"], "post_title": comment["post_title"],
-        "post_url": safe_url(comment["post_url"]), "link": safe_url(comment["link"]),
-        "author_name": comment["author_name"], "author_url": safe_url(comment["author_url"]),
+        "post_url": safe_link(comment["post_url"]), "link": safe_link(comment["link"]),
+        "author_name": comment["author_name"], "author_url": safe_link(comment["author_url"]),
         "author_key": comment["author_key"] or None,
-        "content_text": comment["content_text"], "content_html": str(comment_html(comment)),
+        "content_text": comment["content_text"],
+        "content_html": str(comment_html(comment["content_html"], comment["content_text"])),
         "status": comment["status"], "remote_status": comment["remote_status"], "date_gmt": comment["date_gmt"],
         "version": comment["version"], "site_change": comment["site_change"],
         "site_change_at": comment["site_change_at"], "writeback_state": comment["writeback_state"],
@@ -51,16 +49,118 @@ def public(comment: dict) -> dict:
     }
 
 
-def _json_body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
+# -- input -------------------------------------------------------------------
+def _messages(what: str) -> dict:
+    return {"required": f"is missing: send {what}", "null": f"must not be null: send {what}",
+            "invalid": f"must be {what}"}
 
 
+class ActionField(fields.String):
+    def __init__(self, **kw):
+        must = f"must be a string, one of {_ACTIONS}"
+        super().__init__(required=True, error_messages={"required": f"is missing: send a string, one of {_ACTIONS}",
+                                                        "null": must, "invalid": must},
+                         validate=validate.OneOf(ACTION_NAMES, error=f"is not one of {_ACTIONS}"),
+                         **kw)
+
+
+class CommentIds(fields.Field):
+    """The whole list is one answer ("ids must be …"), not one message per bad entry."""
+
+    MESSAGE = f"must be a list of 1 to {MAX_IDS} comment ids (integers)"
+    default_error_messages = {"null": MESSAGE}
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_IDS or not all(is_id(i) for i in value):
+            raise ValidationError(self.MESSAGE)
+        return value
+
+
+class Versions(fields.Dict):
+    # marshmallow formats its messages with str.format: braces doubled
+    MESSAGE = 'must map ids to versions: {{"12": 3}}'
+
+    def __init__(self, **kw):
+        number = {"invalid": self.MESSAGE, "null": self.MESSAGE}
+        super().__init__(keys=fields.Integer(validate=validate.Range(1, MAX_ID, error=self.MESSAGE),
+                                             error_messages=number),
+                         values=fields.Integer(validate=validate.Range(0, MAX_ID, error=self.MESSAGE),
+                                               error_messages=number),
+                         allow_none=True, error_messages={"invalid": self.MESSAGE}, **kw)
+
+
+class ActionSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    action = ActionField()
+    version = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, MAX_ID),
+                             error_messages={"invalid": "must be the integer `version` of the comment you saw"})
+
+
+class ReplySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    # the length is the service's to refuse (422, as the page does): see MAX_REPLY
+    text = fields.String(required=True, error_messages=_messages("the reply as a string"))
+
+
+_NO_LIMIT = "is not a string; send a string, or null (or leave the key out) for no limit"
+
+
+class FilterSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status, site, post, author, q, date_from, date_to = (
+        fields.String(allow_none=True, error_messages={"invalid": _NO_LIMIT}) for _ in range(7))
+
+
+class BulkSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    action = ActionField()
+    ids = CommentIds()
+    versions = Versions()
+    filter = fields.Nested(FilterSchema, error_messages=dict.fromkeys(
+        ("invalid", "null", "type"), 'must be an object like {{"status": "pending"}}'))
+
+    @validates_schema
+    def one_scope(self, data, **kw):
+        if ("ids" in data) == ("filter" in data):
+            raise ValidationError("Send exactly one of `ids` (a list of comment ids) or `filter`.")
+
+
+def _say(error: dict) -> str:
+    """``field=value is not …`` where the message describes the value sent, else ``field must …``."""
+    if error["field"] == "body":
+        return error["message"]
+    if error["message"].startswith("is not") and error["value"] is not None:
+        return f"{error['field']}={json.dumps(error['value'])} {error['message']}"
+    return f"{error['field']} {error['message']}"
+
+
+def explain(errors: list[dict], data: dict) -> tuple[int, str, str]:
+    """Each bad field in words; an action that is not even a string is 422 (what this API has
+    always answered for it), any other mistake 400."""
+    detail = "; ".join(_say(e) for e in errors)
+    if any(e["field"] == "action" for e in errors) and not isinstance(data.get("action"), str):
+        return 422, "Invalid action", detail
+    return 400, "Invalid input", detail
+
+
+def load_body(schema: Schema, example: str):
+    return load_json(schema, example=example, explain=explain)
+
+
+# -- routes ------------------------------------------------------------------
 @bp.get("/comments")
 def list_comments():
     try:
-        flt = parse_filter(request.args)
-        after = decode_cursor(request.args.get("cursor"))
+        flt = service().inbox_filter(request.args)
+        after = cursors.decode(request.args.get("cursor"))
         limit = int(request.args.get("limit") or 50)
     except ValueError as exc:
         return problem(400, "Invalid filter", str(exc))
@@ -69,7 +169,7 @@ def list_comments():
     if flt.site and not may_see_site(flt.site):
         return problem(404, "No such site", f"There is no site {flt.site!r} you may see.")
     rows, next_key = bridge().store.inbox_page(flt, allowed_sites(), after=after, limit=limit)
-    return jsonify({"comments": [public(r) for r in rows], "next_cursor": encode_cursor(next_key),
+    return jsonify({"comments": [public(r) for r in rows], "next_cursor": cursors.encode(next_key),
                     "filter": flt.as_dict()})
 
 
@@ -91,20 +191,10 @@ def get_comment(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/actions")
 def comment_action(comment_id: int):
-    body = _json_body()
-    if body is None:
-        return problem(400, "Invalid body", 'Send a JSON object like {"action": "approve", "version": 3}.')
-    action = body.get("action")
-    if not isinstance(action, str):
-        return problem(422, "Invalid action", f"action must be a string, one of {', '.join(ACTIONS)}; "
-                       f"got {type(action).__name__}.",
-                       errors=[{"field": "action", "value": action, "message": "is not a string"}])
-    if action not in ACTIONS:
-        return problem(400, "Invalid action", f"action={action!r} is not one of {', '.join(ACTIONS)}.")
-    version = body.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        return problem(400, "Invalid version", "version must be the integer `version` of the comment you saw.")
-    outcome = decide_one(g.user, comment_id, action, version)
+    data, error = load_body(ActionSchema(), '{"action": "approve", "version": 3}')
+    if error:
+        return error
+    outcome = service().decide_one(g.user, comment_id, data["action"], data.get("version"))
     if outcome.missing:
         return problem(404, "No such comment", outcome.message)
     if outcome.conflict:
@@ -118,12 +208,12 @@ def comment_action(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/replies")
 def comment_reply(comment_id: int):
-    body = _json_body()
-    if body is None or not isinstance(body.get("text"), str):
-        return problem(400, "Invalid body", 'Send a JSON object like {"text": "Thanks for writing!"}.')
+    data, error = load_body(ReplySchema(), '{"text": "Thanks for writing!"}')
+    if error:
+        return error
     if bridge().store.inbox_comment(comment_id, allowed_sites()) is None:
         return problem(404, "No such comment", f"There is no comment {comment_id} you may see.")
-    ok, message = reply_to(g.user, comment_id, body["text"])
+    ok, message = service().reply_to(g.user, comment_id, data["text"])
     if not ok:
         return problem(422, "Reply not queued", message)
     return jsonify({"queued": True, "detail": message, "comment": public(
@@ -138,63 +228,37 @@ def _bulk_body(result: BulkOutcome) -> dict:
             "remaining": result.remaining}
 
 
-@bp.post("/comments/actions")
-def bulk_action():
-    body = _json_body()
-    if body is None:
-        return problem(400, "Invalid body", 'Send {"action": "spam", "ids": [1, 2]} or {"action": "spam", '
-                                            '"filter": {"status": "pending", "site": "corp"}}.')
-    action = body.get("action")
-    if not isinstance(action, str):
-        return problem(422, "Invalid action", f"action must be a string, one of {', '.join(ACTIONS)}; "
-                       f"got {type(action).__name__}.",
-                       errors=[{"field": "action", "value": action, "message": "is not a string"}])
-    if action not in ACTIONS:
-        return problem(400, "Invalid action", f"action={action!r} is not one of {', '.join(ACTIONS)}.")
-    has_ids, has_filter = "ids" in body, "filter" in body
-    if has_ids == has_filter:
-        return problem(400, "Invalid body", "Send exactly one of `ids` (a list of comment ids) or `filter`.")
-    if has_ids:
-        ids = body["ids"]
-        if (not isinstance(ids, list) or not ids or len(ids) > MAX_IDS
-                or not all(is_id(i) for i in ids)):
-            return problem(400, "Invalid ids", f"ids must be a list of 1 to {MAX_IDS} comment ids (integers).")
-        versions = body.get("versions") or {}
-        if not isinstance(versions, dict):
-            return problem(400, "Invalid versions", 'versions must map ids to versions: {"12": 3}.')
-        try:
-            versions = {int(k): int(v) for k, v in versions.items()}
-            if not all(is_id(k) and 0 <= v <= MAX_ID for k, v in versions.items()):
-                raise ValueError("out of range")
-        except (TypeError, ValueError):
-            return problem(400, "Invalid versions", 'versions must map ids to versions: {"12": 3}.')
-        visible = allowed_sites()
-        if visible is not None:
-            found = {c["id"]: c for c in bridge().store.comments_by_ids(ids)}
-            hidden = [i for i in ids if i not in found or found[i]["site_id"] not in visible]
-            if hidden:
-                return problem(404, "No such comments",
-                               f"There are no comments {', '.join(map(str, hidden[:20]))} you may moderate; "
-                               "nothing was done.")
-        return jsonify(_bulk_body(decide_many(g.user, action, ids, versions)))
-    raw = body["filter"]
-    if not isinstance(raw, dict):
-        return problem(400, "Invalid filter", "filter must be an object like {\"status\": \"pending\"}.")
-    unknown = set(raw) - {"status", "site", "post", "author", "q", "date_from", "date_to"}
-    if unknown:
-        return problem(400, "Invalid filter", f"filter keys {', '.join(sorted(unknown))} are not known.")
-    wrong = {k: v for k, v in raw.items() if v is not None and not isinstance(v, str)}
-    if wrong:
-        key, value = next(iter(wrong.items()))
-        return problem(400, "Invalid filter", f"filter.{key}={json.dumps(value)} is not a string; send a string, "
-                       "or null (or leave the key out) for no limit.")
+def _bulk_ids(action: str, ids: list[int], versions: dict[int, int]):
+    """Listed comments: all must be ones the caller may moderate, else nothing is done."""
+    if allowed_sites() is not None:
+        hidden = service().hidden(g.user, ids)
+        if hidden:
+            return problem(404, "No such comments",
+                           f"There are no comments {', '.join(map(str, hidden[:20]))} you may moderate; "
+                           "nothing was done.")
+    return jsonify(_bulk_body(service().decide_many(g.user, action, ids, versions)))
+
+
+def _bulk_filter(action: str, raw: dict):
+    """Every comment matching the filter (up to BULK_LIMIT per call) on the caller's sites."""
     try:
-        flt = parse_filter({k: str(v) for k, v in raw.items() if v is not None})
+        flt = service().inbox_filter({k: v for k, v in raw.items() if v is not None})
     except ValueError as exc:
         return problem(400, "Invalid filter", str(exc))
     if flt.site and not may_see_site(flt.site):
         return problem(404, "No such site", f"There is no site {flt.site!r} you may moderate; nothing was done.")
-    return jsonify(_bulk_body(decide_matching(g.user, action, flt)))
+    return jsonify(_bulk_body(service().decide_matching(g.user, action, flt)))
+
+
+@bp.post("/comments/actions")
+def bulk_action():
+    data, error = load_body(BulkSchema(), '{"action": "spam", "ids": [1, 2]} or {"action": "spam", '
+                                          '"filter": {"status": "pending", "site": "corp"}}')
+    if error:
+        return error
+    if "ids" in data:
+        return _bulk_ids(data["action"], data["ids"], data.get("versions") or {})
+    return _bulk_filter(data["action"], data["filter"])
 
 
 # -- OpenAPI -------------------------------------------------------------------
@@ -230,8 +294,8 @@ add_schema("CommentBulkResult", {"type": "object", "required": ["applied", "conf
 # parameter out does; dates are parsed by datetime.fromisoformat, so a day
 # (YYYY-MM-DD) or a full ISO 8601 time are both accepted, and anything else is a 400.
 _DATE = {"type": "string", "description": "a day (YYYY-MM-DD) or an ISO 8601 time; empty: no bound"}
-_filter_props = {"status": {"type": "string", "enum": [*STATUSES, "all", ""], "default": "pending",
-                            "description": "empty: pending"},
+_filter_props = {"status": {"type": "string", "enum": [*STATUSES, "flagged", "all", ""], "default": "pending",
+                            "description": "empty: pending; flagged: pending comments with a watch-list word"},
                  "site": {"type": "string", "description": "empty: every site you may see"},
                  "post": {"type": "string"},
                  "author": {"type": "string", "description": "author_key of a commenter"},
@@ -241,7 +305,7 @@ _filter_props = {"status": {"type": "string", "enum": [*STATUSES, "all", ""], "d
 _bulk_filter_props = {k: {**v, "type": ["string", "null"], **({"enum": [*v["enum"], None]} if "enum" in v else {}),
                           "description": (v.get("description", "") + "; null: as if left out").lstrip("; ")}
                       for k, v in _filter_props.items()}
-_action = {"type": "string", "enum": list(ACTIONS)}
+_action = {"type": "string", "enum": list(ACTION_NAMES)}
 _id_param = {"name": "comment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
@@ -278,7 +342,7 @@ add_path("/comments/{comment_id}/actions", "post", {
 add_path("/comments/{comment_id}/replies", "post", {
     "summary": "Reply as the site's connected account (posted by the outbox)", "parameters": [_id_param],
     "requestBody": {"required": True, "content": _json({"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "maxLength": 10000,
+        "text": {"type": "string", "maxLength": MAX_REPLY,
                  "description": "the reply; empty or only whitespace is refused with 422"}}})},
     "responses": {"202": {"description": "queued", "content": _json({"type": "object", "properties": {
         "queued": {"type": "boolean"}, "detail": {"type": "string"},

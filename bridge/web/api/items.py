@@ -10,6 +10,7 @@ from flask import g, jsonify, request, url_for
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from adapters.base import ALL_FEATURES
+from webhooks.problems import field_errors, invalid
 
 from ...curation import CONSENT_STATES, ITEM_STATES, CurationError, Outcome
 from ..access import allowed_sites, bridge
@@ -90,42 +91,23 @@ class ConsentSchema(Strict):
                                 error_messages=_required("the contributor's name as a string"))
 
 
-def _flatten(messages, data, path: list, out: list[dict]) -> None:
-    if isinstance(messages, dict):
-        for key, sub in messages.items():
-            _flatten(sub, data, path if key == "_schema" else [*path, key], out)
-        return
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        value = data
-        for part in path:
-            if isinstance(value, dict) and part in value:
-                value = value[part]
-            elif isinstance(value, list) and isinstance(part, int) and part < len(value):
-                value = value[part]
-            else:
-                value = None
-                break
-        where = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
-        for message in messages:
-            if message == "Unknown field.":
-                message = "is not a known field; remove it (check its spelling)"
-            out.append({"field": where or "body", "value": value, "message": message})
-
-
-def load_body(schema: Schema):
-    """(data, None) or (None, problem response) for the JSON body."""
+def load_body(schema: Schema, *, example: str = "", explain=None):
+    """(data, None) or (None, problem response) for the JSON body. ``explain(errors, body)``
+    gives (status, title, detail) of a body that does not fit the schema, where an API
+    answers some mistakes otherwise than the usual 400 (the errors are the same either way)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return None, problem(400, "Invalid input", "Send a JSON object (Content-Type: application/json).",
+        like = f" like {example}" if example else ""
+        return None, problem(400, "Invalid input", f"Send a JSON object{like} (Content-Type: application/json).",
                              errors=[{"field": "body", "value": None, "message": "is not a JSON object"}])
     try:
         return schema.load(data), None
     except ValidationError as exc:
-        errors: list[dict] = []
-        _flatten(exc.messages, data, [], errors)
-        detail = "; ".join(f"{e['field']}: {e['value']!r} {e['message']}" if e["value"] is not None
-                           else f"{e['field']} {e['message']}" for e in errors)
-        return None, problem(400, "Invalid input", detail, errors=errors)
+        errors = field_errors(exc.messages, data)
+        if explain is None:
+            return None, invalid(errors)
+        status, title, detail = explain([e.as_json() for e in errors], data)
+        return None, problem(status, title, detail, errors=[e.as_json() for e in errors])
 
 
 def curation_problem(exc: CurationError):

@@ -15,7 +15,7 @@ from .openapi import add_path, add_schema, error_responses
 
 
 def service():
-    return bridge().services["stories"]
+    return bridge().stories
 
 
 def _body(keys: tuple[str, ...], required: tuple[str, ...] = ()):

@@ -263,8 +263,28 @@
     // not modal: keys keep working on the list below while the help is shown
     if (keys.open) { keys.close(); } else { keys.show(); }
   }
+  // the commenter drawer: their comments on the sites you may see, with decisions on all of them
+  // (without JavaScript the record link opens the same list as a page)
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest ? ev.target.closest("a.c-record[data-drawer-url]") : null;
+    var drawer = document.getElementById("drawer");
+    if (!link || !drawer) { return; }
+    ev.preventDefault();
+    fetch(link.dataset.drawerUrl, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        if (!html) { window.location.href = link.href; return; }
+        drawer.querySelector(".drawer-content").innerHTML = html;
+        drawer.setAttribute("aria-labelledby", "commenter-h");
+        drawer.showModal();
+        var heading = document.getElementById("commenter-h");
+        if (heading) { heading.focus(); }
+      }).catch(function () { window.location.href = link.href; });
+  });
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var open = document.getElementById("drawer");
+    if (open && open.open) { return; }  // the drawer is modal: the list's keys wait until it is closed
     var tag = (ev.target.tagName || "").toLowerCase();
     if ((tag === "input" && ev.target.type !== "checkbox") || tag === "textarea" || tag === "select" || ev.target.isContentEditable) { return; }
     var key = ev.key;

@@ -3,7 +3,8 @@
 The cases and their ids are those of the fidelity replay against real TYPO3 13.4.9 / 12.4.45
 (C = core create-record, P = probes, U = upsert, N = unpublish, L = list comments, R = reply,
 M = moderate, X = transport) plus the facts F1–F7 of the same check. Expected values are what
-the real 13.4.9 answered, except where connector 1.2.0 fixes a finding: U05–U07 now leave 1, 1
+the real 13.4.9 answered; the I (images list) and E (erase) cases are connector 1.3.0's, not yet
+replayed against a real site. Except where connector 1.2.0 fixes a finding: U05–U07 now leave 1, 1
 and 0 live image references (1.1.0: 2, 3, 3) and an upsert whose fields the service user may
 not write is refused with 403 before anything is written (F2; 1.1.0: 201 and the fields lost).
 
@@ -256,7 +257,7 @@ def cases(random_identifier: Callable[[], str]) -> list[Case]:
              response={"success": True}, count=literal_records, expect={"records_created": 1}),
         # -- probes -------------------------------------------------------------------------------------
         Case("P01", "probe bridge-upsert-news", "bridge-upsert-news", body={"probe": True},
-             response={"success": True, "probe": True, "type": "bridge-upsert-news", "connector_version": "1.2.0",
+             response={"success": True, "probe": True, "type": "bridge-upsert-news", "connector_version": "1.3.0",
                        "fields": {"not_writable": []}, "problems": []}),
         Case("P02", "probe bridge-reply", "bridge-reply", body={"probe": True},
              response={"success": True, "probe": True, "type": "bridge-reply", "problems": []}),
@@ -317,6 +318,28 @@ def cases(random_identifier: Callable[[], str]) -> list[Case]:
                                                "details": {"image.sha256": "does not match the decoded content"}}),
         Case("U12", "upsert: empty body", "bridge-upsert-news", raw=b"", status=400, success_header="false",
              response={"success": False, "code": "invalid_payload"}, check=details("body")),
+        # -- 1.3.0: "images", every image in order --------------------------------------------------------
+        Case("I01", "upsert images [red, blue]: two references in that order", "bridge-upsert-news",
+             body=lambda ctx: _without_image(upsert(ctx, "i1"), [image(RED, "Red"), image(BLUE, "Blue")]),
+             status=201, response={"success": True, "action": "created"}, keep=keep(i1=uid_of, i1refs=_ref_uids),
+             check=lambda ctx, body: _images_answer(body, [RED, BLUE], changed=True),
+             effect=lambda target, ctx: {"alts": [r["alternative"] for r in _refs(target, ctx["i1"])]},
+             expect={"alts": ["Red", "Blue"]}),
+        Case("I02", "upsert images [blue, red]: the same references, re-sorted in place", "bridge-upsert-news",
+             body=lambda ctx: _without_image(upsert(ctx, "i1"), [image(BLUE, "Blue"), image(RED, "Red")]),
+             response={"success": True, "action": "updated"},
+             check=lambda ctx, body: _images_answer(body, [BLUE, RED], changed=True),
+             effect=lambda target, ctx: {"refs": [r["uid"] for r in _refs(target, ctx["i1"])],
+                                         "same": sorted(r["uid"] for r in _refs(target, ctx["i1"]))
+                                         == sorted(ctx["i1refs"])},
+             expect=lambda ctx: {"refs": list(reversed(ctx["i1refs"])), "same": True}),
+        Case("I03", "upsert images []: every reference goes", "bridge-upsert-news",
+             body=lambda ctx: _without_image(upsert(ctx, "i1"), []),
+             response={"success": True, "action": "updated", "image": None, "images": []},
+             effect=news_effect("i1", "deleted"), expect={"deleted": 0, "live_refs": 0}),
+        Case("I04", "upsert with both image and images", "bridge-upsert-news",
+             body=lambda ctx: upsert(ctx, "i4", images=[image(RED)]), status=400, success_header="false",
+             response={"success": False, "code": "invalid_payload"}, check=details("image")),
         # -- bridge-unpublish -----------------------------------------------------------------------------
         Case("N01", "unpublish hide (by import pair)", "bridge-unpublish",
              body=lambda ctx: {"uid": 0, "import_source": "cms-bridge-contract", "import_id": f"{ctx['tag']}-n1",
@@ -426,6 +449,24 @@ def cases(random_identifier: Callable[[], str]) -> list[Case]:
              success_header="false", response={"success": False, "code": "invalid_payload"}, check=details("key"),
              effect=lambda target, ctx: {"ledger_rows": len(target.rows(LEDGER, "reply_key = ?", ("a b",)))},
              expect={"ledger_rows": 0}),
+        # -- 1.3.0: bridge-erase-commenter (on a comment the run made, never on the site's own) ---------------
+        Case("E01", "(setup for E) a comment with a name and an address", "bridge-reply",
+             body=lambda ctx: reply(ctx, f"pw_comments:{ctx['comment']}", author_name=f"Erin {ctx['tag']}",
+                                    author_email=f"erin-{ctx['tag']}@example.org"), status=201,
+             response={"success": True, "created": True}, keep=keep(e1=comment_uid)),
+        Case("E02", "erase by address (another case): name and address go, the text stays", "bridge-erase-commenter",
+             body=lambda ctx: {"email": f"ERIN-{ctx['tag']}@example.org", "ids": []},
+             response=lambda ctx: {"success": True, "anonymised": [f"pw_comments:{ctx['e1']}"], "missing": [],
+                                   "more": False},
+             effect=lambda target, ctx: {c: target.rows(PW, "uid = ?", (ctx["e1"],))[0][c]
+                                         for c in ("author_name", "author_mail", "deleted")},
+             expect={"author_name": "Anonymous", "author_mail": "", "deleted": 0}),
+        Case("E03", "erase again: nothing of the address is left", "bridge-erase-commenter",
+             body=lambda ctx: {"email": f"erin-{ctx['tag']}@example.org", "ids": ["pw_comments:999999"]},
+             response={"success": True, "anonymised": [], "missing": ["pw_comments:999999"], "more": False}),
+        Case("E04", "erase with neither an address nor ids", "bridge-erase-commenter", body={"email": "", "ids": []},
+             status=400, success_header="false", response={"success": False, "code": "invalid_payload"},
+             check=details("email")),
         # -- transport ------------------------------------------------------------------------------------
         Case("X01", "transport: PUT", cr, method="PUT", status=405, success_header=None),
         Case("X02", "transport: X-API-KEY in upper case", "bridge-upsert-news", body={"probe": True},
@@ -434,7 +475,8 @@ def cases(random_identifier: Callable[[], str]) -> list[Case]:
         *[Case(f"F1-{i}", f"F1: the site is up and serves {name} (no final reaction class broke DI)", name,
                body={"probe": True}, response={"success": True, "probe": True, "type": name})
           for i, name in enumerate(("bridge-upsert-news", "bridge-unpublish", "bridge-list-comments",
-                                    "bridge-moderate-comment", "bridge-reply"), start=1)],
+                                    "bridge-moderate-comment", "bridge-reply", "bridge-erase-commenter"),
+                                   start=1)],
         Case("F2a", "F2: the probe names the fields the service user may not write",
              "bridge-upsert-news-restricted", body={"probe": True},
              response={"success": True, "probe": True},
@@ -473,6 +515,28 @@ def _image_answer(body, data: bytes, *, changed: bool) -> None:
     info = body["image"]
     assert info["sha256"] == hashlib.sha256(data).hexdigest(), body
     assert info["changed"] is changed and info["file_uid"] > 0 and info["reference_uid"] > 0, body
+
+
+def _without_image(payload: dict, images: list[dict]) -> dict:
+    """An upsert body in the 1.3.0 form: "images" instead of "image"."""
+    return {**{k: v for k, v in payload.items() if k != "image"}, "images": images}
+
+
+def _refs(target, uid: int) -> list[dict]:
+    """The record's live fal_media references in display order (sorting_foreign)."""
+    rows = target.rows("sys_file_reference", "tablenames = ? AND fieldname = 'fal_media' AND uid_foreign = ? AND "
+                       "deleted = 0", (NEWS, uid))
+    return sorted(rows, key=lambda r: (r["sorting_foreign"], r["uid"]))
+
+
+def _ref_uids(body) -> list[int]:
+    return [int(i["reference_uid"]) for i in body["images"]]
+
+
+def _images_answer(body, images: list[bytes], *, changed: bool) -> None:
+    assert [i["sha256"] for i in body["images"]] == [hashlib.sha256(d).hexdigest() for d in images], body
+    assert all(i["changed"] is changed and i["reference_uid"] > 0 for i in body["images"]), body
+    assert body["image"] == body["images"][0], body
 
 
 def _not_writable(body) -> None:

@@ -35,6 +35,7 @@ REACTIONS = {
     "bridge-list-comments": "the connector's list-comments reaction",
     "bridge-moderate-comment": "the connector's moderate reaction",
     "bridge-reply": "the connector's reply reaction",
+    "bridge-erase-commenter": "the connector's erase reaction (1.3.0), impersonating the service user",
 }
 
 
@@ -101,7 +102,8 @@ class ConnectorEffects:
             return []
         status = comments[0]["status"]
         return [{"uid": params[0], "hidden": int(status != "approved"), "deleted": int(status == "trash"),
-                 "ai_moderation_status": "flagged" if status == "spam" else None}]
+                 "ai_moderation_status": "flagged" if status == "spam" else None,
+                 "author_name": comments[0]["author_name"], "author_mail": comments[0]["author_email"]}]
 
     def close(self) -> None:
         pass
@@ -177,7 +179,7 @@ def double_target(tmp_dir: Path) -> Target:
                                       storage_pid=2, user=disabled_user)
     reactions["create-record-disabled-user"] = Reaction(url, secret)
     for reaction_type in ("bridge-upsert-news", "bridge-unpublish", "bridge-list-comments",
-                          "bridge-moderate-comment", "bridge-reply"):
+                          "bridge-moderate-comment", "bridge-reply", "bridge-erase-commenter"):
         url, secret = double.add_reaction(reaction_type, storage_pid=2)
         reactions[reaction_type] = Reaction(url, secret)
     restricted = double.add_group("cms-bridge 1.1.0 README", tables=SERVICE_TABLES, fields=README_1_1_FIELDS)

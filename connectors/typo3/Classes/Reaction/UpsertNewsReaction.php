@@ -68,44 +68,49 @@ class UpsertNewsReaction extends AbstractBridgeReaction
         if ($existing === null) {
             $fields['pid'] = $pid;
         }
-        $plan = ImageReferencePlan::decide(
+        $plan = ImageReferencePlan::decideList(
             $existing !== null ? $this->reader->liveImageReferences((int)$existing['uid']) : [],
-            $request->image?->sha1(),
-            $request->image?->alt ?? '',
+            $request->requestedImages(),
         );
-        $referenceKey = StringUtility::getUniqueId('NEW');
+        $newIds = [];
+        foreach ($plan->newSlots() as $position) {
+            $newIds[$position] = StringUtility::getUniqueId('NEW');
+        }
 
         // 1. nothing may be lost: check every value against the user's field rights first
-        $check = array_replace_recursive([NewsUpsertRequest::TABLE => [$newsKey => $fields]], $plan->dataMapForRightsCheck($newsKey, $pid, $referenceKey));
+        $check = array_replace_recursive([NewsUpsertRequest::TABLE => [$newsKey => $fields]], $plan->dataMapForRightsCheck($newsKey, $pid, $newIds));
         $rows = [];
         foreach ($check as $table => $records) {
             foreach ($records as $key => $row) {
-                $rows[] = [$table, $row, $table === NewsUpsertRequest::TABLE ? $existing : $this->referenceRow($plan, $key)];
+                $rows[] = [$table, $row, $table === NewsUpsertRequest::TABLE ? $existing : $plan->currentReferenceRow($key)];
             }
         }
-        $this->assertNothingLost($rows, NewsUpsertRequest::REQUEST_KEYS);
+        $this->assertNothingLost($rows, $request->requestKeys());
 
-        // 2. the file (FAL checks the user's file permissions and mounts), 3. one DataHandler call
-        $file = $plan->needsFile && $request->image !== null ? $this->falImporter->import($request->image) : null;
-        $data = array_replace_recursive([NewsUpsertRequest::TABLE => [$newsKey => $fields]], $plan->dataMap($newsKey, $pid, $file?->getUid(), $referenceKey));
+        // 2. the files (FAL checks the user's file permissions and mounts), 3. one DataHandler call
+        $fileUids = [];
+        foreach ($plan->newSlots() as $position) {
+            $fileUids[$position] = $this->falImporter->import($request->images[$position])->getUid();
+        }
+        $data = array_replace_recursive([NewsUpsertRequest::TABLE => [$newsKey => $fields]], $plan->dataMapFor($newsKey, $pid, $fileUids, $newIds));
         $ids = $this->dataHandler->process($data, $plan->commandMap());
         $uid = is_int($newsKey) ? $newsKey : (int)($ids[$newsKey] ?? 0);
 
         // 4. read back: a value that did not arrive is reported, never called success
         $this->assertSaved($uid, $fields);
-        return [[
+        $referenceUids = array_map(static fn (string $id): int => (int)($ids[$id] ?? 0), $newIds);
+        $images = $plan->responseImages($fileUids, array_map(static fn ($image): string => $image->sha256, $request->images), $referenceUids);
+        $body = [
             'success' => true,
             'action' => $existing !== null ? 'updated' : 'created',
             'uid' => $uid,
             'url' => $this->urls->newsUrl($uid),
-            'image' => $plan->responseImage($file?->getUid(), $request->image?->sha256, (int)($ids[$referenceKey] ?? 0)),
-        ], $existing !== null ? 200 : 201];
-    }
-
-    /** The live reference a datamap row updates (the kept one), so an unchanged alt text is not "lost". @return array<string,mixed>|null */
-    private function referenceRow(ImageReferencePlan $plan, int|string $key): ?array
-    {
-        return $plan->keptReferenceUid !== null && $key === $plan->keptReferenceUid ? ['alternative' => $plan->keptAlternative] : null;
+            'image' => $images[0] ?? null,
+        ];
+        if ($request->imagesAsList) {
+            $body['images'] = $images;
+        }
+        return [$body, $existing !== null ? 200 : 201];
     }
 
     /**

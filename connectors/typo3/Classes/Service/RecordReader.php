@@ -124,6 +124,21 @@ final class RecordReader
             ->executeQuery()->fetchAllAssociative();
     }
 
+    /**
+     * Comments whose e-mail column holds this address, compared case-insensitively (deleted
+     * ones included: a trashed comment still names its author), oldest first.
+     *
+     * @return list<array<string,mixed>>
+     */
+    public function commentsByEmail(string $table, string $column, string $email, int $limit): array
+    {
+        $qb = $this->builder($table, true);
+        return $qb->select('*')->from($table)
+            ->where($qb->expr()->comparison('LOWER(' . $qb->quoteIdentifier($column) . ')', '=', $qb->createNamedParameter(mb_strtolower($email, 'UTF-8'))))
+            ->orderBy('uid')->setMaxResults($limit)
+            ->executeQuery()->fetchAllAssociative();
+    }
+
     public function titleOf(string $table, int $uid): string
     {
         $row = $uid > 0 ? $this->findRow($table, $uid) : null;

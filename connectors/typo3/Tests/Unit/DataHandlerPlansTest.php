@@ -70,6 +70,10 @@ final class DataHandlerPlansTest extends TestCase
             self::assertSame($expected['action'], UnpublishPlan::action($case['request']['mode']));
             return;
         }
+        if (array_key_exists('images', $case['request'])) {
+            $this->assertImageListPlan($case, $images);
+            return;
+        }
         $requested = $case['request']['image'];
         $image = $requested === null ? null : $images[$requested['image']];
         $plan = ImageReferencePlan::decide($state['live_references'], $image['sha1'] ?? null, $requested['alt'] ?? '');
@@ -82,6 +86,52 @@ final class DataHandlerPlansTest extends TestCase
         self::assertSame($expected['cmdmap'], $plan->commandMap());
         self::assertSame($expected['response_image'], $plan->responseImage($fileUid, $image['sha256'] ?? null, self::NEW_REFERENCE));
         self::assertSame($expected['live_references_after'], $plan->remainingReferences(self::NEW_REFERENCE));
+    }
+
+    /**
+     * An "images" request (1.3.0): every image in order, new references "NEWref<position>".
+     *
+     * @param array<string,mixed> $case
+     * @param array<string,array<string,string>> $images
+     */
+    private function assertImageListPlan(array $case, array $images): void
+    {
+        $expected = $case['expected'];
+        $state = $case['state'];
+        $requested = array_map(static fn (array $r): array => ['sha1' => $images[$r['image']]['sha1'], 'alt' => $r['alt']], $case['request']['images']);
+        $plan = ImageReferencePlan::decideList($state['live_references'], $requested);
+        $newsKey = $state['news'] === null ? self::NEW_NEWS : (int)$state['news']['uid'];
+        $pid = $state['news'] === null ? (int)$state['storage_pid'] : (int)$state['news']['pid'];
+        $newIds = [];
+        foreach ($plan->newSlots() as $position) {
+            $newIds[$position] = self::NEW_REFERENCE . $position;
+        }
+        $fileUids = $case['imported_file_uids'] ?? [];
+        $sha256s = array_map(static fn (array $r): string => $images[$r['image']]['sha256'], $case['request']['images']);
+
+        self::assertSame($expected['imports_file'], $plan->needsFile);
+        self::assertSame(array_keys($fileUids), $plan->newSlots());
+        self::assertSame($expected['datamap'], $plan->dataMapFor($newsKey, $pid, $fileUids, $newIds));
+        self::assertSame($expected['datamap'], array_replace_recursive($plan->dataMapForRightsCheck($newsKey, $pid, $newIds), $plan->dataMapFor($newsKey, $pid, $fileUids, $newIds)));
+        self::assertSame($expected['cmdmap'], $plan->commandMap());
+        self::assertSame($expected['response_images'], $plan->responseImages($fileUids, $sha256s, $newIds));
+        self::assertSame($expected['live_references_after'], $plan->remainingReferences($newIds));
+    }
+
+    public function testTheFixtureHasImageListCases(): void
+    {
+        $names = array_column(self::fixture()['cases'], 'name');
+        foreach (['images_create_two_in_order', 'images_reordered_in_place', 'images_one_added_between_and_alt_changed',
+            'images_one_removed', 'images_empty_list'] as $required) {
+            self::assertContains($required, $names);
+        }
+    }
+
+    public function testAListImageWithoutItsFileIsAProgrammingError(): void
+    {
+        $this->expectException(\LogicException::class);
+        ImageReferencePlan::decideList([], [['sha1' => sha1('x'), 'alt' => ''], ['sha1' => sha1('y'), 'alt' => '']])
+            ->dataMapFor(42, 12, [0 => 9], [0 => 'NEW0', 1 => 'NEW1']);
     }
 
     public function testANewReferenceWithoutAFileIsAProgrammingError(): void

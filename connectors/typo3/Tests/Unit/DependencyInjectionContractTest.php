@@ -47,13 +47,13 @@ final class DependencyInjectionContractTest extends TestCase
         ));
     }
 
-    public function testTheScannerSeesAllFiveReactionTypesAndTheirBase(): void
+    public function testTheScannerSeesAllSixReactionTypesAndTheirBase(): void
     {
         $concrete = array_values(array_filter(
             self::reactionClasses(),
             static fn (string $class): bool => !in_array('abstract', self::declarations()->get($class)['modifiers'], true),
         ));
-        self::assertCount(5, $concrete);
+        self::assertCount(6, $concrete);
         foreach ($concrete as $class) {
             self::assertTrue(self::declarations()->implements($class, self::REACTION_INTERFACE), $class);
         }

@@ -98,4 +98,69 @@ final class NewsUpsertRequestTest extends TestCase
         self::assertSame('<p class="cms-bridge-attribution">Source: &lt;b&gt;Eve&lt;/b&gt; on x</p>', $html);
         self::assertSame('', AttributionRenderer::render([]));
     }
+
+    /** @return array<string,string> */
+    private static function image(string $bytes, string $alt = ''): array
+    {
+        return ['content_type' => 'image/png', 'sha256' => hash('sha256', $bytes), 'content_base64' => base64_encode($bytes), 'alt' => $alt];
+    }
+
+    public function testImagesListKeepsEveryImageInOrder(): void
+    {
+        $payload = $this->payload(['images' => [self::image('first', 'One'), self::image('second', 'Two')]]);
+        unset($payload['image']);
+        $request = NewsUpsertRequest::fromPayload($payload);
+        self::assertTrue($request->imagesAsList);
+        self::assertSame(['One', 'Two'], array_map(static fn (ImagePayload $i): string => $i->alt, $request->images));
+        self::assertSame($request->images[0], $request->image);
+        self::assertSame([sha1('first'), sha1('second')], array_column($request->requestedImages(), 'sha1'));
+        self::assertSame('images.alt', $request->requestKeys()['sys_file_reference:alternative']);
+    }
+
+    public function testAnEmptyImagesListMeansNoImage(): void
+    {
+        $payload = $this->payload(['images' => []]);
+        unset($payload['image']);
+        $request = NewsUpsertRequest::fromPayload($payload);
+        self::assertSame([], $request->images);
+        self::assertNull($request->image);
+    }
+
+    public function testTheSingleImageStaysTheOneOf120(): void
+    {
+        $request = NewsUpsertRequest::fromPayload($this->payload(['image' => self::image('only')]));
+        self::assertFalse($request->imagesAsList);
+        self::assertCount(1, $request->images);
+        self::assertSame('image.alt', $request->requestKeys()['sys_file_reference:alternative']);
+    }
+
+    /** @return iterable<string,array{0:array<string,mixed>,1:list<string>}> */
+    public static function badImageLists(): iterable
+    {
+        $good = self::image('ok');
+        yield 'both keys' => [['images' => [$good], 'image' => null], ['image']];
+        yield 'not a list' => [['images' => $good], ['images']];
+        yield 'a string in the list' => [['images' => [$good, 'x']], ['images.1']];
+        yield 'too many' => [['images' => array_fill(0, NewsUpsertRequest::MAX_IMAGES + 1, $good)], ['images']];
+        yield 'wrong hash of the second' => [['images' => [$good, ['sha256' => str_repeat('0', 64)] + self::image('b')]], ['images.1.sha256']];
+    }
+
+    /**
+     * @dataProvider badImageLists
+     * @param array<string,mixed> $overrides
+     * @param list<string> $keys
+     */
+    public function testABadImagesListNamesThePosition(array $overrides, array $keys): void
+    {
+        $payload = $this->payload($overrides);
+        if (!array_key_exists('image', $overrides)) {
+            unset($payload['image']);
+        }
+        try {
+            NewsUpsertRequest::fromPayload($payload);
+            self::fail('expected InvalidPayload');
+        } catch (InvalidPayload $e) {
+            self::assertSame($keys, array_keys($e->details));
+        }
+    }
 }

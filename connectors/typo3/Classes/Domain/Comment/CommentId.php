@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace CmsBridge\Connector\Domain\Comment;
 
+use CmsBridge\Connector\Domain\Payload\PayloadReader;
+
 /** "<source>:<uid>", the site-wide unique id of a comment across comment extensions. */
 final class CommentId
 {
@@ -15,6 +17,25 @@ final class CommentId
             return null;
         }
         return new self($m[1], (int)$m[2]);
+    }
+
+    /**
+     * The ids in a request's list (at most $maxItems); a malformed one is named as the key's problem.
+     *
+     * @return list<self>
+     */
+    public static function listFrom(PayloadReader $reader, string $key, int $maxItems): array
+    {
+        $ids = [];
+        foreach ($reader->stringList($key, $maxItems) as $raw) {
+            $id = self::tryParse($raw);
+            if ($id === null) {
+                $reader->addProblem($key, 'holds ' . json_encode($raw) . ', expected "<source>:<uid>" with source blog or pw_comments');
+                continue;
+            }
+            $ids[] = $id;
+        }
+        return $ids;
     }
 
     public function __toString(): string

@@ -6,7 +6,12 @@ namespace CmsBridge\Connector\Domain\Comment;
 
 /**
  * Maps comment rows to cms-bridge's four statuses and moderation actions to field changes,
- * per extension (research notes §3.7).
+ * per extension. Sources: EXT:blog's status constants in
+ * https://github.com/TYPO3GmbH/blog/blob/v13.0/Classes/Domain/Model/Comment.php (STATUS_PENDING = 0,
+ * STATUS_APPROVED = 10, STATUS_DECLINED = 50, STATUS_DELETED = 90) and its hidden/deleted columns in
+ * https://github.com/TYPO3GmbH/blog/blob/v13.0/Configuration/TCA/tx_blog_domain_model_comment.php;
+ * pw_comments' hidden flag and ai_moderation_status (7.x) in
+ * https://github.com/teamneusta/pw_comments/blob/7.1.2/ext_tables.sql.
  *
  * EXT:blog: status 0 pending, 10 approved, 50 declined, 90 deleted (its BE module's delete);
  * "declined" is reported as spam, since the blog has no spam state and declined is what an

@@ -8,9 +8,12 @@ use CmsBridge\Connector\Domain\Payload\ColumnLimits;
 use CmsBridge\Connector\Domain\Payload\InvalidPayload;
 
 /**
- * The new row a reply becomes, per extension (research notes §3.7): pw_comments threads it
- * under the parent; EXT:blog has no threading, so the reply is an approved comment on the
- * same post. Replies are published at once: they come from the site's own team.
+ * The new row a reply becomes, per extension: pw_comments threads it under the parent
+ * (parent_comment, entry_uid and orig_pid in https://github.com/teamneusta/pw_comments/blob/7.1.2/ext_tables.sql);
+ * EXT:blog has no threading (no parent-comment column in
+ * https://github.com/TYPO3GmbH/blog/blob/v13.0/ext_tables.sql), so the reply is an approved comment
+ * (status 10) on the same post (parentid, parenttable 'pages'). Replies are published at once: they
+ * come from the site's own team.
  */
 final class ReplyBuilder
 {

@@ -32,31 +32,33 @@ final class ImagePayload
 
     /**
      * @param array<mixed> $image {"content_type","sha256","content_base64","alt"}
+     * @param string $key the request key it came from ("image", or "images.2" for the third of a list)
      * @throws InvalidPayload
      */
-    public static function fromArray(array $image): self
+    public static function fromArray(array $image, string $key = 'image'): self
     {
         $problems = [];
         $type = $image['content_type'] ?? null;
         if (!is_string($type) || !isset(self::EXTENSIONS[$type])) {
-            $problems['image.content_type'] = 'must be one of ' . implode(', ', array_keys(self::EXTENSIONS));
+            $problems[$key . '.content_type'] = 'must be one of ' . implode(', ', array_keys(self::EXTENSIONS));
         }
         $sha = $image['sha256'] ?? null;
         if (!is_string($sha) || preg_match('/^[0-9a-f]{64}$/', $sha) !== 1) {
-            $problems['image.sha256'] = 'must be 64 lower-case hex digits';
+            $problems[$key . '.sha256'] = 'must be 64 lower-case hex digits';
         }
         $alt = $image['alt'] ?? '';
         if (!is_string($alt)) {
-            $problems['image.alt'] = 'must be a string';
+            $problems[$key . '.alt'] = 'must be a string';
         }
         $encoded = $image['content_base64'] ?? null;
-        $contents = is_string($encoded) ? base64_decode($encoded, true) : false;
-        if ($contents === false || $contents === '') {
-            $problems['image.content_base64'] = 'must be non-empty standard base64';
+        $decoded = is_string($encoded) ? base64_decode($encoded, true) : false;
+        $contents = $decoded === false ? '' : $decoded;
+        if ($contents === '') {
+            $problems[$key . '.content_base64'] = 'must be non-empty standard base64';
         } elseif (strlen($contents) > self::MAX_BYTES) {
-            $problems['image.content_base64'] = 'decodes to more than ' . self::MAX_BYTES . ' bytes';
+            $problems[$key . '.content_base64'] = 'decodes to more than ' . self::MAX_BYTES . ' bytes';
         } elseif (is_string($sha) && !hash_equals($sha, hash('sha256', $contents))) {
-            $problems['image.sha256'] = 'does not match the decoded content';
+            $problems[$key . '.sha256'] = 'does not match the decoded content';
         }
         if ($problems !== []) {
             throw InvalidPayload::invalid($problems);

@@ -40,7 +40,23 @@ final class NewsUpsertRequest
         'sys_file_reference:fieldname' => 'image',
     ];
 
-    /** @param array<string,string> $attribution */
+    /** The same for a request with "images" (1.3.0). */
+    public const REQUEST_KEYS_IMAGES = [
+        self::TABLE . ':fal_media' => 'images',
+        'sys_file_reference:uid_local' => 'images',
+        'sys_file_reference:alternative' => 'images.alt',
+        'sys_file_reference:showinpreview' => 'images.showinpreview',
+        'sys_file_reference:tablenames' => 'images',
+        'sys_file_reference:fieldname' => 'images',
+    ];
+
+    /** At most this many images in "images" (each at most ImagePayload::MAX_BYTES). */
+    public const MAX_IMAGES = 20;
+
+    /**
+     * @param array<string,string> $attribution
+     * @param list<ImagePayload> $images every image of the request in order ("image": the one, or none)
+     */
     private function __construct(
         public readonly string $importSource,
         public readonly string $importId,
@@ -52,6 +68,8 @@ final class NewsUpsertRequest
         public readonly string $externalUrl,
         public readonly array $attribution,
         public readonly ?ImagePayload $image,
+        public readonly array $images,
+        public readonly bool $imagesAsList,
     ) {}
 
     /**
@@ -78,8 +96,15 @@ final class NewsUpsertRequest
                 $reader->addProblem('attribution.' . $key, 'must be a string');
             }
         }
-        $image = $reader->objectOrNull('image');
+        // 1.3.0: "images" (a list, in display order) instead of "image" (one or null); not both
+        $imagesAsList = $reader->has('images');
+        if ($imagesAsList && $reader->has('image')) {
+            $reader->addProblem('image', 'must be left out when "images" is given (send one of them)');
+        }
+        $rawImages = $imagesAsList ? $reader->objectList('images', self::MAX_IMAGES) : [];
+        $image = $imagesAsList ? null : $reader->objectOrNull('image');
         $reader->assertValid();
+        $images = $imagesAsList ? self::images($rawImages) : ($image === null ? [] : [ImagePayload::fromArray($image)]);
 
         $tooLong = ColumnLimits::violations(self::TABLE, [
             'import_source' => $importSource,
@@ -103,8 +128,44 @@ final class NewsUpsertRequest
             $author,
             $externalUrl,
             array_map('strval', $attribution),
-            $image === null ? null : ImagePayload::fromArray($image),
+            $images[0] ?? null,
+            $images,
+            $imagesAsList,
         );
+    }
+
+    /**
+     * @param list<array<mixed>> $rawImages
+     * @return list<ImagePayload>
+     * @throws InvalidPayload naming every wrong field as "images.<position>.<field>"
+     */
+    private static function images(array $rawImages): array
+    {
+        $images = [];
+        $problems = [];
+        foreach ($rawImages as $position => $raw) {
+            try {
+                $images[] = ImagePayload::fromArray($raw, 'images.' . $position);
+            } catch (InvalidPayload $e) {
+                $problems += $e->details;
+            }
+        }
+        if ($problems !== []) {
+            throw InvalidPayload::invalid($problems);
+        }
+        return $images;
+    }
+
+    /** "table:field" => the request key, for the 403's details of this request. @return array<string,string> */
+    public function requestKeys(): array
+    {
+        return $this->imagesAsList ? array_replace(self::REQUEST_KEYS, self::REQUEST_KEYS_IMAGES) : self::REQUEST_KEYS;
+    }
+
+    /** The requested images as ImageReferencePlan::decideList() compares them. @return list<array{sha1:string,alt:string}> */
+    public function requestedImages(): array
+    {
+        return array_map(static fn (ImagePayload $image): array => ['sha1' => $image->sha1(), 'alt' => $image->alt], $this->images);
     }
 
     /**

@@ -98,6 +98,28 @@ final class PayloadReader
         return $value;
     }
 
+    /** @return list<array<mixed>> a list of JSON objects (possibly empty) */
+    public function objectList(string $key, int $maxItems): array
+    {
+        $value = $this->payload[$key] ?? null;
+        if (!is_array($value) || !array_is_list($value)) {
+            $this->problems[$key] = 'must be a list of objects (possibly empty)';
+            return [];
+        }
+        if (count($value) > $maxItems) {
+            $this->problems[$key] = "must hold at most $maxItems entries";
+            return [];
+        }
+        $valid = true;
+        foreach ($value as $position => $entry) {
+            if (!is_array($entry) || ($entry !== [] && array_is_list($entry))) {
+                $this->problems[$key . '.' . $position] = 'must be an object';
+                $valid = false;
+            }
+        }
+        return $valid ? $value : [];
+    }
+
     /** @return list<string> */
     public function stringList(string $key, int $maxItems): array
     {

@@ -29,15 +29,7 @@ final class ListCommentsRequest
     {
         $reader = new PayloadReader($payload);
         if ($reader->has('ids')) {
-            $ids = [];
-            foreach ($reader->stringList('ids', self::MAX_IDS) as $raw) {
-                $id = CommentId::tryParse($raw);
-                if ($id === null) {
-                    $reader->addProblem('ids', 'holds ' . json_encode($raw) . ', expected "<source>:<uid>" with source blog or pw_comments');
-                    continue;
-                }
-                $ids[] = $id;
-            }
+            $ids = CommentId::listFrom($reader, 'ids', self::MAX_IDS);
             $reader->assertValid();
             return new self(null, count($ids), $ids);
         }

@@ -17,6 +17,7 @@ defined('TYPO3') or die();
         \CmsBridge\Connector\Reaction\ListCommentsReaction::class,
         \CmsBridge\Connector\Reaction\ModerateCommentReaction::class,
         \CmsBridge\Connector\Reaction\ReplyReaction::class,
+        \CmsBridge\Connector\Reaction\EraseCommenterReaction::class,
     ];
     foreach ($types as $class) {
         \TYPO3\CMS\Core\Utility\ExtensionManagementUtility::addTcaSelectItem('sys_reaction', 'reaction_type', [

@@ -1,0 +1,215 @@
+"""Feed and webhook sources added in the web UI and with `cms-bridge sources add/remove`:
+validated by the config file's own schema, a feed fetched once on save (a real local
+HTTP server serving an RSS file; loopback allowed by `[media] allow_private`, as in
+the feed tests), sources from the config file read-only, every change audited, and
+a source added in the UI offered in curation and polled by a separate process."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import time
+import uuid
+
+import pytest
+
+from tests.chromium import ARTIFACTS, login
+from tests.curation_helpers import ENVIRON, SOURCES, curation_config, typo3_site
+from tests.localhttp import LocalServer
+from tests.test_backup import run_cli
+from tests.test_site_admin import _server
+from webhooks.signatures import sign
+
+FEEDS = os.path.join(os.path.dirname(__file__), "fixtures", "feeds")
+XML = {"Content-Type": "application/xml"}
+
+
+def rss() -> bytes:
+    with open(os.path.join(FEEDS, "rss2.xml"), "rb") as fh:
+        return fh.read()
+
+
+@pytest.fixture
+def feeds():
+    with LocalServer() as server:
+        server.add("/blog/rss", rss(), headers=XML)
+        server.add("/down", status=503)
+        yield server
+
+
+@pytest.fixture
+def config(tmp_path):
+    return curation_config(tmp_path, extra={"media": {"allow_private": ["127.0.0.1"], "timeout": 5.0}})
+
+
+def _actions(bridge, source_id: str) -> list[str]:
+    return [r["action"] for r in bridge.store.query(
+        "SELECT action FROM moderation_log WHERE remote_id = ? AND action LIKE 'source-%' ORDER BY id", [source_id])]
+
+
+def _db_bytes(path) -> bytes:
+    return b"".join(open(f"{path}{s}", "rb").read() for s in ("", "-wal") if os.path.exists(f"{path}{s}"))
+
+
+def test_a_feed_added_in_the_ui_is_fetched_on_save_offered_in_curation_and_polled(client, auth, bridge, feeds):
+    auth.login()
+    form = {"csrf_token": auth.csrf, "kind": "feed", "id": "news", "name": "Harbour news",
+            "url": feeds.base + "/down", "interval": "600", "targets": ["corp"]}
+    down = client.post("/sources/new", data=form)
+    html = down.get_data(as_text=True)
+    assert down.status_code == 422 and "Not saved" in html and "url: " in html and "503" in html
+    assert bridge.store.managed_rows("managed_sources") == []
+
+    added = client.post("/sources/new", data={**form, "url": feeds.base + "/blog/rss"}, follow_redirects=True)
+    assert "news: added; the feed answered with" in added.get_data(as_text=True)
+    assert bridge.config.source("news")["targets"] == ["corp"]
+    assert '<option value="news"' in client.get("/curation").get_data(as_text=True)
+    sites_page = client.get("/sites").get_data(as_text=True)
+    assert "added in the UI by admin" in sites_page and "from the config file (change it there)" in sites_page
+
+    [result] = bridge.intake.poll(source_id="news")
+    assert result.ok and result.new_items >= 1
+    queue = client.get("/curation?source=news").get_data(as_text=True)
+    assert "source <strong>news</strong>" in queue
+
+    bad = client.post("/sources/news/edit", data={"csrf_token": auth.csrf, "interval": "often",
+                                                  "url": feeds.base + "/blog/rss"})
+    assert bad.status_code == 422 and "interval: " in bad.get_data(as_text=True)
+    assert "often" in bad.get_data(as_text=True)
+    changed = client.post("/sources/news/edit", data={"csrf_token": auth.csrf, "interval": "1200", "name": "News",
+                                                      "url": feeds.base + "/blog/rss", "trusted": "on"})
+    assert changed.status_code == 302 and bridge.config.source("news")["interval"] == 1200
+    assert bridge.config.source("news")["trusted"] is True and bridge.config.source("news")["targets"] == []
+    assert client.post("/sources/news/disable", data={"csrf_token": auth.csrf}).status_code == 302
+    assert bridge.config.source("news") is None and "disabled" in client.get("/sites").get_data(as_text=True)
+    client.post("/sources/news/enable", data={"csrf_token": auth.csrf})
+    client.post("/sources/news/remove", data={"csrf_token": auth.csrf})
+    assert bridge.config.source("news") is None and bridge.store.managed_rows("managed_sources") == []
+    assert _actions(bridge, "news") == ["source-added", "source-updated", "source-disabled", "source-enabled",
+                                        "source-removed"]
+
+
+def test_sources_from_the_config_file_are_read_only_and_bad_input_names_the_field(client, auth, bridge):
+    auth.login()
+    team = client.get("/sources/team/edit")
+    assert team.status_code == 403 and "team comes from the config file; change it there" in team.get_data(as_text=True)
+    assert client.post("/sources/team/remove", data={"csrf_token": auth.csrf}).status_code == 403
+    assert client.post("/sources/nope/disable", data={"csrf_token": auth.csrf}).status_code == 404
+    taken = client.post("/sources/new", data={"csrf_token": auth.csrf, "kind": "webhook", "id": "team"})
+    assert taken.status_code == 422 and "is already a source from the config file" in taken.get_data(as_text=True)
+    target = client.post("/sources/new", data={"csrf_token": auth.csrf, "kind": "webhook", "id": "w",
+                                               "targets": ["elsewhere"]})
+    assert target.status_code == 422
+    assert "targets[0]: &#39;elsewhere&#39; is not the id of a connected site" in target.get_data(as_text=True)
+    no_url = client.post("/sources/new", data={"csrf_token": auth.csrf, "kind": "feed", "id": "f"})
+    assert no_url.status_code == 422 and "url: is missing" in no_url.get_data(as_text=True)
+    bad_id = client.post("/sources/new", data={"csrf_token": auth.csrf, "kind": "webhook", "id": "a b"})
+    assert bad_id.status_code == 422 and "id: " in bad_id.get_data(as_text=True)
+    assert bridge.store.managed_rows("managed_sources") == []
+
+
+def _post_signed(client, source_id: str, secret: str):
+    body = json.dumps({"external_id": f"p-{uuid.uuid4().hex}", "url": "https://social.example/@ann/1",
+                       "title": "Tower up", "text": "We raised it.", "author": {"name": "Ann"}}).encode()
+    headers = sign(secret, f"msg_{uuid.uuid4().hex}", int(time.time()), body) | {"Content-Type": "application/json"}
+    return client.post(f"/webhooks/social/{source_id}", data=body, headers=headers)
+
+
+def test_a_webhook_source_gets_a_secret_shown_once_kept_when_an_edit_leaves_it_blank(client, auth, bridge):
+    auth.login()
+    page = client.post("/sources/new", data={"csrf_token": auth.csrf, "kind": "webhook", "id": "crew"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "shown only now" in html and "/webhooks/social/crew" in html
+    secret = re.search(r'id="new-secret" readonly value="([^"]+)"', html).group(1)
+    assert secret.startswith("whsec_") and secret.encode() not in _db_bytes(bridge.store.path)
+    assert _post_signed(client, "crew", secret).status_code in (200, 201, 202)
+    assert _post_signed(client, "crew", "whsec_" + "B" * 32).status_code == 401
+
+    kept = client.post("/sources/crew/edit", data={"csrf_token": auth.csrf, "name": "Crew", "secret": ""})
+    assert kept.status_code == 302  # no new secret: nothing to show
+    assert secret not in client.get("/sites").get_data(as_text=True)
+    assert _post_signed(client, "crew", secret).status_code in (200, 201, 202)
+    client.post("/sources/crew/disable", data={"csrf_token": auth.csrf})
+    assert _post_signed(client, "crew", secret).status_code not in (200, 201, 202)
+
+
+# -- the command line -----------------------------------------------------------------------------
+def _cli_config(tmp_path) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text('[server]\ndatabase = "var/bridge.db"\nmedia_dir = "var/media"\n\n'
+                    '[media]\nallow_private = ["127.0.0.1"]\ntimeout = 5.0\n\n'
+                    '[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\n')
+    return str(path)
+
+
+def test_sources_add_and_remove_from_the_command_line(tmp_path, feeds):
+    conf = _cli_config(tmp_path)
+    env = {"TEAM_SECRET": ENVIRON["TEAM_SECRET"]}
+    rss_url = feeds.base + "/blog/rss"
+    bad_interval = run_cli(conf, "sources", "add", "--id", "news", "--kind", "feed", "--url", rss_url,
+                           "--interval", "often", env=env, check=False)
+    assert bad_interval.returncode == 2 and "interval: " in bad_interval.stderr and "often" in bad_interval.stderr
+    short = run_cli(conf, "sources", "add", "--id", "news", "--kind", "feed", "--url", rss_url,
+                    "--interval", "5", env=env, check=False)
+    assert short.returncode == 2 and "interval: 5 must be at least 60 seconds" in short.stderr
+    target = run_cli(conf, "sources", "add", "--id", "news", "--kind", "feed", "--url", rss_url,
+                     "--target", "nope", env=env, check=False)
+    assert target.returncode == 2 and "targets[0]: 'nope' is not the id of a connected site" in target.stderr
+    down = run_cli(conf, "sources", "add", "--id", "news", "--kind", "feed", "--url", feeds.base + "/down",
+                   env=env, check=False)
+    assert down.returncode == 1 and "news: not saved" in down.stderr and "503" in down.stderr
+
+    added = run_cli(conf, "sources", "add", "--id", "news", "--kind", "feed", "--url", rss_url, env=env)
+    assert added.stdout.startswith("news: saved; the feed answered with")
+    hook = run_cli(conf, "sources", "add", "--id", "crew", "--kind", "webhook", env=env)
+    assert "crew: saved; its signing secret (shown only now):\nwhsec_" in hook.stdout
+    listed = run_cli(conf, "sources", "list", env=env).stdout
+    assert re.search(r"^news\tfeed\t.*added in the UI", listed, re.M) and re.search(r"^crew\twebhook", listed, re.M)
+    polled = run_cli(conf, "sources", "poll", env=env)  # a separate process reads the source from the database
+    assert re.search(r"^news: ok — \d+ entries, \d+ new", polled.stdout, re.M), polled.stdout
+    assert run_cli(conf, "sources", "remove", "news", env=env).stdout.strip() == "news: removed"
+    again = run_cli(conf, "sources", "remove", "news", env=env, check=False)
+    assert again.returncode == 2 and "'news' is not a source here" in again.stderr
+    filed = run_cli(conf, "sources", "remove", "team", env=env, check=False)
+    assert filed.returncode == 2 and "comes from the config file; remove its [[sources]] table there" in filed.stderr
+    db = str(tmp_path / "var" / "bridge.db")
+    log = sqlite3.connect(db).execute("SELECT remote_id, action FROM moderation_log WHERE action LIKE 'source-%' "
+                                      "ORDER BY id").fetchall()
+    assert log == [("news", "source-added"), ("crew", "source-added"), ("news", "source-removed")]
+
+
+# -- in a real browser ------------------------------------------------------------------------------
+def test_a_feed_added_in_chromium_shows_in_curation_and_a_separate_poll_brings_its_items(
+        tmp_path, feeds, browser_page):
+    site = typo3_site("corp")
+    toml = ('[media]\nallow_private = ["127.0.0.1"]\ntimeout = 5.0\n\n[[sites]]\n'
+            + "".join(f"{k} = {json.dumps(v)}\n" for k, v in site.items() if k != "connector")
+            + "".join(f"[sites.connector.{cap}]\nurl = {json.dumps(e['url'])}\nsecret_env = \"T3_SECRET\"\n"
+                      for cap, e in site["connector"].items())
+            + "".join(f"\n[[sources]]\nid = \"{s['id']}\"\nkind = \"webhook\"\nsecret_env = \"TEAM_SECRET\"\n"
+                      for s in SOURCES[:1]))
+    server = _server(tmp_path, toml, env=ENVIRON)
+    server.start()
+    page = browser_page
+    try:
+        login(page, server.url)
+        page.goto(f"{server.url}/sites")
+        page.click("text=Add a source")
+        page.fill("#source-id", "news")
+        page.fill("#source-name", "Harbour news")
+        page.fill("#source-url", feeds.base + "/blog/rss")
+        page.check('input[name="targets"][value="corp"]')
+        page.click("text=Fetch and save")
+        page.wait_for_url(f"{server.url}/sites")
+        body = page.inner_text("body")
+        assert "news: added; the feed answered with" in body and "from config.toml (change it there)" in body
+        page.goto(f"{server.url}/curation")
+        assert "news" in page.locator('select[name="source"] option').all_inner_texts()
+        polled = server.cli("sources", "poll", "--source", "news")
+        assert polled.returncode == 0, polled.stdout + polled.stderr
+        page.goto(f"{server.url}/curation?source=news")
+        page.screenshot(path=str(ARTIFACTS / "source-admin-curation.png"), full_page=True)
+        assert page.locator("text=source news").count() >= 1
+    finally:
+        server.stop()
