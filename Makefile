@@ -12,7 +12,7 @@ CONFIG ?= $(if $(wildcard config.toml),config.toml,config.example.toml)
 # Extra pytest arguments for `make test-fast`, e.g. PYTEST_ARGS="-x -q tests/test_inbox.py".
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint bench install install-test system-deps clean help wordpress-plugin
+.PHONY: run test test-fast lint bench install install-test system-deps clean help wordpress-plugin i18n i18n-compile
 
 help:
 	@echo "make run    - install into $(VENV) and start cms-bridge with $(CONFIG)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint   - ruff"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make wordpress-plugin - build dist/cms-bridge-connector.zip (upload it in wp-admin)"
+	@echo "make i18n   - extract the interface's strings and update bridge/translations/*/messages.po"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +37,26 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed i18n-compile
+install-test: $(VENV)/.installed-test i18n-compile
+
+# The interface's words (docs/glossary.md): the .po files are the source and are committed;
+# `make i18n` re-extracts the strings marked in code and templates and merges them into
+# every catalogue (new ones arrive empty: translate them, tests/test_i18n_catalogue.py
+# fails until you do); the .mo files are built here (and by the app when missing).
+PO_FILES := $(wildcard bridge/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+	  --project cms-bridge --copyright-holder "cms-bridge contributors" -o bridge/translations/messages.pot .
+	$(BIN)/pybabel update -i bridge/translations/messages.pot -d bridge/translations \
+	  --width 120 --ignore-obsolete
+
+i18n-compile: $(MO_FILES)
+
+bridge/translations/%/LC_MESSAGES/messages.mo: bridge/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 system-deps:
 	bash scripts/install-system-deps.sh

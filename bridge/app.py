@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from webhooks import routes as webhooks_routes
@@ -23,6 +24,7 @@ from .web import (
     contribute,
     curation,
     humane,
+    i18n,
     inbox,
     insights,
     invitations,
@@ -61,15 +63,15 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 
 #: (endpoint, label, admins only) of the top navigation; entries whose endpoint
 #: is not registered are left out, so a feature appears when its blueprint does
-NAV_ITEMS: tuple[tuple[str, str, bool], ...] = (
-    ("inbox.index", "Inbox", False),
-    ("curation.queue", "Curation", False),
-    ("stories.index", "Stories", False),
-    ("sites.index", "Sites", False),
-    ("insights.index", "Insights", False),
-    ("invitations.index", "Invitations", False),
-    ("audit.index", "Audit log", True),
-    ("users.index", "Users", True),
+NAV_ITEMS: tuple[tuple[str, object, bool], ...] = (
+    ("inbox.index", _l("Inbox"), False),
+    ("curation.queue", _l("Curation"), False),
+    ("stories.index", _l("Stories"), False),
+    ("sites.index", _l("Sites"), False),
+    ("insights.index", _l("Insights"), False),
+    ("invitations.index", _l("Invitations"), False),
+    ("audit.index", _l("Audit log"), True),
+    ("users.index", _l("Users"), True),
 )
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,7 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
 
     app.context_processor(template_globals)
     humane.install(app)
+    i18n.install(app)
 
     @app.get("/healthz")
     def healthz():

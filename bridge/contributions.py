@@ -34,7 +34,7 @@ from .errors import ServiceError
 from .intake import content_hash
 from .media import store_bytes
 from .sanitize import clean_text, escape_text, plain_text, title_from
-from .translations import strings
+from .translations import N_, gettext_for
 from .uploads import UploadRefused, clean, megabytes
 from .videos import find_ffmpeg
 
@@ -44,6 +44,12 @@ KIND = "contributors"
 MAX_TEXT = 2000
 MAX_NAME = 200
 EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+
+
+#: the consent wording when an invitation has none of its own (its version is its hash, per language)
+CONSENT_DEFAULT = N_("I made this photo or video myself, the people who can be recognised in it agree to it being "
+                     "shown, and I allow %(org)s to publish it with my name on its websites and social media "
+                     "channels. I can withdraw this consent at any time with the link I receive after sending.")
 
 
 class Gone(ServiceError):
@@ -183,11 +189,11 @@ class ContributionService:
         """(wording, version) the page shows: the invitation's own text, else ours in the page's language."""
         if inv["consent_text"]:
             return inv["consent_text"], inv["consent_version"]
-        text = strings(lang)["consent_default"].format(org=self.organisation(lang))
+        text = gettext_for(lang, CONSENT_DEFAULT, org=self.organisation(lang))
         return text, f"default-{lang}:" + consent_version(text)
 
     def organisation(self, lang: str) -> str:
-        return self.limits.get("organisation") or strings(lang)["org_default"]
+        return self.limits.get("organisation") or gettext_for(lang, N_("our organisation"))
 
     def client_hash(self, client: str) -> str:
         """Clients are counted by a salted hash of their address (never the address itself)."""
@@ -206,29 +212,33 @@ class ContributionService:
                shown_version: str, lang: str, client: str) -> tuple[str, dict]:
         """(receipt token, contribution row). Nothing is stored unless everything is right."""
         inv = self.open(token)
-        words = strings(lang)
+        def words(message: str, **values) -> str:
+            return gettext_for(lang, message, **values)
+
         client_hash = self.client_hash(client)
         self._check_rate(inv, client_hash)
         consent_text, version = self.consent_for(inv, lang)
         errors: dict[str, str] = {}
         uploads = [u for u in uploads if u.data or u.filename]
         if not uploads:
-            errors["files"] = words["err_files"]
+            errors["files"] = words(N_("Choose at least one photo or video."))
         elif len(uploads) > self.limits["max_files"]:
-            errors["files"] = words["err_too_many_files"].format(n=self.limits["max_files"])
+            errors["files"] = words(N_("At most %(n)s files at once; send the others in a second submission."),
+                                    n=self.limits["max_files"])
         text = clean_text(text or "").strip()
         if len(text) > MAX_TEXT:
-            errors["text"] = words["err_text"].format(n=MAX_TEXT)
+            errors["text"] = words(N_("The text is too long (at most %(n)s characters)."), n=MAX_TEXT)
         name = plain_text(name or "").strip()[:MAX_NAME]
         if not name:
-            errors["name"] = words["err_name"]
+            errors["name"] = words(N_("Please give your name (it is shown with your photo)."))
         email = (email or "").strip()
         if email and (len(email) > 254 or not EMAIL.match(email)):
-            errors["email"] = words["err_email"].format(value=email[:80])
+            errors["email"] = words(N_("“%(value)s” is not an e-mail address; correct it or leave the field empty."),
+                                    value=email[:80])
         if not consent:
-            errors["consent"] = words["err_consent"]
+            errors["consent"] = words(N_("Tick the box to agree, or we cannot use your photo or video."))
         if shown_version and shown_version != version:
-            errors["consent"] = words["err_stale"]
+            errors["consent"] = words(N_("The page was open too long. It has been reloaded: please send again."))
         if errors:
             raise SubmissionInvalid(errors)
         cleaned = []

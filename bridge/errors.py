@@ -8,6 +8,8 @@ every service, so they are defined here once and every service raises these.
 """
 from __future__ import annotations
 
+from .translations import N_
+
 
 class ServiceError(Exception):
     """A request a service refuses; ``status`` maps it onto HTTP for the web layer.
@@ -18,7 +20,7 @@ class ServiceError(Exception):
     title as class keywords (``class Gone(ServiceError, status=410, title=…)``) or attributes."""
 
     status = 400
-    title = "Invalid input"
+    title = N_("Invalid input")
 
     def __init_subclass__(cls, *, status: int | None = None, title: str | None = None, **kw):
         super().__init_subclass__(**kw)
@@ -33,17 +35,17 @@ class ServiceError(Exception):
         self.current = current
 
 
-class InvalidInput(ServiceError, status=400, title="Invalid input"):
+class InvalidInput(ServiceError, status=400, title=N_("Invalid input")):
     """The request itself is wrong; ``field`` says which part."""
 
 
-class NotAllowed(ServiceError, status=403, title="Not allowed for these sites"):
+class NotAllowed(ServiceError, status=403, title=N_("Not allowed for these sites")):
     """The actor may not act on (one of) the sites this touches (``bridge/rights.py`` said no)."""
 
 
-class NotFound(ServiceError, status=404, title="Not found"):
+class NotFound(ServiceError, status=404, title=N_("Not found")):
     """No such thing (or none the actor may see: the same answer, so nothing leaks)."""
 
 
-class Conflict(ServiceError, status=409, title="Not possible in its current state"):
+class Conflict(ServiceError, status=409, title=N_("Not possible in its current state")):
     """Not possible in the thing's current state (changed meanwhile, or decided already)."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from .errors import ServiceError
+from .translations import N_
 
 #: ranges the page offers as one click (days, today included)
 PRESET_DAYS = (7, 30, 90)
@@ -30,20 +31,20 @@ PUBLISH_KINDS = ("publish", "unpublish")
 
 #: figure name → (title, columns); the order is the page's
 FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "items_per_week": ("Items received per week, by source",
+    "items_per_week": (N_("Items received per week, by source"),
                        ("week", "source", "source_kind", "items")),
-    "items_per_contributor": ("Items received per contributor", ("contributor", "source_kind", "items")),
-    "item_decisions": ("Item approval rate, by source", ("source", "approved", "rejected", "approval_rate")),
-    "item_decision_time": ("Time from an item's arrival to its decision", ("decisions", "p50_s", "p95_s")),
-    "comments_per_day": ("Comments per site per day", ("site", "day", "comments")),
-    "pending_backlog": ("Pending comments at the end of each day", ("site", "day", "pending")),
-    "comment_decision_time": ("Time from a comment's posting to its decision",
+    "items_per_contributor": (N_("Items received per contributor"), ("contributor", "source_kind", "items")),
+    "item_decisions": (N_("Item approval rate, by source"), ("source", "approved", "rejected", "approval_rate")),
+    "item_decision_time": (N_("Time from an item's arrival to its decision"), ("decisions", "p50_s", "p95_s")),
+    "comments_per_day": (N_("Comments per site per day"), ("site", "day", "comments")),
+    "pending_backlog": (N_("Pending comments at the end of each day"), ("site", "day", "pending")),
+    "comment_decision_time": (N_("Time from a comment's posting to its decision"),
                               ("site", "decisions", "p50_s", "p95_s")),
-    "decisions_per_editor": ("Decisions per editor (in cms-bridge)", ("editor", "decisions")),
-    "spam_rate": ("Share of decisions that were spam", ("site", "decisions", "spam", "spam_rate")),
-    "where_decided": ("Where comments were decided", ("site", "in_cms", "in_cms_bridge", "cms_share")),
-    "publishing": ("Publishing per site", ("site", "published", "jobs_done", "retries", "failures")),
-    "top_posts": ("Top posts by comments", ("site", "post_id", "title", "url", "comments")),
+    "decisions_per_editor": (N_("Decisions per editor (in cms-bridge)"), ("editor", "decisions")),
+    "spam_rate": (N_("Share of decisions that were spam"), ("site", "decisions", "spam", "spam_rate")),
+    "where_decided": (N_("Where comments were decided"), ("site", "in_cms", "in_cms_bridge", "cms_share")),
+    "publishing": (N_("Publishing per site"), ("site", "published", "jobs_done", "retries", "failures")),
+    "top_posts": (N_("Top posts by comments"), ("site", "post_id", "title", "url", "comments")),
 }
 
 

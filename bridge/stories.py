@@ -28,6 +28,7 @@ from adapters.types import RemoteRef, Story, StoryEntry
 
 from . import clock as clock_mod
 from .curation import Conflict, CurationError, InvalidInput, MediaPending, NotAllowed
+from .translations import N_
 
 PUBLISH_KIND = "story_publish"
 UNPUBLISH_KIND = "story_unpublish"
@@ -43,7 +44,7 @@ LIVE_STATES = ("queued", "published")
 
 class StoryNotFound(CurationError):
     status = 404
-    title = "No such story"
+    title = N_("No such story")
 
 
 class StoriesService:

@@ -110,6 +110,8 @@ ROUTES: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     # objects of those areas that do not exist (999) must answer 404, never 500, and never to the wrong role
     ("users.set_time_zone", "POST"): ("/account/time-zone", {"time_zone": "Europe/Berlin"},
                                       {ANON: LOGIN, EDITOR: 302, ADMIN: 302}),
+    ("users.set_language", "POST"): ("/account/language", {"language": "de"},
+                                     {ANON: LOGIN, EDITOR: 302, ADMIN: 302}),
     ("api.insights", "GET"): ("/api/v1/insights", None, {ANON: NOAUTH, EDITOR: 200, ADMIN: 200}),
     ("api.api_create_invitation", "POST"): ("/api/v1/invitations", {"name": "Team", "targets": ["shop"]},
                                             {ANON: NOAUTH, EDITOR: 403, ADMIN: 201}),

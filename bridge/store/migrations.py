@@ -835,3 +835,10 @@ def m0022_insight_running_totals(db: Database) -> None:
                     AND site_id = old.site_id AND post_id = old.post_id;
         END;
     """)
+
+
+@migrations(name="0020_user_language")
+def m0020_user_language(db: Database) -> None:
+    """The language a user reads the interface in (``en``, ``de``), chosen on the
+    account page; NULL means the browser's Accept-Language decides."""
+    db["users"].add_column("language", str)

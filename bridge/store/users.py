@@ -43,6 +43,11 @@ class UsersQueries:
         with self.write() as db:
             db.execute("UPDATE users SET time_zone = ? WHERE id = ?", [time_zone, user_id])
 
+    def set_language(self, user_id: int, language: str | None) -> None:
+        """The user's interface language; None = follow the browser."""
+        with self.write() as db:
+            db.execute("UPDATE users SET language = ? WHERE id = ?", [language, user_id])
+
     def update_user(self, user_id: int, *, role: str | None = None, sites: list[str] | None | bool = False,
                     disabled: bool | None = None) -> None:
         sets, params = [], []

@@ -3,6 +3,7 @@ user, site and action, newest first with keyset pagination on the log's id."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .access import admin_required, bridge
 
@@ -16,7 +17,7 @@ def index():
     filters = {key: (request.args.get(key) or "").strip() or None for key in ("user", "site", "action")}
     before = request.args.get("before")
     if before is not None and not before.isdigit():
-        abort(400, description=f"before={before!r} is not an entry number")
+        abort(400, description=_("before=%(value)r is not an entry number", value=before))
     rows, next_before = store.audit_page(actor=filters["user"], site=filters["site"], action=filters["action"],
                                          before=int(before) if before else None)
     args = {k: v for k, v in filters.items() if v}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from .. import security
 from .access import bridge, safe_next
@@ -43,7 +44,7 @@ def login():
     if wait:
         return render_template(
             "login.html", next=request.form.get("next", ""), username=username,
-            error=f"Too many failed attempts. Try again in {wait} seconds."), 429, {"Retry-After": str(wait)}
+            error=_("Too many failed attempts. Try again in %(n)s seconds.", n=wait)), 429, {"Retry-After": str(wait)}
     store = bridge().store
     user = store.get_user_by_name(username) if username else None
     ok = security.verify_password(user["password_hash"] if user else security.DUMMY_HASH, password)
@@ -52,10 +53,13 @@ def login():
         for key in keys:
             store.record_login_failure(key, now)
         return render_template("login.html", next=request.form.get("next", ""), username=username,
-                               error="Wrong username or password."), 401
+                               error=_("Wrong username or password.")), 401
     for key in keys:
         store.clear_login_failures(key)
+    switched = session.get("lang")  # the login page's language switch outlives the new session
     session.clear()
+    if switched:
+        session["lang"] = switched
     session.permanent = True
     session["user_id"] = user["id"]
     session["v"] = user["session_version"]

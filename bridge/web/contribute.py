@@ -16,10 +16,21 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..contributions import Gone, RateLimited, SubmissionInvalid, UnknownLink, Upload
-from ..translations import LANGUAGES, choose_language, strings
+from ..translations import N_, gettext_for
+from . import i18n
 from .access import bridge, csrf_token
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
+
+# the words the view itself says (msgids; looked up in the page's language when said)
+GONE = {"expired": N_("This invitation expired on %(when)s."),
+        "revoked": N_("This invitation was withdrawn by the editors."),
+        "exhausted": N_("This invitation has received all the submissions it was meant for.")}
+NOT_FOUND = N_("There is no invitation at this address. Check the link you were sent.")
+STALE_PAGE = N_("This page is too old or was not opened from your link. Nothing was sent: choose "
+                "your files again and send once more.")
+TOO_MANY = N_("Too many submissions in a short time. Please try again in an hour.")
+TOO_LARGE = N_("Too much at once: at most %(limit)s per file and %(n)s files. Send fewer or smaller files.")
 
 #: the whole form may carry max_files files of max_file_bytes each, plus its fields
 FORM_OVERHEAD = 256 * 1024
@@ -39,10 +50,15 @@ def _raise_body_limit(endpoint, values):
 
 
 def _lang() -> str:
-    """From the switch (``?lang=``, kept in every link and form action) or the browser's
-    Accept-Language. Never from the form body: reading it here would parse an upload
-    that may be over the limit."""
-    return choose_language(request.headers.get("Accept-Language"), request.args.get("lang"))
+    """The page's language (``bridge/web/i18n.py``): the switch (``?lang=``, kept in every
+    link and form action), else the browser's Accept-Language. Never from the form body:
+    reading it here would parse an upload that may be over the limit."""
+    return i18n.current_language()
+
+
+def _say(lang: str, message: str, **values) -> str:
+    """A message of these pages in the page's language (the Babel catalogue)."""
+    return gettext_for(lang, message, **values)
 
 
 def _wants_json() -> bool:
@@ -52,9 +68,8 @@ def _wants_json() -> bool:
 def _page(template: str, status: int = 200, **context):
     lang = context.pop("lang", None) or _lang()
     context.setdefault("organisation", service().organisation(lang))
-    other = next(code for code in LANGUAGES if code != lang)
     response = current_app.make_response((render_template(
-        f"contribute/{template}", t=strings(lang), lang=lang, other_lang=other, **context), status))
+        f"contribute/{template}", lang=lang, other_lang=i18n.other_language(), **context), status))
     response.headers["Content-Language"] = lang
     response.headers["Cache-Control"] = "no-store"  # the URL is a secret; never keep it in a shared cache
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -63,9 +78,8 @@ def _page(template: str, status: int = 200, **context):
 
 
 def _gone(exc: Gone, lang: str):
-    t = strings(lang)
     when = (exc.invitation["expires_at"] or "")[:16].replace("T", " ") + " UTC"
-    message = t[f"gone_{exc.reason}"].format(when=when)
+    message = _say(lang, GONE[exc.reason], when=when)
     if _wants_json() and request.method == "POST":
         return jsonify({"error": exc.reason, "message": message}), 410
     return _page("gone.html", 410, lang=lang, message=message)
@@ -111,21 +125,20 @@ def form(token: str):
     except Gone as exc:
         return _gone(exc, lang)
     except UnknownLink:
-        return _page("gone.html", 404, lang=lang, message=strings(lang)["not_found"])
+        return _page("gone.html", 404, lang=lang, message=_say(lang, NOT_FOUND))
     return _form(token, inv, lang)
 
 
 @bp.post("/<token>")
 def submit(token: str):
     lang = _lang()
-    t = strings(lang)
     values = {k: request.form.get(k, "") for k in ("text", "name", "email")}
     try:
         inv = service().open(token)
         if not page_token_ok(inv, request.form.get("page_token", "")):
             if _wants_json():
-                return jsonify({"error": "stale_page", "message": t["stale_page"]}), 403
-            return _form(token, inv, lang, status=403, errors={"files": t["stale_page"]}, values=values)
+                return jsonify({"error": "stale_page", "message": _say(lang, STALE_PAGE)}), 403
+            return _form(token, inv, lang, status=403, errors={"files": _say(lang, STALE_PAGE)}, values=values)
         receipt, _row = service().submit(
             token, uploads=[Upload(f.filename or "", f.read()) for f in request.files.getlist("files")],
             text=values["text"], name=values["name"], email=values["email"],
@@ -134,12 +147,12 @@ def submit(token: str):
     except Gone as exc:
         return _gone(exc, lang)
     except UnknownLink:
-        return _page("gone.html", 404, lang=lang, message=t["not_found"])
+        return _page("gone.html", 404, lang=lang, message=_say(lang, NOT_FOUND))
     except RateLimited as exc:
         headers = {"Retry-After": str(exc.retry_after)}
         if _wants_json():
-            return jsonify({"error": "rate_limited", "message": t["too_many"]}), 429, headers
-        return _page("gone.html", 429, lang=lang, message=t["too_many"]), headers
+            return jsonify({"error": "rate_limited", "message": _say(lang, TOO_MANY)}), 429, headers
+        return _page("gone.html", 429, lang=lang, message=_say(lang, TOO_MANY)), headers
     except SubmissionInvalid as exc:
         if _wants_json():
             return jsonify({"error": "invalid", "errors": exc.errors}), exc.status
@@ -156,7 +169,7 @@ def receipt(token: str, receipt: str):
     try:
         row, item, publications = service().receipt(token, receipt)
     except UnknownLink:
-        return _page("gone.html", 404, lang=lang, message=strings(lang)["not_found"])
+        return _page("gone.html", 404, lang=lang, message=_say(lang, NOT_FOUND))
     return _page("receipt.html", lang=lang, token=token, receipt_token=receipt, row=row, item=item,
                  publications=[p for p in publications if p["state"] == "published" and p["remote_url"]],
                  just_sent=request.args.get("sent") == "1")
@@ -168,7 +181,7 @@ def withdraw(token: str, receipt: str):
     try:
         service().withdraw(token, receipt)
     except UnknownLink:
-        return _page("gone.html", 404, lang=lang, message=strings(lang)["not_found"])
+        return _page("gone.html", 404, lang=lang, message=_say(lang, NOT_FOUND))
     return redirect(url_for("contribute.receipt", token=token, receipt=receipt, lang=lang), 303)
 
 
@@ -176,7 +189,7 @@ def withdraw(token: str, receipt: str):
 def too_large(exc):
     """The whole form was larger than the limit: say the limit, in the page's language."""
     lang = _lang()
-    message = strings(lang)["err_too_large"].format(limit=service().limit_text(), n=service().limits["max_files"])
+    message = _say(lang, TOO_LARGE, limit=service().limit_text(), n=service().limits["max_files"])
     if _wants_json():
         return jsonify({"error": "too_large", "errors": {"files": message}}), 413
     return _page("gone.html", 413, lang=lang, message=message)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from adapters.base import Feature
 
@@ -19,13 +21,13 @@ from .access import allowed_sites, bridge, safe_next
 bp = Blueprint("curation", __name__)
 
 #: queue tabs: (key, label, item states shown)
-TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("pending", "To decide", ("pending", "flagged")),
-    ("approved", "Approved", ("approved",)),
-    ("rejected", "Rejected", ("rejected",)),
-    ("duplicates", "Duplicates", ("duplicate",)),
-    ("retracted", "Retracted", ("retracted",)),
-    ("all", "All", ()),
+TABS: tuple[tuple[str, object, tuple[str, ...]], ...] = (
+    ("pending", _l("To decide"), ("pending", "flagged")),
+    ("approved", _l("Approved"), ("approved",)),
+    ("rejected", _l("Rejected"), ("rejected",)),
+    ("duplicates", _l("Duplicates"), ("duplicate",)),
+    ("retracted", _l("Retracted"), ("retracted",)),
+    ("all", _l("All"), ()),
 )
 PAGE_SIZE = 50
 #: content types a stored image may be served as; anything else is a download
@@ -64,8 +66,10 @@ def publishable_sites() -> list[dict]:
             for s in bridge().config.sites if allowed is None or s["id"] in allowed]
 
 
-def _flash_error(exc: CurationError) -> None:
-    flash(f"{exc.title}: {exc.detail}", "error")
+def flash_error(exc: CurationError) -> None:
+    """The error's title in the reader's language; its detail is the service's own
+    (English, as the API says it)."""
+    flash(f"{_(exc.title)}: {exc.detail}", "error")
 
 
 def _back(default: str) -> str:
@@ -77,12 +81,12 @@ def queue():
     tab = request.args.get("tab", "pending")
     states = next((t[2] for t in TABS if t[0] == tab), None)
     if states is None:
-        abort(404, description=f"There is no queue tab {tab!r}.")
+        abort(404, description=_("There is no queue tab %(tab)r.", tab=tab))
     try:
         items, next_cursor = list_visible_items(states=states, source_id=request.args.get("source"),
                                                 q=request.args.get("q"), cursor=request.args.get("cursor"))
     except ValueError:
-        abort(400, description="The page link is broken (bad cursor); start again from the first page.")
+        abort(400, description=_("The page link is broken (bad cursor); start again from the first page."))
     ids = [i["id"] for i in items]
     store = bridge().store
     allowed = allowed_sites()
@@ -118,9 +122,9 @@ def _decide(item_id: int, action, success: str):
     try:
         outcome = action()
     except CurationError as exc:
-        _flash_error(exc)
+        flash_error(exc)
     else:
-        note = " Publishing waits for the contributor's consent." if outcome.waiting_for_consent else ""
+        note = " " + _("Publishing waits for the contributor's consent.") if outcome.waiting_for_consent else ""
         flash(success + note, "ok")
     return redirect(_back(url_for("curation.item", item_id=item_id)))
 
@@ -135,28 +139,29 @@ def approve(item_id: int):
     sites = request.form.getlist("sites")
     return _decide(item_id, lambda: service().approve(
         item_id, sites, actor=g.user["username"], title=_form_text("title"), text=_form_text("text"),
-        allowed=allowed_sites()), f"Item {item_id} approved for {', '.join(sites) or 'no site'}.")
+        allowed=allowed_sites()),
+        _("Item %(id)s approved for %(sites)s.", id=item_id, sites=", ".join(sites) or _("no site")))
 
 
 @bp.post("/curation/items/<int:item_id>/edit")
 def edit(item_id: int):
     return _decide(item_id, lambda: service().edit(
         item_id, actor=g.user["username"], title=_form_text("title"), text=_form_text("text"),
-        allowed=allowed_sites()), f"Item {item_id} updated; the sites it is on get the change.")
+        allowed=allowed_sites()), _("Item %(id)s updated; the sites it is on get the change.", id=item_id))
 
 
 @bp.post("/curation/items/<int:item_id>/reject")
 def reject(item_id: int):
     return _decide(item_id, lambda: service().reject(
         item_id, request.form.get("reason", ""), actor=g.user["username"], allowed=allowed_sites()),
-        f"Item {item_id} rejected.")
+        _("Item %(id)s rejected.", id=item_id))
 
 
 @bp.post("/curation/items/<int:item_id>/retract")
 def retract(item_id: int):
     return _decide(item_id, lambda: service().retract(
         item_id, actor=g.user["username"], reason=request.form.get("reason", ""), allowed=allowed_sites()),
-        f"Item {item_id} retracted; it is being taken down from every site.")
+        _("Item %(id)s retracted; it is being taken down from every site.", id=item_id))
 
 
 @bp.post("/curation/items/<int:item_id>/consent")
@@ -164,14 +169,14 @@ def consent(item_id: int):
     return _decide(item_id, lambda: service().set_consent(
         item_id, request.form.get("state", ""), actor=g.user["username"],
         evidence_url=request.form.get("evidence_url") or None, contributor=_form_text("contributor"),
-        allowed=allowed_sites()), f"Consent of item {item_id} recorded.")
+        allowed=allowed_sites()), _("Consent of item %(id)s recorded.", id=item_id))
 
 
 @bp.post("/curation/items/<int:item_id>/publications/<site_id>/retry")
 def retry(item_id: int, site_id: str):
     return _decide(item_id, lambda: service().retry_publication(
         item_id, site_id, actor=g.user["username"], allowed=allowed_sites()),
-        f"Publishing item {item_id} on {site_id} is queued again.")
+        _("Publishing item %(id)s on %(site)s is queued again.", id=item_id, site=site_id))
 
 
 @bp.post("/curation/bulk")
@@ -180,24 +185,27 @@ def bulk():
     try:
         ids = [int(v) for v in request.form.getlist("ids")]
     except ValueError:
-        abort(400, description="The selection contains something that is not an item id.")
+        abort(400, description=_("The selection contains something that is not an item id."))
     back = _back(url_for("curation.queue"))
     if action not in ("approve", "reject") or not ids:
-        flash("Select items, then choose approve or reject." if ids or not action else
-              f"{action!r} is not a bulk action; use approve or reject.", "error")
+        flash(_("Select items, then choose approve or reject.") if ids or not action else
+              _("%(action)r is not a bulk action; use approve or reject.", action=action), "error")
         return redirect(back)
     if action == "reject" and not request.form.get("reason", "").strip():
-        flash("Say why the selected items are rejected (the reason field next to the button).", "error")
+        flash(_("Say why the selected items are rejected (the reason field next to the button)."), "error")
         return redirect(back)
     sites = request.form.getlist("sites") or None
     results = service().bulk(action, ids, actor=g.user["username"], allowed=allowed_sites(), sites=sites,
                              reason=request.form.get("reason", ""))
     done = [str(i) for i, r in results if not isinstance(r, CurationError)]
     if done:
-        flash(f"{len(done)} item(s) {action}d: {', '.join(done)}.", "ok")
+        words = (_("%(n)s item(s) approved: %(ids)s.", n=len(done), ids=", ".join(done)) if action == "approve"
+                 else _("%(n)s item(s) rejected: %(ids)s.", n=len(done), ids=", ".join(done)))
+        flash(words, "ok")
     for item_id, result in results:
         if isinstance(result, CurationError):
-            flash(f"Item {item_id} not {action}d — {result.detail}", "error")
+            flash((_("Item %(id)s not approved — %(why)s", id=item_id, why=result.detail) if action == "approve"
+                   else _("Item %(id)s not rejected — %(why)s", id=item_id, why=result.detail)), "error")
     return redirect(back)
 
 

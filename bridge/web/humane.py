@@ -13,7 +13,11 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_skeleton, format_time, format_timedelta
+from babel.numbers import format_decimal
 from flask import Flask, g
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .access import bridge
@@ -63,14 +67,29 @@ def relative(then: datetime, now: datetime) -> str:
     return "just now"  # pragma: no cover - the loop always answers for seconds >= 60
 
 
-def when_text(value, zone: ZoneInfo, now: datetime) -> tuple[str, str, str] | None:
-    """(datetime attribute, "2 Dec, 05:08 · 3 min ago", full title) or None for no time."""
+def localised(then: datetime, local: datetime, now: datetime, locale: str) -> str:
+    """"2. Dez. 2026, 05:08 · vor 3 Minuten": CLDR's own day and time patterns and
+    relative wording for the reader's language (Babel), e.g. German."""
+    day = format_skeleton("yMMMd", local, locale=locale)
+    ago = (_("just now") if abs((now - then).total_seconds()) < 60 else
+           format_timedelta(then - now, add_direction=True, locale=locale))
+    return f"{day}, {format_time(local, 'HH:mm', locale=locale)} · {ago}"
+
+
+def when_text(value, zone: ZoneInfo, now: datetime, locale: str = "en") -> tuple[str, str, str] | None:
+    """(datetime attribute, "2 Dec, 05:08 · 3 min ago", full title) or None for no time.
+
+    English keeps its compact form (the year only when it is not this one); other
+    languages get CLDR's (Babel): "2. Dez. 2026, 05:08 · vor 3 Minuten"."""
     then = parse_instant(value)
     if then is None:
         return None
     local = then.astimezone(zone)
-    day = f"{local.day} {local:%b}" + ("" if local.year == now.astimezone(zone).year else f" {local.year}")
-    shown = f"{day}, {local:%H:%M} · {relative(then, now)}"
+    if locale != "en":
+        shown = localised(then, local, now, locale)
+    else:
+        day = f"{local.day} {local:%b}" + ("" if local.year == now.astimezone(zone).year else f" {local.year}")
+        shown = f"{day}, {local:%H:%M} · {relative(then, now)}"
     title = f"{local:%Y-%m-%d %H:%M:%S} {zone.key}"
     return then.astimezone(UTC).isoformat().replace("+00:00", "Z"), shown, title
 
@@ -81,7 +100,7 @@ def when(value) -> Markup:
     Empty for no time, so ``{{ x|when or "never" }}`` works; text that is not a
     time is shown as it is."""
     now = datetime.fromtimestamp(bridge().clock(), UTC)
-    parts = when_text(value, user_zone(g.get("user")), now)
+    parts = when_text(value, user_zone(g.get("user")), now, str(get_locale() or "en"))
     if parts is None:
         return Markup("") if value in (None, "") else Markup("{}").format(value)
     iso, shown, title = parts
@@ -93,8 +112,8 @@ def zone_or_error(name: str) -> tuple[str | None, str | None]:
     name = (name or "").strip()
     if name in available_timezones():
         return name, None
-    return None, (f"Time zone {name!r} is not one this server knows; choose one from the list "
-                  "(an IANA name such as Europe/Berlin or America/New_York).")
+    return None, _("Time zone %(name)r is not one this server knows; choose one from the list "
+                   "(an IANA name such as Europe/Berlin or America/New_York).", name=name)
 
 
 # -- errors ------------------------------------------------------------------------
@@ -140,7 +159,18 @@ def plain_error(text: str | None) -> Markup:
     return Markup('<span class="plain-error" title="{}">{}</span>').format(str(text), plain_words(text))
 
 
+def number(value) -> str:
+    """Template filter: a count as the reader's language writes it (1,234 / 1.234)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format_decimal(value, locale=str(get_locale() or "en"))
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def install(app: Flask) -> None:
+    app.add_template_filter(number, "number")
     app.add_template_filter(when, "when")
     app.add_template_filter(plain_error, "plain_error")
     app.add_template_global(time_zones, "time_zones")

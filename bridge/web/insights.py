@@ -7,6 +7,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, g, render_template, request
+from flask_babel import gettext as _
 
 from ..insights import FIGURES, PRESET_DAYS, InsightsError, parse_range
 from . import charts
@@ -95,7 +96,8 @@ def _days(data: dict) -> list[str]:
 @bp.get("/<name>.csv")
 def figure_csv(name: str):
     if name not in FIGURES:
-        abort(404, description=f"there is no figure {name!r}; figures: {', '.join(FIGURES)}")
+        abort(404, description=_("there is no figure %(name)r; figures: %(names)s", name=name,
+                                 names=", ".join(FIGURES)))
     try:
         data = load(request.args)
     except InsightsError as exc:

@@ -7,6 +7,7 @@ hash is stored), like an API token.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..curation import CurationError
@@ -117,5 +118,5 @@ def revoke(invitation_id: int):
     except CurationError as exc:
         flash(exc.detail, "error")
     else:
-        flash(f"Invitation {invitation_id} revoked: its link now answers that it no longer works.", "ok")
+        flash(_("Invitation %(id)s revoked: its link now answers that it no longer works.", id=invitation_id), "ok")
     return redirect(url_for("invitations.detail", invitation_id=invitation_id))

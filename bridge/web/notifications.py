@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .access import bridge
 
@@ -30,7 +31,7 @@ def save():
             flash(problem, "error")
         return redirect(url_for("users.account") + "#notifications")
     service().save(g.user["id"], values)
-    flash("Notification settings saved.", "ok")
+    flash(_("Notification settings saved."), "ok")
     return redirect(url_for("users.account") + "#notifications")
 
 
@@ -39,9 +40,9 @@ def unsubscribe(token: str):
     """GET asks, POST does: mail scanners that follow links must not unsubscribe anyone."""
     if request.method == "GET":
         if not service().check_token(token):
-            abort(404, description="This unsubscribe link is not valid (it may have been cut off in the mail).")
+            abort(404, description=_("This unsubscribe link is not valid (it may have been cut off in the mail)."))
         return render_template("notifications/unsubscribe.html", token=token, done=False)
     user = service().unsubscribe(token)
     if user is None:
-        abort(404, description="This unsubscribe link is not valid (it may have been cut off in the mail).")
+        abort(404, description=_("This unsubscribe link is not valid (it may have been cut off in the mail)."))
     return render_template("notifications/unsubscribe.html", token=token, done=True, username=user["username"])

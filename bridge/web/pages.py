@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .access import allowed_sites, bridge, config_file_in_use, safe_next
 
@@ -42,9 +43,9 @@ def retry_job(job_id: int):
     job = bridge().store.get_job(job_id)
     visible = allowed_sites()
     if job is None or (visible is not None and job["site_id"] not in visible):
-        flash(f"Job {job_id} does not exist.", "error")
+        flash(_("Job %(id)s does not exist.", id=job_id), "error")
     elif bridge().outbox.retry(job_id):
-        flash(f"Job {job_id} is queued again; the next sync runs it.", "ok")
+        flash(_("Job %(id)s is queued again; the next sync runs it.", id=job_id), "ok")
     else:
-        flash(f"Job {job_id} is {job['state']}, not failed: nothing to retry.", "error")
+        flash(_("Job %(id)s is %(state)s, not failed: nothing to retry.", id=job_id, state=job["state"]), "error")
     return redirect(safe_next(request.form.get("back"), url_for("pages.jobs")))

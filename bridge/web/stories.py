@@ -9,12 +9,13 @@ the stories service with the user's site limits.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from adapters.embeds import youtube_id
 
 from ..curation import CurationError
 from .access import allowed_sites, bridge
-from .curation import list_visible_items, publishable_sites
+from .curation import flash_error, list_visible_items, publishable_sites
 
 bp = Blueprint("stories", __name__)
 
@@ -26,15 +27,11 @@ def service():
     return bridge().stories
 
 
-def _fail(exc: CurationError) -> None:
-    flash(f"{exc.title}: {exc.detail}", "error")
-
-
 def _act(story_id: int, call, success: str, anchor: str = ""):
     try:
         call()
     except CurationError as exc:
-        _fail(exc)
+        flash_error(exc)
     else:
         flash(success, "ok")
     return redirect(url_for("stories.editor", story_id=story_id) + anchor)
@@ -58,9 +55,9 @@ def create():
                                  sites=form.getlist("sites"), order=form.get("order", "newest"),
                                  actor=g.user["username"], allowed=allowed_sites())
     except CurationError as exc:
-        _fail(exc)
+        flash_error(exc)
         return redirect(url_for("stories.index"))
-    flash(f"Story {story['id']} made; add items from the curation queue.", "ok")
+    flash(_("Story %(id)s made; add items from the curation queue.", id=story["id"]), "ok")
     return redirect(url_for("stories.editor", story_id=story["id"]))
 
 
@@ -91,7 +88,7 @@ def details(story_id: int):
     sources = form.getlist("rule_sources")
     changes["rule"] = {"sources": sources, "contains": contains} if contains else None
     return _act(story_id, lambda: service().update(story_id, changes, actor=g.user["username"],
-                                                   allowed=allowed_sites()), "Story saved.")
+                                                   allowed=allowed_sites()), _("Story saved."))
 
 
 @bp.post("/stories/<int:story_id>/move")
@@ -102,14 +99,14 @@ def move(story_id: int):
         story = service().get(story_id, allowed_sites())
         order = [e["item_id"] for e in service().entries(story)]
         if item_id not in order or direction not in ("up", "down"):
-            abort(400, description="Move needs an item of this story and a direction (up or down).")
+            abort(400, description=_("Move needs an item of this story and a direction (up or down)."))
         i = order.index(item_id)
         j = i - 1 if direction == "up" else i + 1
         if 0 <= j < len(order):
             order[i], order[j] = order[j], order[i]
         service().update(story_id, {"item_order": order}, actor=g.user["username"], allowed=allowed_sites())
 
-    return _act(story_id, call, "Order saved.", f"#entry-{item_id}")
+    return _act(story_id, call, _("Order saved."), f"#entry-{item_id}")
 
 
 @bp.post("/stories/<int:story_id>/entry")
@@ -123,7 +120,7 @@ def entry(story_id: int):
         if flag in request.form:
             values[flag] = request.form[flag] == "1"
     return _act(story_id, lambda: service().update(story_id, {"items": [values]}, actor=g.user["username"],
-                                                   allowed=allowed_sites()), "Item saved.", f"#entry-{item_id}")
+                                                   allowed=allowed_sites()), _("Item saved."), f"#entry-{item_id}")
 
 
 @bp.post("/stories/<int:story_id>/add")
@@ -131,17 +128,17 @@ def add(story_id: int):
     item_id = _int("item_id")
     return _act(story_id, lambda: service().add_items(story_id, [item_id] if item_id else [],
                                                       actor=g.user["username"], allowed=allowed_sites()),
-                f"Item {item_id} added.", f"#entry-{item_id}")
+                _("Item %(id)s added.", id=item_id), f"#entry-{item_id}")
 
 
 @bp.post("/stories/<int:story_id>/remove")
 def remove(story_id: int):
     item_id = _int("item_id")
     return _act(story_id, lambda: service().remove_item(story_id, item_id, actor=g.user["username"],
-                                                        allowed=allowed_sites()), f"Item {item_id} removed.")
+                                                        allowed=allowed_sites()), _("Item %(id)s removed.", id=item_id))
 
 
 @bp.post("/stories/<int:story_id>/retract")
 def retract(story_id: int):
     return _act(story_id, lambda: service().retract(story_id, actor=g.user["username"], allowed=allowed_sites()),
-                "The story is being taken down on every site.")
+                _("The story is being taken down on every site."))

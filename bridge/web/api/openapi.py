@@ -41,7 +41,11 @@ def build_document() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "cms-bridge API", "version": __version__,
                  "description": "Curation and moderation API of cms-bridge. Authenticate with "
-                                "`Authorization: Bearer <token>` (`cms-bridge tokens create --user NAME`)."},
+                                "`Authorization: Bearer <token>` (`cms-bridge tokens create --user NAME`).\n\n"
+                                "The API speaks English only, whatever `Accept-Language` says: errors are "
+                                "`application/problem+json` with a machine-readable `title` and status and an "
+                                "English `detail`; states and other values are stable codes (`pending`, "
+                                "`approved`, …). Only the web interface is translated (English, German)."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": PATHS,
