@@ -397,20 +397,6 @@ class ModerationService:
         return True, f"Reply queued; it is posted to {comment['site_id']} as the connected account by the next sync."
 
 
-# -- for callers holding a bridge (CLI, scripts, tests) -----------------------------
-def decide(bridge, user, comment_id: int, action: str, seen_version: int | None = None, *,
-           origin: str = "inbox") -> dict:
-    return bridge.moderation.decide(user, comment_id, action, seen_version, origin=origin)
-
-
-def undo(bridge, user, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
-    return bridge.moderation.undo(user, comment_id, version, origin=origin)
-
-
-def reply(bridge, user, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
-    return bridge.moderation.reply(user, comment_id, text, origin=origin)
-
-
 # -- outbox handlers -------------------------------------------------------------
 def _remote(comment: dict) -> RemoteComment:
     return RemoteComment(remote_id=comment["remote_id"], post_id=comment["post_id"],

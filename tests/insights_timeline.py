@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bridge import moderation
 from bridge.insights import DayRange
 
 
@@ -66,11 +65,11 @@ def timeline(bridge, store, clock):
     save("shop", [comment("s3", "2027-01-11T07:00:00.000000Z", status="approved", **shop_post)])
 
     clock.t = at("2027-01-10T09:10:00")                      # c1 waited 70 min
-    moderation.decide(bridge, ANN, ids["c1"], "approve")
+    bridge.moderation.decide(ANN, ids["c1"], "approve")
     clock.t = at("2027-01-10T09:20:00")                      # c2 waited 50 min
-    moderation.decide(bridge, ANN, ids["c2"], "spam")
+    bridge.moderation.decide(ANN, ids["c2"], "spam")
     clock.t = at("2027-01-11T09:00:00")                      # s1 waited 24 h 10 min
-    moderation.decide(bridge, BOB, ids["s1"], "trash")
+    bridge.moderation.decide(BOB, ids["s1"], "trash")
     clock.t = at("2027-01-12T10:00:00")                      # c3 approved in the CMS, 59 h after posting
     row = store.get_comment(ids["c3"])
     store.apply_site_statuses("corp", [{"row": row, "status": "approved"}])

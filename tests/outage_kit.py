@@ -16,7 +16,6 @@ import os
 import random
 from dataclasses import dataclass
 
-from bridge import moderation
 from tests.curation_helpers import add_item
 
 ACTIONS = ("approve", "hold", "spam", "trash")
@@ -49,11 +48,11 @@ def queue_work(bridge, wp, image: str, *, decisions: int, replies: int, publicat
     queued = Queued({}, {}, {})
     for row in rows[:decisions]:
         action = rng.choice([a for a in ACTIONS if a != "hold"])
-        moderation.decide(bridge, user, row["id"], action, seen_version=row["version"])
+        bridge.moderation.decide(user, row["id"], action, seen_version=row["version"])
         queued.decisions[int(row["remote_id"])] = action
     for n, row in enumerate(rows[decisions:]):
         text = f"{TAG} reply {n}: thanks for writing"
-        moderation.reply(bridge, user, row["id"], text)
+        bridge.moderation.reply(user, row["id"], text)
         queued.replies[int(row["remote_id"])] = text
     curation = bridge.curation
     for n in range(publications):

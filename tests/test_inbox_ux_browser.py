@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bridge import moderation
 from bridge.clock import FakeClock
 from bridge.config import load_config
 from bridge.core import Bridge
@@ -221,7 +220,7 @@ def _world(tmp_path, monkeypatch):
                         post_title="A rather long post title about the harbour wall and its repair " * 2,
                         link=f"https://blog.example/p/1#comment-{n}",
                         date=f"2026-12-01T05:{n - 710:02d}:08.587479Z")
-        moderation.decide(b, "admin", 759, "approve", seen_version=1)
+        b.moderation.decide("admin", 759, "approve", seen_version=1)
         for _ in range(8):  # the write-back meets the unresolvable host every time, and gives up
             b.outbox.run_due()
             clock.advance(10 ** 6)

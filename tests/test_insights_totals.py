@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from bridge import moderation
 from bridge.insights import DayRange
 from tests.curation_helpers import CURATION
 from tests.insights_timeline import BOB, RANGE, at, comment
@@ -53,7 +52,7 @@ def test_running_totals_equal_the_daily_tables_also_for_a_back_dated_change(brid
     # totals of the later days must take it in too
     clock.t = at("2027-01-09T09:00:00")
     store.save_comment_page("shop", [comment("late", "2027-01-08T08:00:00.000000Z", post_id="9")], {"page": clock.t})
-    moderation.decide(bridge, BOB, store.get_comment_by_remote("shop", "late")["id"], "trash")
+    bridge.moderation.decide(BOB, store.get_comment_by_remote("shop", "late")["id"], "trash")
     days = [date(2027, 1, 3) + timedelta(days=i) for i in range(14)]  # two whole weeks and ends
     for start in days:
         for end in (d for d in days if d >= start):

@@ -21,7 +21,7 @@ def test_a_second_decision_on_the_same_version_writes_nothing(bridge):
 def test_hold_on_a_pending_comment_does_nothing(bridge):
     cid = add_comment(bridge.store, site="a")
     with pytest.raises(moderation.NothingToDo, match="already pending"):
-        moderation.decide(bridge, "ed", cid, "hold", seen_version=1)
+        bridge.moderation.decide("ed", cid, "hold", seen_version=1)
     assert bridge.store.moderation_log_for(cid) == []
     assert bridge.outbox.list(state="queued", limit=10) == []
     assert bridge.store.get_comment(cid)["version"] == 1
@@ -29,19 +29,19 @@ def test_hold_on_a_pending_comment_does_nothing(bridge):
 
 def test_undo_before_the_write_back_ran_cancels_it_and_after_reverses_it(bridge):
     cid = add_comment(bridge.store, site="a")
-    done = moderation.decide(bridge, "ed", cid, "spam", seen_version=1)
-    undone = moderation.undo(bridge, "ed", cid, done["version"])
+    done = bridge.moderation.decide("ed", cid, "spam", seen_version=1)
+    undone = bridge.moderation.undo("ed", cid, done["version"])
     assert (undone["undone"], undone["status"], undone["writeback_state"]) == ("cancelled", "pending", None)
     assert bridge.store.get_job(done["job_id"])["state"] == "superseded"
     # nothing left to undo: the undo itself is not undone by z
     with pytest.raises(moderation.NothingToDo):
-        moderation.undo(bridge, "ed", cid, undone["version"])
+        bridge.moderation.undo("ed", cid, undone["version"])
     # a stale version (the comment moved on) is a conflict
-    again = moderation.decide(bridge, "ed", cid, "trash", seen_version=undone["version"])
+    again = bridge.moderation.decide("ed", cid, "trash", seen_version=undone["version"])
     with pytest.raises(moderation.Conflict, match="nothing was undone"):
-        moderation.undo(bridge, "ed", cid, again["version"] - 1)
+        bridge.moderation.undo("ed", cid, again["version"] - 1)
     # once its job is running, undo makes the reverse decision
     assert [j["id"] for j in bridge.outbox.claim(limit=5)] == [again["job_id"]]
-    reversed_ = moderation.undo(bridge, "ed", cid, again["version"])
+    reversed_ = bridge.moderation.undo("ed", cid, again["version"])
     assert (reversed_["undone"], reversed_["status"]) == ("reversed", "pending")
     assert [r["action"] for r in bridge.store.moderation_log_for(cid)] == ["spam", "undo", "trash", "restore"]

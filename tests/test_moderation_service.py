@@ -23,9 +23,9 @@ def service(bridge):
 
 def test_the_service_is_registered_like_the_others(bridge, service):
     assert isinstance(service, moderation.ModerationService)
-    # the module functions (CLI, scripts) go through the same object
+    # callers holding a bridge (CLI, scripts) decide through the same object
     cid = add_comment(bridge.store, site="a")
-    assert moderation.decide(bridge, "ed", cid, "approve")["status"] == "approved"
+    assert bridge.moderation.decide("ed", cid, "approve")["status"] == "approved"
 
 
 def test_rights_are_checked_in_the_service(bridge, service):

@@ -21,7 +21,7 @@ def test_decision_overtaken_by_a_site_change_is_not_written(bridge, wp, clock):
     remote_id = seeded["first_id"]
     sync_wp(bridge)
     row = local_comment(bridge, remote_id)
-    decided = moderation.decide(bridge, {"username": "ed", "sites": None}, row["id"], "approve",
+    decided = bridge.moderation.decide({"username": "ed", "sites": None}, row["id"], "approve",
                                 seen_version=row["version"])
     clock.advance(30)
     wp.php(f"wp_spam_comment({remote_id});")  # the site's moderator is faster
@@ -50,8 +50,8 @@ def test_decision_overtaken_by_a_site_change_is_not_written(bridge, wp, clock):
 
     # The editor saw the change and decides again: that decision is written.
     with pytest.raises(moderation.Conflict):
-        moderation.decide(bridge, "ed", row["id"], "approve", seen_version=decided["version"])
-    moderation.decide(bridge, "ed", row["id"], "approve", seen_version=row["version"])
+        bridge.moderation.decide("ed", row["id"], "approve", seen_version=decided["version"])
+    bridge.moderation.decide("ed", row["id"], "approve", seen_version=row["version"])
     assert sync_wp(bridge).written_back == 1
     assert rest_comment(wp, remote_id)["status"] == "approved"
     row = local_comment(bridge, remote_id)
@@ -66,7 +66,7 @@ def test_decision_after_a_site_change_is_written(bridge, wp):
     wp.php(f"wp_set_comment_status({remote_id}, 'approve');")
     assert sync_wp(bridge).changed == 1
     row = local_comment(bridge, remote_id)
-    moderation.decide(bridge, "ed", row["id"], "trash", seen_version=row["version"])
+    bridge.moderation.decide("ed", row["id"], "trash", seen_version=row["version"])
     assert sync_wp(bridge).written_back == 1
     assert rest_comment(wp, remote_id)["status"] == "trash"
     assert local_comment(bridge, remote_id)["writeback_state"] == "done"
@@ -77,7 +77,7 @@ def test_reply_is_posted_once_when_the_local_save_was_lost(bridge, wp):
     remote_id = seeded["first_id"]
     sync_wp(bridge)
     parent = local_comment(bridge, remote_id)
-    queued = moderation.reply(bridge, "ed", parent["id"], "Thanks for writing!\n\nWe will look into it.")
+    queued = bridge.moderation.reply("ed", parent["id"], "Thanks for writing!\n\nWe will look into it.")
 
     # The job's remote part ran and WordPress accepted the reply; then the process
     # died before the local save: the job is still due and nothing is stored.
@@ -99,7 +99,7 @@ def test_reply_is_posted_once_when_the_local_save_was_lost(bridge, wp):
     assert job["state"] == "done"
 
     # A second reply with the same words is a new job, so it is posted (once).
-    again = moderation.reply(bridge, "ed", parent["id"], "Thanks for writing!\n\nWe will look into it, really.")
+    again = bridge.moderation.reply("ed", parent["id"], "Thanks for writing!\n\nWe will look into it, really.")
     assert sync_wp(bridge).written_back == 1
     replies = wp.rest.get("comments", params={"parent": remote_id, "status": "any", "context": "edit"}).json()
     assert len(replies) == 2 and f"cms-bridge-reply:{again['job_id']}]" in replies[0]["content"]["raw"]

@@ -75,17 +75,17 @@ def test_decisions_and_reply_are_written_back(bridge, wp):
                                                              "orderby": "id", "order": "asc"}).json()]
     # hold needs an approved comment (on a pending one it is nothing to do): approved and written back first
     approved = local_comment(bridge, ids[4])
-    moderation.decide(bridge, "ed", approved["id"], "approve", seen_version=approved["version"])
+    bridge.moderation.decide("ed", approved["id"], "approve", seen_version=approved["version"])
     assert sync_wp(bridge).written_back == 1 and rest_comment(wp, ids[4])["status"] == "approved"
     plan = {ids[0]: ("approve", "approved"), ids[1]: ("spam", "spam"), ids[2]: ("trash", "trash"),
             ids[3]: ("delete", None), ids[4]: ("hold", "hold")}
     for remote_id, (action, _) in plan.items():
         row = local_comment(bridge, remote_id)
-        out = moderation.decide(bridge, {"username": "ed", "sites": None}, row["id"], action,
+        out = bridge.moderation.decide({"username": "ed", "sites": None}, row["id"], action,
                                 seen_version=row["version"])
         assert out["writeback_state"] == "pending" and out["job_id"]
     parent = local_comment(bridge, first)
-    moderation.reply(bridge, "ed", parent["id"], "Thank you!")
+    bridge.moderation.reply("ed", parent["id"], "Thank you!")
 
     result = sync_wp(bridge)
     assert result.written_back == 6 and result.changed == 0, [j["last_error"] for j in bridge.outbox.list()]
@@ -109,14 +109,14 @@ def test_stale_decision_is_refused_with_what_changed(bridge, wp):
     wp.php(f"wp_spam_comment({seeded['first_id']});")
     sync_wp(bridge)
     with pytest.raises(moderation.Conflict, match="set to spam on the site"):
-        moderation.decide(bridge, "ed", row["id"], "approve", seen_version=row["version"])
+        bridge.moderation.decide("ed", row["id"], "approve", seen_version=row["version"])
 
 
 def test_jobs_survive_the_site_going_down_and_run_exactly_once(bridge, wp, clock):
     seeded = wp.seed_comments(1, status="hold")
     sync_wp(bridge)
     row = local_comment(bridge, seeded["first_id"])
-    moderation.decide(bridge, "ed", row["id"], "approve")
+    bridge.moderation.decide("ed", row["id"], "approve")
 
     wp.stop_server()
     down = bridge.sync.sync_site("wp")

@@ -49,7 +49,7 @@ def replies_to(typo3, parent: dict) -> list[dict]:
 
 def test_reply_is_posted_once_when_the_local_save_was_lost(bridge, typo3):
     parent = synced_parent(bridge, typo3)
-    queued = moderation.reply(bridge, "ed", parent["id"], TEXT)
+    queued = bridge.moderation.reply("ed", parent["id"], TEXT)
 
     # The job's remote part ran and TYPO3 stored the reply; then the process died before
     # the local save: the job is still due and nothing is stored here.
@@ -69,7 +69,7 @@ def test_reply_is_posted_once_when_the_local_save_was_lost(bridge, typo3):
     assert typo3.requests[-1]["body"]["key"] == str(queued["job_id"])
 
     # A second reply with the same words is a new job, hence a new key: posted (once).
-    again = moderation.reply(bridge, "ed", parent["id"], TEXT)
+    again = bridge.moderation.reply("ed", parent["id"], TEXT)
     assert bridge.outbox.run_due().done == 1
     assert len(replies_to(typo3, parent)) == 2
     assert {r["reply_key"] for r in typo3.rows(LEDGER)} == {str(queued["job_id"]), str(again["job_id"])}
@@ -77,7 +77,7 @@ def test_reply_is_posted_once_when_the_local_save_was_lost(bridge, typo3):
 
 def test_a_rate_limited_reply_job_waits_for_retry_after(bridge, typo3, clock):
     parent = synced_parent(bridge, typo3)
-    queued = moderation.reply(bridge, "ed", parent["id"], TEXT)
+    queued = bridge.moderation.reply("ed", parent["id"], TEXT)
     typo3.set_rate_limited("300")
     stats = bridge.outbox.run_due()
     assert (stats.done, stats.retried) == (0, 1)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from adapters.types import SyncCursor
-from bridge import moderation
 from tests.test_wordpress_adapter import walk_all
 from tests.wp_bridge_helpers import TRANSPORTS, local_comment, make_adapter, sync_wp, wp_bridge
 
@@ -119,7 +118,7 @@ def test_decided_comments_changed_or_deleted_in_wp_admin_are_seen(bridge, wp, cl
     editor = {"username": "ed", "sites": None}
     for remote_id in ids:  # the inbox decides every one: nothing is open any more
         row = local_comment(bridge, remote_id)
-        moderation.decide(bridge, editor, row["id"], "approve", seen_version=row["version"])
+        bridge.moderation.decide(editor, row["id"], "approve", seen_version=row["version"])
     clock.advance(30)
     assert sync_wp(bridge).written_back == 12
     assert bridge.store.count_comments("wp", "pending") == 0

@@ -12,7 +12,6 @@ import time
 import pytest
 import requests
 
-from bridge import moderation
 from tests.wp_bridge_helpers import sync_wp, wp_bridge
 from tests.wp_plugin_helpers import (
     configure,
@@ -128,8 +127,8 @@ def test_a_redelivered_event_is_applied_once(site, bridge):
 def test_our_write_back_comes_back_as_an_echo_and_our_reply_is_not_doubled(site, bridge):
     remote_id = post_comment_form(site, 1, "Please approve me")
     row = wait_for(lambda: inbox(bridge, remote_id), what="the comment")
-    moderation.decide(bridge, EDITOR, row["id"], "approve")
-    moderation.reply(bridge, EDITOR, row["id"], "Thanks for writing!")
+    bridge.moderation.decide(EDITOR, row["id"], "approve")
+    bridge.moderation.reply(EDITOR, row["id"], "Thanks for writing!")
     stats = bridge.outbox.run_due(site_id="wp")
     assert stats.done == 2 and stats.failed == 0
     events = [r for r in queue_rows(site) if r["origin"] == "cms-bridge"]

@@ -106,8 +106,9 @@ def load_body(schema: Schema, *, example: str = "", explain=None):
         errors = field_errors(exc.messages, data)
         if explain is None:
             return None, invalid(errors)
-        status, title, detail = explain([e.as_json() for e in errors], data)
-        return None, problem(status, title, detail, errors=[e.as_json() for e in errors])
+        shown = [e.as_json() for e in errors]
+        status, title, detail = explain(shown, data)
+        return None, problem(status, title, detail, errors=shown)
 
 
 def curation_problem(exc: CurationError):
