@@ -8,8 +8,9 @@ URLs are resolved against the item's own URL when one is known, and dropped
 otherwise (a relative link means nothing once the HTML lives in another site).
 Every link gets ``rel="nofollow noopener"``.
 
-:func:`clean_html` is idempotent, so the publishing side may call it again
-before sending HTML to a CMS (DESIGN: sanitised before storing *and* before sending).
+:func:`clean_html` is idempotent, so HTML is cleaned twice: on intake, before it is stored
+(``bridge/intake.py``), and again before a publish job sends it to a CMS (``bridge/curation.py``),
+so a stored row written by an older version or by hand never leaves unsanitised.
 """
 from __future__ import annotations
 

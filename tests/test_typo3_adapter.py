@@ -542,7 +542,8 @@ def test_429_in_reaction_mode_is_rate_limited_not_outcome_unknown(typo3):
     assert len(typo3.rows(NEWS)) == 1
 
 
-# -- reaction mode never resends after an unknown outcome (typo3-real.md F6) -------------------------
+# -- reaction mode never resends after an unknown outcome (observed on TYPO3 12.4/13.4: the same
+# create-record payload sent twice made two records, the second slug with -1) ------------------------
 
 @pytest.mark.parametrize("fault", ["drop", "502", "504"])
 def test_reaction_mode_answer_lost_after_sending_is_outcome_unknown(typo3, fault):
@@ -637,7 +638,8 @@ def test_connector_images_replace_and_null_removes(typo3, tmp_path):
 
 
 def test_no_right_to_store_images_is_permission_denied_before_anything_is_written(typo3, tmp_path):
-    """FAL checks nothing inside a reaction (F4); connector 1.2.0 applies the user's file rights."""
+    """FAL checks nothing inside a reaction (F4, tests/contract/typo3/README.md); connector 1.2.0
+    applies the user's file rights."""
     image = tmp_path / "pic.png"
     image.write_bytes(b"\x89PNG bytes")
     media = Media(url="https://cdn.example/pic.png", alt="Blades", local_path=str(image), content_type="image/png")

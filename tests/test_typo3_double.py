@@ -1,4 +1,10 @@
-"""The TYPO3 double honours the EXT:reactions contract of the research notes §1.2 and §0."""
+"""The TYPO3 double honours EXT:reactions' HTTP contract.
+
+The contract is TYPO3-CMS/reactions' (12.4 and 13.4 alike): Configuration/Backend/Routes.php,
+Classes/Http/Middleware/ReactionResolver.php, Classes/Http/ReactionHandler.php and
+Classes/Reaction/CreateRecordReaction.php; where a test says "observed", that is what real
+TYPO3 12.4/13.4 instances answered (tests/typo3_double/core.py says where).
+"""
 from __future__ import annotations
 
 import time
@@ -42,7 +48,7 @@ def test_created_record_answers_201_with_header(typo3, news_reaction):
     (None, "{uuid}", 400, "Invalid information"),
     ("", "{uuid}", 400, "Invalid information"),
     ("x", "not-a-uuid", 400, "Invalid information"),
-    ("x", str(uuid.uuid4()), 404, "No reaction found for given identifier"),
+    ("x", "3f2c1a9e-7b4d-4c6e-9a1f-2b3c4d5e6f70", 404, "No reaction found for given identifier"),  # valid, unknown
     ("wrong", "{uuid}", 401, "Invalid secret given"),
 ])
 def test_resolver_errors_have_no_success_header(typo3, news_reaction, key, path_tail, status, error):
@@ -200,7 +206,7 @@ def test_utf8mb3_refuses_emoji(typo3, news_reaction):
 
 def test_latency_applies_only_after_the_lookup(typo3, news_reaction):
     url, secret = news_reaction
-    typo3.set_latency(0.7)  # argon2i as measured on a real instance (notes §0)
+    typo3.set_latency(0.7)  # the password-hash check, about 0.7 s observed on TYPO3 12.4/13.4
     started = time.monotonic()
     assert post(url, "wrong").status_code == 401
     assert time.monotonic() - started >= 0.7
@@ -263,7 +269,8 @@ def test_rate_limit_switch_answers_429_before_typo3(typo3, news_reaction, retry_
     assert typo3.app.rate_limited_count == 2
 
 
-# -- DataHandler semantics the real sites showed (typo3-real.md F2, F3, F6) ---------------------------
+# -- DataHandler semantics observed on TYPO3 12.4/13.4: fields the group may not edit dropped with a 201,
+# a resent image adds a sys_file_reference, create-record sent twice makes two records -------------
 
 IMAGE_FIELDS = {"import_source": "cms-bridge", "title": "Turbine", "teaser": "", "bodytext": "", "datetime": 1,
                 "author": "", "externalurl": "", "attribution": None}
@@ -300,7 +307,8 @@ def test_image_references_add_up_unless_deleted_by_command(typo3, legacy, expect
 
 
 def test_excluded_fields_are_dropped_silently_by_create_record(typo3, news_reaction):
-    """12.4's group had exactly the 1.1.0 README's rights: 201, teaser and author NULL (F2/F6)."""
+    """12.4's group had exactly the 1.1.0 README's rights: 201, teaser and author NULL
+    (F2/F6 of tests/contract/typo3/README.md)."""
     from tests.typo3_double.fixtures import README_1_1_FIELDS  # noqa: PLC0415
 
     typo3.set_excluded_fields(README_1_1_FIELDS)
@@ -333,7 +341,7 @@ def test_connector_refuses_before_writing_what_datahandler_would_drop(typo3):
 
 def test_a_field_map_stored_as_a_json_string_creates_empty_records(typo3):
     """sys_reaction.fields is a JSON column: a pre-encoded string is encoded twice, the reaction's
-    (array) cast makes it field "0", which DataHandler ignores (F6)."""
+    (array) cast makes it field "0", which DataHandler ignores (F6, tests/contract/typo3/README.md)."""
     url, secret = typo3.add_reaction("create-record", table="tx_news_domain_model_news",
                                      fields='{"title": "${title}"}')
     assert post(url, secret, json=FULL_BODY).status_code == 201
@@ -381,8 +389,9 @@ def test_probe_reports_the_configured_typo3_version(typo3):
                                       mounts=[t.add_file_mount("1:/not-there/")]), "which does not exist"),
 ])
 def test_images_need_the_users_file_rights_though_fal_checks_none_in_a_reaction(typo3, setup, problem):
-    """F4: the real upload worked with no file permissions and a mount on a missing folder; 1.2.0
-    applies the user's rights itself (FileWriteAccess) and refuses before storing anything."""
+    """F4 (tests/contract/typo3/README.md): the real upload worked with no file permissions and a
+    mount on a missing folder; 1.2.0 applies the user's rights itself (FileWriteAccess) and refuses
+    before storing anything."""
     setup(typo3)
     url, secret = typo3.add_reaction("bridge-upsert-news")
     probe = post(url, secret, json={"probe": True}).json()

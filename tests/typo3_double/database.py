@@ -66,7 +66,9 @@ class Database:
 
     def insert_raw(self, table: str, row: dict) -> int:
         """Write without DataHandler: how site visitors' comments arrive (Extbase persistence,
-        research notes §2.1/§3: pw_comments and EXT:blog do not use DataHandler)."""
+        not DataHandler: teamneusta/pw_comments Classes/Controller/CommentController.php::createAction
+        (commentRepository->add, persistAll) and TYPO3GmbH/blog Classes/Service/CommentService.php::addComment
+        (postRepository->update), so no DataHandler hook or webhook sees them)."""
         with self.lock:
             cols = ", ".join(row)
             marks = ", ".join("?" for _ in row)
@@ -246,7 +248,9 @@ class Database:
             return {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})").fetchall()}
 
     def _check_charset(self, table: str, fields: dict) -> None:
-        # research notes §0: utf8mb3 tables refuse 4-byte UTF-8; DataHandler logs the SQL error
+        # utf8mb3 tables refuse 4-byte UTF-8 and DataHandler logs the SQL error, so the create-record
+        # reaction answers 400 "Record could not be created" (observed on TYPO3 12.4 set up by the CLI;
+        # 13.4's utf8mb4 tables stored emoji)
         if not self.utf8mb3:
             return
         for column, value in fields.items():
@@ -260,8 +264,9 @@ class Database:
         prepared: dict = {}
         for column, value in fields.items():
             if is_int_column(table, column) and column not in FILE_FIELDS.get(table, ()):
-                # DataHandler::checkValueForDatetime / checkValueForNumber: integers kept, unparsable
-                # strings become 0 (research notes §0)
+                # DataHandler::checkValueForDatetime / checkValueForNumber (TYPO3-CMS/core@13.4:
+                # Classes/DataHandling/DataHandler.php): integers kept, (int) of the rest; an
+                # unparsable datetime string ends as 0 (observed on TYPO3 12.4/13.4)
                 try:
                     prepared[column] = int(str(value).strip()) if str(value).strip() else 0
                 except ValueError:

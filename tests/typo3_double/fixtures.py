@@ -23,14 +23,17 @@ SERVICE_FIELDS = ["tx_news_domain_model_news:hidden", "tx_news_domain_model_news
 #: the group's Fileoperation permissions the connector needs to store images (FileWriteAccess)
 SERVICE_FILE_PERMISSIONS = ["readFolder", "writeFolder", "addFolder", "addFile"]
 #: what the 1.1.0 README listed ("the excluded fields hidden of these tables and fal_media of news"):
-#: the real 12.4 site had exactly this, and lost teaser and author (typo3-real.md F2)
+#: the real 12.4 site had exactly this, and lost teaser and author (observed on TYPO3 12.4: DataHandler drops fields
+#: the group may not edit without an error, and the answer was still 201)
 README_1_1_FIELDS = ["tx_news_domain_model_news:hidden", "tx_news_domain_model_news:fal_media",
                      "tx_pwcomments_domain_model_comment:hidden", "tx_blog_domain_model_comment:hidden"]
 
 
 class Typo3Double:
     """Facade the tests use: create reactions and users, insert visitors' comments, read rows,
-    and switch the failure modes real sites showed (research notes §0)."""
+    and switch the failure modes observed on real TYPO3 12.4/13.4 sites: a disabled service user
+    (400 "Record could not be created"), utf8mb3 tables refusing emoji, fields the group may not
+    edit, missing file permissions, about 0.7 s a request for the secret check."""
 
     def __init__(self, db_path: str = ":memory:") -> None:
         self.db = Database(db_path)

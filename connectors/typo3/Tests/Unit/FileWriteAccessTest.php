@@ -25,7 +25,7 @@ final class FileWriteAccessTest extends TestCase
         self::assertSame([], FileWriteAccess::problems(true, [], [], 1, '/cms_bridge/', false), 'admins are not restricted');
     }
 
-    /** The real-site setup of typo3-real F4: no file permissions, a mount on a folder that did not exist. */
+    /** The real-site setup of F4 (tests/contract/typo3/README.md): no file permissions, a mount on a folder that did not exist. */
     public function testNoPermissionsAndAMountOnAMissingFolderAreRefusedWithWhatToDo(): void
     {
         $problems = FileWriteAccess::problems(false, [], [self::mount('/cms_bridge/', false, false)], 1, '/cms_bridge/', false);
