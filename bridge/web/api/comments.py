@@ -20,7 +20,7 @@ from ..access import allowed_sites, bridge, may_see_site
 from ..converters import MAX_ID, is_id
 from ..problems import problem
 from . import bp
-from .items import load_body as load_json
+from .bodies import load_body as load_json
 from .openapi import add_path, add_schema, error_responses
 
 MAX_LIMIT = 200

@@ -9,7 +9,8 @@ from ...curation import CurationError
 from ..access import allowed_sites
 from ..invitations import InvitationSchema, create, service
 from . import bp
-from .items import curation_problem, load_body
+from .bodies import load_body
+from .items import curation_problem
 from .openapi import add_path, error_responses
 
 _KEYS = ("id", "name", "targets", "status", "expires_at", "max_submissions", "submissions", "consent_text",

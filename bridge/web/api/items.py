@@ -7,10 +7,9 @@ as in the web UI (the same service calls, with the same ``allowed`` sites).
 from __future__ import annotations
 
 from flask import g, jsonify, request, url_for
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from adapters.base import ALL_FEATURES
-from webhooks.problems import field_errors, invalid
 
 from ...curation import CONSENT_STATES, ITEM_STATES, CurationError, Outcome
 from ..access import allowed_sites, bridge
@@ -18,51 +17,42 @@ from ..converters import MAX_ID
 from ..curation import decode_cursor, list_visible_items, service
 from ..problems import problem
 from . import bp
+from .bodies import Strict, load_body, messages_for
 from .openapi import add_path, add_schema, error_responses
 
 MAX_BULK = 500
 
 
 # -- input -------------------------------------------------------------------
-def _required(what: str) -> dict:
-    return {"required": f"is missing: send {what}", "null": f"must not be null: send {what}",
-            "invalid": f"has the wrong type: send {what}"}
-
-
 class SitesField(fields.List):
     def __init__(self, **kw):
-        super().__init__(fields.String(validate=validate.Length(min=1), error_messages=_required("a site id")),
+        super().__init__(fields.String(validate=validate.Length(min=1), error_messages=messages_for("a site id")),
                          validate=validate.Length(min=1, error="is empty: name at least one site id"),
-                         error_messages=_required('a list of site ids, e.g. ["corp"]'), **kw)
+                         error_messages=messages_for('a list of site ids, e.g. ["corp"]'), **kw)
 
 
 class IdsField(fields.List):
     def __init__(self, **kw):
-        super().__init__(fields.Integer(strict=True, error_messages=_required("an item id (integer)"),
+        super().__init__(fields.Integer(strict=True, error_messages=messages_for("an item id (integer)"),
                                         validate=validate.Range(min=1, max=MAX_ID,
                                                                 error=f"is not an item id (1 to {MAX_ID})")),
                          validate=validate.Length(min=1, max=MAX_BULK,
                                                   error=f"must list between 1 and {MAX_BULK} item ids"),
-                         error_messages=_required("a list of item ids, e.g. [1, 2]"), **kw)
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
+                         error_messages=messages_for("a list of item ids, e.g. [1, 2]"), **kw)
 
 
 class ApproveSchema(Strict):
     sites = SitesField(required=True)
     title = fields.String(validate=validate.Length(max=500, error="is longer than 500 characters; shorten it"),
-                          error_messages=_required("the edited title as a string"))
+                          error_messages=messages_for("the edited title as a string"))
     text = fields.String(validate=validate.Length(max=50_000, error="is longer than 50,000 characters"),
-                         error_messages=_required("the edited text as a string"))
+                         error_messages=messages_for("the edited text as a string"))
 
 
 class RejectSchema(Strict):
     reason = fields.String(required=True, validate=validate.Length(
         min=1, max=1000, error="must be 1 to 1000 characters: say why the item is rejected"),
-        error_messages=_required("the reason as a string"))
+        error_messages=messages_for("the reason as a string"))
 
 
 class BulkApproveSchema(Strict):
@@ -82,33 +72,13 @@ class RetractSchema(Strict):
 class ConsentSchema(Strict):
     state = fields.String(required=True, validate=validate.OneOf(
         CONSENT_STATES, error="is not a consent state; use one of: " + ", ".join(CONSENT_STATES)),
-        error_messages=_required("the consent state, one of " + ", ".join(CONSENT_STATES)))
+        error_messages=messages_for("the consent state, one of " + ", ".join(CONSENT_STATES)))
     evidence_url = fields.String(validate=validate.URL(schemes={"http", "https"}, require_tld=False,
                                                        error="is not an http(s) URL: link to where consent "
                                                              "was given"),
-                                 error_messages=_required("a URL string"))
+                                 error_messages=messages_for("a URL string"))
     contributor = fields.String(validate=validate.Length(max=200, error="is longer than 200 characters"),
-                                error_messages=_required("the contributor's name as a string"))
-
-
-def load_body(schema: Schema, *, example: str = "", explain=None):
-    """(data, None) or (None, problem response) for the JSON body. ``explain(errors, body)``
-    gives (status, title, detail) of a body that does not fit the schema, where an API
-    answers some mistakes otherwise than the usual 400 (the errors are the same either way)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        like = f" like {example}" if example else ""
-        return None, problem(400, "Invalid input", f"Send a JSON object{like} (Content-Type: application/json).",
-                             errors=[{"field": "body", "value": None, "message": "is not a JSON object"}])
-    try:
-        return schema.load(data), None
-    except ValidationError as exc:
-        errors = field_errors(exc.messages, data)
-        if explain is None:
-            return None, invalid(errors)
-        shown = [e.as_json() for e in errors]
-        status, title, detail = explain(shown, data)
-        return None, problem(status, title, detail, errors=shown)
+                                error_messages=messages_for("the contributor's name as a string"))
 
 
 def curation_problem(exc: CurationError):

@@ -3,13 +3,14 @@ retract it. The stories service checks every value (and the editor's sites); a
 refusal comes back as problem+json naming the field, the value sent and the fix."""
 from __future__ import annotations
 
-from flask import g, jsonify, request, url_for
+from flask import g, jsonify, url_for
+from marshmallow import fields
 
 from ...curation import CurationError
 from ...stories import ORDER_MODES, STORY_STATES
 from ..access import allowed_sites, bridge
-from ..problems import problem
 from . import bp
+from .bodies import Strict, load_body, messages_for
 from .items import curation_problem
 from .openapi import add_path, add_schema, error_responses
 
@@ -18,19 +19,24 @@ def service():
     return bridge().stories
 
 
-def _body(keys: tuple[str, ...], required: tuple[str, ...] = ()):
-    """(data, None) or (None, problem) for a JSON object with only ``keys``."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return None, problem(400, "Invalid input", "Send a JSON object (Content-Type: application/json).",
-                             errors=[{"field": "body", "value": None, "message": "is not a JSON object"}])
-    errors = [{"field": k, "value": data[k], "message": f"is not a known field; use {', '.join(keys)}"}
-              for k in data if k not in keys]
-    errors += [{"field": k, "value": None, "message": "is missing"} for k in required if k not in data]
-    if errors:
-        return None, problem(400, "Invalid input", "; ".join(f"{e['field']} {e['message']}" for e in errors),
-                             errors=errors)
-    return data, None
+class StoryCreateSchema(Strict):
+    """The keys of a new story. Their values are the stories service's to check (the
+    editors' pages send the same values), so each refusal names its field either way."""
+
+    title = fields.Raw(required=True, allow_none=True, error_messages=messages_for("the story's title"))
+    sites = fields.Raw(required=True, allow_none=True, error_messages=messages_for('site ids, e.g. ["corp"]'))
+    intro, items, rule, order = (fields.Raw(allow_none=True) for _ in range(4))
+
+
+class StoryPatchSchema(Strict):
+    """What a change may name; only the keys sent reach the service (no defaults)."""
+
+    title, intro, rule, order, item_order, items = (fields.Raw(allow_none=True) for _ in range(6))
+
+
+class StoryItemsAddSchema(Strict):
+    items = fields.Raw(required=True, allow_none=True, error_messages=messages_for("item ids, e.g. [3, 4]"))
+    position = fields.Raw(allow_none=True)
 
 
 def entry_json(entry: dict) -> dict:
@@ -73,7 +79,7 @@ def list_stories():
 
 @bp.post("/stories")
 def create_story():
-    data, error = _body(("title", "intro", "sites", "items", "rule", "order"), required=("title", "sites"))
+    data, error = load_body(StoryCreateSchema(), example='{"title": "Our turbine", "sites": ["corp"]}')
     if error:
         return error
     return _answer(lambda: service().create(actor=g.user["username"], allowed=allowed_sites(), **data), 201)
@@ -86,7 +92,7 @@ def get_story(story_id: int):
 
 @bp.patch("/stories/<int:story_id>")
 def update_story(story_id: int):
-    data, error = _body(("title", "intro", "rule", "order", "item_order", "items"))
+    data, error = load_body(StoryPatchSchema(), example='{"title": "Our turbine, day 2"}')
     if error:
         return error
     return _answer(lambda: service().update(story_id, data, actor=g.user["username"], allowed=allowed_sites()))
@@ -94,7 +100,7 @@ def update_story(story_id: int):
 
 @bp.post("/stories/<int:story_id>/items")
 def add_story_items(story_id: int):
-    data, error = _body(("items", "position"), required=("items",))
+    data, error = load_body(StoryItemsAddSchema(), example='{"items": [3, 4]}')
     if error:
         return error
     return _answer(lambda: service().add_items(story_id, data["items"], position=data.get("position"),
