@@ -25,6 +25,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import clock as clock_mod
@@ -218,27 +219,12 @@ class ContributionService:
         client_hash = self.client_hash(client)
         self._check_rate(inv, client_hash)
         consent_text, version = self.consent_for(inv, lang)
-        errors: dict[str, str] = {}
         uploads = [u for u in uploads if u.data or u.filename]
-        if not uploads:
-            errors["files"] = words(N_("Choose at least one photo or video."))
-        elif len(uploads) > self.limits["max_files"]:
-            errors["files"] = words(N_("At most %(n)s files at once; send the others in a second submission."),
-                                    n=self.limits["max_files"])
         text = clean_text(text or "").strip()
-        if len(text) > MAX_TEXT:
-            errors["text"] = words(N_("The text is too long (at most %(n)s characters)."), n=MAX_TEXT)
         name = plain_text(name or "").strip()[:MAX_NAME]
-        if not name:
-            errors["name"] = words(N_("Please give your name (it is shown with your photo)."))
         email = (email or "").strip()
-        if email and (len(email) > 254 or not EMAIL.match(email)):
-            errors["email"] = words(N_("“%(value)s” is not an e-mail address; correct it or leave the field empty."),
-                                    value=email[:80])
-        if not consent:
-            errors["consent"] = words(N_("Tick the box to agree, or we cannot use your photo or video."))
-        if shown_version and shown_version != version:
-            errors["consent"] = words(N_("The page was open too long. It has been reloaded: please send again."))
+        errors = self._form_errors(uploads, text=text, name=name, email=email, consent=consent,
+                                   stale=bool(shown_version) and shown_version != version, words=words)
         if errors:
             raise SubmissionInvalid(errors)
         cleaned = []
@@ -254,6 +240,30 @@ class ContributionService:
                 log.warning("contribution file %r: %s", plain_text(upload.filename)[:200], note)
         return self._store(inv, cleaned, text=text, name=name, email=email, consent_text=consent_text,
                            version=version, lang=lang, client_hash=client_hash)
+
+    def _form_errors(self, uploads: list[Upload], *, text: str, name: str, email: str, consent: bool,
+                     stale: bool, words: Callable[..., str]) -> dict[str, str]:
+        """Field → what the contributor must fix, in their language (``words``); the
+        values are the cleaned ones submit stores. ``stale``: the consent text changed
+        while the page was open."""
+        errors: dict[str, str] = {}
+        if not uploads:
+            errors["files"] = words(N_("Choose at least one photo or video."))
+        elif len(uploads) > self.limits["max_files"]:
+            errors["files"] = words(N_("At most %(n)s files at once; send the others in a second submission."),
+                                    n=self.limits["max_files"])
+        if len(text) > MAX_TEXT:
+            errors["text"] = words(N_("The text is too long (at most %(n)s characters)."), n=MAX_TEXT)
+        if not name:
+            errors["name"] = words(N_("Please give your name (it is shown with your photo)."))
+        if email and (len(email) > 254 or not EMAIL.match(email)):
+            errors["email"] = words(N_("“%(value)s” is not an e-mail address; correct it or leave the field empty."),
+                                    value=email[:80])
+        if not consent:
+            errors["consent"] = words(N_("Tick the box to agree, or we cannot use your photo or video."))
+        if stale:
+            errors["consent"] = words(N_("The page was open too long. It has been reloaded: please send again."))
+        return errors
 
     def _store(self, inv, cleaned, *, text, name, email, consent_text, version, lang, client_hash):
         now = clock_mod.iso(self.bridge.clock())

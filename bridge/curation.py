@@ -334,23 +334,7 @@ class CurationService:
         """Record the contributor's consent. Granting it releases an approved item's
         publishing; declining or revoking it takes the item down everywhere."""
         item = self.get(item_id, allowed)
-        if state not in CONSENT_STATES:
-            raise InvalidInput(f"{state!r} is not a consent state; use one of: {', '.join(CONSENT_STATES)}.",
-                               field="state", value=state)
-        if state == "not_required" and self.source_config(item).get("require_consent"):
-            raise Conflict(f"Source {item['source_id']} requires consent for every item; record requested, "
-                           "granted, declined or revoked.", field="state", value=state)
-        if evidence_url:
-            evidence_url = evidence_url.strip()
-            if not evidence_url.startswith(("https://", "http://")) or " " in evidence_url:
-                raise InvalidInput("The evidence link must be an http(s) URL (e.g. the contributor's reply).",
-                                   field="evidence_url", value=evidence_url)
-        if state == "granted" and not (evidence_url or item["consent_evidence_url"]):
-            raise InvalidInput("Granted consent needs an evidence link (where the contributor said yes).",
-                               field="evidence_url", value=evidence_url)
-        if item["state"] == "duplicate":
-            raise Conflict(f"Item {item_id} is a duplicate of item {item['duplicate_of']}; record consent there.",
-                           field="id", value=item_id)
+        evidence_url = self._checked_consent(item, state, evidence_url)
         # consent decides for every site the item is on (revoking takes it down there)
         self._check_all_sites_allowed(item, allowed, "record consent for")
         before = self.consent_status(item)
@@ -384,6 +368,28 @@ class CurationService:
                                          to_state=item["state"], detail=detail)
             self._tell("consent", item)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=item["state"] == "approved" and after == "waiting")
+
+    def _checked_consent(self, item: dict, state: str, evidence_url: str | None) -> str | None:
+        """The evidence link as it will be stored, once ``state`` may be recorded for ``item``;
+        refuses what set_consent must not write (nothing is written before this passes)."""
+        if state not in CONSENT_STATES:
+            raise InvalidInput(f"{state!r} is not a consent state; use one of: {', '.join(CONSENT_STATES)}.",
+                               field="state", value=state)
+        if state == "not_required" and self.source_config(item).get("require_consent"):
+            raise Conflict(f"Source {item['source_id']} requires consent for every item; record requested, "
+                           "granted, declined or revoked.", field="state", value=state)
+        if evidence_url:
+            evidence_url = evidence_url.strip()
+            if not evidence_url.startswith(("https://", "http://")) or " " in evidence_url:
+                raise InvalidInput("The evidence link must be an http(s) URL (e.g. the contributor's reply).",
+                                   field="evidence_url", value=evidence_url)
+        if state == "granted" and not (evidence_url or item["consent_evidence_url"]):
+            raise InvalidInput("Granted consent needs an evidence link (where the contributor said yes).",
+                               field="evidence_url", value=evidence_url)
+        if item["state"] == "duplicate":
+            raise Conflict(f"Item {item['id']} is a duplicate of item {item['duplicate_of']}; record consent there.",
+                           field="id", value=item["id"])
+        return evidence_url
 
     def approve_trusted(self, item_id: int) -> Outcome:
         """Publish an item the intake approved because its source is trusted, to the

@@ -6,8 +6,8 @@ import time
 
 import click
 
-from ..sync import source_summary
-from . import NO_SITES, main, pass_ctx
+from ..sync import SyncRun, source_summary
+from . import NO_SITES, Context, main, pass_ctx
 from .progress import Progress
 
 
@@ -62,7 +62,7 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
         pass
 
 
-def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
+def _sync_once(ctx: Context, site_id: str | None, *, wait: bool, sources: bool, sites: bool) -> bool:
     service = ctx.bridge.sync
     # The first sync of a big site pulls for a while: a bar with counts and an ETA when
     # the adapter knows how many comments remain, else a running count.
@@ -84,6 +84,13 @@ def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
         service.on_pulled = None
         for bar in counts.values():
             bar.close()
+    _report(ctx, run)
+    return run.ok
+
+
+def _report(ctx: Context, run: SyncRun) -> None:
+    """One line per source polled, site synced and side job (privacy purge, notifications);
+    what was skipped goes to stderr, so cron mails only what needs a look."""
     if run.sources_skipped:
         click.echo(f"cms-bridge sync: sources skipped, {run.sources_skipped}", err=True)
     if run.sources_error:
@@ -103,4 +110,3 @@ def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
             click.echo(f"cms-bridge sync: {result.summary()}", err=True)
         else:
             click.echo(result.summary())
-    return run.ok
