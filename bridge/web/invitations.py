@@ -8,50 +8,41 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from ..curation import CurationError
 from .access import allowed_sites, bridge
+from .bodies import Strict, messages_for
 
 bp = Blueprint("invitations", __name__)
 
 
-def _msgs(what: str) -> dict:
-    return {"required": f"is missing: send {what}", "null": f"must not be null: send {what}",
-            "invalid": f"has the wrong type: send {what}"}
+class RulesSchema(Strict):
+    banned = fields.List(fields.String(), load_default=list,
+                         error_messages=messages_for('a list of words, e.g. ["spam"]'))
+    suspect = fields.List(fields.String(), load_default=list, error_messages=messages_for('a list of words'))
 
 
-class RulesSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    banned = fields.List(fields.String(), load_default=list, error_messages=_msgs('a list of words, e.g. ["spam"]'))
-    suspect = fields.List(fields.String(), load_default=list, error_messages=_msgs('a list of words'))
-
-
-class InvitationSchema(Schema):
+class InvitationSchema(Strict):
     """What an editor sends (API JSON, or the page's form turned into the same dict)."""
-
-    class Meta:
-        unknown = RAISE
 
     name = fields.String(required=True, validate=validate.Length(
         min=1, max=200, error="must be 1 to 200 characters: a name contributors recognise, e.g. "
-                              "\"Turbine assembly team\""), error_messages=_msgs("the invitation's name"))
+                              "\"Turbine assembly team\""), error_messages=messages_for("the invitation's name"))
     targets = fields.List(fields.String(), required=True, validate=validate.Length(
         min=1, error='is empty: name at least one site id, e.g. ["corp"]'),
-        error_messages=_msgs('a list of site ids, e.g. ["corp"]'))
+        error_messages=messages_for('a list of site ids, e.g. ["corp"]'))
     expires_at = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
-        **_msgs("a date and time"),
+        **messages_for("a date and time"),
         "invalid": "is not a date and time: use ISO 8601 with a time zone, e.g. 2030-01-31T18:00:00Z",
         "invalid_awareness": "has no time zone: add one, e.g. 2030-01-31T18:00:00Z or +01:00"})
     max_submissions = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(
         min=1, max=100_000, error="must be a whole number from 1 to 100000 (or leave it out for no limit)"),
-        error_messages=_msgs("a whole number, e.g. 50"))
+        error_messages=messages_for("a whole number, e.g. 50"))
     consent_text = fields.String(load_default=None, allow_none=True, validate=validate.Length(
         min=20, max=5000, error="must be 20 to 5000 characters (or leave it out to use the standard text)"),
-        error_messages=_msgs("the consent wording as a string"))
-    trusted = fields.Boolean(load_default=False, error_messages=_msgs("true or false"))
+        error_messages=messages_for("the consent wording as a string"))
+    trusted = fields.Boolean(load_default=False, error_messages=messages_for("true or false"))
     rules = fields.Nested(RulesSchema, load_default=dict)
 
 

@@ -3,7 +3,7 @@
 Thin over the moderation service (``bridge/moderation.py``), as the inbox pages
 are: only the caller's sites, decisions never applied over a newer version than
 the one sent, errors as problem+json that say what to do. Bodies are validated
-with marshmallow schemas (as ``api/items`` does); each mistake names the field.
+with marshmallow schemas through ``bridge/web/bodies.py``; each mistake names the field.
 """
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from ...moderation import ACTION_NAMES, BULK_LIMIT, MAX_REPLY, BulkOutcome
 from ...sanitize import comment_html, safe_link
 from ...store.inbox import STATUSES
 from ..access import allowed_sites, bridge, may_see_site
+from ..bodies import load_body as load_json
 from ..converters import MAX_ID, is_id
 from ..problems import problem
 from . import bp
-from .bodies import load_body as load_json
 from .openapi import add_path, add_schema, error_responses
 
 MAX_LIMIT = 200

@@ -7,9 +7,9 @@ from flask import g, jsonify
 
 from ...curation import CurationError
 from ..access import allowed_sites
+from ..bodies import load_body
 from ..invitations import InvitationSchema, create, service
 from . import bp
-from .bodies import load_body
 from .items import curation_problem
 from .openapi import add_path, error_responses
 

@@ -13,11 +13,11 @@ from adapters.base import ALL_FEATURES
 
 from ...curation import CONSENT_STATES, ITEM_STATES, CurationError, Outcome
 from ..access import allowed_sites, bridge
+from ..bodies import Strict, load_body, messages_for
 from ..converters import MAX_ID
 from ..curation import decode_cursor, list_visible_items, service
 from ..problems import problem
 from . import bp
-from .bodies import Strict, load_body, messages_for
 from .openapi import add_path, add_schema, error_responses
 
 MAX_BULK = 500

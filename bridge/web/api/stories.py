@@ -9,8 +9,8 @@ from marshmallow import fields
 from ...curation import CurationError
 from ...stories import ORDER_MODES, STORY_STATES
 from ..access import allowed_sites, bridge
+from ..bodies import Strict, load_body, messages_for
 from . import bp
-from .bodies import Strict, load_body, messages_for
 from .items import curation_problem
 from .openapi import add_path, add_schema, error_responses
 

@@ -1,7 +1,9 @@
-"""JSON request bodies of the API, in the one way every route reads them: a marshmallow
-schema, and each mistake answered as problem+json naming the field, the value sent and
-the fix (``webhooks/problems.py``: ``field_errors``, ``invalid``). The route modules
-share it, so none imports another's helpers."""
+"""JSON request bodies, in the one way every API route reads them: a marshmallow schema,
+and each mistake answered as problem+json naming the field, the value sent and the fix
+(``webhooks/problems.py``: ``field_errors``, ``invalid``). Here rather than in
+``bridge/web/api/`` because the pages' schemas (``bridge/web/invitations.py``, which the
+API imports) share ``Strict`` and ``messages_for``; the route modules share it, so none
+imports another's helpers."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,7 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError
 
 from webhooks.problems import field_errors, invalid
 
-from ..problems import problem
+from .problems import problem
 
 #: ``explain(errors, body)`` → (status, title, detail) for an API that answers some mistakes
 #: otherwise than the usual 400 (the errors listed are the same either way)
