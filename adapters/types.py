@@ -95,10 +95,17 @@ class HoldReason:
     Comment Moderation list), ``previously_approved`` (the author has no approved comment yet),
     ``disallowed_keys``, ``plugin`` (core would have approved it; a plugin did not), ``wordpress``
     (core held it for a rule not named here), ``akismet`` (``spam`` | ``ham`` | ``error``).
-    Other sites give none."""
+    TYPO3 with the connector (1.4.0, ``CommentNormalizer::heldBecause``): ``ai_moderation`` (pw_comments'
+    AI moderation flagged it; the detail is its reason), ``ai_moderation_error``. Other sites give none."""
 
     code: str
     detail: str = ""
+
+    @classmethod
+    def list_from(cls, entries) -> list[HoldReason]:
+        """``[{"code", "detail"}, …]`` as a site sent it; entries without a code are dropped, long ones cut."""
+        return [cls(code=str(e["code"])[:50], detail=str(e.get("detail") or "")[:200])
+                for e in entries or [] if isinstance(e, dict) and e.get("code")]
 
 
 @dataclass

@@ -145,8 +145,7 @@ def held_because(row: dict) -> list[HoldReason]:
     without the plugin has no such meta (REST answers ``"meta": []``) and gives none."""
     meta = row.get("meta")
     entries = meta.get(HELD_META) if isinstance(meta, dict) else None
-    return [HoldReason(code=str(e["code"])[:50], detail=str(e.get("detail") or "")[:200])
-            for e in entries or [] if isinstance(e, dict) and e.get("code")]
+    return HoldReason.list_from(entries)
 
 
 def comment_from_row(row: dict) -> RemoteComment:
