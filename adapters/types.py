@@ -85,6 +85,29 @@ class SocialItem:
     key: str = ""
 
 
+@dataclass(frozen=True)
+class HoldReason:
+    """One reason the site gave itself for not approving a comment when it arrived.
+
+    ``code`` names the rule, ``detail`` what matched. WordPress with the connector plugin
+    (connectors/wordpress/includes/HoldReasons.php): ``manual`` (every comment must be approved),
+    ``max_links`` ("3 of 2": links found, the site's limit), ``moderation_keys`` (the word of its
+    Comment Moderation list), ``previously_approved`` (the author has no approved comment yet),
+    ``disallowed_keys``, ``plugin`` (core would have approved it; a plugin did not), ``wordpress``
+    (core held it for a rule not named here), ``akismet`` (``spam`` | ``ham`` | ``error``).
+    TYPO3 with the connector (1.4.0, ``CommentNormalizer::heldBecause``): ``ai_moderation`` (pw_comments'
+    AI moderation flagged it; the detail is its reason), ``ai_moderation_error``. Other sites give none."""
+
+    code: str
+    detail: str = ""
+
+    @classmethod
+    def list_from(cls, entries) -> list[HoldReason]:
+        """``[{"code", "detail"}, …]`` as a site sent it; entries without a code are dropped, long ones cut."""
+        return [cls(code=str(e["code"])[:50], detail=str(e.get("detail") or "")[:200])
+                for e in entries or [] if isinstance(e, dict) and e.get("code")]
+
+
 @dataclass
 class RemoteComment:
     """A visitor comment as it exists on its site right now."""
@@ -104,6 +127,8 @@ class RemoteComment:
     type: str = "comment"  # comment | pingback | trackback | ...
     link: str = ""  # the comment's own URL on the site, when known
     user_id: str | None = None  # set when a logged-in site user wrote it (e.g. our replies)
+    #: why the site held it, in its own words (:class:`HoldReason`); empty when it gives none
+    held_because: list[HoldReason] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from .types import (
     Anonymized,
     CommentStatus,
     ConnectionReport,
+    HoldReason,
     ModerationAction,
     RemoteComment,
     RemoteRef,
@@ -845,6 +846,7 @@ class Typo3Adapter(CMSAdapter):
             post_title=str(target.get("title") or ""),
             post_url=str(target.get("url") or ""),
             user_id=c.get("user_id"),
+            held_because=HoldReason.list_from(c.get("held_because")),  # connector 1.4.0: pw_comments' AI verdict
         )
 
     def close(self) -> None:

@@ -318,6 +318,7 @@ class SyncService:
             "author_ip": comment.author_ip if store_pii else None,
             "content_html": content_html, "content_text": html_to_text(content_html),
             "status": comment.status.value, "date_gmt": iso_from_datetime(comment.date_gmt),
+            "held_because": [{"code": r.code, "detail": r.detail} for r in comment.held_because],
         }
 
     def author_key(self, email: str) -> str:

@@ -18,7 +18,7 @@ from adapters.base import (
     Unreachable,
     Unsupported,
 )
-from adapters.types import CommentStatus, Media, ModerationAction, RemoteRef, SocialItem, SyncCursor
+from adapters.types import CommentStatus, HoldReason, Media, ModerationAction, RemoteRef, SocialItem, SyncCursor
 from adapters.typo3 import ContentTooLong, OutcomeUnknown, Typo3Adapter, Typo3SiteSchema
 
 NEWS = "tx_news_domain_model_news"
@@ -348,6 +348,28 @@ def test_fetch_comments_pages_across_both_extensions(typo3):
     assert page_comment.status == CommentStatus.APPROVED and page_comment.post_id == f"page:{post}"
     assert approved.status == CommentStatus.APPROVED
     assert approved.date_gmt == datetime.fromtimestamp(2000, UTC)
+
+
+def test_the_sites_own_reason_is_pw_comments_ai_moderation_and_nothing_else(typo3):
+    """pw_comments 7.x keeps its AI moderation's verdict on the record (CommentController::createAction;
+    connector 1.4.0 lists it); EXT:blog and a pw_comments hold without AI keep no reason."""
+    post = typo3.add_page("Blog post", "/blog/post")
+    flagged = typo3.add_pw_comment("You are all idiots", ai_moderation_status="flagged",
+                                   ai_moderation_reason="harassment")
+    failed = typo3.add_pw_comment("Plain words", ai_moderation_status="error",
+                                  ai_moderation_reason="AI moderation failed: timeout")
+    held = typo3.add_pw_comment("Held by moderateNewComments")
+    ours = typo3.add_pw_comment("Marked spam in the inbox")
+    blog = typo3.add_blog_comment("No reason kept", post=post)
+    adapter = connector_adapter(typo3)
+    adapter.moderate(f"pw_comments:{ours}", ModerationAction.SPAM)  # writes its own ai_moderation_reason
+    ids = [f"pw_comments:{flagged}", f"pw_comments:{failed}", f"pw_comments:{held}", f"pw_comments:{ours}",
+           f"blog:{blog}"]
+    found = {c.remote_id: c for c in adapter.fetch_comments_by_id(ids)}
+    assert found[ids[0]].status == CommentStatus.SPAM
+    assert found[ids[0]].held_because == [HoldReason("ai_moderation", "harassment")]
+    assert found[ids[1]].held_because == [HoldReason("ai_moderation_error", "AI moderation failed: timeout")]
+    assert [found[i].held_because for i in ids[2:]] == [[], [], []]
 
 
 def test_fetch_comments_by_id_omits_gone_ones(typo3):

@@ -126,6 +126,6 @@ def test_sites_check_reports_the_plugin(wp, plugin_zip, runner, secret):
 
     assert "connector plugin: not active — sync polls" in check()
     install_plugin(wp, plugin_zip)
-    assert "connector plugin: active, version 0.1.0; events NOT set up on the site" in check()
+    assert "connector plugin: active, version 0.2.0; events NOT set up on the site" in check()
     configure(wp, "http://127.0.0.1:9/webhooks/wordpress/blog", secret)
-    assert "connector plugin: active, version 0.1.0; events set up, 0 waiting in its queue" in check()
+    assert "connector plugin: active, version 0.2.0; events set up, 0 waiting in its queue" in check()

@@ -10,9 +10,13 @@ already applied, by the plugin's per-change stamp).
 The body (``type`` one of :data:`EVENT_TYPES` or ``ping``)::
 
     {"type": "comment.created", "timestamp": "2026-12-02T10:00:00Z",
-     "data": {"comment": {<REST's comment fields in edit context, content.raw, + "modified">},
+     "data": {"comment": {<REST's comment fields in edit context, content.raw, + "modified",
+                          "meta": {"_cms_bridge_held_because": [{"code": "max_links", "detail": "3 of 2"}]}>},
               "previous_status": "hold" | null, "origin": "site" | "cms-bridge",
-              "modified": "1764669600000000", "site_url": "…", "plugin_version": "0.1.0"}}
+              "modified": "1764669600000000", "site_url": "…", "plugin_version": "0.2.0"}}
+
+``meta._cms_bridge_held_because`` (plugin 0.2.0): why WordPress held the comment when it arrived
+(:class:`adapters.types.HoldReason`); older plugins send no ``meta``.
 
 Answers: 202 applied (``{"status": "accepted", "applied": …}``), 200 ``pong`` for a ping,
 the first answer again for a redelivered ``webhook-id``; 400 field errors; 401 bad signature;
@@ -26,7 +30,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from flask import current_app
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .problems import problem
 from .routes import Answer, WebhookSource, bp, receive_signed
@@ -35,6 +39,7 @@ EVENT_TYPES = ("comment.created", "comment.edited", "comment.status_changed", "c
                "comment.untrashed", "comment.spammed", "comment.unspammed", "comment.deleted")
 STATUSES = ("approved", "hold", "spam", "trash", "post-trashed", "deleted")
 STAMP = r"^\d{16}$"
+HELD_META = "_cms_bridge_held_because"  # the plugin's meta key (connectors/wordpress/includes/HoldReasons.php)
 
 
 class WordPressEvents(Protocol):
@@ -52,6 +57,29 @@ class WordPressEvents(Protocol):
 
 def _one_of(choices) -> validate.OneOf:
     return validate.OneOf(choices, error="is not one of: " + ", ".join(choices))
+
+
+class HoldReasonSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    detail = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class CommentMetaSchema(Schema):
+    """The plugin's comment meta, as REST shows it: why WordPress held the comment
+    (connectors/wordpress/includes/HoldReasons.php; read by adapters.wordpress.common.held_because)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    held_because = fields.List(fields.Nested(HoldReasonSchema), data_key=HELD_META, load_default=list,
+                               validate=validate.Length(max=50))
+
+    @post_load
+    def _as_rest(self, data, **kwargs):
+        return {HELD_META: data["held_because"]}
 
 
 class CommentSchema(Schema):
@@ -72,6 +100,7 @@ class CommentSchema(Schema):
     link = fields.String(load_default="", validate=validate.Length(max=2000))
     status = fields.String(required=True, validate=_one_of(STATUSES))
     type = fields.String(load_default="comment", validate=validate.Length(max=50))
+    meta = fields.Nested(CommentMetaSchema, load_default=dict)
 
     @validates_schema
     def _date(self, data, **kwargs):

@@ -21,6 +21,7 @@ from ..base import (
 )
 from ..types import (
     CommentStatus,
+    HoldReason,
     Media,
     RemoteComment,
     SocialItem,
@@ -135,6 +136,18 @@ def optional_id(value: Any) -> str | None:
     return str(value) if value not in (None, "", "0", 0) else None
 
 
+#: the connector plugin's comment meta: why WordPress held the comment (HoldRecorder.php)
+HELD_META = "_cms_bridge_held_because"
+
+
+def held_because(row: dict) -> list[HoldReason]:
+    """The plugin's reasons in a REST-shaped comment (``meta``, context=edit) or an event; a site
+    without the plugin has no such meta (REST answers ``"meta": []``) and gives none."""
+    meta = row.get("meta")
+    entries = meta.get(HELD_META) if isinstance(meta, dict) else None
+    return HoldReason.list_from(entries)
+
+
 def comment_from_row(row: dict) -> RemoteComment:
     """A comment in REST's shape (``/wp/v2/comments``, ``context=edit``; the connector
     plugin answers in the same shape) as a RemoteComment: the raw content when the
@@ -148,7 +161,8 @@ def comment_from_row(row: dict) -> RemoteComment:
         author_name=row.get("author_name") or "", author_url=row.get("author_url") or "",
         author_email=row.get("author_email") or "", author_ip=row.get("author_ip") or "",
         parent_id=optional_id(row.get("parent")), type=row.get("type") or "comment", link=link,
-        post_url=post_url_from_comment_link(link), user_id=optional_id(row.get("author")))
+        post_url=post_url_from_comment_link(link), user_id=optional_id(row.get("author")),
+        held_because=held_because(row))
 
 
 def file_sha256(path: str) -> str:

@@ -22,7 +22,7 @@ class RestTransport:
 
     name = "rest"
     COMMENT_FIELDS = ("id,post,parent,author,author_name,author_email,author_url,author_ip,"
-                      "date_gmt,content,link,status,type")
+                      "date_gmt,content,link,status,type,meta")  # meta: the plugin's held_because
 
     def __init__(self, connection: WordPressConnection):
         self.connection = connection

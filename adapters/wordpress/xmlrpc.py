@@ -281,6 +281,9 @@ class XmlrpcTransport:
 
     # -- comments -------------------------------------------------------------
     def to_comment(self, c: _Comment) -> RemoteComment:
+        """``held_because`` stays empty: wp.getComments answers with wp_xmlrpc_server::_prepare_comment(),
+        which carries no comment meta, so the connector plugin's reason is not in it. A site with the
+        plugin still gives it to cms-bridge through the plugin's events and changes route."""
         link = getattr(c, "link", "") or ""
         return RemoteComment(
             remote_id=str(c.id), post_id=str(getattr(c, "post", "") or ""), status=comment_status(c.status),

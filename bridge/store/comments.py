@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import dumps
+from .base import dumps, loads
 
 #: columns the sync writes for a comment it sees for the first time
 PULLED_COLUMNS = ("remote_id", "remote_parent_id", "post_id", "post_title", "post_url", "link", "type",
                   "author_name", "author_url", "author_key", "author_email", "author_ip", "content_html",
-                  "content_text", "status", "date_gmt")
+                  "content_text", "status", "date_gmt", "held_because")
+
+def _pulled(row: dict) -> list:
+    """The values of ``PULLED_COLUMNS`` for a row the sync built; ``held_because`` (the site's own
+    reasons, a list of {code, detail}) as JSON, NULL when the site gave none."""
+    return [(dumps(row[c]) if row.get(c) else None) if c == "held_because" else row.get(c)
+            for c in PULLED_COLUMNS]
+
+
+def decoded_comment(row: dict | None) -> dict | None:
+    """A comments row with ``held_because`` as the list it stores ([] when the site gave none)."""
+    if row is not None and "held_because" in row:
+        row["held_because"] = loads(row["held_because"], [])
+    return row
+
 
 #: a comment is "open" while the inbox still expects it to change
 OPEN_WHERE = "(status = 'pending' OR writeback_state = 'pending')"
@@ -56,7 +70,7 @@ class CommentsQueries:
                     f"INSERT INTO comments (site_id, {columns}, remote_status, first_seen_at, updated_at, parent_id) "
                     f"VALUES (?, {marks}, ?, ?, ?, (SELECT p.id FROM comments p WHERE p.site_id = ? AND "
                     f"p.remote_id = ?)) ON CONFLICT(site_id, remote_id) DO NOTHING",
-                    [site_id, *(row.get(c) for c in PULLED_COLUMNS), row["status"], now, now,
+                    [site_id, *_pulled(row), row["status"], now, now,
                      site_id, row.get("remote_parent_id")],
                 )
                 created += cur.rowcount
@@ -140,10 +154,11 @@ class CommentsQueries:
 
     # -- reading ------------------------------------------------------------------
     def get_comment(self, comment_id: int) -> dict | None:
-        return self.query_one("SELECT * FROM comments WHERE id = ?", [comment_id])
+        return decoded_comment(self.query_one("SELECT * FROM comments WHERE id = ?", [comment_id]))
 
     def get_comment_by_remote(self, site_id: str, remote_id: str) -> dict | None:
-        return self.query_one("SELECT * FROM comments WHERE site_id = ? AND remote_id = ?", [site_id, remote_id])
+        return decoded_comment(self.query_one("SELECT * FROM comments WHERE site_id = ? AND remote_id = ?",
+                                       [site_id, remote_id]))
 
     def count_comments(self, site_id: str | None = None, status: str | None = None) -> int:
         where, params = [], []
@@ -312,7 +327,7 @@ class CommentsQueries:
                 f"writeback_state, writeback_job_id) VALUES (?, {marks}, ?, ?, ?, (SELECT p.id FROM comments p "
                 f"WHERE p.site_id = ? AND p.remote_id = ?), 'done', ?) ON CONFLICT(site_id, remote_id) DO UPDATE SET "
                 f"writeback_state = 'done', writeback_job_id = excluded.writeback_job_id",
-                [site_id, *(row.get(c) for c in PULLED_COLUMNS), row["status"], now, now, site_id,
+                [site_id, *_pulled(row), row["status"], now, now, site_id,
                  row.get("remote_parent_id"), job_id],
             )
             local_id = self.scalar("SELECT id FROM comments WHERE site_id = ? AND remote_id = ?",

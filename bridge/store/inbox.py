@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field
 
 from .base import search_words
+from .comments import decoded_comment
 
 STATUSES = ("pending", "approved", "spam", "trash", "deleted")
 #: the columns a page of the inbox needs (no commenter e-mail or IP)
 COLUMNS = ("id", "site_id", "remote_id", "remote_parent_id", "parent_id", "post_id", "post_title", "post_url",
            "link", "type", "author_name", "author_url", "author_key", "content_html", "content_text", "status",
            "remote_status", "date_gmt", "first_seen_at", "updated_at", "version", "site_change", "site_change_at",
-           "expected_status", "writeback_state", "writeback_error", "writeback_job_id")
+           "expected_status", "writeback_state", "writeback_error", "writeback_job_id", "held_because")
 #: beyond this many per-site branches a single query is cheaper than the merge
 MAX_BRANCHES = 64
 #: a search matching fewer rows than this is read through the full-text index, not the date index
@@ -197,7 +198,8 @@ class InboxQueries:
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
-        return self.query(f"SELECT {', '.join(COLUMNS)} FROM comments WHERE id IN ({marks})", [int(i) for i in ids])
+        rows = self.query(f"SELECT {', '.join(COLUMNS)} FROM comments WHERE id IN ({marks})", [int(i) for i in ids])
+        return [decoded_comment(row) for row in rows]
 
     def inbox_comment(self, comment_id: int, sites: list[str] | None) -> dict | None:
         """One comment, or None if it does not exist or lies outside ``sites``."""

@@ -842,3 +842,11 @@ def m0020_user_language(db: Database) -> None:
     """The language a user reads the interface in (``en``, ``de``), chosen on the
     account page; NULL means the browser's Accept-Language decides."""
     db["users"].add_column("language", str)
+
+
+@migrations(name="0021_comment_held_because")
+def m0021_comment_held_because(db: Database) -> None:
+    """Why the site held a comment when it arrived, in its own terms: a JSON list of
+    ``{"code", "detail"}`` (adapters.types.HoldReason; WordPress's connector plugin gives them),
+    NULL when the site gave none (TYPO3, WordPress without the plugin, XML-RPC-only pulls)."""
+    db["comments"].add_column("held_because", str)

@@ -67,6 +67,10 @@ class WordPressPluginQueries:
                     db.execute("UPDATE comments SET content_html = ?, content_text = ?, updated_at = ? WHERE id = ?",
                                [row["content_html"], row["content_text"], self.now_iso(), known["id"]])
                     counts["edited"] += 1
+                if row is not None and row.get("held_because") and not known.get("held_because"):
+                    # pulled over XML-RPC, which carries no meta: the plugin's reasons arrive here
+                    db.execute("UPDATE comments SET held_because = ? WHERE id = ?",
+                               [dumps(row["held_because"]), known["id"]])
                 n = self.apply_site_statuses(site_id, [{"row": known, "status": change["status"]}])
                 counts["changed"] += n
                 counts["unchanged"] += int(not n and not edited)

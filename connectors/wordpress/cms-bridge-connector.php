@@ -2,8 +2,8 @@
 /**
  * Plugin Name:       cms-bridge connector
  * Plugin URI:        https://github.com/cms-bridge/cms-bridge
- * Description:       Sends signed comment events to cms-bridge as they happen (queued and retried while it is unreachable) and lists changed comments for its sync in one request.
- * Version:           0.1.0
+ * Description:       Sends signed comment events to cms-bridge as they happen (queued and retried while it is unreachable) and lists changed comments for its sync in one request; records why WordPress held a new comment.
+ * Version:           0.2.0
  * Requires at least: 6.1
  * Requires PHP:      7.4
  * Author:            cms-bridge
@@ -17,7 +17,7 @@
 defined('ABSPATH') || exit;
 
 if (!class_exists('CmsBridge\\Connector\\Plugin', false)) {
-    foreach (['Signer', 'EventMerger', 'ChangeCursor', 'Backoff', 'CommentShape', 'Settings', 'Queue', 'Deliverer', 'Rest', 'Admin', 'Plugin'] as $cms_bridge_class) {
+    foreach (['Signer', 'EventMerger', 'ChangeCursor', 'Backoff', 'HoldReasons', 'CommentShape', 'HoldRecorder', 'Settings', 'Queue', 'Deliverer', 'Rest', 'Admin', 'Plugin'] as $cms_bridge_class) {
         require_once __DIR__ . '/includes/' . $cms_bridge_class . '.php';
     }
     unset($cms_bridge_class);

@@ -2,8 +2,8 @@
 /**
  * Runs when an admin deletes the plugin in wp-admin (WordPress defines WP_UNINSTALL_PLUGIN and
  * includes this file; see uninstall_plugin() in wp-admin/includes/plugin.php). Removes what the
- * plugin added: its queue table, its options, its cron event and the change stamps in comment
- * meta. Comments themselves are never touched. (Deactivating keeps all of it.)
+ * plugin added: its queue table, its options, its cron event and the change stamps and hold reasons in
+ * comment meta. Comments themselves are never touched. (Deactivating keeps all of it.)
  */
 
 defined('WP_UNINSTALL_PLUGIN') || exit;
@@ -15,4 +15,5 @@ foreach (['cms_bridge_connector_settings', 'cms_bridge_connector_schema', 'cms_b
     delete_option($cms_bridge_option);
 }
 delete_metadata('comment', 0, '_cms_bridge_modified', '', true);
+delete_metadata('comment', 0, '_cms_bridge_held_because', '', true);
 wp_clear_scheduled_hook('cms_bridge_connector_deliver');

@@ -1,4 +1,4 @@
-"""The cms-bridge connector's reaction types as its PHP (connectors/typo3, 1.3.0) does them.
+"""The cms-bridge connector's reaction types as its PHP (connectors/typo3, 1.4.0) does them.
 
 Each reaction type here is a port of its PHP class: it parses the payload as
 ``Classes/Domain/Payload/PayloadReader.php`` does (same keys, order and sentences), builds the
@@ -26,7 +26,8 @@ IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "ima
 COMMENT_ID = re.compile(r"^([a-z_]+):([1-9][0-9]{0,9})$")
 REPLY_LEDGER = "tx_cmsbridgeconnector_reply"  # Classes/Domain/Comment/ReplyLedger.php::TABLE
 REPLY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # ReplyLedger::KEY_PATTERN (matched in full)
-CONNECTOR_VERSION = "1.3.0"  # AbstractBridgeReaction::CONNECTOR_VERSION, ext_emconf.php
+CONNECTOR_VERSION = "1.4.0"  # AbstractBridgeReaction::CONNECTOR_VERSION, ext_emconf.php
+SPAM_REASON = "Marked as spam in cms-bridge"  # CommentStatusMapper::SPAM_REASON
 
 #: the fields each reaction type writes, per table (AbstractBridgeReaction::fieldsWritten overrides:
 #: NewsUpsertRequest::FIELDS + fal_media, ImageReferencePlan::REFERENCE_FIELDS, CommentStatusMapper::
@@ -257,6 +258,19 @@ def status_of(source: str, row: dict) -> str:
     if row["hidden"]:
         return "spam" if row["ai_moderation_status"] == "flagged" else "pending"
     return "approved"
+
+
+def held_because(source: str, row) -> list[dict]:
+    """Classes/Domain/Comment/CommentNormalizer.php::heldBecause (1.4.0): pw_comments' AI moderation
+    verdict as the record keeps it, except the reason cms-bridge writes itself; EXT:blog keeps none."""
+    if source != "pw_comments":
+        return []
+    status, reason = row["ai_moderation_status"] or "", (row["ai_moderation_reason"] or "").strip()
+    if status == "flagged" and reason != SPAM_REASON:
+        return [{"code": "ai_moderation", "detail": reason}]
+    if status == "error":
+        return [{"code": "ai_moderation_error", "detail": reason}]
+    return []
 
 
 def images_plan(live_references: list[dict], requested: list[tuple[str, str]]) -> dict:
@@ -686,7 +700,8 @@ class Connector:
         return {"id": f"{source}:{row['uid']}", "source": source, "uid": row["uid"], "status": status_of(source, row),
                 "created": row["crdate"], "changed": row["tstamp"], "author_name": author[0] or "",
                 "author_email": author[1] or "", "author_url": author[2] or "", "message": message,
-                "parent_id": parent, "target": target, "user_id": user_id}
+                "parent_id": parent, "target": target, "user_id": user_id,
+                "held_because": held_because(source, row)}
 
     def news_url(self, uid: int) -> str:
         """Service/UrlBuilder.php::newsUrl: "" when the extension setting newsDetailPid is 0; otherwise the
@@ -731,7 +746,7 @@ class Connector:
             else:  # pw_comments 7.x: the double's table has the ai_moderation_* columns
                 fields = {"approve": {"hidden": 0, "ai_moderation_status": "approved"},
                           "spam": {"hidden": 1, "ai_moderation_status": "flagged",
-                                   "ai_moderation_reason": "Marked as spam in cms-bridge"},
+                                   "ai_moderation_reason": SPAM_REASON},
                           "hold": {"hidden": 1}, "unspam": {"hidden": 1}, "restore": {}}[action]
                 if action in ("hold", "unspam") and row["ai_moderation_status"] == "flagged":
                     fields.update(ai_moderation_status="", ai_moderation_reason="")

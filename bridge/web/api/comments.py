@@ -46,6 +46,7 @@ def public(comment: dict) -> dict:
         "version": comment["version"], "site_change": comment["site_change"],
         "site_change_at": comment["site_change_at"], "writeback_state": comment["writeback_state"],
         "writeback_error": comment["writeback_error"],
+        "held_because": comment.get("held_because") or [],
     }
 
 
@@ -274,7 +275,11 @@ add_schema("Comment", {"type": "object", "required": ["id", "site_id", "status",
                                                 "description": "send it back with an action to refuse stale ones"},
     "site_change": _nullable_str, "site_change_at": _nullable_str,
     "writeback_state": {"type": ["string", "null"], "enum": ["pending", "done", "failed", None]},
-    "writeback_error": _nullable_str}})
+    "writeback_error": _nullable_str,
+    "held_because": {"type": "array", "description": "why the site held it when it arrived, in its own terms "
+                     "(WordPress with the connector plugin; empty when the site gave none)",
+                     "items": {"type": "object", "required": ["code", "detail"], "properties": {
+                         "code": {"type": "string"}, "detail": {"type": "string"}}}}}})
 add_schema("CommentDetail", {"allOf": [{"$ref": "#/components/schemas/Comment"}], "type": "object", "properties": {
     "parent": {"type": ["object", "null"]},
     "history": {"type": "array", "items": {"type": "object", "properties": {

@@ -30,9 +30,11 @@ final class CommentShape
 
     /**
      * @param array<string,mixed> $row a wp_comments row
+     * @param list<array{code:string,detail:string}> $heldBecause its `_cms_bridge_held_because` meta
+     *        (HoldReasons), under `meta` as REST's registered meta is
      * @return array<string,mixed>
      */
-    public static function fromRow(array $row, string $link, string $modified, ?string $status = null): array
+    public static function fromRow(array $row, string $link, string $modified, ?string $status = null, array $heldBecause = []): array
     {
         return [
             'id' => (int) $row['comment_ID'],
@@ -49,6 +51,7 @@ final class CommentShape
             'status' => $status ?? self::status((string) ($row['comment_approved'] ?? '0')),
             'type' => ((string) ($row['comment_type'] ?? '')) === '' ? 'comment' : (string) $row['comment_type'],
             'modified' => $modified,
+            'meta' => [HoldReasons::META => $heldBecause],
         ];
     }
 }

@@ -25,7 +25,7 @@ namespace CmsBridge\Connector;
 
 final class Plugin
 {
-    public const VERSION = '0.1.0';
+    public const VERSION = '0.2.0';
     public const META = '_cms_bridge_modified';
     public const CRON_HOOK = 'cms_bridge_connector_deliver';
 
@@ -57,6 +57,7 @@ final class Plugin
         add_action(self::CRON_HOOK, [self::class, 'cron']);
         add_action('init', [self::class, 'schedule']);
         add_action('rest_api_init', [Rest::class, 'register']);
+        HoldRecorder::register();
         Admin::register();
         Queue::install();
     }
@@ -120,7 +121,7 @@ final class Plugin
                     continue; // gone in the same request without deleted_comment: nothing to tell
                 }
                 update_comment_meta($id, self::META, $modified);
-                $shape = CommentShape::fromRow($row, (string) get_comment_link($id), $modified);
+                $shape = CommentShape::fromRow($row, (string) get_comment_link($id), $modified, null, HoldRecorder::of((int) $id));
             }
             $payload = [
                 'type' => $event['type'],

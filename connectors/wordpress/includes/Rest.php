@@ -89,7 +89,8 @@ final class Rest
             }
             $row = get_comment((int) $r['id'], ARRAY_A);
             if (is_array($row)) {
-                $out[] = CommentShape::fromRow($row, (string) get_comment_link((int) $r['id']), (string) $r['modified']);
+                $out[] = CommentShape::fromRow($row, (string) get_comment_link((int) $r['id']), (string) $r['modified'], null,
+                    HoldRecorder::of((int) $r['id']));
             }
         }
         $last = end($page);

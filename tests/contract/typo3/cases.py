@@ -3,10 +3,11 @@
 The cases and their ids are those of the fidelity replay against real TYPO3 13.4.9 / 12.4.45
 (C = core create-record, P = probes, U = upsert, N = unpublish, L = list comments, R = reply,
 M = moderate, X = transport) plus the facts F1–F7 of the same check. Expected values are what
-the real 13.4.9 answered; the I (images list) and E (erase) cases are connector 1.3.0's, not yet
-replayed against a real site. Except where connector 1.2.0 fixes a finding: U05–U07 now leave 1, 1
-and 0 live image references (1.1.0: 2, 3, 3) and an upsert whose fields the service user may
-not write is refused with 403 before anything is written (F2; 1.1.0: 201 and the fields lost).
+the real 13.4.9 answered; the I (images list) and E (erase) cases are connector 1.3.0's and L01's
+``held_because`` key 1.4.0's, not yet replayed against a real site. Except where connector 1.2.0
+fixes a finding: U05–U07 now leave 1, 1 and 0 live image references (1.1.0: 2, 3, 3) and an
+upsert whose fields the service user may not write is refused with 403 before anything is
+written (F2; 1.1.0: 201 and the fields lost).
 
 Each case names a reaction of the target, what to send, and what must come back and be in the
 tables afterwards. Later cases use what earlier ones made (``ctx``), so they run in order.
@@ -192,7 +193,9 @@ def reaction_url(identifier: str | Callable) -> Callable:
 def _page(body, size: int) -> None:
     assert len(body["comments"]) == size, body
     assert set(body["comments"][0]) == {"id", "source", "uid", "status", "created", "changed", "author_name",
-                                        "author_email", "author_url", "message", "parent_id", "target", "user_id"}
+                                        "author_email", "author_url", "message", "parent_id", "target", "user_id",
+                                        "held_because"}  # 1.4.0: pw_comments' AI moderation verdict, else []
+    assert all(isinstance(c["held_because"], list) for c in body["comments"])
     assert set(body["comments"][0]["target"]) == {"type", "uid", "title", "url"}
 
 
@@ -257,7 +260,7 @@ def cases(random_identifier: Callable[[], str]) -> list[Case]:
              response={"success": True}, count=literal_records, expect={"records_created": 1}),
         # -- probes -------------------------------------------------------------------------------------
         Case("P01", "probe bridge-upsert-news", "bridge-upsert-news", body={"probe": True},
-             response={"success": True, "probe": True, "type": "bridge-upsert-news", "connector_version": "1.3.0",
+             response={"success": True, "probe": True, "type": "bridge-upsert-news", "connector_version": "1.4.0",
                        "fields": {"not_writable": []}, "problems": []}),
         Case("P02", "probe bridge-reply", "bridge-reply", body={"probe": True},
              response={"success": True, "probe": True, "type": "bridge-reply", "problems": []}),

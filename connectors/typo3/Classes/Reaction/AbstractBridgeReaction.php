@@ -27,7 +27,7 @@ use TYPO3\CMS\Reactions\Reaction\ReactionInterface;
  */
 abstract class AbstractBridgeReaction implements ReactionInterface
 {
-    public const CONNECTOR_VERSION = '1.3.0';
+    public const CONNECTOR_VERSION = '1.4.0';
 
     public function __construct(
         protected readonly ResponseFactoryInterface $responseFactory,

@@ -124,6 +124,19 @@ final class CommentMappingTest extends TestCase
         self::assertNull($comment['user_id']);
     }
 
+    public function testPwCommentsAiModerationIsTheSitesReason(): void
+    {
+        $row = ['uid' => 17, 'hidden' => 1, 'deleted' => 0, 'ai_moderation_status' => 'flagged', 'ai_moderation_reason' => 'harassment'];
+        self::assertSame([['code' => 'ai_moderation', 'detail' => 'harassment']], CommentNormalizer::heldBecause('pw_comments', $row));
+        $error = ['ai_moderation_status' => 'error', 'ai_moderation_reason' => 'AI moderation failed: timeout'];
+        self::assertSame([['code' => 'ai_moderation_error', 'detail' => 'AI moderation failed: timeout']], CommentNormalizer::heldBecause('pw_comments', $error));
+        // cms-bridge's own spam mark, an approval, pw_comments 6.x (no columns) and EXT:blog give none
+        self::assertSame([], CommentNormalizer::heldBecause('pw_comments', ['ai_moderation_status' => 'flagged', 'ai_moderation_reason' => 'Marked as spam in cms-bridge']));
+        self::assertSame([], CommentNormalizer::heldBecause('pw_comments', ['ai_moderation_status' => 'approved', 'ai_moderation_reason' => '']));
+        self::assertSame([], CommentNormalizer::heldBecause('pw_comments', ['hidden' => 1]));
+        self::assertSame([], CommentNormalizer::heldBecause('blog', ['status' => 50, 'ai_moderation_status' => 'flagged']));
+    }
+
     public function testNormalizeBlogComment(): void
     {
         $row = ['uid' => 4, 'crdate' => 1, 'tstamp' => 1, 'hidden' => 0, 'deleted' => 0, 'status' => 10, 'name' => 'Bo', 'email' => '', 'url' => 'https://bo.example',

@@ -13,7 +13,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class PackageMetadataTest extends TestCase
 {
-    private const VERSION = '1.3.0';
+    private const VERSION = '1.4.0';
 
     /** @return array<string,mixed> */
     private static function emconf(): array

@@ -45,7 +45,36 @@ final class CommentNormalizer
             'parent_id' => $parent,
             'target' => $target,
             'user_id' => $userId,
+            'held_because' => self::heldBecause($source, $row),
         ];
+    }
+
+    /**
+     * Why the site held the comment, in its own record: pw_comments (7.x) keeps the verdict of its AI
+     * moderation in `ai_moderation_status` / `ai_moderation_reason` (CommentController::createAction
+     * sets 'flagged' with the provider's reason and hides the comment, or 'error' with "AI moderation
+     * failed: …"; Configuration/TCA/tx_pwcomments_domain_model_comment.php, teamneusta/pw_comments 7.x).
+     * The reason cms-bridge itself writes when it marks spam is not the site's. EXT:blog keeps none
+     * (its TCA tx_blog_domain_model_comment has status and hidden only), nor does a plain
+     * `moderateNewComments` hold of pw_comments.
+     *
+     * @param array<string,mixed> $row
+     * @return list<array{code:string,detail:string}>
+     */
+    public static function heldBecause(string $source, array $row): array
+    {
+        if ($source !== CommentSource::PW_COMMENTS) {
+            return [];
+        }
+        $status = (string)($row['ai_moderation_status'] ?? '');
+        $reason = trim((string)($row['ai_moderation_reason'] ?? ''));
+        if ($status === CommentStatusMapper::PW_FLAGGED && $reason !== CommentStatusMapper::SPAM_REASON) {
+            return [['code' => 'ai_moderation', 'detail' => $reason]];
+        }
+        if ($status === 'error') {
+            return [['code' => 'ai_moderation_error', 'detail' => $reason]];
+        }
+        return [];
     }
 
     /**
