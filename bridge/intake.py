@@ -197,9 +197,9 @@ class IntakeService:
 
     # -- sources ------------------------------------------------------------
     def sources_changed(self) -> None:
-        """Compile every source's rules (again): the config file's at start, and whenever the
-        sources added in the UI change (bridge/source_admin.py calls this), so their rules take
-        effect with the next item, without a restart."""
+        """Compile every source's rules (again): the config file's at start, and the sources added
+        in the UI whenever they change (bridge/source_admin.py calls this), once per change rather
+        than for every item; a source not compiled here has its rules compiled as it is used."""
         self._rules = {source["id"]: compile_rules(source.get("rules") or {}) for source in self.config.sources}
 
     def _source(self, source_id: str) -> dict:

@@ -133,8 +133,8 @@ class SourceAdmin(ManagedEntries):
             config.secrets[("source", source["id"])] = secrets
         config.sources[:] = self.file_sources + managed
         self.store.sync_sources(managed)
-        # what compiled the sources' rules compiles them again: the next item (and the
-        # inbox's watch list) follows a change as it would a restart with the file edited
+        # the inbox's watch list is built anew from the sources' rules (it kept the words it was
+        # first built with), and intake compiles them once per change as it does the file's
         self.bridge.intake.sources_changed()
         self.bridge.moderation.sources_changed()
 
