@@ -159,7 +159,10 @@ class SourceAdmin(ManagedEntries):
         before = self.row(source["id"])
         detail = f"{source['kind']} {source.get('url') or ''}".strip()
         if before is not None:
-            detail += f"; changed: {', '.join(changed_keys(before['raw'], raw)) or 'nothing'}"
+            changed = changed_keys(before["raw"], raw)
+            if self.box.open(before["sealed"]) != secrets:
+                changed.append("secret")
+            detail += f"; changed: {', '.join(changed) or 'nothing'}"
         entries = None
         if source["kind"] == "feed":
             adapter = self.bridge.intake.source_adapter(source)

@@ -142,6 +142,13 @@ def test_a_webhook_source_gets_a_secret_shown_once_kept_when_an_edit_leaves_it_b
     assert kept.status_code == 302  # no new secret: nothing to show
     assert secret not in client.get("/sites").get_data(as_text=True)
     assert _post_signed(client, "crew", secret).status_code in (200, 201, 202)
+    rotated = "whsec_" + "C" * 32
+    client.post("/sources/crew/edit", data={"csrf_token": auth.csrf, "name": "Crew", "secret": rotated})
+    assert _post_signed(client, "crew", secret).status_code == 401
+    assert _post_signed(client, "crew", rotated).status_code in (200, 201, 202)
+    assert [r["detail"] for r in bridge.store.query(  # what changed, never the secret itself
+        "SELECT detail FROM moderation_log WHERE remote_id = 'crew' ORDER BY id")] == [
+        "source crew: webhook", "source crew: webhook; changed: name", "source crew: webhook; changed: secret"]
     client.post("/sources/crew/disable", data={"csrf_token": auth.csrf})
     assert _post_signed(client, "crew", secret).status_code not in (200, 201, 202)
 
