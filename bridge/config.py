@@ -218,12 +218,17 @@ class SiteCommonSchema(Schema):
 
 
 class RulesSchema(Schema):
+    """A source's ``[sources.rules]``: words and phrases (matched whole, case-insensitively)
+    and a link limit. The source form in the UI and ``sources add`` are checked by this too."""
+
     class Meta:
         unknown = RAISE
 
     banned = StrList(load_default=list)
     suspect = StrList(load_default=list)
-    max_links = Int(load_default=3, validate=validate.Range(0, error="must not be negative"))
+    max_links = fields.Integer(
+        strict=True, load_default=3, error_messages=_msgs("a whole number (the most links an item may carry, e.g. 3)"),
+        validate=validate.Range(0, error="must not be negative (0: an item with any link is flagged)"))
 
 
 class SourceSchema(Schema):

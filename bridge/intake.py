@@ -193,9 +193,15 @@ class IntakeService:
         db_path = self.store.path
         self._lock_path = None if db_path == ":memory:" else os.path.abspath(db_path) + ".intake-lock"
         self._lock_fd: int | None = None
-        self._rules = {source["id"]: compile_rules(source.get("rules") or {}) for source in self.config.sources}
+        self.sources_changed()
 
     # -- sources ------------------------------------------------------------
+    def sources_changed(self) -> None:
+        """Compile every source's rules (again): the config file's at start, and the sources added
+        in the UI whenever they change (bridge/source_admin.py calls this), once per change rather
+        than for every item; a source not compiled here has its rules compiled as it is used."""
+        self._rules = {source["id"]: compile_rules(source.get("rules") or {}) for source in self.config.sources}
+
     def _source(self, source_id: str) -> dict:
         source = self.config.source(source_id)
         if source is None:

@@ -34,7 +34,8 @@ class Verdict:
     entry_id: str
     report: object | None = None
     problems: list[str] = field(default_factory=list)
-    note: str = ""  # e.g. how many entries a feed gave on its check
+    note: str = ""  # e.g. how many entries a feed gave on its check, in words
+    entries: int | None = None  # a feed's check: how many entries it gave
 
     @property
     def site_id(self) -> str:

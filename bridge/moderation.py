@@ -168,6 +168,10 @@ class ModerationService:
         self._watch: tuple[list, list] | None = None
 
     # -- what a moderator sees besides the comment (Coral's signals) ------------
+    def sources_changed(self) -> None:
+        """The sources (and so their rules) changed in the UI: build the watch list anew when next asked."""
+        self._watch = None
+
     def watch_list(self) -> tuple[list, list]:
         """(banned, suspect) as ``[(word, pattern)]``: the words of every source's curation rules
         (``[sources.rules]``), compiled by the same code intake uses, so a word means the same

@@ -11,23 +11,63 @@ one, shown once.
 """
 from __future__ import annotations
 
+import re
+
 from adapters.base import AdapterError
 
 from .config import ConfigError, validate_config
 from .managed import ManagedEntries, SiteInputError, Verdict, env_name
+from .translations import N_
 
-SOURCE_KINDS = {"feed": "Feed (RSS, Atom, JSON Feed)", "webhook": "Webhook sender"}
+SOURCE_KINDS = {"feed": N_("Feed (RSS, Atom, JSON Feed)"), "webhook": N_("Webhook sender")}
 FLAGS = ("trusted", "require_consent")
+#: ``[sources.rules]`` word lists; the form's fields are named by their key path (``rules.banned``),
+#: so a problem the schema names (``rules.banned[2]: …``) points at its field
+RULE_LISTS = ("banned", "suspect")
 
 
 def _checked(value) -> bool:
     return value is True or str(value or "").strip().lower() in ("1", "on", "true", "yes")
 
 
+def _words(value) -> list[str]:
+    """A textarea's words and phrases, one a line (or the CLI's repeated option), each
+    with its spaces collapsed (a phrase matches across any whitespace anyway); blank
+    lines and repeats dropped."""
+    lines = value.splitlines() if isinstance(value, str) else list(value or [])
+    words: list[str] = []
+    for line in lines:
+        word = " ".join(str(line).split())
+        if word and word not in words:
+            words.append(word)
+    return words
+
+
+def _rules_from_form(form: dict) -> dict:
+    rules: dict = {key: _words(form.get(f"rules.{key}")) for key in RULE_LISTS}
+    rules = {key: words for key, words in rules.items() if words}
+    max_links = str(form.get("rules.max_links") or "").strip()
+    if max_links:  # a bad one goes to the schema as it is, which names it
+        rules["max_links"] = int(max_links) if re.fullmatch(r"-?\d+", max_links) else max_links
+    return rules
+
+
+def form_from_source(raw: dict) -> dict:
+    """The source form's fields for a stored table (what an edit starts from): each
+    rule list one word or phrase a line."""
+    rules = raw.get("rules") or {}
+    values = {key: value for key, value in raw.items() if key != "rules"}
+    values.update({f"rules.{key}": "\n".join(rules.get(key) or []) for key in RULE_LISTS})
+    if "max_links" in rules:
+        values["rules.max_links"] = rules["max_links"]
+    return values
+
+
 def source_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[dict, dict[str, str]]:
     """A ``[[sources]]`` table and its secrets from the source form (or the CLI's
-    options); ``targets`` is a list of site ids. A webhook secret left blank keeps
-    the stored one (``keep``), or is made new by the service."""
+    options); ``targets`` is a list of site ids, ``rules.banned`` / ``rules.suspect``
+    a textarea's lines or a list, ``rules.max_links`` a number. A webhook secret left
+    blank keeps the stored one (``keep``), or is made new by the service."""
     source_id = (form.get("id") or "").strip()
     kind = (form.get("kind") or "").strip()
     raw = {"id": source_id, "kind": kind, "name": (form.get("name") or "").strip(),
@@ -37,6 +77,9 @@ def source_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[di
     interval = str(form.get("interval") or "").strip()
     if interval:
         raw["interval"] = int(interval) if interval.isdigit() else interval  # the schema names a bad one
+    rules = _rules_from_form(form)
+    if rules:
+        raw["rules"] = rules
     secrets: dict[str, str] = {}
     if kind == "feed" and (form.get("url") or "").strip():  # none: the schema says a feed needs one
         raw["url"] = form["url"].strip()
@@ -44,6 +87,16 @@ def source_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[di
         raw["secret_env"] = env_name(source_id, "secret", "SOURCE_")
         secrets[raw["secret_env"]] = (form.get("secret") or "").strip() or (keep or {}).get(raw["secret_env"], "")
     return raw, secrets
+
+
+def changed_keys(before: dict, after: dict) -> list[str]:
+    """The keys (``rules.*`` one each) a change gives new values, for the audit log: what
+    changed, not the words themselves."""
+    def flat(raw: dict) -> dict:
+        rules = raw.get("rules") or {}
+        return {**{k: v for k, v in raw.items() if k != "rules"}, **{f"rules.{k}": v for k, v in rules.items()}}
+    old, new = flat(before), flat(after)
+    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
 
 
 class SourceAdmin(ManagedEntries):
@@ -80,6 +133,10 @@ class SourceAdmin(ManagedEntries):
             config.secrets[("source", source["id"])] = secrets
         config.sources[:] = self.file_sources + managed
         self.store.sync_sources(managed)
+        # the inbox's watch list is built anew from the sources' rules (it kept the words it was
+        # first built with), and intake compiles them once per change as it does the file's
+        self.bridge.intake.sources_changed()
+        self.bridge.moderation.sources_changed()
 
     def audit(self, entry_id: str, *, actor: str, action: str, detail: str = "") -> None:
         self.store.log_admin_change("", entry_id, actor=actor, action=action, detail=f"source {entry_id}: {detail}"
@@ -99,19 +156,27 @@ class SourceAdmin(ManagedEntries):
                                   "choose another id"])
         if editing and not self.is_managed(source["id"]):
             raise SiteInputError([f"id: {source['id']!r} is not a source added in the UI; add it instead"])
+        before = self.row(source["id"])
         detail = f"{source['kind']} {source.get('url') or ''}".strip()
+        if before is not None:
+            changed = changed_keys(before["raw"], raw)
+            if self.box.open(before["sealed"]) != secrets:
+                changed.append("secret")
+            detail += f"; changed: {', '.join(changed) or 'nothing'}"
+        entries = None
         if source["kind"] == "feed":
             adapter = self.bridge.intake.source_adapter(source)
             try:
                 items, _ = adapter.fetch({})
             except AdapterError as exc:
                 return Verdict(False, source["id"], problems=[f"url: {exc.describe()}"])
-            note = f"the feed answered with {len(items)} entr{'y' if len(items) == 1 else 'ies'}"
+            entries = len(items)
+            note = f"the feed answered with {entries} entr{'y' if entries == 1 else 'ies'}"
         else:
             note = new_secret
         self.persist(source["id"], raw, secrets, actor=actor, detail=detail)
         self.bridge.refresh_sites()
-        return Verdict(True, source["id"], note=note)
+        return Verdict(True, source["id"], note=note, entries=entries)
 
 
 def setup(bridge) -> SourceAdmin:

@@ -13,7 +13,9 @@ import time
 import uuid
 
 import pytest
+import requests
 
+from bridge.config import load_config
 from tests.chromium import ARTIFACTS, login
 from tests.curation_helpers import ENVIRON, SOURCES, curation_config, typo3_site
 from tests.localhttp import LocalServer
@@ -109,10 +111,20 @@ def test_sources_from_the_config_file_are_read_only_and_bad_input_names_the_fiel
     assert bridge.store.managed_rows("managed_sources") == []
 
 
+def _payload(text: str) -> dict:
+    n = uuid.uuid4().hex
+    return {"external_id": f"p-{n}", "url": f"https://social.example/@ann/{n}", "title": "Tower up",
+            "text": text, "author": {"name": "Ann"}}
+
+
+def _signed(secret: str, text: str = "We raised it.") -> tuple[bytes, dict]:
+    """A webhook delivery's body and Standard Webhooks headers."""
+    body = json.dumps(_payload(text)).encode()
+    return body, sign(secret, f"msg_{uuid.uuid4().hex}", int(time.time()), body) | {"Content-Type": "application/json"}
+
+
 def _post_signed(client, source_id: str, secret: str):
-    body = json.dumps({"external_id": f"p-{uuid.uuid4().hex}", "url": "https://social.example/@ann/1",
-                       "title": "Tower up", "text": "We raised it.", "author": {"name": "Ann"}}).encode()
-    headers = sign(secret, f"msg_{uuid.uuid4().hex}", int(time.time()), body) | {"Content-Type": "application/json"}
+    body, headers = _signed(secret)
     return client.post(f"/webhooks/social/{source_id}", data=body, headers=headers)
 
 
@@ -130,8 +142,140 @@ def test_a_webhook_source_gets_a_secret_shown_once_kept_when_an_edit_leaves_it_b
     assert kept.status_code == 302  # no new secret: nothing to show
     assert secret not in client.get("/sites").get_data(as_text=True)
     assert _post_signed(client, "crew", secret).status_code in (200, 201, 202)
+    rotated = "whsec_" + "C" * 32
+    client.post("/sources/crew/edit", data={"csrf_token": auth.csrf, "name": "Crew", "secret": rotated})
+    assert _post_signed(client, "crew", secret).status_code == 401
+    assert _post_signed(client, "crew", rotated).status_code in (200, 201, 202)
+    assert [r["detail"] for r in bridge.store.query(  # what changed, never the secret itself
+        "SELECT detail FROM moderation_log WHERE remote_id = 'crew' ORDER BY id")] == [
+        "source crew: webhook", "source crew: webhook; changed: name", "source crew: webhook; changed: secret"]
     client.post("/sources/crew/disable", data={"csrf_token": auth.csrf})
     assert _post_signed(client, "crew", secret).status_code not in (200, 201, 202)
+
+
+# -- rules ([sources.rules]) ---------------------------------------------------------------------
+def _state(bridge, item_id: int) -> tuple[str, str]:
+    [row] = bridge.store.query("SELECT state, state_reason FROM items WHERE id = ?", [item_id])
+    return row["state"], row["state_reason"]
+
+
+def test_rules_set_in_the_form_decide_intake_and_the_inbox_watch_list_and_follow_an_edit(
+        client, auth, bridge, tmp_path, make_bridge):
+    auth.login()
+    assert bridge.moderation.watch_list() == ([], [])  # the config file's sources have no rules
+    form = {"csrf_token": auth.csrf, "kind": "webhook", "id": "crew", "rules.banned": "poker\r\n\r\n Free   money ",
+            "rules.suspect": "lottery", "rules.max_links": "-1"}
+    bad = client.post("/sources/new", data=form)
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Not saved" in html
+    assert ('<small class="field-error" id="source-max-links-error">rules.max_links: -1 must not be negative '
+            "(0: an item with any link is flagged)</small>") in html
+    assert re.search(r'<input id="source-max-links" [^>]*value="-1" aria-invalid="true" '
+                     r'aria-describedby="source-max-links-error source-max-links-help">', html)
+    assert re.search(r'<textarea id="source-banned" [^>]*>poker\r\n\r\n Free   money </textarea>', html)  # as typed
+    assert bridge.store.managed_rows("managed_sources") == [] and bridge.config.source("crew") is None
+
+    saved = client.post("/sources/new", data={**form, "rules.max_links": ""})
+    assert saved.status_code == 200 and "shown only now" in saved.get_data(as_text=True)
+    assert bridge.config.source("crew")["rules"] == {"banned": ["poker", "Free money"], "suspect": ["lottery"],
+                                                     "max_links": 3}
+    banned, suspect = bridge.moderation.watch_list()
+    assert [w for w, _ in banned] == ["poker", "Free money"] and [w for w, _ in suspect] == ["lottery"]
+    assert bridge.moderation.inbox_filter({"status": "flagged"}).watch == '"poker" OR "Free money" OR "lottery"'
+    item_id, _ = bridge.intake.accept("crew", _payload("free\nmoney for all"))
+    assert _state(bridge, item_id) == ("rejected", "banned word: Free money")
+
+    edit = client.get("/sources/crew/edit").get_data(as_text=True)
+    assert re.search(r'<textarea id="source-banned" [^>]*>poker\nFree money</textarea>', edit)
+    assert re.search(r'<input id="source-max-links" [^>]*value=""', edit)  # left blank: the default, 3
+    changed = client.post("/sources/crew/edit", data={"csrf_token": auth.csrf, "rules.suspect": "poker\nbingo"})
+    assert changed.status_code == 302
+    assert [[w for w, _ in words] for words in bridge.moderation.watch_list()] == [[], ["poker", "bingo"]]
+    item_id, _ = bridge.intake.accept("crew", _payload("free money and poker"))
+    assert _state(bridge, item_id) == ("flagged", "suspect word: poker")
+    [detail] = [r["detail"] for r in bridge.store.query(
+        "SELECT detail FROM moderation_log WHERE remote_id = 'crew' AND action = 'source-updated'")]
+    assert detail == "source crew: webhook; changed: rules.banned, rules.suspect"
+
+    # another process (a second worker, `sources add`) changes the rules: the next request picks them up
+    other = make_bridge(config=curation_config(tmp_path, extra={"media": {"allow_private": ["127.0.0.1"]}}))
+    raw = {**other.source_admin.row("crew")["raw"], "rules": {"banned": ["bingo"]}}
+    other.source_admin.add(raw, other.source_admin.stored_secrets("crew"), actor="test", editing=True)
+    client.get("/sites")
+    assert [[w for w, _ in words] for words in bridge.moderation.watch_list()] == [["bingo"], []]
+    item_id, _ = bridge.intake.accept("crew", _payload("bingo and poker"))
+    assert _state(bridge, item_id) == ("rejected", "banned word: bingo")
+
+
+#: a config file's webhook source with the rules the test then sets in the UI
+RULED_TEAM = ('\n[[sources]]\nid = "team"\nkind = "webhook"\nsecret_env = "TEAM_SECRET"\n'
+              '[sources.rules]\nbanned = ["casino"]\nsuspect = ["giveaway"]\n')
+
+
+def test_rules_set_in_chromium_decide_as_the_config_files_do_and_an_edit_changes_the_next_item(
+        tmp_path, browser_page):
+    server = _server(tmp_path, RULED_TEAM, env=ENVIRON)
+    server.start()
+    page = browser_page
+
+    def deliver(source_id: str, secret: str, text: str) -> dict:
+        body, headers = _signed(secret, text)
+        answer = requests.post(f"{server.url}/webhooks/social/{source_id}", data=body, headers=headers, timeout=30)
+        assert answer.status_code == 202, answer.text
+        return {key: answer.json().get(key) for key in ("state", "reason")}
+
+    def submit():
+        page.click("form.site-form button[type=submit]")
+
+    try:
+        login(page, server.url, next="/sites")
+        page.click("text=Add a source")
+        page.get_by_role("link", name="Webhook sender").click()
+        page.wait_for_url(f"{server.url}/sources/new?kind=webhook")
+        page.fill("#source-id", "crew")
+        page.fill("#source-banned", "casino\nfree money")
+        page.fill("#source-suspect", "giveaway")
+        page.fill("#source-max-links", "lots")
+        submit()
+        error = page.locator("#source-max-links-error")
+        assert error.inner_text() == ("rules.max_links: 'lots' is not a whole number (the most links an item may "
+                                      "carry, e.g. 3)")
+        assert page.get_attribute("#source-max-links", "aria-invalid") == "true"
+        assert page.input_value("#source-banned") == "casino\nfree money"  # kept
+        assert page.input_value("#source-suspect") == "giveaway" and page.input_value("#source-id") == "crew"
+        page.screenshot(path=str(ARTIFACTS / "source-rules-error.png"), full_page=True)
+        assert sqlite3.connect(server.db).execute("SELECT COUNT(*) FROM managed_sources").fetchone() == (0,)
+
+        page.fill("#source-max-links", "3")
+        submit()
+        secret = page.input_value("#new-secret")
+        team = ENVIRON["TEAM_SECRET"]
+        rejected = {"state": "rejected", "reason": "banned word: casino"}
+        assert deliver("crew", secret, "Win big at the CASINO tonight, says the crew") == rejected
+        assert deliver("team", team, "Win big at the casino tonight, says the team") == rejected
+        flagged = {"state": "flagged", "reason": "suspect word: giveaway"}
+        assert deliver("crew", secret, "A giveaway from the crew") == flagged
+        assert deliver("team", team, "A giveaway from the team") == flagged
+
+        page.goto(f"{server.url}/sources/crew/edit")
+        assert page.input_value("#source-banned") == "casino\nfree money"  # shown again
+        assert page.input_value("#source-suspect") == "giveaway" and page.input_value("#source-max-links") == "3"
+        page.fill("#source-banned", "poker")
+        page.fill("#source-suspect", "casino")
+        submit()
+        page.wait_for_url(f"{server.url}/sites")
+        assert "crew: changed." in page.inner_text("body")
+        assert deliver("crew", secret, "Off to the casino again") == {"state": "flagged",
+                                                                      "reason": "suspect word: casino"}
+        assert deliver("crew", secret, "Poker night") == {"state": "rejected", "reason": "banned word: poker"}
+        assert deliver("team", team, "Off to the casino again, team") == rejected  # the file's rules stay its own
+        assert server.proc.poll() is None  # the same server all along: no restart
+        log = sqlite3.connect(server.db).execute(
+            "SELECT action, detail FROM moderation_log WHERE remote_id = 'crew' ORDER BY id").fetchall()
+        assert log == [("source-added", "source crew: webhook"),
+                       ("source-updated", "source crew: webhook; changed: rules.banned, rules.suspect")]
+    finally:
+        server.stop()
 
 
 # -- the command line -----------------------------------------------------------------------------
@@ -177,6 +321,33 @@ def test_sources_add_and_remove_from_the_command_line(tmp_path, feeds):
     log = sqlite3.connect(db).execute("SELECT remote_id, action FROM moderation_log WHERE action LIKE 'source-%' "
                                       "ORDER BY id").fetchall()
     assert log == [("news", "source-added"), ("crew", "source-added"), ("news", "source-removed")]
+
+
+def test_sources_add_takes_rules_checked_as_the_config_files_and_intake_applies_them(runner, make_bridge):
+    base = ("sources", "add", "--id", "crew", "--kind", "webhook", "--banned", "casino")
+    word = runner(*base, "--max-links", "lots")
+    assert word.exit_code == 2 and "rules.max_links: 'lots' is not a whole number" in word.stderr
+    negative = runner(*base, "--max-links", "-1")
+    assert negative.exit_code == 2 and "rules.max_links: -1 must not be negative" in negative.stderr
+    assert "crew" not in runner("sources", "list").stdout
+
+    added = runner(*base, "--banned", "free  money", "--suspect", "giveaway", "--max-links", "1")
+    assert added.exit_code == 0 and added.stdout.startswith("crew: saved; its signing secret"), added.output
+    listed = runner("sources", "list").stdout
+    assert re.search(r"^crew\twebhook\t.*added in the UI", listed, re.M)
+    assert "    rules: 2 banned, 1 suspect word(s), at most 1 link(s)" in listed
+    bridge = make_bridge(config=load_config(runner.config), clock=None)
+    assert bridge.config.source("crew")["rules"] == {"banned": ["casino", "free money"], "suspect": ["giveaway"],
+                                                     "max_links": 1}
+
+    def state(text: str) -> tuple[str, str]:
+        item_id, _ = bridge.intake.accept("crew", _payload(text))
+        return _state(bridge, item_id)
+
+    assert state("Free money, really") == ("rejected", "banned word: free money")
+    assert state("Our giveaway") == ("flagged", "suspect word: giveaway")
+    assert state("See https://a.example/x and https://b.example/y") == ("flagged", "too many links: 2 (max 1)")
+    assert state("We raised the tower") == ("pending", "")
 
 
 # -- in a real browser ------------------------------------------------------------------------------

@@ -45,6 +45,10 @@ def sources_list(ctx):
                    + (f"\t[{', '.join(flags)}]" if flags else ""))
         if source["kind"] == "feed":
             click.echo(f"    last poll: {_when(row.get('last_polled_at'))}, every {source['interval']} s")
+        rules = source.get("rules") or {}
+        if rules.get("banned") or rules.get("suspect"):
+            click.echo(f"    rules: {len(rules.get('banned', []))} banned, {len(rules.get('suspect', []))} suspect "
+                       f"word(s), at most {rules.get('max_links', 3)} link(s)")
         if row.get("last_error"):
             click.echo(f"    last error ({row.get('last_error_at')}): {row['last_error']}")
         if row.get("last_warning"):
@@ -138,10 +142,17 @@ def sources_secret(ctx, source_id):
 @click.option("--require-consent", is_flag=True, help="Ask the author's consent before publishing.")
 @click.option("--secret-env", metavar="VAR", help="Webhook: read the signing secret from VAR (default: make a "
               "new one and print it once).")
+@click.option("--banned", multiple=True, metavar="WORD", help="Reject its items containing WORD, a word or a "
+              "phrase (repeat for more; [sources.rules] banned).")
+@click.option("--suspect", multiple=True, metavar="WORD", help="Flag its items containing WORD for a closer look "
+              "(repeat for more; [sources.rules] suspect).")
+@click.option("--max-links", default="", metavar="N", help="Flag its items with more than N links (default 3).")
 @pass_ctx
-def sources_add(ctx, source_id, kind, url, name, network, interval, targets, trusted, require_consent, secret_env):
+def sources_add(ctx, source_id, kind, url, name, network, interval, targets, trusted, require_consent, secret_env,
+                banned, suspect, max_links):
     """Add a feed or webhook source (stored in the database, a secret encrypted). A feed
-    is fetched first and not saved if that fails (exit 1); bad input exits 2."""
+    is fetched first and not saved if that fails (exit 1); bad input exits 2. Its rules
+    (--banned, --suspect, --max-links) are checked as the config file's [sources.rules]."""
     import os
 
     from ..managed import SiteInputError
@@ -156,7 +167,8 @@ def sources_add(ctx, source_id, kind, url, name, network, interval, targets, tru
             raise click.UsageError(f"--secret-env: environment variable {secret_env!r} is not set; export it "
                                    "or leave the option out to get a new secret")
     form = {"id": source_id, "kind": kind, "url": url, "name": name, "network": network, "interval": interval,
-            "targets": list(targets), "trusted": trusted, "require_consent": require_consent, "secret": secret}
+            "targets": list(targets), "trusted": trusted, "require_consent": require_consent, "secret": secret,
+            "rules.banned": list(banned), "rules.suspect": list(suspect), "rules.max_links": max_links}
     try:
         raw, secrets = source_from_form(form)
         verdict = ctx.bridge.source_admin.add(raw, secrets, actor=cli_actor())

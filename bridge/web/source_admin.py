@@ -7,25 +7,45 @@ what the sender must send. Sources from the config file are read-only here.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..managed import SiteInputError
-from ..source_admin import SOURCE_KINDS, source_from_form
+from ..source_admin import RULE_LISTS, SOURCE_KINDS, form_from_source, source_from_form
 from .access import admin_required, bridge, config_file_in_use
 
 bp = Blueprint("source_admin", __name__)
-KEPT_FIELDS = ("kind", "id", "name", "url", "network", "interval", "trusted", "require_consent", "targets")
+KEPT_FIELDS = ("kind", "id", "name", "url", "network", "interval", "trusted", "require_consent", "targets",
+               *(f"rules.{key}" for key in RULE_LISTS), "rules.max_links")
+#: "rules.banned[2]: …" → "rules.banned": the form field a problem line is about
+_PROBLEM_FIELD = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*)(?:\[\d+\])*: ")
 
 
 def _service():
     return bridge().source_admin
 
 
+def field_problems(problems: list[str]) -> dict[str, list[str]]:
+    """The problem lines by the form field they name, shown beside it (all of them stay in the
+    summary above the form too)."""
+    by_field: dict[str, list[str]] = {}
+    for problem in problems:
+        match = _PROBLEM_FIELD.match(problem)
+        if match:
+            by_field.setdefault(match.group(1), []).append(problem)
+    return by_field
+
+
 def _form(values: dict, problems: list[str] | None = None, status: int = 200, editing: str | None = None):
     values = {k: v for k, v in values.items() if k in KEPT_FIELDS}
     if values.get("kind") not in SOURCE_KINDS:
         values["kind"] = "feed"
-    return render_template("sources/form.html", values=values, problems=problems or [], kinds=SOURCE_KINDS,
+    problems = problems or []
+    return render_template("sources/form.html", values=values, problems=problems,
+                           errors=field_problems(problems), kinds={k: _(v) for k, v in SOURCE_KINDS.items()},
                            sites=bridge().config.sites, editing=editing), status
 
 
@@ -36,7 +56,7 @@ def _submitted() -> dict:
 @bp.get("/sources/new")
 @admin_required
 def new():
-    return _form({"kind": request.args.get("kind", "feed"), "interval": 900})
+    return _form({"kind": request.args.get("kind", "feed"), "interval": 900, "rules.max_links": 3})
 
 
 @bp.post("/sources/new")
@@ -49,16 +69,16 @@ def _managed_or_404(source_id: str) -> dict:
     row = _service().row(source_id)
     if row is None:
         if bridge().config.source(source_id) is not None:
-            where = config_file_in_use() or "the config file"
-            abort(403, description=f"{source_id} comes from {where}; change it there.")
-        abort(404, description=f"No source {source_id!r} was added in the UI.")
+            where = config_file_in_use() or _("the config file")
+            abort(403, description=_("%(id)s comes from %(where)s; change it there.", id=source_id, where=where))
+        abort(404, description=_("No source %(id)s was added in the UI.", id=repr(source_id)))
     return row
 
 
 @bp.get("/sources/<source_id>/edit")
 @admin_required
 def edit(source_id: str):
-    return _form(_managed_or_404(source_id)["raw"], editing=source_id)
+    return _form(form_from_source(_managed_or_404(source_id)["raw"]), editing=source_id)
 
 
 @bp.post("/sources/<source_id>/edit")
@@ -81,9 +101,18 @@ def _save(form: dict, editing: str | None = None):
         base = bridge().config.server.get("public_url") or request.host_url
         return render_template("sources/secret.html", source_id=verdict.entry_id, secret=verdict.note,
                                endpoint=base.rstrip("/") + url_for("webhooks.social", source_id=verdict.entry_id))
-    flash(f"{verdict.entry_id}: {'changed' if editing else 'added'}"
-          + (f"; {verdict.note}" if verdict.note else "") + ".", "ok")
+    flash(_saved(verdict.entry_id, verdict.entries, editing=bool(editing)), "ok")
     return redirect(url_for("sites.index"))
+
+
+def _saved(source_id: str, entries: int | None, *, editing: bool) -> str:
+    if entries is None:
+        return _("%(id)s: changed.", id=source_id) if editing else _("%(id)s: added.", id=source_id)
+    if editing:
+        return ngettext("%(id)s: changed; the feed answered with %(num)d entry.",
+                        "%(id)s: changed; the feed answered with %(num)d entries.", entries, id=source_id)
+    return ngettext("%(id)s: added; the feed answered with %(num)d entry.",
+                    "%(id)s: added; the feed answered with %(num)d entries.", entries, id=source_id)
 
 
 @bp.post("/sources/<source_id>/<any(disable, enable, remove):action>")
@@ -93,8 +122,9 @@ def change(source_id: str, action: str):
     service, actor = _service(), g.user["username"]
     if action == "remove":
         service.remove(source_id, actor=actor)
-        flash(f"{source_id}: removed; the items it brought in stay.", "ok")
+        flash(_("%(id)s: removed; the items it brought in stay.", id=source_id), "ok")
     else:
         service.set_disabled(source_id, action == "disable", actor=actor)
-        flash(f"{source_id}: {action}d.", "ok")
+        flash(_("%(id)s: disabled.", id=source_id) if action == "disable" else _("%(id)s: enabled.", id=source_id),
+              "ok")
     return redirect(url_for("sites.index"))
