@@ -186,9 +186,9 @@ class InsightsService:
         kinds = {s["id"]: s.get("kind", "") for s in sources}
         ids = list(kinds)
         contributors: dict[tuple[str, str], int] = {}
-        for row in self.store.insight_items_per_contributor(kinds, start, end):
-            ckey = (row["contributor"] or "(unnamed)", row["source_kind"])
-            contributors[ckey] = contributors.get(ckey, 0) + row["n"]
+        for contributor, kind, n in self.store.insight_items_per_contributor(kinds, start, end):
+            ckey = (contributor or "(unnamed)", kind)
+            contributors[ckey] = contributors.get(ckey, 0) + n
         decided: dict[str, dict[str, int]] = {}
         for row in self.store.insight_item_decisions(ids, start, end):
             decided.setdefault(row["source_id"], {"approve": 0, "reject": 0})[row["action"]] = row["n"]
@@ -196,8 +196,8 @@ class InsightsService:
         return {
             "items_per_week": [{"week": r["week"], "source": r["source_id"], "source_kind": kinds[r["source_id"]],
                                 "items": r["n"]} for r in self.store.insight_items_per_week(ids, start, end)],
-            "items_per_contributor": [{"contributor": c, "source_kind": k, "items": n}
-                                      for (c, k), n in sorted(contributors.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "items_per_contributor": [{"contributor": c, "source_kind": k, "items": -n}
+                                      for n, c, k in sorted((-n, c, k) for (c, k), n in contributors.items())],
             "item_decisions": [{"source": s, "approved": d["approve"], "rejected": d["reject"],
                                 "approval_rate": _rate(d["approve"], d["approve"] + d["reject"])}
                                for s, d in sorted(decided.items())],
@@ -207,8 +207,9 @@ class InsightsService:
 
     def _moderation(self, sites: list[str], rng: DayRange) -> dict:
         start, end = rng.start.isoformat(), rng.end.isoformat()
-        per_day = [{"site": r["site_id"], "day": r["day"], "comments": r["n"]}
-                   for r in self.store.insight_comment_days(sites, start, end)]
+        per_day = [{"site": site, "day": day, "comments": n}
+                   for site, days, counts in self.store.insight_comment_series(sites, start, end)
+                   for day, n in sorted(zip(days, counts, strict=True))]
         backlog = self._backlog(sites, rng)
         waits: dict[str, list[tuple[float, int]]] = {}
         for row in self.store.insight_waits("comment", sites, start, end):
@@ -238,15 +239,14 @@ class InsightsService:
         """Pending comments per site at the end of each day of the range: the
         count before the range plus every day's net change (entered minus left)."""
         level = self.store.insight_pending_before(sites, rng.start.isoformat())
-        changes: dict[tuple[str, str], int] = {
-            (r["site_id"], r["day"]): r["delta"]
-            for r in self.store.insight_pending_changes(sites, rng.start.isoformat(), rng.end.isoformat())}
+        changes = {site: dict(zip(days, deltas, strict=True)) for site, days, deltas in
+                   self.store.insight_pending_series(sites, rng.start.isoformat(), rng.end.isoformat())}
         rows = []
         days = rng.each_day()
         for site in sites:
-            pending = level.get(site, 0)
+            pending, change = level.get(site, 0), changes.get(site, {})
             for day in days:
-                pending += changes.get((site, day), 0)
+                pending += change.get(day, 0)
                 rows.append({"site": site, "day": day, "pending": pending})
         return rows
 

@@ -1,5 +1,5 @@
 """Reads for ``/insights``: the daily aggregate tables migration 0014 keeps by
-triggers, and the running totals beside three of them (migration 0022). Every
+triggers, and the running totals beside five of them (migrations 0022, 0023). Every
 query is bounded by a day range and a list of site (or source) ids the service
 has already checked; none of them touches ``comments`` or ``moderation_log`` row
 by row, except the title and link of the few top posts. Each figure is one query
@@ -7,6 +7,7 @@ whatever the number of sites (no query per site), and what can be summed or
 grouped is summed in SQL, so Python only sees the rows a figure shows."""
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 
@@ -40,22 +41,32 @@ def _range_sums(table: str, keys: tuple[str, ...], where: str) -> str:
 
 
 class InsightsQueries:
-    def insight_comment_days(self, sites: list[str], start: str, end: str) -> list[dict]:
-        return self.query(
-            f"SELECT site_id, day, n FROM insight_comment_days WHERE day BETWEEN ? AND ? "
-            f"AND site_id IN ({_in(sites)}) AND n > 0 ORDER BY site_id, day", [start, end, *sites])
+    def insight_comment_series(self, sites: list[str], start: str, end: str) -> list[tuple[str, list, list]]:
+        """``(site_id, [day, …], [n, …])`` per site with comments in the range: one row per
+        site, its days and counts as two JSON lists read in (site, day) order from the index
+        0023 adds — a Python row per site and day cost more than the query itself."""
+        return self._series(
+            f"SELECT site_id, json_group_array(day), json_group_array(n) FROM insight_comment_days "
+            f"INDEXED BY insight_comment_days_site WHERE site_id IN ({_in(sites)}) AND day BETWEEN ? AND ? "
+            f"AND n > 0 GROUP BY site_id ORDER BY site_id", [*sites, start, end])
 
     def insight_pending_before(self, sites: list[str], start: str) -> dict[str, int]:
         """Comments pending per site at the start of ``start`` (the sum of every change before it)."""
-        rows = self.query(
-            f"SELECT site_id, sum(delta) AS n FROM insight_pending_delta WHERE site_id IN ({_in(sites)}) "
-            f"AND day < ? GROUP BY site_id", [*sites, start])
-        return {r["site_id"]: r["n"] for r in rows}
+        rows = self.db.execute(
+            f"SELECT site_id, sum(delta) FROM insight_pending_delta WHERE site_id IN ({_in(sites)}) "
+            f"AND day < ? GROUP BY site_id", [*sites, start]).fetchall()
+        return dict(rows)
 
-    def insight_pending_changes(self, sites: list[str], start: str, end: str) -> list[dict]:
-        return self.query(
-            f"SELECT site_id, day, delta FROM insight_pending_delta WHERE site_id IN ({_in(sites)}) "
-            f"AND day BETWEEN ? AND ? ORDER BY site_id, day", [*sites, start, end])
+    def insight_pending_series(self, sites: list[str], start: str, end: str) -> list[tuple[str, list, list]]:
+        """``(site_id, [day, …], [net change, …])`` per site with changes in the range."""
+        return self._series(
+            f"SELECT site_id, json_group_array(day), json_group_array(delta) FROM insight_pending_delta "
+            f"WHERE site_id IN ({_in(sites)}) AND day BETWEEN ? AND ? GROUP BY site_id ORDER BY site_id",
+            [*sites, start, end])
+
+    def _series(self, sql: str, params: list) -> list[tuple[str, list, list]]:
+        return [(key, json.loads(days), json.loads(values)) for key, days, values in
+                self.db.execute(sql, params).fetchall()]
 
     def insight_decisions(self, sites: list[str], start: str, end: str) -> list[dict]:
         sums = _range_sums("insight_decisions", ("site_id", "origin", "to_status"), f"k.site_id IN ({_in(sites)})")
@@ -81,31 +92,43 @@ class InsightsQueries:
             f"WHERE day BETWEEN ? AND ? AND source_id IN ({_in(sources)}) GROUP BY 1, 2 ORDER BY 1, 2",
             [start, end, *sources])
 
-    def insight_items_per_contributor(self, kinds: dict[str, str], start: str, end: str) -> list[dict]:
-        """Items per (contributor, kind of source); ``kinds``: source id → its kind. One pass in
-        contributor order (the index 0022 adds), a column per kind: no sorting of the range's rows."""
+    def insight_items_per_contributor(self, kinds: dict[str, str], start: str, end: str) -> list[tuple]:
+        """``(contributor, kind of source, items)``; ``kinds``: source id → its kind. Each
+        contributor's days of the range are one index seek (0023), in contributor order, so
+        grouping needs no sort; a column per kind but the last, which is the rest of the total."""
         names = sorted(set(kinds.values()))
         if not names:
             return []
-        groups = [[s for s, k in kinds.items() if k == name] for name in names]
-        columns = ", ".join(f"sum(CASE WHEN source_id IN ({_in(g)}) THEN n END) AS k{i}" for i, g in enumerate(groups))
+        groups = [[s for s, k in kinds.items() if k == name] for name in names[:-1]]
+        columns = "".join(f"sum(CASE WHEN d.source_id IN ({_in(g)}) THEN d.n END), " for g in groups)
         rows = self.db.execute(
-            f"SELECT contributor, {columns} FROM insight_item_days INDEXED BY insight_item_days_contributor "
-            f"WHERE day BETWEEN ? AND ? AND source_id IN ({_in(list(kinds))}) GROUP BY contributor",
+            f"SELECT k.contributor, {columns}sum(d.n) FROM insight_item_contributors k "  # CROSS JOIN: k outside
+            f"CROSS JOIN insight_item_days d INDEXED BY insight_item_days_contributor_day "
+            f"WHERE d.contributor = k.contributor AND d.day BETWEEN ? AND ? "
+            f"AND d.source_id IN ({_in(list(kinds))}) GROUP BY k.contributor",
             [*(s for g in groups for s in g), start, end, *kinds]).fetchall()
-        return [{"contributor": row[0], "source_kind": name, "n": row[i + 1]}
-                for row in rows for i, name in enumerate(names) if row[i + 1] is not None]
+        if len(names) == 1:
+            return [(contributor, names[0], total) for contributor, total in rows]
+        out = []
+        for contributor, *parts, total in rows:
+            rest = total
+            for name, n in zip(names, parts, strict=False):  # the last kind is the rest
+                if n:
+                    out.append((contributor, name, n))
+                    rest -= n
+            if rest:
+                out.append((contributor, names[-1], rest))
+        return out
 
     def insight_item_decisions(self, sources: list[str], start: str, end: str) -> list[dict]:
-        return self.query(
-            f"SELECT source_id, action, sum(n) AS n FROM insight_item_decisions WHERE day BETWEEN ? AND ? "
-            f"AND source_id IN ({_in(sources)}) GROUP BY 1, 2 ORDER BY 1, 2", [start, end, *sources])
+        sums = _range_sums("insight_item_decisions", ("source_id", "action"), f"k.source_id IN ({_in(sources)})")
+        return self.query(f"{sums} SELECT * FROM sums WHERE n != 0 ORDER BY 1, 2", [start, end, *sources])
 
     def insight_job_days(self, sites: list[str], start: str, end: str, kinds: list[str]) -> list[dict]:
-        return self.query(
-            f"SELECT site_id, kind, event, sum(n) AS n FROM insight_job_days WHERE day BETWEEN ? AND ? "
-            f"AND site_id IN ({_in(sites)}) AND kind IN ({_in(kinds)}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-            [start, end, *sites, *kinds])
+        """Job outcomes per (site, kind, event) summed over the range."""
+        sums = _range_sums("insight_job_days", ("site_id", "kind", "event"),
+                           f"k.site_id IN ({_in(sites)}) AND k.kind IN ({_in(kinds)})")
+        return self.query(f"{sums} SELECT * FROM sums WHERE n != 0 ORDER BY 1, 2, 3", [start, end, *sites, *kinds])
 
     def insight_top_posts(self, sites: list[str], start: str, end: str, limit: int) -> list[dict]:
         """The posts with the most comments posted in the range, with the title and
@@ -116,13 +139,15 @@ class InsightsQueries:
         if weeks is None:  # no whole week inside: the days alone
             rows, weeks = "SELECT site_id, post_id, n FROM insight_post_days WHERE day BETWEEN ?1 AND ?2", ()
         else:  # the days before the first whole week and after the last, and the weeks between
-            rows = ("SELECT site_id, post_id, n FROM insight_post_days WHERE (day >= ?1 AND day < ?3) "
-                    "OR (day > date(?4, '+6 days') AND day <= ?2) "
+            rows = ("SELECT site_id, post_id, n FROM insight_post_days WHERE day >= ?1 AND day < ?3 "
+                    "UNION ALL SELECT site_id, post_id, n FROM insight_post_days "
+                    "WHERE day > date(?4, '+6 days') AND day <= ?2 "
                     "UNION ALL SELECT site_id, post_id, n FROM insight_post_weeks WHERE week BETWEEN ?3 AND ?4")
         return self.query(
             f"SELECT t.*, coalesce({newest.format(col='post_title')}, '') AS title, "
             f"coalesce({newest.format(col='post_url')}, '') AS url FROM ("
-            f"SELECT site_id, post_id, sum(n) AS comments FROM ({rows}) WHERE site_id IN ({_in(sites)}) "
-            f"GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY comments DESC, site_id, post_id LIMIT ?) t "
+            f"SELECT site_id, post_id, sum(n) AS comments FROM ({rows}) "
+            f"GROUP BY 1, 2 HAVING site_id IN ({_in(sites)}) AND sum(n) > 0 "  # per post, not per row
+            f"ORDER BY comments DESC, site_id, post_id LIMIT ?) t "
             f"ORDER BY comments DESC, site_id, post_id",
             [start, end, *weeks, *sites, limit])
