@@ -23,6 +23,43 @@ def whole_weeks(start: str, end: str) -> tuple[str, str] | None:
     return (monday.isoformat(), last_monday.isoformat()) if monday <= last_monday else None
 
 
+def whole_months(start: str, end: str) -> tuple[str, str] | None:
+    """(first, last) first-of-month of the whole calendar months inside start…end, or None."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    month = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = last + timedelta(days=1)
+    last_month = (after.replace(day=1) - timedelta(days=1)).replace(day=1)  # the last month ending ≤ end
+    return (month.isoformat(), last_month.isoformat()) if month <= last_month else None
+
+
+def range_pieces(start: str, end: str) -> list[tuple[str, str, str]]:
+    """start…end as ``(level, first, last)`` pieces that cover each day once: whole months
+    (``month``, keyed by their first day), whole weeks (``week``, by their Monday) in what is
+    left at either end, and single days (``day``) at the edges — at most two day runs and two
+    week runs around the months, so a year is ~12 months, not 52 weeks or 366 days."""
+    def by_weeks(lo: date, hi: date) -> list[tuple[str, str, str]]:
+        if lo > hi:
+            return []
+        weeks = whole_weeks(lo.isoformat(), hi.isoformat())
+        if weeks is None:
+            return [("day", lo.isoformat(), hi.isoformat())]
+        monday, last_monday = date.fromisoformat(weeks[0]), date.fromisoformat(weeks[1])
+        pieces = [("day", lo.isoformat(), (monday - timedelta(days=1)).isoformat())] if lo < monday else []
+        pieces.append(("week", weeks[0], weeks[1]))
+        if last_monday + timedelta(days=6) < hi:
+            pieces.append(("day", (last_monday + timedelta(days=7)).isoformat(), hi.isoformat()))
+        return pieces
+
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    months = whole_months(start, end)
+    if months is None:
+        return by_weeks(first, last)
+    month, last_month = date.fromisoformat(months[0]), date.fromisoformat(months[1])
+    after = (last_month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return [*by_weeks(first, month - timedelta(days=1)), ("month", months[0], months[1]),
+            *by_weeks(after, last)]
+
+
 def _range_sums(table: str, keys: tuple[str, ...], where: str) -> str:
     """A ``WITH sums`` clause of ``keys…, n``: each key's sum of ``n`` over the days
     ``?1``…``?2`` (the first two parameters: start, end) from ``<table>_cum``, keys chosen
@@ -135,14 +172,10 @@ class InsightsQueries:
         link of their newest comment (one index lookup per post)."""
         newest = ("(SELECT {col} FROM comments c WHERE c.site_id = t.site_id AND c.post_id = t.post_id "
                   "ORDER BY c.date_gmt DESC, c.id DESC LIMIT 1)")
-        weeks = whole_weeks(start, end)
-        if weeks is None:  # no whole week inside: the days alone
-            rows, weeks = "SELECT site_id, post_id, n FROM insight_post_days WHERE day BETWEEN ?1 AND ?2", ()
-        else:  # the days before the first whole week and after the last, and the weeks between
-            rows = ("SELECT site_id, post_id, n FROM insight_post_days WHERE day >= ?1 AND day < ?3 "
-                    "UNION ALL SELECT site_id, post_id, n FROM insight_post_days "
-                    "WHERE day > date(?4, '+6 days') AND day <= ?2 "
-                    "UNION ALL SELECT site_id, post_id, n FROM insight_post_weeks WHERE week BETWEEN ?3 AND ?4")
+        tables = {"day": "insight_post_days", "week": "insight_post_weeks", "month": "insight_post_months"}
+        pieces = range_pieces(start, end)
+        rows = " UNION ALL ".join(f"SELECT site_id, post_id, n FROM {tables[level]} WHERE {level} BETWEEN ? AND ?"
+                                  for level, _, _ in pieces)
         return self.query(
             f"SELECT t.*, coalesce({newest.format(col='post_title')}, '') AS title, "
             f"coalesce({newest.format(col='post_url')}, '') AS url FROM ("
@@ -150,4 +183,4 @@ class InsightsQueries:
             f"GROUP BY 1, 2 HAVING site_id IN ({_in(sites)}) AND sum(n) > 0 "  # per post, not per row
             f"ORDER BY comments DESC, site_id, post_id LIMIT ?) t "
             f"ORDER BY comments DESC, site_id, post_id",
-            [start, end, *weeks, *sites, limit])
+            [*(bound for _, first, last in pieces for bound in (first, last)), *sites, limit])
