@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 from .errors import ServiceError
 from .translations import N_
@@ -129,6 +130,14 @@ def percentile(buckets: list[tuple[float, int]], p: float) -> float | None:
     return None
 
 
+def _in_order(days: list[str], values: list) -> list[tuple[str, object]] | zip:
+    """(day, value) pairs in day order; the lists come in that order from the index, and
+    checking that costs less than sorting the pairs."""
+    if days == sorted(days):
+        return zip(days, values, strict=True)
+    return sorted(zip(days, values, strict=True))
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -209,7 +218,7 @@ class InsightsService:
         start, end = rng.start.isoformat(), rng.end.isoformat()
         per_day = [{"site": site, "day": day, "comments": n}
                    for site, days, counts in self.store.insight_comment_series(sites, start, end)
-                   for day, n in sorted(zip(days, counts, strict=True))]
+                   for day, n in _in_order(days, counts)]
         backlog = self._backlog(sites, rng)
         waits: dict[str, list[tuple[float, int]]] = {}
         for row in self.store.insight_waits("comment", sites, start, end):
@@ -239,15 +248,19 @@ class InsightsService:
         """Pending comments per site at the end of each day of the range: the
         count before the range plus every day's net change (entered minus left)."""
         level = self.store.insight_pending_before(sites, rng.start.isoformat())
-        changes = {site: dict(zip(days, deltas, strict=True)) for site, days, deltas in
+        changes = {site: (days, deltas) for site, days, deltas in
                    self.store.insight_pending_series(sites, rng.start.isoformat(), rng.end.isoformat())}
-        rows = []
         days = rng.each_day()
+        position = {day: i for i, day in enumerate(days)}
+        rows = []
         for site in sites:
-            pending, change = level.get(site, 0), changes.get(site, {})
-            for day in days:
-                pending += change.get(day, 0)
-                rows.append({"site": site, "day": day, "pending": pending})
+            per_day = [0] * len(days)
+            for day, delta in zip(*changes.get(site, ((), ())), strict=True):
+                if day in position:  # a day that is no date is left out, as it always was
+                    per_day[position[day]] += delta
+            per_day[0] += level.get(site, 0)
+            rows += [{"site": site, "day": day, "pending": pending}
+                     for day, pending in zip(days, accumulate(per_day), strict=True)]
         return rows
 
     def _publishing(self, sites: list[str], start: str, end: str) -> list[dict]:
