@@ -853,7 +853,7 @@ RUNNING_TOTALS_0023 = {
 
 @migrations(name="0023_insight_read_paths")
 def m0023_insight_read_paths(db: Database) -> None:
-    """Read paths that let the all-sites ``/insights`` answer without sorting the range's rows.
+    """Read paths for the all-sites ``/insights`` (profiled at 1,000,000 comments, 100,000 items).
 
     "Items per contributor" groups ~25,000 contributor × source × day rows (90 days at
     100,000 items) by contributor; read in day order that needs a sort, read through 0022's
@@ -864,8 +864,8 @@ def m0023_insight_read_paths(db: Database) -> None:
     no row outside the range. It replaces 0022's (contributor, source_id, day) index.
 
     ``insight_comment_days_site`` orders the comments per day by site, so the figure is read
-    as one row per site (its days as a JSON list) instead of a Python row per site and day.
-    ``insight_post_months`` lets "top posts" read a long range's whole months (a year: ~12
+    as one row per site (its days and counts as two JSON lists) instead of a Python row per
+    site and day. ``insight_post_months`` lets "top posts" read a long range's whole months (a year: ~12
     rows per post instead of ~52 weeks), with weeks and days only at the two ends.
 
     Item decisions per source and action, and job outcomes per site, kind and event, get the
