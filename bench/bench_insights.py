@@ -10,8 +10,10 @@ comments over a year, six in ten decided (moderation_log rows, a tenth of them
 seen as site changes; a decided comment is inserted with its final status, so
 the backlog counts only the undecided four in ten), items from 20 sources with two in three decided, and
 publish jobs with retries and failures. Then times each store query behind
-``/insights`` for the last 90 days (all sites, and one site) and the whole
-service call, p50/p95 over the runs. BENCHMARKS.md "Insights" records a run.
+``/insights`` for the last 90 days (all sites, and one site), and the whole
+service call (every figure of the page) for the last 7, 30 and 90 days and two custom
+ranges, as the admin (all sites) and as an editor of one site; p50/p95 over the runs.
+BENCHMARKS.md "Insights" records a run.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -156,7 +158,8 @@ def main() -> int:
         counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in
                   ("comments", "moderation_log", "items", "item_decisions", "insight_comment_days",
                    "insight_post_days", "insight_decisions", "insight_actor_days", "insight_waits",
-                   "insight_decisions_cum", "insight_actor_days_cum", "insight_waits_cum", "insight_source_days")}
+                   "insight_decisions_cum", "insight_actor_days_cum", "insight_waits_cum", "insight_source_days",
+                   "insight_item_contributors", "insight_item_decisions_cum", "insight_job_days_cum")}
         print("rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         end = time.strftime("%Y-%m-%d", time.gmtime(END))
         start = time.strftime("%Y-%m-%d", time.gmtime(END - 89 * DAY))
@@ -167,11 +170,10 @@ def main() -> int:
         service = InsightsService(bridge)
         admin = {"username": "root", "role": "admin", "sites": None}
         editor = {"username": "ed", "role": "editor", "sites": one}
-        rng90 = DayRange(date.fromisoformat(start), date.fromisoformat(end))
         cases = {
-            "comments per day": lambda s: store.insight_comment_days(s, start, end),
+            "comments per day": lambda s: store.insight_comment_series(s, start, end),
             "pending backlog (before + changes)": lambda s: (store.insight_pending_before(s, start),
-                                                             store.insight_pending_changes(s, start, end)),
+                                                             store.insight_pending_series(s, start, end)),
             "decisions (origin, spam)": lambda s: store.insight_decisions(s, start, end),
             "decisions per editor": lambda s: store.insight_decisions_by_actor(s, start, end),
             "posting → decision buckets": lambda s: store.insight_waits("comment", s, start, end),
@@ -188,9 +190,14 @@ def main() -> int:
                          "item decisions": lambda: store.insight_item_decisions(sources, start, end),
                          "arrival → decision buckets": lambda: store.insight_waits("item", [""], start, end)}.items():
             print(f"  {name:38s} " + show("all sources", timed(fn)))
-        for who, user in (("admin, all 50 sites", admin), ("editor of one site", editor)):
-            figures = timed(lambda user=user: service.figures(user, rng90))
-            print(f"  whole /insights figures, {who:22s} " + show("", figures))
+        today = date.fromisoformat(end)
+        ranges = {f"last {n} days": DayRange(today - timedelta(days=n - 1), today) for n in (7, 30, 90)}
+        ranges["custom 2026-03-04 … 2026-11-19"] = DayRange(date(2026, 3, 4), date(2026, 11, 19))  # 261 days
+        ranges["custom 366 days (the most)"] = DayRange(today - timedelta(days=365), today)
+        for label, rng in ranges.items():
+            for who, user in (("admin, all 50 sites", admin), ("editor of one site", editor)):
+                figures = timed(lambda user=user, rng=rng: service.figures(user, rng))
+                print(f"  whole /insights figures, {label:31s} {who:20s} " + show("", figures))
         print(f"load average during the run: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
         store.close()
         return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 from .errors import ServiceError
 from .translations import N_
@@ -129,6 +130,14 @@ def percentile(buckets: list[tuple[float, int]], p: float) -> float | None:
     return None
 
 
+def _in_order(days: list[str], values: list) -> list[tuple[str, object]] | zip:
+    """(day, value) pairs in day order; the lists come in that order from the index, and
+    checking that costs less than sorting the pairs."""
+    if days == sorted(days):
+        return zip(days, values, strict=True)
+    return sorted(zip(days, values, strict=True))
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -186,9 +195,9 @@ class InsightsService:
         kinds = {s["id"]: s.get("kind", "") for s in sources}
         ids = list(kinds)
         contributors: dict[tuple[str, str], int] = {}
-        for row in self.store.insight_items_per_contributor(kinds, start, end):
-            ckey = (row["contributor"] or "(unnamed)", row["source_kind"])
-            contributors[ckey] = contributors.get(ckey, 0) + row["n"]
+        for contributor, kind, n in self.store.insight_items_per_contributor(kinds, start, end):
+            ckey = (contributor or "(unnamed)", kind)
+            contributors[ckey] = contributors.get(ckey, 0) + n
         decided: dict[str, dict[str, int]] = {}
         for row in self.store.insight_item_decisions(ids, start, end):
             decided.setdefault(row["source_id"], {"approve": 0, "reject": 0})[row["action"]] = row["n"]
@@ -196,8 +205,8 @@ class InsightsService:
         return {
             "items_per_week": [{"week": r["week"], "source": r["source_id"], "source_kind": kinds[r["source_id"]],
                                 "items": r["n"]} for r in self.store.insight_items_per_week(ids, start, end)],
-            "items_per_contributor": [{"contributor": c, "source_kind": k, "items": n}
-                                      for (c, k), n in sorted(contributors.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "items_per_contributor": [{"contributor": c, "source_kind": k, "items": -n}
+                                      for n, c, k in sorted((-n, c, k) for (c, k), n in contributors.items())],
             "item_decisions": [{"source": s, "approved": d["approve"], "rejected": d["reject"],
                                 "approval_rate": _rate(d["approve"], d["approve"] + d["reject"])}
                                for s, d in sorted(decided.items())],
@@ -207,8 +216,9 @@ class InsightsService:
 
     def _moderation(self, sites: list[str], rng: DayRange) -> dict:
         start, end = rng.start.isoformat(), rng.end.isoformat()
-        per_day = [{"site": r["site_id"], "day": r["day"], "comments": r["n"]}
-                   for r in self.store.insight_comment_days(sites, start, end)]
+        per_day = [{"site": site, "day": day, "comments": n}
+                   for site, days, counts in self.store.insight_comment_series(sites, start, end)
+                   for day, n in _in_order(days, counts)]
         backlog = self._backlog(sites, rng)
         waits: dict[str, list[tuple[float, int]]] = {}
         for row in self.store.insight_waits("comment", sites, start, end):
@@ -238,16 +248,19 @@ class InsightsService:
         """Pending comments per site at the end of each day of the range: the
         count before the range plus every day's net change (entered minus left)."""
         level = self.store.insight_pending_before(sites, rng.start.isoformat())
-        changes: dict[tuple[str, str], int] = {
-            (r["site_id"], r["day"]): r["delta"]
-            for r in self.store.insight_pending_changes(sites, rng.start.isoformat(), rng.end.isoformat())}
-        rows = []
+        changes = {site: (days, deltas) for site, days, deltas in
+                   self.store.insight_pending_series(sites, rng.start.isoformat(), rng.end.isoformat())}
         days = rng.each_day()
+        position = {day: i for i, day in enumerate(days)}
+        rows = []
         for site in sites:
-            pending = level.get(site, 0)
-            for day in days:
-                pending += changes.get((site, day), 0)
-                rows.append({"site": site, "day": day, "pending": pending})
+            per_day = [0] * len(days)
+            for day, delta in zip(*changes.get(site, ((), ())), strict=True):
+                if day in position:  # a day that is no date is left out, as it always was
+                    per_day[position[day]] += delta
+            per_day[0] += level.get(site, 0)
+            rows += [{"site": site, "day": day, "pending": pending}
+                     for day, pending in zip(days, accumulate(per_day), strict=True)]
         return rows
 
     def _publishing(self, sites: list[str], start: str, end: str) -> list[dict]:
