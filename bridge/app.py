@@ -89,7 +89,7 @@ class SessionInterface(SecureCookieSessionInterface):
 def load_secret_key(config: Config) -> str:
     """The session signing key: from the environment variable the config names, or
     else from a file only its owner can read, created on first use."""
-    return key_from_env_or_file(config.server["secret_key_env"], config.server["secret_key_file"],
+    return key_from_env_or_file(config.server.secret_key_env, config.server.secret_key_file,
                                 lambda: secrets.token_hex(32))
 
 
@@ -100,15 +100,15 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
     app.config.update(
         SECRET_KEY=load_secret_key(config),
         TESTING=testing,
-        MAX_CONTENT_LENGTH=config.server["max_body_bytes"],
+        MAX_CONTENT_LENGTH=config.server.max_body_bytes,
         SESSION_COOKIE_NAME="cms_bridge_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.security["session_hours"]),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.security.session_hours),
         JSON_SORT_KEYS=False,
     )
     app.session_interface = SessionInterface()
-    if config.server["behind_proxy"]:
+    if config.server.behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)

@@ -108,7 +108,7 @@ class ContributionService:
 
     # -- invitations (editors) ----------------------------------------------
     def public_url(self, token: str) -> str:
-        base = (self.bridge.config.server.get("public_url") or "").rstrip("/")
+        base = self.bridge.config.server.public_url.rstrip("/")
         return f"{base}/contribute/{token}"
 
     def create_invitation(self, *, name: str, targets: list[str], actor: str, allowed: list[str] | None,
@@ -193,7 +193,7 @@ class ContributionService:
         return text, f"default-{lang}:" + consent_version(text)
 
     def organisation(self, lang: str) -> str:
-        return self.limits.get("organisation") or gettext_for(lang, N_("our organisation"))
+        return self.limits.organisation or gettext_for(lang, N_("our organisation"))
 
     def client_hash(self, client: str) -> str:
         """Clients are counted by a salted hash of their address (never the address itself)."""
@@ -201,10 +201,10 @@ class ContributionService:
 
     def _check_rate(self, inv: dict, client_hash: str) -> None:
         since = clock_mod.iso(self.bridge.clock() - 3600)
-        per_inv = self.limits["per_invitation_per_hour"]
+        per_inv = self.limits.per_invitation_per_hour
         if self.store.count_contributions_since(since=since, invitation_id=inv["id"]) >= per_inv:
             raise RateLimited(f"this invitation accepts at most {per_inv} submissions per hour", 3600)
-        per_client = self.limits["per_client_per_hour"]
+        per_client = self.limits.per_client_per_hour
         if self.store.count_contributions_since(since=since, client_hash=client_hash) >= per_client:
             raise RateLimited(f"at most {per_client} submissions per hour from one device", 3600)
 
@@ -222,9 +222,9 @@ class ContributionService:
         uploads = [u for u in uploads if u.data or u.filename]
         if not uploads:
             errors["files"] = words(N_("Choose at least one photo or video."))
-        elif len(uploads) > self.limits["max_files"]:
+        elif len(uploads) > self.limits.max_files:
             errors["files"] = words(N_("At most %(n)s files at once; send the others in a second submission."),
-                                    n=self.limits["max_files"])
+                                    n=self.limits.max_files)
         text = clean_text(text or "").strip()
         if len(text) > MAX_TEXT:
             errors["text"] = words(N_("The text is too long (at most %(n)s characters)."), n=MAX_TEXT)
@@ -242,11 +242,11 @@ class ContributionService:
         if errors:
             raise SubmissionInvalid(errors)
         cleaned = []
-        ffmpeg = find_ffmpeg(self.limits["ffmpeg"])
+        ffmpeg = find_ffmpeg(self.limits.ffmpeg)
         for upload in uploads:
             try:
-                cleaned.append((upload, clean(upload.data, max_bytes=self.limits["max_file_bytes"],
-                                              max_pixels=self.limits["max_pixels"], ffmpeg=ffmpeg)))
+                cleaned.append((upload, clean(upload.data, max_bytes=self.limits.max_file_bytes,
+                                              max_pixels=self.limits.max_pixels, ffmpeg=ffmpeg)))
             except UploadRefused as exc:
                 raise SubmissionInvalid({"files": f"{upload.filename or 'file'}: {exc}"},
                                         status=exc.status) from None
@@ -266,7 +266,7 @@ class ContributionService:
                             "removed": f.removed, **({"not_done": f.not_done} if f.not_done else {})})
         media += posters
         receipt = secrets.token_urlsafe(24)
-        base = (self.bridge.config.server.get("public_url") or "").rstrip("/")
+        base = self.bridge.config.server.public_url.rstrip("/")
         intake = self.bridge.intake
         source = self.source(inv)
         item = {"source_id": inv["source_id"], "external_id": f"contribution-{secrets.token_hex(8)}",
@@ -295,7 +295,7 @@ class ContributionService:
     def _media_row(self, f, alt: str, poster_of: str = "") -> dict:
         """A stored file as a media row; a video's poster frame is an image whose URL is the
         video's with ``#poster`` (so publishing can pair them)."""
-        sha, path = store_bytes(self.bridge.config.server["media_dir"], f.data, f.ext)
+        sha, path = store_bytes(self.bridge.config.server.media_dir, f.data, f.ext)
         url = f"{poster_of}#poster" if poster_of else f"upload:{sha}.{f.ext}"
         return {"url": url, "alt": alt, "kind": f.kind, "sha256": sha, "path": path,
                 "content_type": f.content_type, "width": f.width, "height": f.height, "bytes": len(f.data)}
@@ -336,7 +336,7 @@ class ContributionService:
         return row
 
     def limit_text(self) -> str:
-        return megabytes(self.limits["max_file_bytes"])
+        return megabytes(self.limits.max_file_bytes)
 
 
 def setup(bridge) -> ContributionService:

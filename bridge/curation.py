@@ -527,7 +527,7 @@ class CurationService:
             return None
         path = row["path"]
         if not os.path.isabs(path):
-            path = os.path.join(self.bridge.config.server["media_dir"], path)
+            path = os.path.join(self.bridge.config.server.media_dir, path)
         return path
 
     def social_item(self, item: dict, media: list[dict] | None = None) -> SocialItem:

@@ -186,9 +186,9 @@ class IntakeService:
         self.config = bridge.config
         self.clock = bridge.clock
         media = self.config.media
-        self.media = MediaFetcher(self.store, media_dir=self.config.server["media_dir"],
-                                  max_bytes=media["max_bytes"], timeout=media["timeout"],
-                                  allow_private=media["allow_private"])
+        self.media = MediaFetcher(self.store, media_dir=self.config.server.media_dir,
+                                  max_bytes=media.max_bytes, timeout=media.timeout,
+                                  allow_private=media.allow_private)
         self._thread_lock = threading.Lock()
         db_path = self.store.path
         self._lock_path = None if db_path == ":memory:" else os.path.abspath(db_path) + ".intake-lock"
@@ -447,8 +447,8 @@ class IntakeService:
 
     def source_adapter(self, source: dict):
         cls = registry.get_source(source["kind"])
-        settings = {"fetch_timeout": self.config.media["timeout"], "max_bytes": self.config.media["max_bytes"],
-                    **source, "allow_private": self.config.media["allow_private"]}
+        settings = {"fetch_timeout": self.config.media.timeout, "max_bytes": self.config.media.max_bytes,
+                    **source, "allow_private": self.config.media.allow_private}
         return cls(settings, self.config.source_secrets(source["id"]))
 
     def _poll_one(self, source: dict, state: dict) -> PollResult:

@@ -53,7 +53,7 @@ class ManagedEntries:
     def __init__(self, bridge):
         self.bridge = bridge
         self.store = bridge.store
-        self.box = SecretBox(bridge.config.server["database"])
+        self.box = SecretBox(bridge.config.server.database)
         self.problems: dict[str, str] = {}  # managed entries that could not be loaded, and why
         self._generation = None
 

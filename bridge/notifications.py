@@ -137,7 +137,7 @@ class NotificationService:
     # -- links ---------------------------------------------------------------
     def base_url(self) -> str:
         server = self.config.server
-        return (server.get("public_url") or f"http://{server['host']}:{server['port']}").rstrip("/")
+        return (server.public_url or f"http://{server.host}:{server.port}").rstrip("/")
 
     def inbox_url(self, site_id: str) -> str:
         return f"{self.base_url()}/inbox?{urlencode({'site': site_id, 'status': 'pending'})}"
@@ -210,7 +210,7 @@ class NotificationService:
 
     def _channels(self, user: dict) -> list[str]:
         out = []
-        if user["email"] and self.config.notifications["smtp_host"]:
+        if user["email"] and self.config.notifications.smtp_host:
             out.append("email")
         if user["webhook_url"]:
             out.append("webhook")
@@ -311,7 +311,7 @@ class NotificationService:
     def send_email(self, to: str, payload: dict) -> None:
         cfg = self.config.notifications
         msg = EmailMessage()
-        msg["From"] = cfg["from_"]
+        msg["From"] = cfg.from_
         msg["To"] = to
         msg["Subject"] = payload["subject"]
         msg["List-Unsubscribe"] = f"<{payload['unsubscribe']}>"
@@ -319,17 +319,17 @@ class NotificationService:
         msg.add_alternative(payload["html"], subtype="html")
         password = self.config.secrets.get(("notifications", "smtp"), {}).get("password")
         try:
-            with smtplib.SMTP(cfg["smtp_host"], cfg["smtp_port"], timeout=cfg["timeout"]) as smtp:
-                if cfg["starttls"]:
+            with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout) as smtp:
+                if cfg.starttls:
                     smtp.starttls(context=ssl.create_default_context())
-                if cfg["username"]:
-                    smtp.login(cfg["username"], password or "")
+                if cfg.username:
+                    smtp.login(cfg.username, password or "")
                 smtp.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
             raise Rejected(f"the SMTP server refused the recipient {to!r}: {exc.recipients}",
                            hint="correct the e-mail address on the account page") from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryFailed(f"sending e-mail through {cfg['smtp_host']}:{cfg['smtp_port']} failed: {exc}",
+            raise DeliveryFailed(f"sending e-mail through {cfg.smtp_host}:{cfg.smtp_port} failed: {exc}",
                                  hint="retried with backoff; check [notifications] smtp_host/smtp_port") from None
 
     def send_webhook(self, settings: dict, payload: dict) -> None:
@@ -345,8 +345,8 @@ class NotificationService:
                                      hint="export it for cms-bridge; the job is retried")
             headers["Authorization"] = f"Bearer {secret}"
         status = _post(settings["webhook_url"], json.dumps(body).encode(), headers,
-                       timeout=self.config.notifications["timeout"],
-                       allow_private=self.config.media["allow_private"])
+                       timeout=self.config.notifications.timeout,
+                       allow_private=self.config.media.allow_private)
         if status == 429 or status >= 500:
             raise DeliveryFailed(f"the chat webhook answered HTTP {status}", hint="retried with backoff")
         if status >= 300:

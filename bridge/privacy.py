@@ -115,7 +115,7 @@ class PrivacyService:
 
     def purge_expired(self, *, limit: int = 1000) -> int:
         """``[privacy] retention_days``: the text of decided comments older than that goes."""
-        days = int(self.bridge.config.privacy.get("retention_days") or 0)
+        days = self.bridge.config.privacy.retention_days
         if days <= 0:
             return 0
         cutoff = iso((parse_iso(iso(self.bridge.clock())) - timedelta(days=days)).timestamp())

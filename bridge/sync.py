@@ -116,9 +116,9 @@ class SyncService:
     def __init__(self, bridge):
         self.bridge = bridge
         self.store = bridge.store
-        self.lock_seconds = float(bridge.config.sync.get("lock_seconds", 900))
-        self.batch = int(bridge.config.sync.get("reconcile_batch", 100))
-        self.budget = int(bridge.config.sync.get("reconcile_budget", 10))
+        self.lock_seconds = float(bridge.config.sync.lock_seconds)
+        self.batch = bridge.config.sync.reconcile_batch
+        self.budget = bridge.config.sync.reconcile_budget
         self._salt: str | None = None
         #: ``(site_id, comments, total)`` after each page pulled: the page's size, and this
         #: pull's total (pulled so far + the adapter's ``remaining``) or None when the adapter
@@ -329,7 +329,7 @@ class SyncService:
 
     def salt(self) -> str:
         if self._salt is None:
-            name = self.bridge.config.security.get("commenter_salt_env") or ""
+            name = self.bridge.config.security.commenter_salt_env
             salt = os.environ.get(name) if name else None
             if not salt:
                 # First writer wins, so concurrent first runs agree on one salt.

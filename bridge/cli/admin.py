@@ -18,7 +18,7 @@ def init(ctx, admin_name: str):
 
     bridge = ctx.bridge  # opening the store applies pending migrations
     load_secret_key(ctx.config)
-    click.echo(f"database: {ctx.config.server['database']} (migrations: {len(bridge.store.applied_migrations())})")
+    click.echo(f"database: {ctx.config.server.database} (migrations: {len(bridge.store.applied_migrations())})")
     click.echo(f"installation: {bridge.store.installation_id()} (kept in the database: back it up with the data)")
     if bridge.store.count_users() == 0:
         password = security.generate_password()
@@ -41,11 +41,11 @@ def serve(ctx, host: str | None, port: int | None, workers: int | None):
     from ..server import run_server
 
     config = ctx.config
-    ctx.running_lock = running.hold_shared(config.server["database"])  # `restore` waits for us to stop
+    ctx.running_lock = running.hold_shared(config.server.database)  # `restore` waits for us to stop
     ctx.bridge.store.migrate()
     load_secret_key(config)  # create it once here, not racing in every worker
-    run_server(config, host=host or config.server["host"], port=port or config.server["port"],
-               workers=workers or config.server["workers"])
+    run_server(config, host=host or config.server.host, port=port or config.server.port,
+               workers=workers or config.server.workers)
 
 
 @main.group("config")
@@ -59,4 +59,4 @@ def config_check(ctx):
     """Validate the config file without starting anything (exit 2 if it is wrong)."""
     config = ctx.config
     click.echo(f"{config.path or 'built-in defaults'}: ok — {len(config.sites)} site(s), "
-               f"{len(config.sources)} source(s), database {config.server['database']}")
+               f"{len(config.sources)} source(s), database {config.server.database}")

@@ -19,7 +19,7 @@ def backup(ctx, path: str, no_media: bool):
     Uses SQLite's online backup API, so the copy is consistent; the installation id
     travels with it, so a restored installation updates the posts it made before.
     """
-    media_dir = ctx.config.server["media_dir"]
+    media_dir = ctx.config.server.media_dir
     db_bar = Progress("database", 1)
     media_bar = Progress("media", 0 if no_media else backups.media_count(media_dir))
     try:
@@ -51,7 +51,7 @@ def restore(ctx, path: str, force: bool):
         raise click.ClickException(str(exc)) from None
     bar = Progress("media", manifest_media)
     try:
-        report = backups.restore_backup(config.server["database"], config.server["media_dir"], path,
+        report = backups.restore_backup(config.server.database, config.server.media_dir, path,
                                         force=force, media_progress=bar.step)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from None

@@ -106,7 +106,7 @@ def sources_secret(ctx, source_id):
         raise click.ClickException(f"source {source_id!r} is a {source['kind']} source; only webhook sources "
                                    "have a signing secret")
     secret = generate_secret()
-    base = config.server.get("public_url") or f"http://{config.server['host']}:{config.server['port']}"
+    base = config.server.public_url or f"http://{config.server.host}:{config.server.port}"
     click.echo(secret)
     click.echo("")
     click.echo("1. Give cms-bridge the secret (in the environment of `cms-bridge serve`):")

@@ -36,8 +36,8 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
         raise click.UsageError(f"no site {site_id!r} in the configuration (known: {known})")
     from .. import logs, running
 
-    logs.configure(ctx.config.server["log_format"])
-    ctx.running_lock = running.hold_shared(ctx.config.server["database"])  # `restore` waits for us to stop
+    logs.configure(ctx.config.server.log_format)
+    ctx.running_lock = running.hold_shared(ctx.config.server.database)  # `restore` waits for us to stop
     sources = not no_sources and not site_id
     sites = not no_sites
     if sites and not ctx.config.sites:

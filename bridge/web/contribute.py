@@ -46,7 +46,7 @@ def _raise_body_limit(endpoint, values):
     before every ``before_request`` (Flask's preprocess_request), so the limit is
     raised before the CSRF check reads the form."""
     limits = current_app.extensions["bridge"].config.contributions
-    request.max_content_length = limits["max_file_bytes"] * limits["max_files"] + FORM_OVERHEAD
+    request.max_content_length = limits.max_file_bytes * limits.max_files + FORM_OVERHEAD
 
 
 def _lang() -> str:
@@ -114,7 +114,7 @@ def _form(token: str, inv: dict, lang: str, *, status: int = 200, errors=None, v
     return _page("form.html", status, lang=lang, token=token, invitation=inv, consent_text=consent_text,
                  page_token=page_token(inv),
                  consent_version=version, errors=errors or {}, values=values or {},
-                 limit=service().limit_text(), max_files=service().limits["max_files"])
+                 limit=service().limit_text(), max_files=service().limits.max_files)
 
 
 @bp.get("/<token>")
@@ -189,7 +189,7 @@ def withdraw(token: str, receipt: str):
 def too_large(exc):
     """The whole form was larger than the limit: say the limit, in the page's language."""
     lang = _lang()
-    message = _say(lang, TOO_LARGE, limit=service().limit_text(), n=service().limits["max_files"])
+    message = _say(lang, TOO_LARGE, limit=service().limit_text(), n=service().limits.max_files)
     if _wants_json():
         return jsonify({"error": "too_large", "errors": {"files": message}}), 413
     return _page("gone.html", 413, lang=lang, message=message)

@@ -222,7 +222,7 @@ def media(sha256: str):
         if item is None or not service().visible(item, allowed):
             continue
         path = service().media_path(row)
-        media_root = os.path.realpath(bridge().config.server["media_dir"])
+        media_root = os.path.realpath(bridge().config.server.media_dir)
         real = os.path.realpath(path) if path else None
         if not real or not os.path.isfile(real) or os.path.commonpath([real, media_root]) != media_root:
             continue

@@ -104,7 +104,7 @@ def authorize():
     session["wp_authorize"] = {"state": state, "id": (form.get("id") or "").strip(),
                                "name": (form.get("name") or "").strip(), "url": url}
     back = url_for("site_admin.authorized", state=state, _external=True)
-    public = bridge().config.server.get("public_url")
+    public = bridge().config.server.public_url
     if public:
         back = public.rstrip("/") + url_for("site_admin.authorized", state=state)
     query = urlencode({"app_name": "cms-bridge", "app_id": APP_ID, "success_url": back})
