@@ -7,8 +7,11 @@ service records decisions and their write-back here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from .base import dumps
+from .base import dumps, inserted_id
+from .jobs import JobsQueries
+from .state import StateQueries
 
 #: columns the sync writes for a comment it sees for the first time
 PULLED_COLUMNS = ("remote_id", "remote_parent_id", "post_id", "post_title", "post_url", "link", "type",
@@ -23,20 +26,10 @@ class _NotCancelled(Exception):
     """Rolls back a cancel_decision that cannot be completed."""
 
 
-class CommentsQueries:
+class CommentsQueries(JobsQueries, StateQueries):
     """Queries of the sync and moderation services live here."""
 
     # -- pulling ------------------------------------------------------------
-    def ensure_state(self, scope: str, key: str, value):
-        """Store ``value`` unless the key exists; return what is stored (first writer wins)."""
-        with self.write() as db:
-            db.execute(
-                "INSERT INTO sync_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(scope, key) DO NOTHING",
-                [scope, key, dumps(value), self.now_iso()],
-            )
-        return self.get_state(scope, key)
-
     def comment_cursor(self, site_id: str) -> dict | None:
         return self.get_state(f"site:{site_id}", "comments_cursor")
 
@@ -146,7 +139,8 @@ class CommentsQueries:
         return self.query_one("SELECT * FROM comments WHERE site_id = ? AND remote_id = ?", [site_id, remote_id])
 
     def count_comments(self, site_id: str | None = None, status: str | None = None) -> int:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if site_id is not None:
             where.append("site_id = ?")
             params.append(site_id)
@@ -184,7 +178,7 @@ class CommentsQueries:
                 [comment["id"], comment["site_id"], comment["remote_id"], actor, action, comment["status"],
                  to_status, origin, detail, now],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def last_decision(self, comment_id: int) -> dict | None:
         """The newest log row of a comment that is not a reply (decisions, undos, site changes)."""
@@ -218,7 +212,7 @@ class CommentsQueries:
                      decision["from_status"], origin,
                      f"undid {decision['action']} by {decision['actor']}; its write-back was cancelled before it ran",
                      now])
-                return cur.lastrowid
+                return inserted_id(cur)
         except _NotCancelled:
             return None
 
@@ -244,7 +238,7 @@ class CommentsQueries:
                 [comment["id"], comment["site_id"], comment["remote_id"], actor, comment["status"],
                  comment["status"], origin, text[:500], self.now_iso()],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def link_writeback_job(self, comment_id: int, log_id: int, job_id: int, *, on_comment: bool = True) -> None:
         with self.write() as db:

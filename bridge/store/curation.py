@@ -7,7 +7,9 @@ published (with its RemoteRef and URL), unpublishing, unpublished.
 """
 from __future__ import annotations
 
-from .base import dumps, loads, search_words
+from typing import Any
+
+from .base import Row, StoreBase, dumps, inserted_id, loads, search_words
 
 #: columns an item's curation may change (anything else is the intake's)
 CURATION_COLUMNS = frozenset({
@@ -33,12 +35,12 @@ def fts_phrase_query(text: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-class CurationQueries:
+class CurationQueries(StoreBase):
     # -- items -----------------------------------------------------------
     @staticmethod
-    def _curation_row(row: dict | None) -> dict | None:
+    def _curation_row(row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["flags"] = loads(row.get("flags"), [])
         row["target_sites"] = loads(row.get("target_sites"), [])
         row.pop("raw", None)
@@ -61,7 +63,8 @@ class CurationQueries:
         ``visible_sites``/``visible_sources`` (None = everything) restrict the list to
         items meant for those sites: chosen for them, or from a source targeting them.
         """
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if states:
             where.append(f"items.state IN ({', '.join('?' for _ in states)})")
             params.extend(states)
@@ -137,7 +140,7 @@ class CurationQueries:
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [item_id, actor, action, from_state, to_state, dumps(list(sites or [])), detail, self.now_iso()],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def item_decisions(self, item_id: int) -> list[dict]:
         rows = self.query("SELECT * FROM item_decisions WHERE item_id = ? ORDER BY id", [item_id])
@@ -146,9 +149,9 @@ class CurationQueries:
         return rows
 
     # -- publications ----------------------------------------------------
-    def _publication(self, row: dict | None) -> dict | None:
+    def _publication(self, row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["remote_ref"] = loads(row.get("remote_ref"))
         return row
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from .base import StoreBase
+
 
 def _in(values: list[str]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
@@ -39,7 +41,7 @@ def _range_sums(table: str, keys: tuple[str, ...], where: str) -> str:
             f"FROM {table}_keys k WHERE {where}) ")
 
 
-class InsightsQueries:
+class InsightsQueries(StoreBase):
     def insight_comment_days(self, sites: list[str], start: str, end: str) -> list[dict]:
         return self.query(
             f"SELECT site_id, day, n FROM insight_comment_days WHERE day BETWEEN ? AND ? "
@@ -113,9 +115,11 @@ class InsightsQueries:
         newest = ("(SELECT {col} FROM comments c WHERE c.site_id = t.site_id AND c.post_id = t.post_id "
                   "ORDER BY c.date_gmt DESC, c.id DESC LIMIT 1)")
         weeks = whole_weeks(start, end)
+        bounds: tuple[str, ...]
         if weeks is None:  # no whole week inside: the days alone
-            rows, weeks = "SELECT site_id, post_id, n FROM insight_post_days WHERE day BETWEEN ?1 AND ?2", ()
+            rows, bounds = "SELECT site_id, post_id, n FROM insight_post_days WHERE day BETWEEN ?1 AND ?2", ()
         else:  # the days before the first whole week and after the last, and the weeks between
+            bounds = weeks
             rows = ("SELECT site_id, post_id, n FROM insight_post_days WHERE (day >= ?1 AND day < ?3) "
                     "OR (day > date(?4, '+6 days') AND day <= ?2) "
                     "UNION ALL SELECT site_id, post_id, n FROM insight_post_weeks WHERE week BETWEEN ?3 AND ?4")
@@ -125,4 +129,4 @@ class InsightsQueries:
             f"SELECT site_id, post_id, sum(n) AS comments FROM ({rows}) WHERE site_id IN ({_in(sites)}) "
             f"GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY comments DESC, site_id, post_id LIMIT ?) t "
             f"ORDER BY comments DESC, site_id, post_id",
-            [start, end, *weeks, *sites, limit])
+            [start, end, *bounds, *sites, limit])

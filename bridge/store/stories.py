@@ -2,17 +2,17 @@
 publication per story and site (its failures read from its job, as for items)."""
 from __future__ import annotations
 
-from .base import dumps, loads
+from .base import Row, StoreBase, dumps, inserted_id, loads
 from .curation import _SHOWN_STATE
 
 STORY_COLUMNS = frozenset({"title", "intro", "sites", "rule", "order_mode", "state", "revision"})
 
 
-class StoriesQueries:
+class StoriesQueries(StoreBase):
     @staticmethod
-    def _story(row: dict | None) -> dict | None:
+    def _story(row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["sites"] = loads(row["sites"], [])
         row["rule"] = loads(row["rule"])
         return row
@@ -25,7 +25,7 @@ class StoriesQueries:
                 "INSERT INTO stories (title, intro, sites, rule, order_mode, created_by, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [title, intro, dumps(sites), dumps(rule) if rule else None, order_mode, actor, now, now])
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def get_story(self, story_id: int) -> dict | None:
         return self._story(self.query_one("SELECT * FROM stories WHERE id = ?", [story_id]))
