@@ -111,7 +111,8 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
     if config.server.behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # Wrapping wsgi_app is how Flask's and Werkzeug's docs install middleware; mypy sees a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     app.extensions["bridge"] = bridge or Bridge(config)
     # ids beyond SQLite's int64 are refused at routing (404), never reach the store

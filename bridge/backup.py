@@ -56,7 +56,7 @@ def _sha256(path: str) -> str:
 
 
 def _media_files(root: str) -> list[str]:
-    found = []
+    found: list[str] = []
     for directory, _dirs, files in os.walk(root):
         found.extend(os.path.relpath(os.path.join(directory, name), root) for name in files)
     return sorted(found)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow.types import ErrorMessages
 
 from adapters import registry
 from webhooks.problems import field_errors, format_path
@@ -36,7 +37,7 @@ class ConfigError(Exception):
 
 # -- field helpers ---------------------------------------------------------
 # Messages start with "is"/"must" so they read after the offending value.
-def _msgs(kind: str) -> dict[str, str]:
+def _msgs(kind: str) -> ErrorMessages:
     return {"required": f"is missing: {kind} expected", "invalid": f"is not {kind}",
             "null": f"must not be empty: {kind} expected"}
 
@@ -234,7 +235,7 @@ class MediaSchema(SectionSchema):
 
     @validates_schema
     def _check_networks(self, data: dict[str, Any], **kwargs: Any) -> None:
-        errors: dict[str, dict[int, list[str]]] = {}
+        errors: dict[str, dict[int, Any]] = {}
         for i, value in enumerate(data.get("allow_private", [])):
             try:
                 network_or_address(value)

@@ -19,8 +19,10 @@ from every site it is on.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from markupsafe import escape
 
@@ -430,18 +432,19 @@ class CurationService:
         return Outcome(item=item, jobs=[pub["job_id"]])
 
     def bulk(self, action: str, item_ids: list[int], *, allowed: list[str] | None,
-             **kwargs) -> list[tuple[int, Outcome | CurationError]]:
+             **kwargs: Any) -> list[tuple[int, Outcome | CurationError]]:
         """Apply approve/reject to each item; one item's conflict does not stop the rest."""
-        method = {"approve": self.approve, "reject": self.reject}[action]
+        if action not in ("approve", "reject"):
+            raise KeyError(action)
         results: list[tuple[int, Outcome | CurationError]] = []
         for item_id in dict.fromkeys(item_ids):
             try:
                 if action == "approve":
-                    results.append((item_id, method(item_id, kwargs.get("sites"), actor=kwargs["actor"],
-                                                    allowed=allowed)))
+                    results.append((item_id, self.approve(item_id, kwargs.get("sites"), actor=kwargs["actor"],
+                                                          allowed=allowed)))
                 else:
-                    results.append((item_id, method(item_id, kwargs["reason"], actor=kwargs["actor"],
-                                                    allowed=allowed)))
+                    results.append((item_id, self.reject(item_id, kwargs["reason"], actor=kwargs["actor"],
+                                                         allowed=allowed)))
             except CurationError as exc:
                 results.append((item_id, exc))
         return results
@@ -475,7 +478,7 @@ class CurationService:
         jobs = [self._enqueue(PUBLISH_KIND, item, site, "queued") for site in item["target_sites"]]
         return [j for j in jobs if j is not None], False
 
-    def _unpublish_everywhere(self, item: dict, skip: list[str] = ()) -> list[int]:
+    def _unpublish_everywhere(self, item: dict, skip: Sequence[str] = ()) -> list[int]:
         jobs = [self._enqueue(UNPUBLISH_KIND, item, site, "unpublishing") for site in self._live_sites(item)
                 if site not in skip]
         return [j for j in jobs if j is not None]

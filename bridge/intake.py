@@ -205,6 +205,7 @@ class IntakeService:
     # -- normalising -----------------------------------------------------------
     def normalise(self, source: dict, data: SocialItem | dict) -> Candidate:
         """A SocialItem or a (validated) webhook payload → an ``items`` row + media rows."""
+        given: dict[str, Any]  # the fields, whichever the input
         if isinstance(data, SocialItem):
             raw = {"kind": "feed", "external_id": data.external_id, "url": data.url, "title": data.title,
                    "author": {"name": data.author_name, "url": data.author_url}, "network": data.network,
@@ -231,7 +232,7 @@ class IntakeService:
         if not html and text:
             html = escape_text(text)
         title = plain_text(given["title"]) or title_from(text)
-        media = []
+        media: list[dict[str, str]] = []
         for m in given["media"]:
             murl = _media_url(m["url"], url or base)
             if murl and all(x["url"] != murl for x in media):
@@ -311,9 +312,9 @@ class IntakeService:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _store(self, source: dict, candidate: Candidate, *, delivery_id: str | None,
-               defer_media: bool) -> tuple[int, bool, str, dict | None]:
+               defer_media: bool) -> tuple[int, bool, str, dict]:
         """One write transaction: replay check, dedupe, rules, insert, delivery record,
-        media job. Returns (item_id, created, state, stored webhook answer or None)."""
+        media job. Returns (item_id, created, state, the webhook answer, stored with the delivery)."""
         row = candidate.row
         with self._serialised(), self.store.write():
             if delivery_id is not None:

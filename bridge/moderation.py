@@ -353,7 +353,7 @@ class ModerationService:
             return out
         except ServiceError as exc:
             current = self.store.inbox_comment(comment_id, None) or exc.current
-            if isinstance(exc, Conflict):
+            if isinstance(exc, Conflict) and current is not None:  # a conflict is about a comment that exists
                 out.conflict, out.comment, out.message = True, current, conflict_message(current)
             else:
                 out.comment, out.message = current, f"Comment #{comment_id}: {exc}"

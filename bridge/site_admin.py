@@ -13,6 +13,8 @@ site that fails it is not saved (the working settings stay).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from adapters import registry
 from adapters.base import AdapterError
 
@@ -58,7 +60,7 @@ def table_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[dic
     variant = _text(form, "kind")
     site_id = _text(form, "id")
     kind = "typo3" if variant == "typo3-connector" else variant
-    raw = {"id": site_id, "kind": kind, "url": _text(form, "url"), "name": _text(form, "name")}
+    raw: dict[str, Any] = {"id": site_id, "kind": kind, "url": _text(form, "url"), "name": _text(form, "name")}
     secrets: dict[str, str] = {}
     missing: list[str] = []
     if variant == "wordpress":

@@ -11,6 +11,8 @@ one, shown once.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.base import AdapterError
 
 from .config import ConfigError, validate_config
@@ -30,7 +32,7 @@ def source_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[di
     the stored one (``keep``), or is made new by the service."""
     source_id = (form.get("id") or "").strip()
     kind = (form.get("kind") or "").strip()
-    raw = {"id": source_id, "kind": kind, "name": (form.get("name") or "").strip(),
+    raw: dict[str, Any] = {"id": source_id, "kind": kind, "name": (form.get("name") or "").strip(),
            "network": (form.get("network") or "").strip(),
            "targets": [t.strip() for t in form.get("targets") or [] if t.strip()]}
     raw.update({flag: _checked(form.get(flag)) for flag in FLAGS})

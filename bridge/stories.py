@@ -68,9 +68,6 @@ class StoriesService:
             raise StoryNotFound(f"There is no story {story_id}.", field="id", value=story_id)
         return story
 
-    def list(self, allowed: list[str] | None = None) -> list[dict]:
-        return [s for s in self.store.list_stories() if self.visible(s, allowed)]
-
     def entries(self, story: dict) -> list[dict]:
         """The story's items in order, each with its curation row and whether the site
         shows it (``shown``) or why not (``why_not``)."""
@@ -312,7 +309,7 @@ class StoriesService:
             if unknown:
                 raise InvalidInput(f"items[{i}] has no {unknown[0]!r}; use caption, pinned or hidden.",
                                    field=f"items[{i}].{unknown[0]}", value=entry[unknown[0]])
-            values = {}
+            values: dict[str, str | int] = {}
             if "caption" in entry:
                 values["caption"] = self._text(entry["caption"], f"items[{i}].caption", CAPTION_MAX)
             for flag in ("pinned", "hidden"):
@@ -438,6 +435,10 @@ class StoriesService:
                 pass  # already gone: that is what we wanted
         self.store.mark_story_unpublished(story_id, site_id)
         return {"unpublished": ref.remote_id if ref else None}
+
+    # Last in the class: below it, ``list`` in an annotation would name this method, not the builtin.
+    def list(self, allowed: list[str] | None = None) -> list[dict]:
+        return [s for s in self.store.list_stories() if self.visible(s, allowed)]
 
 
 def setup(bridge) -> StoriesService:

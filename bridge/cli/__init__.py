@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from ..config import ConfigError, load_config
+from ..config import Config, ConfigError, load_config
 from ..store import StoreError
+
+if TYPE_CHECKING:
+    from ..core import Bridge
 
 #: what a command that needs sites says when there is none
 NO_SITES = ("no sites configured (connect one on /sites or with `cms-bridge sites add`, "
@@ -25,14 +29,14 @@ class Context:
 
     def __init__(self, config_path: str | None):
         self.config_path = config_path
-        self._config = None
-        self._bridge = None
+        self._config: Config | None = None
+        self._bridge: Bridge | None = None
         #: commands that never talk to a site or sender clear this, so they work
         #: before every ``*_env`` secret is exported (see ``without_secrets``)
         self.require_secrets = True
 
     @property
-    def config(self):
+    def config(self) -> Config:
         if self._config is None:
             try:
                 self._config = load_config(self.config_path, require_secrets=self.require_secrets)
@@ -41,7 +45,7 @@ class Context:
         return self._config
 
     @property
-    def bridge(self):
+    def bridge(self) -> Bridge:
         if self._bridge is None:
             from ..core import Bridge
 
@@ -56,7 +60,7 @@ class Context:
             self._bridge.close()
 
 
-def fail_config(exc: ConfigError):
+def fail_config(exc: ConfigError) -> NoReturn:
     click.echo(f"cms-bridge: the configuration is not valid ({exc.path or 'defaults'}):", err=True)
     for line in exc.problems:
         click.echo(f"  {line}", err=True)

@@ -11,10 +11,11 @@ def _password_hash(password: str | None, generate: bool) -> tuple[str, str | Non
     """(hash to store, generated password to print once or None): ``--generate`` makes one,
     ``--password`` gives one, else the user is prompted twice. A short one is a bad --password."""
     generated = security.generate_password() if generate else None
-    if generated is None and password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    secret = generated or password
+    if secret is None:
+        secret = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        return security.hash_password(generated or password), generated
+        return security.hash_password(secret), generated
     except security.WeakPassword as exc:
         raise click.BadParameter(str(exc), param_hint="--password") from None
 

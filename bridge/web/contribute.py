@@ -91,7 +91,7 @@ PAGE_TOKEN_SECONDS = 6 * 3600
 
 
 def _page_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="cms-bridge contribute page")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="cms-bridge contribute page")
 
 
 def page_token(inv: dict) -> str:

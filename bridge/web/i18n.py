@@ -81,5 +81,4 @@ def install(app: Flask) -> None:
     labels.install(app)
     app.add_template_global(current_language, "current_language")
     app.add_template_global(other_language, "other_language")
-    app.add_template_global(LANGUAGE_NAMES, "language_names")
-    app.add_template_global(LANGUAGES, "languages")
+    app.jinja_env.globals.update(language_names=LANGUAGE_NAMES, languages=LANGUAGES)  # values, not functions

@@ -12,6 +12,8 @@ the comment the editor saw, and shows the service's words.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -255,9 +257,9 @@ def undo():
 
     Form posts flash and go back; JSON calls get the comment or a problem."""
     as_json = request.is_json
-    data = (request.get_json(silent=True) or {}) if as_json else request.form
+    data: Mapping[str, Any] = (request.get_json(silent=True) or {}) if as_json else request.form
     try:
-        comment_id, version = int(data.get("comment_id")), int(data.get("version"))
+        comment_id, version = int(data.get("comment_id", "")), int(data.get("version", ""))
     except (TypeError, ValueError):
         message = "Send the comment_id and the version of the comment the decision produced (both integers)."
         if as_json:

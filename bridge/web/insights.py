@@ -50,7 +50,8 @@ def chart_for(name: str, rows: list[dict], days: list[str]):
         for row in rows:
             series.setdefault(row["source"], [0] * len(weeks))[weeks.index(row["week"])] = row["items"]
         return charts.bar_chart(title, weeks, series)
-    layouts = {  # name → (category column, {series label: (column, transform)})
+    #: name → (category column, {series label: (column, transform)})
+    layouts: dict[str, tuple[str, dict[str, tuple[str, str | None]]]] = {
         "items_per_contributor": ("contributor", {"items": ("items", None)}),
         "item_decisions": ("source", {"approval rate %": ("approval_rate", "pct")}),
         "item_decision_time": ("decisions", {"p50 hours": ("p50_s", "h"), "p95 hours": ("p95_s", "h")}),

@@ -8,9 +8,11 @@ with marshmallow schemas (as ``api/items`` does); each mistake names the field.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import g, jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.types import ErrorMessages
 
 from ... import cursors
 from ...moderation import ACTION_NAMES, BULK_LIMIT, MAX_REPLY, BulkOutcome
@@ -81,7 +83,7 @@ class Versions(fields.Dict):
     MESSAGE = 'must map ids to versions: {{"12": 3}}'
 
     def __init__(self, **kw):
-        number = {"invalid": self.MESSAGE, "null": self.MESSAGE}
+        number: ErrorMessages = {"invalid": self.MESSAGE, "null": self.MESSAGE}
         super().__init__(keys=fields.Integer(validate=validate.Range(1, MAX_ID, error=self.MESSAGE),
                                              error_messages=number),
                          values=fields.Integer(validate=validate.Range(0, MAX_ID, error=self.MESSAGE),
@@ -294,6 +296,7 @@ add_schema("CommentBulkResult", {"type": "object", "required": ["applied", "conf
 # parameter out does; dates are parsed by datetime.fromisoformat, so a day
 # (YYYY-MM-DD) or a full ISO 8601 time are both accepted, and anything else is a 400.
 _DATE = {"type": "string", "description": "a day (YYYY-MM-DD) or an ISO 8601 time; empty: no bound"}
+_filter_props: dict[str, dict[str, Any]]
 _filter_props = {"status": {"type": "string", "enum": [*STATUSES, "flagged", "all", ""], "default": "pending",
                             "description": "empty: pending; flagged: pending comments with a watch-list word"},
                  "site": {"type": "string", "description": "empty: every site you may see"},
