@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -39,6 +40,9 @@ from .web import (
 )
 from .web.converters import BoundedIntConverter
 from .web.problems import problem
+
+if TYPE_CHECKING:
+    from flask import Response
 
 #: every blueprint, in registration order; a feature adds its import and one entry here
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -80,7 +84,7 @@ log = logging.getLogger(__name__)
 class SessionInterface(SecureCookieSessionInterface):
     """Session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over https."""
 
-    def get_cookie_secure(self, app):  # noqa: D401 - Flask hook
+    def get_cookie_secure(self, app: Flask):  # noqa: D401 - Flask hook
         from flask import request as current_request
 
         return bool(current_request) and current_request.is_secure
@@ -141,7 +145,7 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
         return jsonify({"status": "ok", "database": "ok"})
 
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "

@@ -26,6 +26,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import clock as clock_mod
 from . import rights, security
@@ -37,6 +38,10 @@ from .sanitize import clean_text, escape_text, plain_text, title_from
 from .translations import N_, gettext_for
 from .uploads import UploadRefused, clean, megabytes
 from .videos import find_ffmpeg
+
+if TYPE_CHECKING:
+    from .core import Bridge
+    from .uploads import CleanFile
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +106,7 @@ def consent_version(text: str) -> str:
 
 
 class ContributionService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.limits = bridge.config.contributions
@@ -134,7 +139,7 @@ class ContributionService:
                "consent_text": text, "consent_version": consent_version(text) if text else "",
                "trusted": trusted, "rules": rules or {}, "created_by": actor}
         invitation_id = self.store.create_invitation(row)
-        return self.store.get_invitation(invitation_id), self.public_url(token)
+        return self.store.written_invitation(invitation_id), self.public_url(token)
 
     def visible(self, invitation: dict, allowed: list[str] | None) -> bool:
         return allowed is None or bool(set(invitation["targets"]) & set(allowed))
@@ -212,7 +217,7 @@ class ContributionService:
                shown_version: str, lang: str, client: str) -> tuple[str, dict]:
         """(receipt token, contribution row). Nothing is stored unless everything is right."""
         inv = self.open(token)
-        def words(message: str, **values) -> str:
+        def words(message: str, **values: Any) -> str:
             return gettext_for(lang, message, **values)
 
         client_hash = self.client_hash(client)
@@ -255,7 +260,8 @@ class ContributionService:
         return self._store(inv, cleaned, text=text, name=name, email=email, consent_text=consent_text,
                            version=version, lang=lang, client_hash=client_hash)
 
-    def _store(self, inv, cleaned, *, text, name, email, consent_text, version, lang, client_hash):
+    def _store(self, inv: dict, cleaned: list[tuple[Upload, CleanFile]], *, text: str, name: str, email: str,
+               consent_text: str, version: str, lang: str, client_hash: str):
         now = clock_mod.iso(self.bridge.clock())
         media, posters, removed = [], [], []
         for upload, f in cleaned:
@@ -292,7 +298,7 @@ class ContributionService:
             intake.hand_over(item_id)
         return receipt, self.store.contribution_for_item(item_id)
 
-    def _media_row(self, f, alt: str, poster_of: str = "") -> dict:
+    def _media_row(self, f: CleanFile, alt: str, poster_of: str = "") -> dict:
         """A stored file as a media row; a video's poster frame is an image whose URL is the
         video's with ``#poster`` (so publishing can pair them)."""
         sha, path = store_bytes(self.bridge.config.server.media_dir, f.data, f.ext)
@@ -306,7 +312,7 @@ class ContributionService:
         inv = self.store.invitation_by_token_hash(security.hash_token(token or ""))
         if row is None or inv is None or row["invitation_id"] != inv["id"]:
             raise UnknownLink("There is no submission at this address.")
-        item = self.store.item_for_curation(row["item_id"])
+        item = self.store.written_item_for_curation(row["item_id"])  # a contribution's item is never deleted
         return row, item, self.store.item_publications([item["id"]])[item["id"]]
 
     def withdraw(self, token: str, receipt: str) -> dict:
@@ -326,7 +332,7 @@ class ContributionService:
                 # the contributor withdraws their own consent: it reaches every site the item is on
                 self.bridge.curation.set_consent(item["id"], "revoked", actor=actor,
                                                              allowed=rights.ALL_SITES)
-        return self.store.contribution_for_item(item["id"])
+        return self.store.written_contribution_for_item(item["id"])
 
     def for_item(self, item_id: int) -> dict | None:
         """The contribution behind a curation item (editors' view), with its invitation."""
@@ -339,7 +345,7 @@ class ContributionService:
         return megabytes(self.limits.max_file_bytes)
 
 
-def setup(bridge) -> ContributionService:
+def setup(bridge: Bridge) -> ContributionService:
     return ContributionService(bridge)
 
 

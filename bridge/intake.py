@@ -50,9 +50,10 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from adapters import registry
@@ -63,6 +64,9 @@ from webhooks.routes import Answer, WebhookSource
 from . import clock as clock_mod
 from .media import MediaFetcher
 from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text, title_from
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +184,7 @@ class Candidate:
 
 # -- the service ------------------------------------------------------------------
 class IntakeService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.config = bridge.config
@@ -418,7 +422,8 @@ class IntakeService:
         return Answer(answer["status_code"], answer["response"])
 
     # -- polling -----------------------------------------------------------------
-    def poll(self, source_id: str | None = None, force: bool = False, progress=None) -> list[PollResult]:
+    def poll(self, source_id: str | None = None, force: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> list[PollResult]:
         """Poll the feed sources that are due (all of them with ``force``; only
         ``source_id`` if given), then run due ``fetch_media`` jobs. Never raises for a
         source's failure: it is in that source's PollResult and on its row.
@@ -498,7 +503,7 @@ class IntakeService:
                                    refresh=True)
 
 
-def setup(bridge) -> IntakeService:
+def setup(bridge: Bridge) -> IntakeService:
     service = IntakeService(bridge)
     bridge.outbox.register(FETCH_MEDIA, service._fetch_media_job)
     return service

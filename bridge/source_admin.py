@@ -11,18 +11,21 @@ one, shown once.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import AdapterError
 
 from .config import ConfigError, validate_config
 from .managed import ManagedEntries, SiteInputError, Verdict, env_name
 
+if TYPE_CHECKING:
+    from .core import Bridge
+
 SOURCE_KINDS = {"feed": "Feed (RSS, Atom, JSON Feed)", "webhook": "Webhook sender"}
 FLAGS = ("trusted", "require_consent")
 
 
-def _checked(value) -> bool:
+def _checked(value: object) -> bool:
     return value is True or str(value or "").strip().lower() in ("1", "on", "true", "yes")
 
 
@@ -51,7 +54,7 @@ def source_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[di
 class SourceAdmin(ManagedEntries):
     table, noun = "managed_sources", "source"
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         super().__init__(bridge)
         self.file_sources = list(bridge.config.sources)
 
@@ -75,7 +78,7 @@ class SourceAdmin(ManagedEntries):
         source = {**config.sources[0], "targets": targets}
         return source, config.source_secrets(raw["id"])
 
-    def install(self, loaded) -> None:
+    def install(self, loaded: list[tuple[dict, dict[str, str]]]) -> None:
         config = self.bridge.config
         managed = [source for source, _ in loaded]
         for source, secrets in loaded:
@@ -116,7 +119,7 @@ class SourceAdmin(ManagedEntries):
         return Verdict(True, source["id"], note=note)
 
 
-def setup(bridge) -> SourceAdmin:
+def setup(bridge: Bridge) -> SourceAdmin:
     admin = SourceAdmin(bridge)
     admin.refresh()
     return admin

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
 from ..config import Config, ConfigError, load_config
 from ..store import StoreError
+
+if TYPE_CHECKING:
+    from ..managed import ManagedEntries
 
 if TYPE_CHECKING:
     from ..core import Bridge
@@ -34,6 +38,8 @@ class Context:
         #: commands that never talk to a site or sender clear this, so they work
         #: before every ``*_env`` secret is exported (see ``without_secrets``)
         self.require_secrets = True
+        #: the shared lock ``serve`` and ``sync`` hold while they run (``restore`` waits for it)
+        self.running_lock: TextIO | None = None
 
     @property
     def config(self) -> Config:
@@ -75,7 +81,7 @@ def cli_actor() -> str:
     return f"cli:{os.environ.get('USER', '?')}"
 
 
-def remove_managed(service, entry_id: str, *, in_config: bool, fix: str, unknown: str) -> None:
+def remove_managed(service: ManagedEntries, entry_id: str, *, in_config: bool, fix: str, unknown: str) -> None:
     """``sites remove`` / ``sources remove``: only what was added in the UI or the CLI
     (exit 2 naming why not: in the config file, or not known at all)."""
     if not service.is_managed(entry_id):
@@ -84,13 +90,13 @@ def remove_managed(service, entry_id: str, *, in_config: bool, fix: str, unknown
     click.echo(f"{entry_id}: removed")
 
 
-def without_secrets(command):
+def without_secrets(command: Callable[..., Any]):
     """For commands that touch only the local database (users, tokens, making a
     webhook secret): unset ``*_env`` variables are not an error there."""
     import functools
 
     @functools.wraps(command)
-    def wrapped(ctx: Context, *args, **kwargs):
+    def wrapped(ctx: Context, *args: Any, **kwargs: Any):
         ctx.require_secrets = False
         return command(ctx, *args, **kwargs)
     return wrapped

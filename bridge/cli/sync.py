@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import signal
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from ..sync import source_summary
 from . import NO_SITES, main, pass_ctx
 from .progress import Progress
+
+if TYPE_CHECKING:
+    from . import Context
 
 
 @main.command("sync")
@@ -20,7 +24,7 @@ from .progress import Progress
 @click.option("--every", type=click.IntRange(min=10), metavar="SECONDS",
               help="Keep running: sync again SECONDS after each run ends (for a service manager instead of cron).")
 @pass_ctx
-def sync(ctx, site_id, wait, no_sources, no_sites, every):
+def sync(ctx: Context, site_id: str | None, wait: bool, no_sources: bool, no_sites: bool, every: int | None):
     """Poll due feeds, pull new comments, reconcile open ones, write decisions back (outbox).
 
     Prints one line per polled source ("source ID: …") and one per site. Exits 1
@@ -62,7 +66,7 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
         pass
 
 
-def _sync_once(ctx, site_id, *, wait: bool, sources: bool, sites: bool) -> bool:
+def _sync_once(ctx: Context, site_id: str | None, *, wait: bool, sources: bool, sites: bool) -> bool:
     service = ctx.bridge.sync
     # The first sync of a big site pulls for a while: a bar with counts and an ETA when
     # the adapter knows how many comments remain, else a running count.

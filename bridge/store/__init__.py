@@ -5,6 +5,9 @@ services get a ``Store`` and never see a cursor.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from .base import StoreError, dumps, loads
 from .comments import CommentsQueries
 from .contributions import ContributionsQueries
@@ -32,7 +35,7 @@ class Store(ContributionsQueries, ItemsQueries, StoriesQueries, CurationQueries,
     state values), so each module says what it stands on."""
 
 
-def open_store(path: str, *, migrate: bool = True, tracer=None) -> Store:
+def open_store(path: str, *, migrate: bool = True, tracer: Callable[[str, Any], None] | None = None) -> Store:
     store = Store(path, tracer=tracer)
     if migrate:
         store.migrate()

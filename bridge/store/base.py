@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
@@ -60,7 +60,7 @@ class StoreBase:
     (BEGIN IMMEDIATE) so two writers never deadlock upgrading a read lock.
     """
 
-    def __init__(self, path: str, *, tracer=None):
+    def __init__(self, path: str, *, tracer: Callable[[str, Any], None] | None = None):
         self.path = str(path)
         self._local = threading.local()
         self._tracer = tracer
@@ -130,7 +130,7 @@ class StoreBase:
         return row[0] if row is not None else None
 
     # -- backup ----------------------------------------------------------
-    def backup_to(self, dest: str, *, progress=None, pages: int = 512) -> None:
+    def backup_to(self, dest: str, *, progress: Callable[[int, int], None] | None = None, pages: int = 512) -> None:
         """Copy the whole database to ``dest`` with SQLite's online backup API.
 
         The copy is consistent while ``serve`` and ``sync`` keep writing: the

@@ -135,6 +135,10 @@ class CommentsQueries(JobsQueries, StateQueries):
     def get_comment(self, comment_id: int) -> dict | None:
         return self.query_one("SELECT * FROM comments WHERE id = ?", [comment_id])
 
+    def written_comment(self, comment_id: int) -> dict:
+        """A comment the caller just read or wrote in its transaction (a miss is a bug)."""
+        return self.query_row("SELECT * FROM comments WHERE id = ?", [comment_id])
+
     def get_comment_by_remote(self, site_id: str, remote_id: str) -> dict | None:
         return self.query_one("SELECT * FROM comments WHERE site_id = ? AND remote_id = ?", [site_id, remote_id])
 

@@ -41,6 +41,10 @@ class ContributionsQueries(ItemsQueries):
     def get_invitation(self, invitation_id: int) -> dict | None:
         return self._invitation(self.query_one("SELECT * FROM invitations WHERE id = ?", [invitation_id]))
 
+    def written_invitation(self, invitation_id: int) -> dict:
+        """An invitation the caller just made (a miss is a bug)."""
+        return self._invitation(self.query_row("SELECT * FROM invitations WHERE id = ?", [invitation_id]))
+
     def invitation_by_token_hash(self, token_hash: str) -> dict | None:
         return self._invitation(self.query_one("SELECT * FROM invitations WHERE token_hash = ?", [token_hash]))
 
@@ -99,6 +103,10 @@ class ContributionsQueries(ItemsQueries):
 
     def contribution_for_item(self, item_id: int) -> dict | None:
         return self._contribution(self.query_one("SELECT * FROM contributions WHERE item_id = ?", [item_id]))
+
+    def written_contribution_for_item(self, item_id: int) -> dict:
+        """The contribution of an item the caller just read or changed (a miss is a bug)."""
+        return self._contribution(self.query_row("SELECT * FROM contributions WHERE item_id = ?", [item_id]))
 
     def contributions_of(self, invitation_id: int) -> list[dict]:
         rows = self.query("SELECT c.*, i.state AS item_state, i.title AS item_title FROM contributions c "

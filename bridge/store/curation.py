@@ -49,6 +49,10 @@ class CurationQueries(StoreBase):
     def item_for_curation(self, item_id: int) -> dict | None:
         return self._curation_row(self.query_one("SELECT * FROM items WHERE id = ?", [item_id]))
 
+    def written_item_for_curation(self, item_id: int) -> dict:
+        """The item as the caller's transaction just wrote it (it exists: a miss is a bug)."""
+        return self._curation_row(self.query_row("SELECT * FROM items WHERE id = ?", [item_id]))
+
     def items_for_curation(self, item_ids: list[int]) -> list[dict]:
         if not item_ids:
             return []
@@ -94,7 +98,7 @@ class CurationQueries(StoreBase):
         return {r["state"]: r["n"] for r in self.query("SELECT state, count(*) AS n FROM items GROUP BY state")}
 
     def update_item_curation(self, item_id: int, *, expect_states: tuple[str, ...] | None = None,
-                             expect_revision: int | None = None, **changes) -> bool:
+                             expect_revision: int | None = None, **changes: Any) -> bool:
         """Change curation columns; with ``expect_*`` only if the item is still as the
         caller saw it (two editors deciding at once: the second gets a conflict)."""
         unknown = set(changes) - CURATION_COLUMNS

@@ -173,7 +173,7 @@ def _back() -> str:
     return safe_next(request.form.get("back") or url_for("inbox.index"))
 
 
-def _versions(form) -> dict[int, int]:
+def _versions(form: Mapping[str, Any]) -> dict[int, int]:
     out = {}
     for key, value in form.items():
         if key.startswith("v-"):
@@ -295,5 +295,5 @@ def reply(comment_id: int):
     return redirect(url_for("inbox.detail", comment_id=comment_id) + ("" if ok else "#reply"))
 
 
-def inbox_url(**args) -> str:
+def inbox_url(**args: Any) -> str:
     return url_for("inbox.index") + ("?" + urlencode(args) if args else "")

@@ -69,7 +69,7 @@ def create(data: dict):
         rules=data["rules"], actor=g.user["username"], allowed=allowed_sites())
 
 
-def _index(status: int = 200, **context):
+def _index(status: int = 200, **context: Any):
     allowed = allowed_sites()
     return render_template("invitations/index.html", invitations=service().invitations(allowed),
                            sites=[s for s in bridge().config.sites
@@ -100,7 +100,7 @@ def create_from_form():
     return detail_page(invitation["id"], new_url=url)
 
 
-def detail_page(invitation_id: int, **context):
+def detail_page(invitation_id: int, **context: Any):
     try:
         invitation = service().invitation(invitation_id, allowed_sites())
     except CurationError as exc:

@@ -47,7 +47,7 @@ def metrics():
 
 
 @bp.after_app_request
-def count_webhook_delivery(response):
+def count_webhook_delivery(response: Response):
     """Count each answer of the webhook endpoints, per source and status code."""
     if request.blueprint == "webhooks" and request.view_args:
         source = str(request.view_args.get("source_id") or request.view_args.get("site_id") or "")

@@ -8,6 +8,7 @@ the stories service with the user's site limits.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -29,7 +30,7 @@ def service():
     return bridge().stories
 
 
-def _act(story_id: int, call, success: str, anchor: str = ""):
+def _act(story_id: int, call: Callable[[], Any], success: str, anchor: str = ""):
     try:
         call()
     except CurationError as exc:

@@ -58,7 +58,7 @@ def _messages(what: str) -> dict:
 
 
 class ActionField(fields.String):
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any):
         must = f"must be a string, one of {_ACTIONS}"
         super().__init__(required=True, error_messages={"required": f"is missing: send a string, one of {_ACTIONS}",
                                                         "null": must, "invalid": must},
@@ -72,7 +72,7 @@ class CommentIds(fields.Field):
     MESSAGE = f"must be a list of 1 to {MAX_IDS} comment ids (integers)"
     default_error_messages = {"null": MESSAGE}
 
-    def _deserialize(self, value, attr, data, **kw):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any):
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_IDS or not all(is_id(i) for i in value):
             raise ValidationError(self.MESSAGE)
         return value
@@ -82,7 +82,7 @@ class Versions(fields.Dict):
     # marshmallow formats its messages with str.format: braces doubled
     MESSAGE = 'must map ids to versions: {{"12": 3}}'
 
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any):
         number: ErrorMessages = {"invalid": self.MESSAGE, "null": self.MESSAGE}
         super().__init__(keys=fields.Integer(validate=validate.Range(1, MAX_ID, error=self.MESSAGE),
                                              error_messages=number),
@@ -130,7 +130,7 @@ class BulkSchema(Schema):
         ("invalid", "null", "type"), 'must be an object like {{"status": "pending"}}'))
 
     @validates_schema
-    def one_scope(self, data, **kw):
+    def one_scope(self, data: Any, **kw: Any):
         if ("ids" in data) == ("filter" in data):
             raise ValidationError("Send exactly one of `ids` (a list of comment ids) or `filter`.")
 

@@ -6,6 +6,9 @@ as in the web UI (the same service calls, with the same ``allowed`` sites).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import g, jsonify, request, url_for
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -30,14 +33,14 @@ def _required(what: str) -> dict:
 
 
 class SitesField(fields.List):
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any):
         super().__init__(fields.String(validate=validate.Length(min=1), error_messages=_required("a site id")),
                          validate=validate.Length(min=1, error="is empty: name at least one site id"),
                          error_messages=_required('a list of site ids, e.g. ["corp"]'), **kw)
 
 
 class IdsField(fields.List):
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any):
         super().__init__(fields.Integer(strict=True, error_messages=_required("an item id (integer)"),
                                         validate=validate.Range(min=1, max=MAX_ID,
                                                                 error=f"is not an item id (1 to {MAX_ID})")),
@@ -91,7 +94,8 @@ class ConsentSchema(Strict):
                                 error_messages=_required("the contributor's name as a string"))
 
 
-def load_body(schema: Schema, *, example: str = "", explain=None):
+def load_body(schema: Schema, *, example: str = "",
+              explain: Callable[[list[dict], dict], tuple[int, str, str]] | None = None):
     """(data, None) or (None, problem response) for the JSON body. ``explain(errors, body)``
     gives (status, title, detail) of a body that does not fit the schema, where an API
     answers some mistakes otherwise than the usual 400 (the errors are the same either way)."""
@@ -148,7 +152,7 @@ def outcome_json(outcome: Outcome) -> dict:
     return {"item": item_json(outcome.item), "jobs": outcome.jobs, "waiting_for_consent": outcome.waiting_for_consent}
 
 
-def _decide(call):
+def _decide(call: Callable[[], Any]):
     try:
         return jsonify(outcome_json(call()))
     except CurationError as exc:
