@@ -16,19 +16,14 @@ class StateQueries(StoreBase):
         return loads(row["value"]) if row else default
 
     def set_state(self, scope: str, key: str, value: Any) -> None:
-        with self.write() as db:
-            db.execute(
-                "INSERT INTO sync_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                [scope, key, dumps(value), self.now_iso()],
-            )
+        self._put(scope, key, value, "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
 
     def ensure_state(self, scope: str, key: str, value: Any) -> Any:
         """Store ``value`` unless the key exists; return what is stored (first writer wins)."""
-        with self.write() as db:
-            db.execute(
-                "INSERT INTO sync_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(scope, key) DO NOTHING",
-                [scope, key, dumps(value), self.now_iso()],
-            )
+        self._put(scope, key, value, "DO NOTHING")
         return self.get_state(scope, key)
+
+    def _put(self, scope: str, key: str, value: Any, on_conflict: str) -> None:
+        with self.write() as db:
+            db.execute("INSERT INTO sync_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                       f"ON CONFLICT(scope, key) {on_conflict}", [scope, key, dumps(value), self.now_iso()])
