@@ -24,9 +24,6 @@ from .translations import N_
 if TYPE_CHECKING:
     from .core import Bridge
 
-if TYPE_CHECKING:
-    from .core import Bridge
-
 #: ranges the page offers as one click (days, today included)
 PRESET_DAYS = (7, 30, 90)
 #: the longest range a request may ask for: the aggregates are daily, a year of

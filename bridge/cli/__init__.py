@@ -18,10 +18,8 @@ from ..config import Config, ConfigError, load_config
 from ..store import StoreError
 
 if TYPE_CHECKING:
-    from ..managed import ManagedEntries
-
-if TYPE_CHECKING:
     from ..core import Bridge
+    from ..managed import ManagedEntries
 
 #: what a command that needs sites says when there is none
 NO_SITES = ("no sites configured (connect one on /sites or with `cms-bridge sites add`, "
