@@ -19,7 +19,8 @@ help:
 	@echo "make test   - install test dependencies (needs root for apt) and run the whole suite"
 	@echo "make test-fast - the tests that need neither root nor WordPress nor Chromium (no apt, no MariaDB):"
 	@echo "             pytest -m 'not wordpress and not browser'; markers set by tests/conftest.py"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, then mypy (the type checker; [tool.mypy] in pyproject.toml: bridge/, adapters/, webhooks/);"
+	@echo "             make test and make test-fast run it first"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make wordpress-plugin - build dist/cms-bridge-connector.zip (upload it in wp-admin)"
 	@echo "make i18n   - extract the interface's strings and update bridge/translations/*/messages.po"
@@ -72,18 +73,18 @@ run: install
 	  trap 'kill $$sync_pid 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/cms-bridge --config $(CONFIG) serve
 
+# ruff, then the type checker over what pyproject.toml's [tool.mypy] names (bridge/, adapters/, webhooks/).
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
-test: system-deps install-test
-	$(BIN)/ruff check .
+test: system-deps lint
 	bash scripts/run-tests.sh
 
 # What needs neither root, the harness's WordPress (MariaDB, php) nor Chromium: tests/conftest.py
 # marks every test using the `wordpress`/`wp` fixtures `wordpress` and every one using Chromium
 # `browser`. No system-deps, so no root. `make test` still runs everything.
-test-fast: install-test
-	$(BIN)/ruff check .
+test-fast: lint
 	$(BIN)/python -m pytest -m "not wordpress and not browser" $(PYTEST_ARGS)
 
 bench: install-test

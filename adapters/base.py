@@ -142,7 +142,7 @@ class CMSAdapter(abc.ABC):
         return Feature(feature) in self.features
 
     @staticmethod
-    def require_key(item: SocialItem) -> str:
+    def require_key(item: SocialItem | Story) -> str:
         """The item's installation-unique upsert key; publishing without one could
         update another installation's post, so it is a bug, never a fallback."""
         if not item.key:

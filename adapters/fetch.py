@@ -81,7 +81,7 @@ def parse_allow(allow_private) -> list:
             for value in allow_private or ()]
 
 
-def address_problem(ip: ipaddress._BaseAddress) -> str | None:
+def address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """Why this address must not be contacted, or None for a public unicast address."""
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
@@ -131,7 +131,7 @@ def resolve_checked(url: str, allow_private=(), *, port_default: int | None = No
         raise FetchFailed(f"cannot resolve {host!r}: {exc}") from None
     addresses = []
     for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
@@ -159,12 +159,13 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host, port, ip, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._ip = ip
 
-    def connect(self):
+    def connect(self) -> None:
         sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def pinned_connection(url: str, *, timeout: float, allow_private=()) -> tuple[http.client.HTTPConnection, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 class CommentStatus(enum.StrEnum):
@@ -148,8 +149,8 @@ class RemoteRef:
     def from_dict(cls, data: dict | None) -> RemoteRef | None:
         if not data:
             return None
-        return cls(**{k: data.get(k) for k in ("remote_id", "url", "media_id", "media_sha256")},
-                   extra=dict(data.get("extra") or {}))
+        stored: dict[str, Any] = {k: data.get(k) for k in ("remote_id", "url", "media_id", "media_sha256")}
+        return cls(**stored, extra=dict(data.get("extra") or {}))
 
 
 @dataclass(frozen=True)

@@ -450,7 +450,7 @@ def _version(value) -> tuple[int, ...]:
 def _probe_problems(capability: str, body: dict) -> list[str]:
     """The probe's problems, with the fields the service user may not write (connector ≥ 1.2.0:
     ``fields.not_writable``, "table:field") said once, in one sentence naming the grant to add."""
-    fields_ = body.get("fields") if isinstance(body.get("fields"), dict) else {}
+    fields_: dict = body["fields"] if isinstance(body.get("fields"), dict) else {}
     names = [str(n) for n in fields_.get("not_writable") or []]
     problems = [str(p) for p in body.get("problems") or [] if not any(n in str(p) for n in names)]
     if names:
@@ -504,7 +504,7 @@ class Typo3Adapter(CMSAdapter):
                                hint=hint or REACTION_HINTS.get(feature, CONNECTOR_HINT))
         capability = next((c for c, fs in CONNECTOR_FEATURES.items() if feature in fs), None)
         return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} grants no "
-                           f"{CONNECTOR_TYPES.get(capability, 'matching')} reaction (no {feature.value})",
+                           f"{CONNECTOR_TYPES.get(capability or '', 'matching')} reaction (no {feature.value})",
                            hint=hint or (f"create that reaction in TYPO3 and add [sites.connector.{capability}]"
                                          if capability else ""))
 
@@ -620,7 +620,7 @@ class Typo3Adapter(CMSAdapter):
             if not problems:
                 working[capability] = body
             report.version = report.version or str(body.get("typo3_version", ""))
-        sources = next((b.get("comment_sources") for b in working.values() if b.get("comment_sources")), [])
+        sources: list = next((b["comment_sources"] for b in working.values() if b.get("comment_sources")), [])
         if "list_comments" in working and not sources:
             report.problems.append("Neither pw_comments nor EXT:blog is installed: there are no comments to read.")
         report.capabilities = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
@@ -39,6 +40,9 @@ from .web import (
 )
 from .web.converters import BoundedIntConverter
 from .web.problems import problem
+
+if TYPE_CHECKING:
+    from flask import Response
 
 #: every blueprint, in registration order; a feature adds its import and one entry here
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -80,7 +84,7 @@ log = logging.getLogger(__name__)
 class SessionInterface(SecureCookieSessionInterface):
     """Session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over https."""
 
-    def get_cookie_secure(self, app):  # noqa: D401 - Flask hook
+    def get_cookie_secure(self, app: Flask):  # noqa: D401 - Flask hook
         from flask import request as current_request
 
         return bool(current_request) and current_request.is_secure
@@ -89,7 +93,7 @@ class SessionInterface(SecureCookieSessionInterface):
 def load_secret_key(config: Config) -> str:
     """The session signing key: from the environment variable the config names, or
     else from a file only its owner can read, created on first use."""
-    return key_from_env_or_file(config.server["secret_key_env"], config.server["secret_key_file"],
+    return key_from_env_or_file(config.server.secret_key_env, config.server.secret_key_file,
                                 lambda: secrets.token_hex(32))
 
 
@@ -100,18 +104,19 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
     app.config.update(
         SECRET_KEY=load_secret_key(config),
         TESTING=testing,
-        MAX_CONTENT_LENGTH=config.server["max_body_bytes"],
+        MAX_CONTENT_LENGTH=config.server.max_body_bytes,
         SESSION_COOKIE_NAME="cms_bridge_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.security["session_hours"]),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.security.session_hours),
         JSON_SORT_KEYS=False,
     )
     app.session_interface = SessionInterface()
-    if config.server["behind_proxy"]:
+    if config.server.behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # Wrapping wsgi_app is how Flask's and Werkzeug's docs install middleware; mypy sees a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     app.extensions["bridge"] = bridge or Bridge(config)
     # ids beyond SQLite's int64 are refused at routing (404), never reach the store
@@ -140,7 +145,7 @@ def create_app(config: Config | None = None, *, bridge: Bridge | None = None, te
         return jsonify({"status": "ok", "database": "ok"})
 
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "

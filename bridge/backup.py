@@ -18,10 +18,15 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import __version__, clock, running
 from .store import StoreError, open_store
+
+if TYPE_CHECKING:
+    from .store import Store
 
 DATABASE_NAME = "cms-bridge.db"
 MEDIA_NAME = "media"
@@ -56,13 +61,13 @@ def _sha256(path: str) -> str:
 
 
 def _media_files(root: str) -> list[str]:
-    found = []
+    found: list[str] = []
     for directory, _dirs, files in os.walk(root):
         found.extend(os.path.relpath(os.path.join(directory, name), root) for name in files)
     return sorted(found)
 
 
-def _copy_media(src_root: str, dest_root: str, progress=None) -> tuple[int, int]:
+def _copy_media(src_root: str, dest_root: str, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Copy files missing at the destination (names are content hashes, so an
     existing file with that name already holds those bytes)."""
     copied = size = 0
@@ -83,8 +88,9 @@ def media_count(media_dir: str) -> int:
     return len(_media_files(media_dir)) if os.path.isdir(media_dir) else 0
 
 
-def make_backup(store, media_dir: str, dest: str, *, media: bool = True, db_progress=None,
-                media_progress=None) -> Report:
+def make_backup(store: Store, media_dir: str, dest: str, *, media: bool = True,
+                db_progress: Callable[[int, int], None] | None = None,
+                media_progress: Callable[[int], None] | None = None) -> Report:
     """Write a backup directory at ``dest`` (which must not exist or be empty)."""
     if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
         raise BackupError(f"{dest} exists and is not an empty directory (choose a new path; "
@@ -128,7 +134,8 @@ def read_manifest(src: str) -> dict:
     return manifest
 
 
-def restore_backup(database: str, media_dir: str, src: str, *, force: bool = False, media_progress=None) -> Report:
+def restore_backup(database: str, media_dir: str, src: str, *, force: bool = False,
+                   media_progress: Callable[[int], None] | None = None) -> Report:
     """Replace the database at ``database`` (and add the backup's media) with ``src``.
 
     Refused while a ``serve`` or ``sync`` holds the database, unless ``force``;

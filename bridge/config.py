@@ -10,11 +10,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import tomllib
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow.types import ErrorMessages
 
 from adapters import registry
 from webhooks.problems import field_errors, format_path
@@ -35,32 +37,32 @@ class ConfigError(Exception):
 
 # -- field helpers ---------------------------------------------------------
 # Messages start with "is"/"must" so they read after the offending value.
-def _msgs(kind: str) -> dict:
+def _msgs(kind: str) -> ErrorMessages:
     return {"required": f"is missing: {kind} expected", "invalid": f"is not {kind}",
             "null": f"must not be empty: {kind} expected"}
 
 
-def Str(**kw) -> fields.String:
+def Str(**kw: Any) -> fields.String:
     return fields.String(error_messages=_msgs("a string"), **kw)
 
 
-def Int(**kw) -> fields.Integer:
+def Int(**kw: Any) -> fields.Integer:
     return fields.Integer(strict=True, error_messages=_msgs("an integer"), **kw)
 
 
-def Float(**kw) -> fields.Float:
+def Float(**kw: Any) -> fields.Float:
     return fields.Float(error_messages=_msgs("a number"), **kw)
 
 
-def Bool(**kw) -> fields.Boolean:
+def Bool(**kw: Any) -> fields.Boolean:
     return fields.Boolean(truthy={True}, falsy={False}, error_messages=_msgs("true or false"), **kw)
 
 
-def StrList(**kw) -> fields.List:
+def StrList(**kw: Any) -> fields.List:
     return fields.List(Str(), error_messages=_msgs("a list of strings"), **kw)
 
 
-def one_of(choices) -> validate.OneOf:
+def one_of(choices: list[str]) -> validate.OneOf:
     return validate.OneOf(choices, error="is not one of: " + ", ".join(map(str, choices)))
 
 
@@ -88,14 +90,105 @@ def network_or_address(value: str) -> None:
         raise ValidationError("is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)") from None
 
 
-def Url(**kw) -> fields.String:
+def Url(**kw: Any) -> fields.String:
     return Str(validate=http_url, **kw)
 
 
-# -- schemas ---------------------------------------------------------------
-class ServerSchema(Schema):
+# -- the sections, as typed settings -----------------------------------------
+# Each ``[section]`` of config.toml becomes one of these frozen objects; its defaults are the
+# ``load_default`` of its schema below (the one place they are written), so callers read
+# ``config.sync.lock_seconds`` and never repeat a default.
+@dataclass(frozen=True, kw_only=True)
+class ServerSettings:
+    host: str
+    port: int
+    workers: int
+    threads: int
+    secret_key_env: str
+    secret_key_file: str
+    database: str
+    media_dir: str
+    public_url: str
+    max_body_bytes: int
+    behind_proxy: bool
+    access_log: bool
+    log_format: str
+    metrics_token_env: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecuritySettings:
+    login_max_failures: int
+    login_lockout_seconds: int
+    session_hours: int
+    commenter_salt_env: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxSettings:
+    max_attempts: int
+    base_delay: float
+    max_delay: float
+    lease_seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class MediaSettings:
+    max_bytes: int
+    timeout: float
+    allow_private: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncSettings:
+    lock_seconds: int
+    reconcile_batch: int
+    reconcile_budget: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacySettings:
+    retention_days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContributionsSettings:
+    organisation: str
+    max_file_bytes: int
+    max_files: int
+    max_pixels: int
+    per_invitation_per_hour: int
+    per_client_per_hour: int
+    ffmpeg: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotificationsSettings:
+    smtp_host: str
+    smtp_port: int
+    username: str
+    password_env: str
+    starttls: bool
+    from_: str
+    timeout: float
+
+
+class SectionSchema(Schema):
+    """A ``[section]`` table: unknown keys are mistakes, and loading gives its ``settings`` object."""
+
+    settings: ClassVar[type]
+
     class Meta:
         unknown = RAISE
+
+    @post_load
+    def _settings(self, data: dict[str, Any], **kwargs: Any) -> Any:
+        return self.settings(**data)
+
+
+# -- schemas ---------------------------------------------------------------
+class ServerSchema(SectionSchema):
+    settings = ServerSettings
 
     host = Str(load_default="127.0.0.1")
     port = Int(load_default=8000, validate=validate.Range(1, 65535, error="is not a port number (1-65535)"))
@@ -114,9 +207,8 @@ class ServerSchema(Schema):
     metrics_token_env = Str(load_default="CMS_BRIDGE_METRICS_TOKEN")
 
 
-class SecuritySchema(Schema):
-    class Meta:
-        unknown = RAISE
+class SecuritySchema(SectionSchema):
+    settings = SecuritySettings
 
     login_max_failures = Int(load_default=5, validate=validate.Range(1, error="must be at least 1"))
     login_lockout_seconds = Int(load_default=30, validate=validate.Range(1, error="must be at least 1"))
@@ -124,9 +216,8 @@ class SecuritySchema(Schema):
     commenter_salt_env = Str(load_default="")
 
 
-class OutboxSchema(Schema):
-    class Meta:
-        unknown = RAISE
+class OutboxSchema(SectionSchema):
+    settings = OutboxSettings
 
     max_attempts = Int(load_default=8, validate=validate.Range(1, 100, error="must be between 1 and 100"))
     base_delay = Float(load_default=30.0, validate=validate.Range(0, error="must not be negative"))
@@ -134,9 +225,8 @@ class OutboxSchema(Schema):
     lease_seconds = Float(load_default=300.0, validate=validate.Range(1, error="must be at least 1"))
 
 
-class MediaSchema(Schema):
-    class Meta:
-        unknown = RAISE
+class MediaSchema(SectionSchema):
+    settings = MediaSettings
 
     max_bytes = Int(load_default=15 * 1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
     timeout = Float(load_default=15.0, validate=validate.Range(0.1, error="must be at least 0.1"))
@@ -144,8 +234,8 @@ class MediaSchema(Schema):
     allow_private = StrList(load_default=list)
 
     @validates_schema
-    def _check_networks(self, data, **kwargs):
-        errors = {}
+    def _check_networks(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, dict[int, Any]] = {}
         for i, value in enumerate(data.get("allow_private", [])):
             try:
                 network_or_address(value)
@@ -155,9 +245,8 @@ class MediaSchema(Schema):
             raise ValidationError(errors)
 
 
-class SyncSchema(Schema):
-    class Meta:
-        unknown = RAISE
+class SyncSchema(SectionSchema):
+    settings = SyncSettings
 
     lock_seconds = Int(load_default=900, validate=validate.Range(10, error="must be at least 10"))
     reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error="must be between 1 and 100"))
@@ -165,19 +254,17 @@ class SyncSchema(Schema):
     reconcile_budget = Int(load_default=10, validate=validate.Range(0, 1000, error="must be between 0 and 1000"))
 
 
-class PrivacySchema(Schema):
-    class Meta:
-        unknown = RAISE
+class PrivacySchema(SectionSchema):
+    settings = PrivacySettings
 
     #: decided comments older than this many days lose their text (0: keep)
     retention_days = Int(load_default=0, validate=validate.Range(0, error="must be 0 (keep) or a number of days"))
 
 
-class ContributionsSchema(Schema):
+class ContributionsSchema(SectionSchema):
     """The public contribution pages (bridge/contributions.py): upload limits and rate limits."""
 
-    class Meta:
-        unknown = RAISE
+    settings = ContributionsSettings
 
     organisation = Str(load_default="")  # named on the page and in the default consent text
     max_file_bytes = Int(load_default=50 * 1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
@@ -188,11 +275,10 @@ class ContributionsSchema(Schema):
     ffmpeg = Str(load_default="ffmpeg")  # makes videos' poster frames (a name on PATH or a path; "" = never)
 
 
-class NotificationsSchema(Schema):
+class NotificationsSchema(SectionSchema):
     """The SMTP server notifications go out through (chat webhooks are per user)."""
 
-    class Meta:
-        unknown = RAISE
+    settings = NotificationsSettings
 
     smtp_host = Str(load_default="")  # empty: no e-mail notifications
     smtp_port = Int(load_default=25, validate=validate.Range(1, 65535, error="is not a port number (1-65535)"))
@@ -248,13 +334,21 @@ class SourceSchema(Schema):
     rules = fields.Nested(RulesSchema, load_default=dict)
 
     @validates_schema
-    def _kind_keys(self, data, **kwargs):
+    def _kind_keys(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("kind") == "feed" and not data.get("url"):
             raise ValidationError("is missing: a feed source needs the feed's http(s) URL", "url")
         if data.get("kind") == "webhook" and not data.get("secret_env"):
             raise ValidationError(
                 "is missing: a webhook source needs the name of the environment variable holding its "
                 "signing secret (run `cms-bridge sources secret ID` to make one)", "secret_env")
+
+
+#: the ``[section]`` tables, each by its schema (the order their problems are listed in)
+SECTIONS: dict[str, type[SectionSchema]] = {
+    "server": ServerSchema, "security": SecuritySchema, "outbox": OutboxSchema, "media": MediaSchema,
+    "sync": SyncSchema, "privacy": PrivacySchema, "contributions": ContributionsSchema,
+    "notifications": NotificationsSchema,
+}
 
 
 class TopSchema(Schema):
@@ -277,18 +371,19 @@ class TopSchema(Schema):
 @dataclass
 class Config:
     path: str | None
-    server: dict
-    security: dict
-    outbox: dict
-    media: dict
-    sync: dict
+    server: ServerSettings
+    security: SecuritySettings
+    outbox: OutboxSettings
+    media: MediaSettings
+    sync: SyncSettings
+    privacy: PrivacySettings
+    contributions: ContributionsSettings
+    notifications: NotificationsSettings
+    #: the ``[[sites]]`` / ``[[sources]]`` tables as loaded: a site's keys depend on its kind's adapter
     sites: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
-    contributions: dict = field(default_factory=lambda: ContributionsSchema().load({}))
     #: ("site"|"source", id) -> {dotted key path without _env: secret value}
     secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
-    privacy: dict = field(default_factory=lambda: {"retention_days": 0})
-    notifications: dict = field(default_factory=lambda: NotificationsSchema().load({}))
 
     def site(self, site_id: str) -> dict | None:
         return next((s for s in self.sites if s["id"] == site_id), None)
@@ -308,7 +403,9 @@ class Config:
 UNKNOWN_KEY = "is not a known key (check its spelling and the table it is in)"
 
 
-def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root: Any) -> dict:
+def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root: Any) -> Any:
+    """What ``schema`` loads from ``data`` (a dict, or a section's settings), or ``{}`` after
+    adding its mistakes to ``problems``."""
     if not isinstance(data, dict):
         problems.append(f"{format_path(prefix)}: {data!r} is not a table")
         return {}
@@ -319,7 +416,12 @@ def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root
         return {}
 
 
-def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ, trail: str = "") -> dict[str, str]:
+#: ``resolve(table, prefix)``: the secrets a table names by ``*_env`` keys (problems noted aside)
+Resolver = Callable[[dict, list], dict[str, str]]
+
+
+def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ: Mapping[str, str],
+                     trail: str = "") -> dict[str, str]:
     found: dict[str, str] = {}
     for key, value in table.items():
         here = f"{trail}.{key}" if trail else key
@@ -336,7 +438,7 @@ def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ, tr
     return found
 
 
-def _load_sites(top: dict, raw: dict, problems: list[str], resolve) -> tuple[list[dict], dict]:
+def _load_sites(top: dict, raw: dict, problems: list[str], resolve: Resolver) -> tuple[list[dict], dict]:
     """The ``[[sites]]`` tables, each by the common schema and its kind's own
     (``config_schema`` of the adapter class); ``resolve(table, prefix)`` reads its secrets."""
     sites: list[dict] = []
@@ -369,7 +471,8 @@ def _load_sites(top: dict, raw: dict, problems: list[str], resolve) -> tuple[lis
     return sites, secrets
 
 
-def _load_sources(top: dict, raw: dict, problems: list[str], resolve, site_ids: set[str]) -> tuple[list[dict], dict]:
+def _load_sources(top: dict, raw: dict, problems: list[str], resolve: Resolver,
+                  site_ids: set[str]) -> tuple[list[dict], dict]:
     """The ``[[sources]]`` tables; every target must be a configured site."""
     sources: list[dict] = []
     secrets: dict[tuple[str, str], dict[str, str]] = {}
@@ -392,18 +495,20 @@ def _load_sources(top: dict, raw: dict, problems: list[str], resolve, site_ids: 
     return sources, secrets
 
 
-def _server_paths(server: dict, path: str | None) -> dict:
+def _server_paths(server: ServerSettings, path: str | None) -> ServerSettings:
     """Relative paths in ``[server]`` are relative to the config file (else the working directory)."""
     base_dir = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
-    for key in ("database", "media_dir", "secret_key_file"):
-        if server.get(key) and not os.path.isabs(server[key]):
-            server[key] = os.path.normpath(os.path.join(base_dir, server[key]))
-    if not server["secret_key_file"]:
-        server["secret_key_file"] = os.path.join(os.path.dirname(server["database"]), "secret_key")
-    return server
+
+    def absolute(value: str) -> str:
+        return os.path.normpath(os.path.join(base_dir, value)) if value and not os.path.isabs(value) else value
+
+    database = absolute(server.database)
+    key_file = absolute(server.secret_key_file) or os.path.join(os.path.dirname(database), "secret_key")
+    return replace(server, database=database, media_dir=absolute(server.media_dir), secret_key_file=key_file)
 
 
-def validate_config(raw: dict, *, path: str | None = None, environ=None, require_secrets: bool = True) -> Config:
+def validate_config(raw: dict, *, path: str | None = None, environ: Mapping[str, str] | None = None,
+                    require_secrets: bool = True) -> Config:
     """Validate a parsed TOML document; raise ConfigError listing every problem.
 
     ``require_secrets=False`` is for commands that never talk to a site or sender
@@ -415,12 +520,7 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
     top = _load(TopSchema(), raw, [], problems, raw)
     if problems:
         raise ConfigError(problems, path)
-    sections = {}
-    for name, schema in (("server", ServerSchema()), ("security", SecuritySchema()),
-                         ("outbox", OutboxSchema()), ("media", MediaSchema()), ("sync", SyncSchema()),
-                         ("privacy", PrivacySchema()), ("contributions", ContributionsSchema()),
-                         ("notifications", NotificationsSchema())):
-        sections[name] = _load(schema, top[name], [name], problems, raw)
+    sections = {name: _load(schema(), top[name], [name], problems, raw) for name, schema in SECTIONS.items()}
 
     def resolve(table: dict, prefix: list) -> dict[str, str]:
         return _resolve_secrets(table, prefix, secret_problems, environ)
@@ -432,11 +532,9 @@ def validate_config(raw: dict, *, path: str | None = None, environ=None, require
     sources, source_secrets = _load_sources(top, raw, problems, resolve, {s["id"] for s in sites})
     if problems:
         raise ConfigError(problems, path)
-    return Config(path=path, server=_server_paths(sections["server"], path), security=sections["security"],
-                  outbox=sections["outbox"], media=sections["media"], sync=sections["sync"], sites=sites,
-                  sources=sources, secrets={**secrets, **site_secrets, **source_secrets},
-                  privacy=sections["privacy"], contributions=sections["contributions"],
-                  notifications=sections["notifications"])
+    sections["server"] = _server_paths(sections["server"], path)
+    return Config(path=path, **sections, sites=sites, sources=sources,
+                  secrets={**secrets, **site_secrets, **source_secrets})
 
 
 def find_config_path(explicit: str | None = None) -> str | None:
@@ -450,7 +548,8 @@ def find_config_path(explicit: str | None = None) -> str | None:
     return None
 
 
-def load_config(path: str | None = None, *, environ=None, require_secrets: bool = True) -> Config:
+def load_config(path: str | None = None, *, environ: Mapping[str, str] | None = None,
+                require_secrets: bool = True) -> Config:
     """Read and validate the config file (or defaults when there is none)."""
     path = find_config_path(path)
     if path is None:

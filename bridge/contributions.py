@@ -27,6 +27,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import clock as clock_mod
 from . import rights, security
@@ -38,6 +39,10 @@ from .sanitize import clean_text, escape_text, plain_text, title_from
 from .translations import N_, gettext_for
 from .uploads import UploadRefused, clean, megabytes
 from .videos import find_ffmpeg
+
+if TYPE_CHECKING:
+    from .core import Bridge
+    from .uploads import CleanFile
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +107,14 @@ def consent_version(text: str) -> str:
 
 
 class ContributionService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.limits = bridge.config.contributions
 
     # -- invitations (editors) ----------------------------------------------
     def public_url(self, token: str) -> str:
-        base = (self.bridge.config.server.get("public_url") or "").rstrip("/")
+        base = self.bridge.config.server.public_url.rstrip("/")
         return f"{base}/contribute/{token}"
 
     def create_invitation(self, *, name: str, targets: list[str], actor: str, allowed: list[str] | None,
@@ -135,7 +140,7 @@ class ContributionService:
                "consent_text": text, "consent_version": consent_version(text) if text else "",
                "trusted": trusted, "rules": rules or {}, "created_by": actor}
         invitation_id = self.store.create_invitation(row)
-        return self.store.get_invitation(invitation_id), self.public_url(token)
+        return self.store.written_invitation(invitation_id), self.public_url(token)
 
     def visible(self, invitation: dict, allowed: list[str] | None) -> bool:
         return allowed is None or bool(set(invitation["targets"]) & set(allowed))
@@ -194,7 +199,7 @@ class ContributionService:
         return text, f"default-{lang}:" + consent_version(text)
 
     def organisation(self, lang: str) -> str:
-        return self.limits.get("organisation") or gettext_for(lang, N_("our organisation"))
+        return self.limits.organisation or gettext_for(lang, N_("our organisation"))
 
     def client_hash(self, client: str) -> str:
         """Clients are counted by a salted hash of their address (never the address itself)."""
@@ -202,10 +207,10 @@ class ContributionService:
 
     def _check_rate(self, inv: dict, client_hash: str) -> None:
         since = clock_mod.iso(self.bridge.clock() - 3600)
-        per_inv = self.limits["per_invitation_per_hour"]
+        per_inv = self.limits.per_invitation_per_hour
         if self.store.count_contributions_since(since=since, invitation_id=inv["id"]) >= per_inv:
             raise RateLimited(f"this invitation accepts at most {per_inv} submissions per hour", 3600)
-        per_client = self.limits["per_client_per_hour"]
+        per_client = self.limits.per_client_per_hour
         if self.store.count_contributions_since(since=since, client_hash=client_hash) >= per_client:
             raise RateLimited(f"at most {per_client} submissions per hour from one device", 3600)
 
@@ -213,7 +218,7 @@ class ContributionService:
                shown_version: str, lang: str, client: str) -> tuple[str, dict]:
         """(receipt token, contribution row). Nothing is stored unless everything is right."""
         inv = self.open(token)
-        def words(message: str, **values) -> str:
+        def words(message: str, **values: Any) -> str:
             return gettext_for(lang, message, **values)
 
         client_hash = self.client_hash(client)
@@ -228,11 +233,11 @@ class ContributionService:
         if errors:
             raise SubmissionInvalid(errors)
         cleaned = []
-        ffmpeg = find_ffmpeg(self.limits["ffmpeg"])
+        ffmpeg = find_ffmpeg(self.limits.ffmpeg)
         for upload in uploads:
             try:
-                cleaned.append((upload, clean(upload.data, max_bytes=self.limits["max_file_bytes"],
-                                              max_pixels=self.limits["max_pixels"], ffmpeg=ffmpeg)))
+                cleaned.append((upload, clean(upload.data, max_bytes=self.limits.max_file_bytes,
+                                              max_pixels=self.limits.max_pixels, ffmpeg=ffmpeg)))
             except UploadRefused as exc:
                 raise SubmissionInvalid({"files": f"{upload.filename or 'file'}: {exc}"},
                                         status=exc.status) from None
@@ -249,9 +254,9 @@ class ContributionService:
         errors: dict[str, str] = {}
         if not uploads:
             errors["files"] = words(N_("Choose at least one photo or video."))
-        elif len(uploads) > self.limits["max_files"]:
+        elif len(uploads) > self.limits.max_files:
             errors["files"] = words(N_("At most %(n)s files at once; send the others in a second submission."),
-                                    n=self.limits["max_files"])
+                                    n=self.limits.max_files)
         if len(text) > MAX_TEXT:
             errors["text"] = words(N_("The text is too long (at most %(n)s characters)."), n=MAX_TEXT)
         if not name:
@@ -265,7 +270,8 @@ class ContributionService:
             errors["consent"] = words(N_("The page was open too long. It has been reloaded: please send again."))
         return errors
 
-    def _store(self, inv, cleaned, *, text, name, email, consent_text, version, lang, client_hash):
+    def _store(self, inv: dict, cleaned: list[tuple[Upload, CleanFile]], *, text: str, name: str, email: str,
+               consent_text: str, version: str, lang: str, client_hash: str):
         now = clock_mod.iso(self.bridge.clock())
         media, posters, removed = [], [], []
         for upload, f in cleaned:
@@ -276,7 +282,7 @@ class ContributionService:
                             "removed": f.removed, **({"not_done": f.not_done} if f.not_done else {})})
         media += posters
         receipt = secrets.token_urlsafe(24)
-        base = (self.bridge.config.server.get("public_url") or "").rstrip("/")
+        base = self.bridge.config.server.public_url.rstrip("/")
         intake = self.bridge.intake
         source = self.source(inv)
         item = {"source_id": inv["source_id"], "external_id": f"contribution-{secrets.token_hex(8)}",
@@ -302,10 +308,10 @@ class ContributionService:
             intake.hand_over(item_id)
         return receipt, self.store.contribution_for_item(item_id)
 
-    def _media_row(self, f, alt: str, poster_of: str = "") -> dict:
+    def _media_row(self, f: CleanFile, alt: str, poster_of: str = "") -> dict:
         """A stored file as a media row; a video's poster frame is an image whose URL is the
         video's with ``#poster`` (so publishing can pair them)."""
-        sha, path = store_bytes(self.bridge.config.server["media_dir"], f.data, f.ext)
+        sha, path = store_bytes(self.bridge.config.server.media_dir, f.data, f.ext)
         url = f"{poster_of}#poster" if poster_of else f"upload:{sha}.{f.ext}"
         return {"url": url, "alt": alt, "kind": f.kind, "sha256": sha, "path": path,
                 "content_type": f.content_type, "width": f.width, "height": f.height, "bytes": len(f.data)}
@@ -316,7 +322,7 @@ class ContributionService:
         inv = self.store.invitation_by_token_hash(security.hash_token(token or ""))
         if row is None or inv is None or row["invitation_id"] != inv["id"]:
             raise UnknownLink("There is no submission at this address.")
-        item = self.store.item_for_curation(row["item_id"])
+        item = self.store.written_item_for_curation(row["item_id"])  # a contribution's item is never deleted
         return row, item, self.store.item_publications([item["id"]])[item["id"]]
 
     def withdraw(self, token: str, receipt: str) -> dict:
@@ -336,7 +342,7 @@ class ContributionService:
                 # the contributor withdraws their own consent: it reaches every site the item is on
                 self.bridge.curation.set_consent(item["id"], "revoked", actor=actor,
                                                              allowed=rights.ALL_SITES)
-        return self.store.contribution_for_item(item["id"])
+        return self.store.written_contribution_for_item(item["id"])
 
     def for_item(self, item_id: int) -> dict | None:
         """The contribution behind a curation item (editors' view), with its invitation."""
@@ -346,10 +352,10 @@ class ContributionService:
         return row
 
     def limit_text(self) -> str:
-        return megabytes(self.limits["max_file_bytes"])
+        return megabytes(self.limits.max_file_bytes)
 
 
-def setup(bridge) -> ContributionService:
+def setup(bridge: Bridge) -> ContributionService:
     return ContributionService(bridge)
 
 

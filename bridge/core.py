@@ -72,10 +72,12 @@ class Bridge:
     def __init__(self, config: Config, *, store: Store | None = None, clock: Callable[[], float] = clock_mod.now):
         self.config = config
         self.clock = clock
-        self.store = store or open_store(config.server["database"])
+        self.store = store or open_store(config.server.database)
         self.store.sync_sites(config.sites)
         self.store.sync_sources(config.sources)
-        self.outbox = Outbox(self.store, clock=clock, **config.outbox)
+        self.outbox = Outbox(self.store, clock=clock, max_attempts=config.outbox.max_attempts,
+                             base_delay=config.outbox.base_delay, max_delay=config.outbox.max_delay,
+                             lease_seconds=config.outbox.lease_seconds)
         self._adapters: dict[str, CMSAdapter] = {}
         self._adapters_lock = threading.Lock()
         # Each module's setup(bridge) builds its service and registers its job handlers.

@@ -19,8 +19,10 @@ from every site it is on.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from markupsafe import escape
 
@@ -32,6 +34,9 @@ from . import rights
 from .errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from .errors import NotFound as ItemNotFound
 from .sanitize import clean_html, title_from
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 CONSENT_STATES = ("not_required", "requested", "granted", "declined", "revoked")
 ITEM_STATES = ("pending", "flagged", "approved", "rejected", "duplicate", "retracted")
@@ -79,7 +84,7 @@ def _parse_datetime(value: str | None) -> datetime | None:
 
 
 class CurationService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.outbox = bridge.outbox
@@ -139,7 +144,7 @@ class CurationService:
         return self.store.item_decisions(item_id)
 
     # -- guards --------------------------------------------------------------
-    def check_sites(self, sites, allowed: list[str] | None, *, field_name: str = "sites") -> list[str]:
+    def check_sites(self, sites: Any, allowed: list[str] | None, *, field_name: str = "sites") -> list[str]:
         if not isinstance(sites, (list, tuple)) or not sites:
             raise InvalidInput("Choose at least one site to publish to.", field=field_name, value=sites)
         known = self.configured_site_ids()
@@ -228,7 +233,7 @@ class CurationService:
                                field="id", value=item_id)
             self.store.add_item_decision(item_id, actor=actor, action=action, from_state=item["state"],
                                          to_state="approved", sites=sites, detail=detail)
-            item = self.store.item_for_curation(item_id)
+            item = self.store.written_item_for_curation(item_id)
             jobs, waiting = self._publish_if_allowed(item)
             self._tell("approve", item)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
@@ -252,7 +257,7 @@ class CurationService:
                                field="id", value=item_id)
             self.store.add_item_decision(item_id, actor=actor, action="approve", from_state=item["state"],
                                          to_state="approved", detail=f"for story {story_id}")
-            item = self.store.item_for_curation(item_id)
+            item = self.store.written_item_for_curation(item_id)
         return item
 
     def check_approvable(self, item_id: int, allowed: list[str] | None = None) -> dict:
@@ -301,8 +306,8 @@ class CurationService:
                                value=item_id)
             self.store.add_item_decision(item_id, actor=actor, action="reject", from_state=item["state"],
                                          to_state="rejected", detail=reason)
-            self._tell("reject", self.store.item_for_curation(item_id))
-        return Outcome(item=self.store.item_for_curation(item_id))
+            self._tell("reject", self.store.written_item_for_curation(item_id))
+        return Outcome(item=self.store.written_item_for_curation(item_id))
 
     def retract(self, item_id: int, *, actor: str, reason: str = "", allowed: list[str] | None) -> Outcome:
         """Take an approved item down from every site it is on (or queued for)."""
@@ -321,7 +326,7 @@ class CurationService:
                                                    decided_by=actor, decided_at=now):
                 raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
                                value=item_id)
-            item = self.store.item_for_curation(item_id)
+            item = self.store.written_item_for_curation(item_id)
             live = self._live_sites(item)
             jobs = self._unpublish_everywhere(item)
             self.store.add_item_decision(item_id, actor=actor, action="retract", from_state="approved",
@@ -338,7 +343,7 @@ class CurationService:
         # consent decides for every site the item is on (revoking takes it down there)
         self._check_all_sites_allowed(item, allowed, "record consent for")
         before = self.consent_status(item)
-        changes = {"consent_state": state, "consent_at": clock_mod.iso(self.bridge.clock())}
+        changes: dict[str, Any] = {"consent_state": state, "consent_at": clock_mod.iso(self.bridge.clock())}
         if evidence_url is not None:
             changes["consent_evidence_url"] = evidence_url
         if contributor is not None:
@@ -352,7 +357,7 @@ class CurationService:
             if not self.store.update_item_curation(item_id, expect_revision=item["revision"], **changes):
                 raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
                                value=item_id)
-            item = self.store.item_for_curation(item_id)
+            item = self.store.written_item_for_curation(item_id)
             if affects_sites and after == "ok":
                 jobs, _ = self._publish_if_allowed(item)
             manual: list[str] = []
@@ -413,7 +418,7 @@ class CurationService:
                                             decided_at=clock_mod.iso(self.bridge.clock()))
             self.store.add_item_decision(item_id, actor=actor, action="approve", from_state="approved",
                                          to_state="approved", sites=sites, detail=item["state_reason"])
-            item = self.store.item_for_curation(item_id)
+            item = self.store.written_item_for_curation(item_id)
             jobs, waiting = self._publish_if_allowed(item)
             self._tell("approve", item)
         return Outcome(item=item, jobs=jobs, waiting_for_consent=waiting)
@@ -436,18 +441,19 @@ class CurationService:
         return Outcome(item=item, jobs=[pub["job_id"]])
 
     def bulk(self, action: str, item_ids: list[int], *, allowed: list[str] | None,
-             **kwargs) -> list[tuple[int, Outcome | CurationError]]:
+             **kwargs: Any) -> list[tuple[int, Outcome | CurationError]]:
         """Apply approve/reject to each item; one item's conflict does not stop the rest."""
-        method = {"approve": self.approve, "reject": self.reject}[action]
+        if action not in ("approve", "reject"):
+            raise KeyError(action)
         results: list[tuple[int, Outcome | CurationError]] = []
         for item_id in dict.fromkeys(item_ids):
             try:
                 if action == "approve":
-                    results.append((item_id, method(item_id, kwargs.get("sites"), actor=kwargs["actor"],
-                                                    allowed=allowed)))
+                    results.append((item_id, self.approve(item_id, kwargs.get("sites"), actor=kwargs["actor"],
+                                                          allowed=allowed)))
                 else:
-                    results.append((item_id, method(item_id, kwargs["reason"], actor=kwargs["actor"],
-                                                    allowed=allowed)))
+                    results.append((item_id, self.reject(item_id, kwargs["reason"], actor=kwargs["actor"],
+                                                         allowed=allowed)))
             except CurationError as exc:
                 results.append((item_id, exc))
         return results
@@ -481,12 +487,12 @@ class CurationService:
         jobs = [self._enqueue(PUBLISH_KIND, item, site, "queued") for site in item["target_sites"]]
         return [j for j in jobs if j is not None], False
 
-    def _unpublish_everywhere(self, item: dict, skip: list[str] = ()) -> list[int]:
+    def _unpublish_everywhere(self, item: dict, skip: Sequence[str] = ()) -> list[int]:
         jobs = [self._enqueue(UNPUBLISH_KIND, item, site, "unpublishing") for site in self._live_sites(item)
                 if site not in skip]
         return [j for j in jobs if j is not None]
 
-    def _meant_for(self, item: dict | None, site_id: str) -> bool:
+    def _meant_for(self, item: dict | None, site_id: str) -> TypeGuard[dict]:
         return (item is not None and item["state"] == "approved" and site_id in item["target_sites"]
                 and self.consent_status(item) == "ok")
 
@@ -533,7 +539,7 @@ class CurationService:
             return None
         path = row["path"]
         if not os.path.isabs(path):
-            path = os.path.join(self.bridge.config.server["media_dir"], path)
+            path = os.path.join(self.bridge.config.server.media_dir, path)
         return path
 
     def social_item(self, item: dict, media: list[dict] | None = None) -> SocialItem:
@@ -564,7 +570,7 @@ class CurationService:
         )
 
 
-def setup(bridge) -> CurationService:
+def setup(bridge: Bridge) -> CurationService:
     service = CurationService(bridge)
     bridge.outbox.register(PUBLISH_KIND, service.handle_publish)
     bridge.outbox.register(UNPUBLISH_KIND, service.handle_unpublish)

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import overload
 
 
+@overload
+def encode(key: tuple[str, int]) -> str: ...
+@overload
+def encode(key: None) -> None: ...
 def encode(key: tuple[str, int] | None) -> str | None:
     """The cursor of a position (None stays None: there is no next page)."""
     if key is None:

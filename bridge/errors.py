@@ -8,6 +8,8 @@ every service, so they are defined here once and every service raises these.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .translations import N_
 
 
@@ -22,12 +24,12 @@ class ServiceError(Exception):
     status = 400
     title = N_("Invalid input")
 
-    def __init_subclass__(cls, *, status: int | None = None, title: str | None = None, **kw):
+    def __init_subclass__(cls, *, status: int | None = None, title: str | None = None, **kw: Any):
         super().__init_subclass__(**kw)
         cls.status = status or cls.status
         cls.title = title or cls.title
 
-    def __init__(self, detail: str, *, field: str | None = None, value=None, current: dict | None = None):
+    def __init__(self, detail: str, *, field: str | None = None, value: Any = None, current: dict | None = None):
         super().__init__(detail)
         self.detail = detail
         self.field = field

@@ -13,12 +13,17 @@ contribution figures cover the sources that feed their sites.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
+from typing import TYPE_CHECKING, Any
 
 from .errors import ServiceError
 from .translations import N_
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 #: ranges the page offers as one click (days, today included)
 PRESET_DAYS = (7, 30, 90)
@@ -52,7 +57,7 @@ FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
 class InsightsError(ServiceError):
     """A range or filter that cannot be shown; ``field``/``value`` name the input."""
 
-    def __init__(self, detail: str, *, field: str, value, status: int = 400):
+    def __init__(self, detail: str, *, field: str, value: Any, status: int = 400):
         super().__init__(detail)
         self.field = field
         self.value = value
@@ -89,7 +94,7 @@ def _parse_day(field: str, value: str) -> date:
                             field=field, value=value) from None
 
 
-def parse_range(args, today: date) -> DayRange:
+def parse_range(args: Mapping[str, str], today: date) -> DayRange:
     """The range a request asks for: ``from``/``to`` (YYYY-MM-DD, either may be
     left out) or ``days`` (7, 30, 90 — the last N days up to today); default 30 days."""
     start_text, end_text, days_text = (args.get("from") or "").strip(), (args.get("to") or "").strip(), \
@@ -143,7 +148,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 class InsightsService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
 
@@ -271,5 +276,5 @@ class InsightsService:
                  "failures": f["failed"]} for s, f in per_site.items()]
 
 
-def setup(bridge) -> InsightsService:
+def setup(bridge: Bridge) -> InsightsService:
     return InsightsService(bridge)

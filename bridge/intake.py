@@ -50,9 +50,10 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from adapters import registry
@@ -63,6 +64,9 @@ from webhooks.routes import Answer, WebhookSource
 from . import clock as clock_mod
 from .media import MediaFetcher
 from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text, title_from
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -180,15 +184,15 @@ class Candidate:
 
 # -- the service ------------------------------------------------------------------
 class IntakeService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.config = bridge.config
         self.clock = bridge.clock
         media = self.config.media
-        self.media = MediaFetcher(self.store, media_dir=self.config.server["media_dir"],
-                                  max_bytes=media["max_bytes"], timeout=media["timeout"],
-                                  allow_private=media["allow_private"])
+        self.media = MediaFetcher(self.store, media_dir=self.config.server.media_dir,
+                                  max_bytes=media.max_bytes, timeout=media.timeout,
+                                  allow_private=media.allow_private)
         self._thread_lock = threading.Lock()
         db_path = self.store.path
         self._lock_path = None if db_path == ":memory:" else os.path.abspath(db_path) + ".intake-lock"
@@ -211,6 +215,7 @@ class IntakeService:
     # -- normalising -----------------------------------------------------------
     def normalise(self, source: dict, data: SocialItem | dict) -> Candidate:
         """A SocialItem or a (validated) webhook payload → an ``items`` row + media rows."""
+        given: dict[str, Any]  # the fields, whichever the input
         if isinstance(data, SocialItem):
             raw = {"kind": "feed", "external_id": data.external_id, "url": data.url, "title": data.title,
                    "author": {"name": data.author_name, "url": data.author_url}, "network": data.network,
@@ -237,7 +242,7 @@ class IntakeService:
         if not html and text:
             html = escape_text(text)
         title = plain_text(given["title"]) or title_from(text)
-        media = []
+        media: list[dict[str, str]] = []
         for m in given["media"]:
             murl = _media_url(m["url"], url or base)
             if murl and all(x["url"] != murl for x in media):
@@ -317,9 +322,9 @@ class IntakeService:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _store(self, source: dict, candidate: Candidate, *, delivery_id: str | None,
-               defer_media: bool) -> tuple[int, bool, str, dict | None]:
+               defer_media: bool) -> tuple[int, bool, str, dict]:
         """One write transaction: replay check, dedupe, rules, insert, delivery record,
-        media job. Returns (item_id, created, state, stored webhook answer or None)."""
+        media job. Returns (item_id, created, state, the webhook answer, stored with the delivery)."""
         row = candidate.row
         with self._serialised(), self.store.write():
             if delivery_id is not None:
@@ -423,7 +428,8 @@ class IntakeService:
         return Answer(answer["status_code"], answer["response"])
 
     # -- polling -----------------------------------------------------------------
-    def poll(self, source_id: str | None = None, force: bool = False, progress=None) -> list[PollResult]:
+    def poll(self, source_id: str | None = None, force: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> list[PollResult]:
         """Poll the feed sources that are due (all of them with ``force``; only
         ``source_id`` if given), then run due ``fetch_media`` jobs. Never raises for a
         source's failure: it is in that source's PollResult and on its row.
@@ -453,8 +459,8 @@ class IntakeService:
 
     def source_adapter(self, source: dict):
         cls = registry.get_source(source["kind"])
-        settings = {"fetch_timeout": self.config.media["timeout"], "max_bytes": self.config.media["max_bytes"],
-                    **source, "allow_private": self.config.media["allow_private"]}
+        settings = {"fetch_timeout": self.config.media.timeout, "max_bytes": self.config.media.max_bytes,
+                    **source, "allow_private": self.config.media.allow_private}
         return cls(settings, self.config.source_secrets(source["id"]))
 
     def _poll_one(self, source: dict, state: dict) -> PollResult:
@@ -503,7 +509,7 @@ class IntakeService:
                                    refresh=True)
 
 
-def setup(bridge) -> IntakeService:
+def setup(bridge: Bridge) -> IntakeService:
     service = IntakeService(bridge)
     bridge.outbox.register(FETCH_MEDIA, service._fetch_media_job)
     return service

@@ -12,8 +12,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from adapters.types import ConnectionReport
 
 from .secretbox import SecretBox, SecretsUnreadable
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +38,7 @@ class Verdict:
 
     saved: bool
     entry_id: str
-    report: object | None = None
+    report: ConnectionReport | None = None
     problems: list[str] = field(default_factory=list)
     note: str = ""  # e.g. how many entries a feed gave on its check, in words
     entries: int | None = None  # a feed's check: how many entries it gave
@@ -51,10 +57,10 @@ class ManagedEntries:
     table = ""  # managed_sites | managed_sources
     noun = ""  # site | source
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
-        self.box = SecretBox(bridge.config.server["database"])
+        self.box = SecretBox(bridge.config.server.database)
         self.problems: dict[str, str] = {}  # managed entries that could not be loaded, and why
         self._generation = None
 

@@ -35,11 +35,16 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from adapters import fetch as guarded
+
+if TYPE_CHECKING:
+    from .store import Store
 
 MAX_PIXELS = 60_000_000
 USER_AGENT = "cms-bridge media fetcher (+https://github.com/cms-bridge)"
@@ -71,7 +76,7 @@ class StoredImage:
     size: int
 
 
-def download(url: str, *, max_bytes: int, timeout: float, allow_private=()) -> tuple[bytes, str]:
+def download(url: str, *, max_bytes: int, timeout: float, allow_private: Iterable[str] = ()) -> tuple[bytes, str]:
     """GET ``url`` through the one guarded fetcher (``adapters.fetch``); (body, final URL)."""
     try:
         response = guarded.fetch(url, max_bytes=max_bytes, timeout=timeout, allow_private=allow_private,
@@ -125,7 +130,8 @@ def store_bytes(media_dir: str, data: bytes, ext: str) -> tuple[str, str]:
 class MediaFetcher:
     """Downloads the pending media rows of items (``bridge.intake.media``)."""
 
-    def __init__(self, store, *, media_dir: str, max_bytes: int, timeout: float, allow_private=()):
+    def __init__(self, store: Store, *, media_dir: str, max_bytes: int, timeout: float,
+                 allow_private: Iterable[str] = ()):
         self.store = store
         self.media_dir = media_dir
         self.max_bytes = max_bytes

@@ -7,8 +7,13 @@ per-process registries to merge, nothing lost on restart).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
+
+if TYPE_CHECKING:
+    from .store import Store
 
 PREFIX = "cms_bridge"
 
@@ -28,7 +33,7 @@ def _counter(name: str, doc: str, labels: list[str], values: dict[str, float]) -
 
 
 class StoreCollector(Collector):
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
 
     def collect(self):
@@ -55,7 +60,7 @@ class StoreCollector(Collector):
         yield _counter("webhook_deliveries", "Webhook deliveries, per source and answer.", ["source", "status"],
                        c.get("webhook_deliveries", {}))
 
-    def _latency(self, counters):
+    def _latency(self, counters: dict[str, dict[str, float]]):
         """Enqueue → done per job kind (``publish`` is the publish latency); a job
         re-queued for a newer revision counts from its first enqueue."""
         family = HistogramMetricFamily(f"{PREFIX}_job_latency_seconds",
@@ -72,7 +77,7 @@ class StoreCollector(Collector):
         return family
 
 
-def registry_for(store) -> CollectorRegistry:
+def registry_for(store: Store) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StoreCollector(store))
     return registry

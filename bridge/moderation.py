@@ -20,8 +20,10 @@ when the comment changed since (typically the site changed it behind our back).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import AdapterError, Feature, NotFound
 from adapters.types import CommentStatus, ModerationAction, RemoteComment
@@ -32,6 +34,10 @@ from .errors import Conflict, NotAllowed, ServiceError
 from .errors import NotFound as CommentNotFound
 from .intake import compile_rules
 from .store.inbox import STATUSES, InboxFilter, fts_any
+
+if TYPE_CHECKING:
+    from .core import Bridge
+    from .store import Store
 
 #: the inbox status each action leads to ("deleted": gone from the site)
 TARGET_STATUS = {
@@ -103,7 +109,7 @@ def conflict_message(comment: dict) -> str:
             "Nothing was done; look at it again and decide.")
 
 
-def parse_filter(args, *, default_status: str = "pending") -> InboxFilter:
+def parse_filter(args: Mapping[str, Any], *, default_status: str = "pending") -> InboxFilter:
     """An InboxFilter from query args / form fields / a JSON filter; raises ValueError naming the bad field."""
     status = (args.get("status") or default_status).strip()
     known = (*STATUSES, "flagged", "all")
@@ -125,7 +131,7 @@ def parse_filter(args, *, default_status: str = "pending") -> InboxFilter:
     return flt
 
 
-def _actor(user) -> tuple[str, list[str] | None]:
+def _actor(user: dict) -> tuple[str, list[str] | None]:
     """(name, allowed site ids or None for all) of a user row, or a plain name (CLI)."""
     if isinstance(user, dict):
         allowed = rights.ALL_SITES if user.get("role") == "admin" else user.get("sites")
@@ -161,7 +167,7 @@ class ModerationService:
     ``user`` is a user row (its role and sites decide what it may act on) or a plain
     name (the CLI: every site)."""
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.outbox = bridge.outbox
@@ -186,7 +192,7 @@ class ModerationService:
             self._watch = (banned, suspect)
         return self._watch
 
-    def inbox_filter(self, args, *, default_status: str = "pending") -> InboxFilter:
+    def inbox_filter(self, args: Mapping[str, Any], *, default_status: str = "pending") -> InboxFilter:
         """:func:`parse_filter`, with the watch list that the "flagged" queue matches."""
         flt = parse_filter(args, default_status=default_status)
         banned, suspect = self.watch_list()
@@ -218,7 +224,7 @@ class ModerationService:
             row["why"] = _why(row)
         return rows
 
-    def commenter(self, user, author_key: str, *, limit: int = 100) -> dict | None:
+    def commenter(self, user: dict, author_key: str, *, limit: int = 100) -> dict | None:
         """One commenter's comments, newest first, on the sites ``user`` may see only (the
         commenter drawer); None when there are none there. ``counts`` are per status over those
         sites; ``more``: there are more than ``limit``."""
@@ -233,7 +239,7 @@ class ModerationService:
                 "sites": sorted({r["site_id"] for r in rows}), "more": more is not None}
 
     # -- checks ------------------------------------------------------------
-    def _load(self, user, comment_id: int) -> tuple[dict, str]:
+    def _load(self, user: dict, comment_id: int) -> tuple[dict, str]:
         comment = self.store.get_comment(comment_id)
         if comment is None:
             raise CommentNotFound(f"there is no comment {comment_id}")
@@ -252,14 +258,14 @@ class ModerationService:
                          f"{feature.value}); do it on the site itself, or connect the site in a way that "
                          f"grants {feature.value}", current=comment)
 
-    def hidden(self, user, ids: list[int]) -> list[int]:
+    def hidden(self, user: dict, ids: list[int]) -> list[int]:
         """Of ``ids``, those that are no comment the user may moderate (in the order given)."""
         _, allowed = _actor(user)
         found = {c["id"]: c for c in self.store.comments_by_ids(ids)}
         return [i for i in ids if i not in found or rights.forbidden([found[i]["site_id"]], allowed)]
 
     # -- deciding (raising) ---------------------------------------------------
-    def decide(self, user, comment_id: int, action: str, seen_version: int | None = None, *,
+    def decide(self, user: dict, comment_id: int, action: str, seen_version: int | None = None, *,
                origin: str = "inbox") -> dict:
         """Apply ``action`` (approve, hold, spam, unspam, trash, restore, delete) to a comment.
 
@@ -288,7 +294,7 @@ class ModerationService:
             log_id = self.store.record_decision(comment, actor=actor, action=action.value, to_status=to_status,
                                                 origin=origin)
             if log_id is None:  # another request decided this version first
-                current = self.store.get_comment(comment_id)
+                current = self.store.written_comment(comment_id)
                 raise Conflict(f"comment {comment_id} was decided by someone else (or by you, twice) since you "
                                f"saw it: it is now {current['status']}. Nothing more was done.", current=current)
             job = self.outbox.enqueue(
@@ -296,9 +302,9 @@ class ModerationService:
                 payload={"comment_id": comment["id"], "action": action.value, "version": comment["version"] + 1},
                 site_id=comment["site_id"])
             self.store.link_writeback_job(comment["id"], log_id, job["id"])
-        return {**self.store.get_comment(comment_id), "job_id": job["id"]}
+        return {**self.store.written_comment(comment_id), "job_id": job["id"]}
 
-    def undo(self, user, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
+    def undo(self, user: dict, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
         """Take back the latest decision on a comment, seen at ``version`` (the version it produced).
 
         If its write-back has not run yet, the job is cancelled and the comment is put
@@ -313,7 +319,7 @@ class ModerationService:
         if last is None or last["action"] in ("undo", "site_change") or last["to_status"] != comment["status"]:
             raise NothingToDo(f"comment {comment_id} has no decision of yours to undo", current=comment)
         if self.store.cancel_decision(comment, last, actor=actor, origin=origin) is not None:
-            return {**self.store.get_comment(comment_id), "undone": "cancelled"}
+            return {**self.store.written_comment(comment_id), "undone": "cancelled"}
         if comment["status"] == "deleted":
             raise Conflict(f"comment {comment_id} is already deleted on the site; a permanent delete cannot be "
                            "undone", current=comment)
@@ -321,7 +327,7 @@ class ModerationService:
         return {**self.decide(user, comment_id, reverse.value, seen_version=version, origin=origin),
                 "undone": "reversed"}
 
-    def reply(self, user, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
+    def reply(self, user: dict, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
         """Queue a reply to a comment, posted as the site's connected account.
 
         Returns ``{"job_id", "comment_id"}``; the reply becomes a local comment row
@@ -343,7 +349,7 @@ class ModerationService:
         return {"job_id": job["id"], "comment_id": comment["id"]}
 
     # -- deciding (reported in words: pages, API, bulk) -------------------------
-    def decide_one(self, user, comment_id: int, action: str, seen_version: int | None) -> Outcome:
+    def decide_one(self, user: dict, comment_id: int, action: str, seen_version: int | None) -> Outcome:
         """One decision, its refusal (if any) as the message the editor reads."""
         out = Outcome(comment_id)
         if action not in ACTION_NAMES:
@@ -357,7 +363,7 @@ class ModerationService:
             return out
         except ServiceError as exc:
             current = self.store.inbox_comment(comment_id, None) or exc.current
-            if isinstance(exc, Conflict):
+            if isinstance(exc, Conflict) and current is not None:  # a conflict is about a comment that exists
                 out.conflict, out.comment, out.message = True, current, conflict_message(current)
             else:
                 out.comment, out.message = current, f"Comment #{comment_id}: {exc}"
@@ -366,13 +372,14 @@ class ModerationService:
         out.comment = self.store.inbox_comment(comment_id, None)
         return out
 
-    def decide_many(self, user, action: str, ids: list[int], versions: dict[int, int] | None = None) -> BulkOutcome:
+    def decide_many(self, user: dict, action: str, ids: list[int],
+                    versions: dict[int, int] | None = None) -> BulkOutcome:
         result = BulkOutcome()
         for comment_id in ids:
             result.add(self.decide_one(user, comment_id, action, (versions or {}).get(comment_id)))
         return result
 
-    def decide_matching(self, user, action: str, flt: InboxFilter) -> BulkOutcome:
+    def decide_matching(self, user: dict, action: str, flt: InboxFilter) -> BulkOutcome:
         """Every comment matching the filter on the user's sites, up to BULK_LIMIT per call."""
         _, sites = _actor(user)
         if flt.site and rights.forbidden([flt.site], sites):
@@ -383,7 +390,7 @@ class ModerationService:
             result.remaining = max(0, self.store.count_matching(flt, sites))
         return result
 
-    def reply_to(self, user, comment_id: int, text: str) -> tuple[bool, str]:
+    def reply_to(self, user: dict, comment_id: int, text: str) -> tuple[bool, str]:
         """Queue a reply; (queued?, what to tell the editor)."""
         text = (text or "").strip()
         try:
@@ -410,11 +417,11 @@ def _remote(comment: dict) -> RemoteComment:
                          post_title=comment["post_title"], post_url=comment["post_url"], link=comment["link"])
 
 
-def _final(bridge, job: dict, exc: AdapterError) -> bool:
+def _final(bridge: Bridge, job: dict, exc: AdapterError) -> bool:
     return not exc.retriable or job["attempts"] + 1 >= job["max_attempts"]
 
 
-def _site_changed_since(store, comment: dict, job: dict) -> str | None:
+def _site_changed_since(store: Store, comment: dict, job: dict) -> str | None:
     """Why the job's decision must not be written, or None.
 
     Deciding clears ``site_change_at`` and bumps ``version``; a sync that sees the
@@ -434,7 +441,7 @@ def _site_changed_since(store, comment: dict, job: dict) -> str | None:
     return f"{what} after your decision; decide again"
 
 
-def make_handlers(bridge):
+def make_handlers(bridge: Bridge):
     store = bridge.store
 
     def handle_moderate(job: dict) -> dict:
@@ -477,7 +484,7 @@ def make_handlers(bridge):
     return handle_moderate, handle_reply
 
 
-def setup(bridge) -> ModerationService:
+def setup(bridge: Bridge) -> ModerationService:
     service = ModerationService(bridge)
     handle_moderate, handle_reply = make_handlers(bridge)
     bridge.outbox.register("moderate", handle_moderate)

@@ -30,8 +30,10 @@ import os
 import smtplib
 import ssl
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -40,6 +42,9 @@ from adapters import fetch as guarded
 from adapters.base import AdapterError, Unreachable
 
 from .rights import visible_sites
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +89,7 @@ class Message:
 
 
 # -- settings from the account form ----------------------------------------------
-def parse_settings(form, environ=os.environ) -> tuple[dict, list[str]]:
+def parse_settings(form: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> tuple[dict, list[str]]:
     """The account form → (values, problems); each problem names field, value and fix."""
     problems: list[str] = []
     values: dict = {"enabled": 1}
@@ -129,7 +134,7 @@ def parse_settings(form, environ=os.environ) -> tuple[dict, list[str]]:
 
 # -- the service -------------------------------------------------------------------
 class NotificationService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.config = bridge.config
@@ -137,7 +142,7 @@ class NotificationService:
     # -- links ---------------------------------------------------------------
     def base_url(self) -> str:
         server = self.config.server
-        return (server.get("public_url") or f"http://{server['host']}:{server['port']}").rstrip("/")
+        return (server.public_url or f"http://{server.host}:{server.port}").rstrip("/")
 
     def inbox_url(self, site_id: str) -> str:
         return f"{self.base_url()}/inbox?{urlencode({'site': site_id, 'status': 'pending'})}"
@@ -180,7 +185,7 @@ class NotificationService:
                     "webhook_secret_env": ""}
         return row
 
-    def parse(self, form) -> tuple[dict, list[str]]:
+    def parse(self, form: Mapping[str, str]) -> tuple[dict, list[str]]:
         return parse_settings(form)
 
     def save(self, user_id: int, values: dict) -> None:
@@ -210,13 +215,14 @@ class NotificationService:
 
     def _channels(self, user: dict) -> list[str]:
         out = []
-        if user["email"] and self.config.notifications["smtp_host"]:
+        if user["email"] and self.config.notifications.smtp_host:
             out.append("email")
         if user["webhook_url"]:
             out.append("webhook")
         return out
 
-    def _digest(self, user, channels, allowed, pending, now) -> int:
+    def _digest(self, user: dict, channels: list[str], allowed: list[str] | None, pending: dict[str, dict],
+                now: float) -> int:
         if user["digest"] == "off":
             return 0
         period = time.strftime("%Y-%m-%dT%H" if user["digest"] == "hourly" else "%Y-%m-%d", time.gmtime(now))
@@ -239,7 +245,8 @@ class NotificationService:
                           sites=sorted(set(pending) | set(failed)))
         return self._enqueue(user, channels, f"digest:{user['user_id']}:{period}", message)
 
-    def _alerts(self, user, channels, allowed, pending, now) -> int:
+    def _alerts(self, user: dict, channels: list[str], allowed: list[str] | None, pending: dict[str, dict],
+                now: float) -> int:
         crossed: dict[str, dict[str, str]] = {"pending": {}, "wait": {}, "attention": {}}
         if user["max_pending"] is not None:
             for site_id, row in pending.items():
@@ -268,7 +275,7 @@ class NotificationService:
                                          f"alert:{user['user_id']}:{alert}:{site_id}:{episode}", message)
         return created
 
-    def _enqueue(self, user, channels, key, message: Message) -> int:
+    def _enqueue(self, user: dict, channels: list[str], key: str, message: Message) -> int:
         unsubscribe = self.unsubscribe_url(user["user_id"])
         created = 0
         for channel in channels:
@@ -311,7 +318,7 @@ class NotificationService:
     def send_email(self, to: str, payload: dict) -> None:
         cfg = self.config.notifications
         msg = EmailMessage()
-        msg["From"] = cfg["from_"]
+        msg["From"] = cfg.from_
         msg["To"] = to
         msg["Subject"] = payload["subject"]
         msg["List-Unsubscribe"] = f"<{payload['unsubscribe']}>"
@@ -319,17 +326,17 @@ class NotificationService:
         msg.add_alternative(payload["html"], subtype="html")
         password = self.config.secrets.get(("notifications", "smtp"), {}).get("password")
         try:
-            with smtplib.SMTP(cfg["smtp_host"], cfg["smtp_port"], timeout=cfg["timeout"]) as smtp:
-                if cfg["starttls"]:
+            with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout) as smtp:
+                if cfg.starttls:
                     smtp.starttls(context=ssl.create_default_context())
-                if cfg["username"]:
-                    smtp.login(cfg["username"], password or "")
+                if cfg.username:
+                    smtp.login(cfg.username, password or "")
                 smtp.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
             raise Rejected(f"the SMTP server refused the recipient {to!r}: {exc.recipients}",
                            hint="correct the e-mail address on the account page") from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryFailed(f"sending e-mail through {cfg['smtp_host']}:{cfg['smtp_port']} failed: {exc}",
+            raise DeliveryFailed(f"sending e-mail through {cfg.smtp_host}:{cfg.smtp_port} failed: {exc}",
                                  hint="retried with backoff; check [notifications] smtp_host/smtp_port") from None
 
     def send_webhook(self, settings: dict, payload: dict) -> None:
@@ -345,8 +352,8 @@ class NotificationService:
                                      hint="export it for cms-bridge; the job is retried")
             headers["Authorization"] = f"Bearer {secret}"
         status = _post(settings["webhook_url"], json.dumps(body).encode(), headers,
-                       timeout=self.config.notifications["timeout"],
-                       allow_private=self.config.media["allow_private"])
+                       timeout=self.config.notifications.timeout,
+                       allow_private=self.config.media.allow_private)
         if status == 429 or status >= 500:
             raise DeliveryFailed(f"the chat webhook answered HTTP {status}", hint="retried with backoff")
         if status >= 300:
@@ -354,7 +361,7 @@ class NotificationService:
                            hint="check the webhook URL on the account page")
 
 
-def _post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private) -> int:
+def _post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private: Iterable[str]) -> int:
     try:
         conn, target = guarded.pinned_connection(url, timeout=timeout, allow_private=allow_private)
     except guarded.Refused as exc:
@@ -387,7 +394,7 @@ def _duration(minutes: float) -> str:
     return f"{minutes // 60} h {minutes % 60} min" if minutes < 48 * 60 else f"{minutes // 1440} days"
 
 
-def setup(bridge) -> NotificationService:
+def setup(bridge: Bridge) -> NotificationService:
     service = NotificationService(bridge)
     bridge.outbox.register(KIND, service.handle)
     return service

@@ -17,10 +17,14 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import AdapterError
 
 from . import clock as clock_mod
+
+if TYPE_CHECKING:
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ class RunStats:
 
 
 class Outbox:
-    def __init__(self, store, *, clock: Callable[[], float] = clock_mod.now,
+    def __init__(self, store: Store, *, clock: Callable[[], float] = clock_mod.now,
                  rng: Callable[[], float] = random.random, max_attempts: int = 8,
                  base_delay: float = 30.0, max_delay: float = 6 * 3600.0, lease_seconds: float = 300.0):
         self.store = store
@@ -161,5 +165,5 @@ class Outbox:
     def retry(self, job_id: int) -> bool:
         return self.store.retry_job(job_id, self.clock())
 
-    def list(self, **filters) -> list[dict]:
+    def list(self, **filters: Any) -> list[dict]:
         return self.store.list_jobs(**filters)

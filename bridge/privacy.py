@@ -9,12 +9,17 @@ report, for the admin to handle in the CMS, and the local copy is erased anyway.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from adapters.base import AdapterError, Feature
 
 from .clock import iso, parse_iso
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 
 @dataclass
@@ -60,15 +65,15 @@ class ErasureReport:
 
 
 class PrivacyService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
 
     def erase(self, *, email: str | None = None, author_key: str | None = None, at_origin: bool = False,
-              actor: str = "cli", progress=None) -> ErasureReport:
+              actor: str = "cli", progress: Callable[[int, int], None] | None = None) -> ErasureReport:
         """``progress(done, total)`` is called after each site (the CLI's bar)."""
         email = (email or "").strip() or None
-        keys = [k for k in (author_key, self.bridge.sync.author_key(email) if email else None) if k]
+        keys: list[str | None] = [k for k in (author_key, self.bridge.sync.author_key(email) if email else None) if k]
         rows = []
         for key in keys or [None]:
             rows += self.store.comments_of_person(author_key=key, email=email)
@@ -115,12 +120,12 @@ class PrivacyService:
 
     def purge_expired(self, *, limit: int = 1000) -> int:
         """``[privacy] retention_days``: the text of decided comments older than that goes."""
-        days = int(self.bridge.config.privacy.get("retention_days") or 0)
+        days = self.bridge.config.privacy.retention_days
         if days <= 0:
             return 0
         cutoff = iso((parse_iso(iso(self.bridge.clock())) - timedelta(days=days)).timestamp())
         return self.store.purge_comment_texts(cutoff, limit=limit)
 
 
-def setup(bridge) -> PrivacyService:
+def setup(bridge: Bridge) -> PrivacyService:
     return PrivacyService(bridge)

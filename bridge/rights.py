@@ -12,6 +12,10 @@ is no default that silently means "everything".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store import Store
 
 #: the ``allowed`` value of an actor who may act on every site
 ALL_SITES = None
@@ -41,7 +45,7 @@ def may_see_any(sites: Iterable[str], allowed: list[str] | None) -> bool:
     return allowed is ALL_SITES or bool(set(sites) & set(allowed))
 
 
-def item_sites(store, item: dict) -> set[str]:
+def item_sites(store: Store, item: dict) -> set[str]:
     """Every site a decision about ``item`` can reach: the sites it is meant for and
     every site it is (or is being put) on — unpublished rows no longer count."""
     pubs = store.item_publications([item["id"]])[item["id"]]

@@ -11,13 +11,14 @@ import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
+from typing import TextIO
 
 
 def lock_path(database: str) -> str:
     return os.path.abspath(database) + ".running"
 
 
-def hold_shared(database: str):
+def hold_shared(database: str) -> TextIO:
     """Take the shared lock and return the open file; it stays held until closed
     (or the process ends). For the life of ``serve`` / ``sync``."""
     path = lock_path(database)

@@ -150,23 +150,23 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.skip = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]):
         if tag in DROP_WITH_CONTENT:
             self.skip += 1
         elif tag in _BLOCKS:
             self.parts.append("\n")
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]):
         if tag in _BLOCKS:
             self.parts.append("\n")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str):
         if tag in DROP_WITH_CONTENT:
             self.skip = max(0, self.skip - 1)
         elif tag in _BLOCKS:
             self.parts.append("\n")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str):
         if not self.skip:
             self.parts.append(data)
 

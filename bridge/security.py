@@ -55,5 +55,7 @@ def new_csrf_token() -> str:
 
 
 def same_token(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a, b)
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a, b)
 

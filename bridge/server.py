@@ -29,7 +29,7 @@ class BridgeServer(BaseApplication):
 
 
 def run_server(config: Config, *, host: str, port: int, workers: int) -> None:
-    threads = config.server["threads"]
+    threads = config.server.threads
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -37,17 +37,17 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> None:
         "worker_class": "gthread" if threads > 1 else "sync",
         "timeout": 60,
         "graceful_timeout": 20,
-        "accesslog": "-" if config.server["access_log"] else None,
+        "accesslog": "-" if config.server.access_log else None,
         "errorlog": "-",
         "loglevel": "info",
-        "logconfig_dict": dict_config(config.server["log_format"], access_log=config.server["access_log"]),
-        "forwarded_allow_ips": "*" if config.server["behind_proxy"] else "127.0.0.1",
+        "logconfig_dict": dict_config(config.server.log_format, access_log=config.server.access_log),
+        "forwarded_allow_ips": "*" if config.server.behind_proxy else "127.0.0.1",
         "limit_request_line": 8190,
         "preload_app": False,
         # gunicorn's runtime control socket is one per user by default, so two
         # instances (two configs, or the tests) would take it from each other; unused here
         "control_socket_disable": True,
     }
-    announce(config.server["log_format"],
+    announce(config.server.log_format,
              f"cms-bridge: serving on http://{host}:{port}/ ({workers} workers × {threads} threads)")
     BridgeServer(config, options).run()

@@ -13,11 +13,16 @@ site that fails it is not saved (the working settings stay).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from adapters import registry
 from adapters.base import AdapterError
 
 from .config import ConfigError, validate_config
 from .managed import ManagedEntries, SiteInputError, Verdict, env_name
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 __all__ = ["KIND_FIELDS", "SiteAdmin", "SiteInputError", "Verdict", "table_from_form", "form_from_table"]
 
@@ -58,7 +63,7 @@ def table_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[dic
     variant = _text(form, "kind")
     site_id = _text(form, "id")
     kind = "typo3" if variant == "typo3-connector" else variant
-    raw = {"id": site_id, "kind": kind, "url": _text(form, "url"), "name": _text(form, "name")}
+    raw: dict[str, Any] = {"id": site_id, "kind": kind, "url": _text(form, "url"), "name": _text(form, "name")}
     secrets: dict[str, str] = {}
     missing: list[str] = []
     if variant == "wordpress":
@@ -100,7 +105,7 @@ def form_from_table(raw: dict) -> dict:
 class SiteAdmin(ManagedEntries):
     table, noun = "managed_sites", "site"
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         super().__init__(bridge)
         self.file_sites = list(bridge.config.sites)
 
@@ -112,7 +117,7 @@ class SiteAdmin(ManagedEntries):
             raise SiteInputError([p.replace("sites[0].", "", 1) for p in exc.problems]) from None
         return config.sites[0], config.site_secrets(raw["id"])
 
-    def install(self, loaded) -> None:
+    def install(self, loaded: list[tuple[dict, dict[str, str]]]) -> None:
         config = self.bridge.config
         managed = [site for site, _ in loaded]
         for site, secrets in loaded:
@@ -151,7 +156,7 @@ class SiteAdmin(ManagedEntries):
         return Verdict(True, site["id"], report=report)
 
 
-def setup(bridge) -> SiteAdmin:
+def setup(bridge: Bridge) -> SiteAdmin:
     service = SiteAdmin(bridge)
     service.refresh()
     return service

@@ -12,12 +12,17 @@ one, shown once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import AdapterError
 
 from .config import ConfigError, validate_config
 from .managed import ManagedEntries, SiteInputError, Verdict, env_name
 from .translations import N_
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 SOURCE_KINDS = {"feed": N_("Feed (RSS, Atom, JSON Feed)"), "webhook": N_("Webhook sender")}
 FLAGS = ("trusted", "require_consent")
@@ -26,11 +31,11 @@ FLAGS = ("trusted", "require_consent")
 RULE_LISTS = ("banned", "suspect")
 
 
-def _checked(value) -> bool:
+def _checked(value: object) -> bool:
     return value is True or str(value or "").strip().lower() in ("1", "on", "true", "yes")
 
 
-def _words(value) -> list[str]:
+def _words(value: str | Iterable[object] | None) -> list[str]:
     """A textarea's words and phrases, one a line (or the CLI's repeated option), each
     with its spaces collapsed (a phrase matches across any whitespace anyway); blank
     lines and repeats dropped."""
@@ -70,7 +75,7 @@ def source_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[di
     blank keeps the stored one (``keep``), or is made new by the service."""
     source_id = (form.get("id") or "").strip()
     kind = (form.get("kind") or "").strip()
-    raw = {"id": source_id, "kind": kind, "name": (form.get("name") or "").strip(),
+    raw: dict[str, Any] = {"id": source_id, "kind": kind, "name": (form.get("name") or "").strip(),
            "network": (form.get("network") or "").strip(),
            "targets": [t.strip() for t in form.get("targets") or [] if t.strip()]}
     raw.update({flag: _checked(form.get(flag)) for flag in FLAGS})
@@ -102,7 +107,7 @@ def changed_keys(before: dict, after: dict) -> list[str]:
 class SourceAdmin(ManagedEntries):
     table, noun = "managed_sources", "source"
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         super().__init__(bridge)
         self.file_sources = list(bridge.config.sources)
 
@@ -126,7 +131,7 @@ class SourceAdmin(ManagedEntries):
         source = {**config.sources[0], "targets": targets}
         return source, config.source_secrets(raw["id"])
 
-    def install(self, loaded) -> None:
+    def install(self, loaded: list[tuple[dict, dict[str, str]]]) -> None:
         config = self.bridge.config
         managed = [source for source, _ in loaded]
         for source, secrets in loaded:
@@ -179,7 +184,7 @@ class SourceAdmin(ManagedEntries):
         return Verdict(True, source["id"], note=note, entries=entries)
 
 
-def setup(bridge) -> SourceAdmin:
+def setup(bridge: Bridge) -> SourceAdmin:
     admin = SourceAdmin(bridge)
     admin.refresh()
     return admin

@@ -23,12 +23,17 @@ bottom (``"oldest"``); pinned items stay first.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from adapters.base import CMSAdapter, Feature, NotFound
 from adapters.types import RemoteRef, Story, StoryEntry
 
 from . import clock as clock_mod
 from .curation import Conflict, CurationError, InvalidInput, MediaPending, NotAllowed
 from .translations import N_
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 PUBLISH_KIND = "story_publish"
 UNPUBLISH_KIND = "story_unpublish"
@@ -51,7 +56,7 @@ class StoriesService:
     #: a change waits this long for more changes before its update goes out
     settle_seconds = 30.0
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self.outbox = bridge.outbox
@@ -62,14 +67,11 @@ class StoriesService:
     def visible(story: dict, allowed: list[str] | None) -> bool:
         return allowed is None or bool(set(story["sites"]) & set(allowed))
 
-    def get(self, story_id, allowed: list[str] | None = None) -> dict:
+    def get(self, story_id: Any, allowed: list[str] | None = None) -> dict:
         story = self.store.get_story(story_id) if isinstance(story_id, int) else None
         if story is None or not self.visible(story, allowed):
             raise StoryNotFound(f"There is no story {story_id}.", field="id", value=story_id)
         return story
-
-    def list(self, allowed: list[str] | None = None) -> list[dict]:
-        return [s for s in self.store.list_stories() if self.visible(s, allowed)]
 
     def entries(self, story: dict) -> list[dict]:
         """The story's items in order, each with its curation row and whether the site
@@ -101,7 +103,7 @@ class StoriesService:
         return [p for p in self.store.story_publications(story_id) if allowed is None or p["site_id"] in allowed]
 
     # -- guards -------------------------------------------------------------------
-    def _editable(self, story_id, allowed: list[str] | None) -> dict:
+    def _editable(self, story_id: Any, allowed: list[str] | None) -> dict:
         story = self.get(story_id, allowed)
         forbidden = sorted(set(story["sites"]) - set(allowed)) if allowed is not None else []
         if forbidden:
@@ -112,7 +114,7 @@ class StoriesService:
                            value=story["id"])
         return story
 
-    def _check_sites(self, sites, allowed: list[str] | None) -> list[str]:
+    def _check_sites(self, sites: Any, allowed: list[str] | None) -> list[str]:
         sites = self.curation.check_sites(sites, allowed)
         for i, site_id in enumerate(sites):
             adapter = self.bridge.adapter(site_id)
@@ -127,7 +129,7 @@ class StoriesService:
         return sites
 
     @staticmethod
-    def _text(value, name: str, limit: int, *, required: bool = False) -> str:
+    def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
         if value is None and not required:
             return ""
         if not isinstance(value, str):
@@ -140,7 +142,7 @@ class StoriesService:
                                value=value[:40])
         return value
 
-    def _rule(self, rule) -> dict | None:
+    def _rule(self, rule: Any) -> dict | None:
         if rule is None:
             return None
         if not isinstance(rule, dict):
@@ -168,14 +170,14 @@ class StoriesService:
         return {"sources": list(dict.fromkeys(sources)), "contains": contains.strip()}
 
     @staticmethod
-    def _order_mode(value) -> str:
+    def _order_mode(value: Any) -> str:
         if value not in ORDER_MODES:
             raise InvalidInput(f"order is one of: {', '.join(ORDER_MODES)} (where items that join go).",
                                field="order", value=value)
         return value
 
     @staticmethod
-    def _ids(values, name: str) -> list[int]:
+    def _ids(values: Any, name: str) -> list[int]:
         if not isinstance(values, list) or len(values) > ITEMS_MAX:
             raise InvalidInput(f"{name} is a list of at most {ITEMS_MAX} item ids.", field=name, value=values)
         for i, value in enumerate(values):
@@ -195,7 +197,8 @@ class StoriesService:
                 raise
 
     # -- changes ----------------------------------------------------------------------
-    def create(self, *, title, sites, actor: str, intro=None, items=None, rule=None, order="newest",
+    def create(self, *, title: Any, sites: Any, actor: str, intro: Any = None, items: Any = None, rule: Any = None,
+               order: Any = "newest",
                allowed: list[str] | None = None) -> dict:
         title = self._text(title, "title", TITLE_MAX, required=True)
         intro = self._text(intro, "intro", INTRO_MAX)
@@ -210,10 +213,11 @@ class StoriesService:
             for position, item_id in enumerate(item_ids):
                 self.curation.approve_for_story(item_id, actor=actor, story_id=story_id, allowed=allowed)
                 self.store.add_story_item(story_id, item_id, position=position, actor=actor)
-            self._publish(self.store.get_story(story_id))
-        return self.store.get_story(story_id)
+            self._publish(self.store.written_story(story_id))
+        return self.store.written_story(story_id)
 
-    def add_items(self, story_id, items, *, actor: str, position=None, allowed: list[str] | None = None) -> dict:
+    def add_items(self, story_id: Any, items: Any, *, actor: str, position: Any = None,
+                  allowed: list[str] | None = None) -> dict:
         story = self._editable(story_id, allowed)
         item_ids = self._ids(items, "items")
         if not item_ids:
@@ -235,7 +239,7 @@ class StoriesService:
                 self.curation.approve_for_story(item_id, actor=actor, story_id=story["id"], allowed=allowed)
             self._insert(story, new, actor=actor, position=position)
             self._changed(story["id"])
-        return self.store.get_story(story["id"])
+        return self.store.written_story(story["id"])
 
     def _insert(self, story: dict, item_ids: list[int], *, actor: str, position: int | None) -> None:
         """Put items into the order: at ``position``, else where the story's order mode
@@ -249,15 +253,15 @@ class StoriesService:
             self.store.add_story_item(story["id"], item_id, position=0, actor=actor)
         self.store.set_story_positions(story["id"], order[:position] + item_ids + order[position:])
 
-    def remove_item(self, story_id, item_id, *, actor: str, allowed: list[str] | None = None) -> dict:
+    def remove_item(self, story_id: Any, item_id: Any, *, actor: str, allowed: list[str] | None = None) -> dict:
         story = self._editable(story_id, allowed)
         with self.store.write():
             if not self.store.remove_story_item(story["id"], item_id):
                 raise StoryNotFound(f"Item {item_id} is not in story {story['id']}.", field="item_id", value=item_id)
             self._changed(story["id"])
-        return self.store.get_story(story["id"])
+        return self.store.written_story(story["id"])
 
-    def update(self, story_id, changes: dict, *, actor: str, allowed: list[str] | None = None) -> dict:
+    def update(self, story_id: Any, changes: dict, *, actor: str, allowed: list[str] | None = None) -> dict:
         """Title, intro, rule, order mode, the order of the items, and per item its
         caption, pinned and hidden flags; all checked before anything is written."""
         story = self._editable(story_id, allowed)
@@ -297,9 +301,9 @@ class StoriesService:
             for item_id, values in item_changes.items():
                 self.store.update_story_item(story["id"], item_id, **values)
             self._changed(story["id"], bump=not columns)
-        return self.store.get_story(story["id"])
+        return self.store.written_story(story["id"])
 
-    def _item_changes(self, items, current: list[int]) -> dict[int, dict]:
+    def _item_changes(self, items: Any, current: list[int]) -> dict[int, dict]:
         if not isinstance(items, list):
             raise InvalidInput('items is a list like [{"id": 3, "caption": "…", "pinned": true, "hidden": false}].',
                                field="items", value=items)
@@ -312,7 +316,7 @@ class StoriesService:
             if unknown:
                 raise InvalidInput(f"items[{i}] has no {unknown[0]!r}; use caption, pinned or hidden.",
                                    field=f"items[{i}].{unknown[0]}", value=entry[unknown[0]])
-            values = {}
+            values: dict[str, str | int] = {}
             if "caption" in entry:
                 values["caption"] = self._text(entry["caption"], f"items[{i}].caption", CAPTION_MAX)
             for flag in ("pinned", "hidden"):
@@ -324,7 +328,7 @@ class StoriesService:
             out[entry["id"]] = values
         return out
 
-    def retract(self, story_id, *, actor: str, allowed: list[str] | None = None) -> dict:
+    def retract(self, story_id: Any, *, actor: str, allowed: list[str] | None = None) -> dict:
         """Take the story's post down on every site (the items themselves stay approved)."""
         story = self._editable(story_id, allowed)
         for site_id in story["sites"]:
@@ -335,7 +339,7 @@ class StoriesService:
                                field="sites", value=[site_id])
         with self.store.write():
             self.store.update_story(story["id"], state="retracted")
-            story = self.store.get_story(story["id"])
+            story = self.store.written_story(story["id"])
             for pub in self.store.story_publications(story["id"]):
                 if pub["state"] in LIVE_STATES:
                     self._enqueue(UNPUBLISH_KIND, story, pub["site_id"], "unpublishing", delay=0.0)
@@ -352,7 +356,7 @@ class StoriesService:
                     self._insert(story, [item["id"]], actor=f"rule:story-{story['id']}", position=None)
                     touched.add(story["id"])
         for story_id in sorted(touched):
-            story = self.store.get_story(story_id)
+            story = self.store.written_story(story_id)
             if story["state"] == "active":
                 self._changed(story_id)
 
@@ -371,7 +375,7 @@ class StoriesService:
     def _changed(self, story_id: int, *, bump: bool = True) -> None:
         if bump:
             self.store.update_story(story_id)
-        self._publish(self.store.get_story(story_id))
+        self._publish(self.store.written_story(story_id))
 
     def _publish(self, story: dict) -> None:
         for site_id in story["sites"]:
@@ -439,8 +443,12 @@ class StoriesService:
         self.store.mark_story_unpublished(story_id, site_id)
         return {"unpublished": ref.remote_id if ref else None}
 
+    # Last in the class: below it, ``list`` in an annotation would name this method, not the builtin.
+    def list(self, allowed: list[str] | None = None) -> list[dict]:
+        return [s for s in self.store.list_stories() if self.visible(s, allowed)]
 
-def setup(bridge) -> StoriesService:
+
+def setup(bridge: Bridge) -> StoriesService:
     service = StoriesService(bridge)
     bridge.curation.listeners.append(service.on_item_decision)
     bridge.outbox.register(PUBLISH_KIND, service.handle_publish)

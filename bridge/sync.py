@@ -36,13 +36,21 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from adapters.base import AdapterError, Feature
 from adapters.types import RemoteComment, SyncCursor
 
 from .clock import iso_from_datetime
 from .sanitize import clean_html, html_to_text
+
+if TYPE_CHECKING:
+    from adapters.base import CMSAdapter
+
+    from .core import Bridge
+    from .intake import PollResult
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +84,7 @@ class SiteSyncResult:
         return text
 
 
-def source_summary(result) -> str:
+def source_summary(result: PollResult) -> str:
     """One line for a polled source (an intake ``PollResult``)."""
     if result.ok:
         text = f"source {result.source_id}: {result.new_items} new"
@@ -113,21 +121,21 @@ class LockBusy(Exception):
 
 
 class SyncService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
-        self.lock_seconds = float(bridge.config.sync.get("lock_seconds", 900))
-        self.batch = int(bridge.config.sync.get("reconcile_batch", 100))
-        self.budget = int(bridge.config.sync.get("reconcile_budget", 10))
+        self.lock_seconds = float(bridge.config.sync.lock_seconds)
+        self.batch = bridge.config.sync.reconcile_batch
+        self.budget = bridge.config.sync.reconcile_budget
         self._salt: str | None = None
         #: ``(site_id, comments, total)`` after each page pulled: the page's size, and this
         #: pull's total (pulled so far + the adapter's ``remaining``) or None when the adapter
         #: cannot tell (the CLI's bar with an ETA, or its running count, on a terminal)
-        self.on_pulled = None
+        self.on_pulled: Callable[[str, int, int | None], None] | None = None
 
     # -- entry points ----------------------------------------------------------
     def run(self, site_ids: list[str] | None = None, *, wait: bool = False, wait_seconds: float | None = None,
-            sleep=time.sleep, sources: bool = True, sites: bool = True) -> SyncRun:
+            sleep: Callable[[float], None] = time.sleep, sources: bool = True, sites: bool = True) -> SyncRun:
         """Poll the due feed sources (unless ``sources=False``), then sync the given (default:
         every configured) site (unless ``sites=False``); never stops at one failure."""
         run = SyncRun()
@@ -169,7 +177,7 @@ class SyncService:
             self.store.release_lock(lock, owner)
 
     def sync_site(self, site_id: str, *, wait: bool = False, wait_seconds: float | None = None,
-                  sleep=time.sleep) -> SiteSyncResult:
+                  sleep: Callable[[float], None] = time.sleep) -> SiteSyncResult:
         result = SiteSyncResult(site_id)
         lock = f"sync:{site_id}"
         owner = self.bridge.outbox.owner
@@ -187,7 +195,7 @@ class SyncService:
         return result
 
     # -- the three steps ---------------------------------------------------------
-    def _sync_locked(self, site_id: str, result: SiteSyncResult, renew) -> None:
+    def _sync_locked(self, site_id: str, result: SiteSyncResult, renew: Callable[[], object]) -> None:
         self._guarded(site_id, result, lambda: self._pull_and_reconcile(site_id, result, renew))
         # Drained even when pulling failed: a site whose comment listing is down
         # (or that has none) still gets its decisions and posts.
@@ -199,7 +207,7 @@ class SyncService:
         self.store.record_site_sync(site_id, summary=result.summary(), error=result.error,
                                     seconds=time.monotonic() - result.started)
 
-    def _guarded(self, site_id: str, result: SiteSyncResult, step) -> None:
+    def _guarded(self, site_id: str, result: SiteSyncResult, step: Callable[[], None]) -> None:
         """Run one step; an adapter error or a bug is recorded on the result (the
         first one wins), never raised, so one site's failure stops nothing else."""
         try:
@@ -215,7 +223,7 @@ class SyncService:
             error = f"{exc.__class__.__name__}: {exc}"
         result.error = result.error or error
 
-    def _pull_and_reconcile(self, site_id: str, result: SiteSyncResult, renew) -> None:
+    def _pull_and_reconcile(self, site_id: str, result: SiteSyncResult, renew: Callable[[], object]) -> None:
         """Steps 1 and 2, for a site that can list comments at all (its adapter says so)."""
         adapter = self.bridge.adapter(site_id)
         if not adapter.supports(Feature.COMMENTS):
@@ -230,7 +238,8 @@ class SyncService:
         via_plugin = self.bridge.wordpress_plugin.reconcile(site_id, adapter, site, renew, fallback=reconcile)
         result.changed = redelivered + (reconcile() if via_plugin is None else via_plugin)
 
-    def reconcile_site(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
+    def reconcile_site(self, site_id: str, adapter: CMSAdapter, renew: Callable[[], object] = lambda: None,
+                       seen_before: str | None = None) -> int:
         """Step 2: what the site changed in comments the inbox already has. By
         polling: the open ones, then a rolling slice of the rest. A path that learns
         the site's changes otherwise (the WordPress connector plugin's change feed)
@@ -241,7 +250,8 @@ class SyncService:
         stats = self.bridge.outbox.run_due(site_id=site_id)
         result.written_back, result.retrying, result.failed_jobs = stats.done, stats.retried, stats.failed
 
-    def pull(self, site_id: str, adapter, site: dict, renew=lambda: None) -> tuple[int, int]:
+    def pull(self, site_id: str, adapter: CMSAdapter, site: dict,
+             renew: Callable[[], object] = lambda: None) -> tuple[int, int]:
         """Comments after the cursor, one page in memory at a time; returns (new, changed).
 
         A stream that delivers changed comments again (TYPO3's connector orders by
@@ -269,7 +279,8 @@ class SyncService:
                 total = None if cursor.remaining is None else pulled + cursor.remaining
                 self.on_pulled(site_id, len(rows), total)
 
-    def reconcile(self, site_id: str, adapter, renew=lambda: None, seen_before: str | None = None) -> int:
+    def reconcile(self, site_id: str, adapter: CMSAdapter, renew: Callable[[], object] = lambda: None,
+                  seen_before: str | None = None) -> int:
         """Re-read the open comments by id (not those this run just pulled); record what the site changed."""
         changed = 0
         for rows in self.store.iter_open_comments(site_id, self.batch, seen_before):
@@ -277,7 +288,8 @@ class SyncService:
             renew()
         return changed
 
-    def roll(self, site_id: str, adapter, renew=lambda: None, budget: int | None = None) -> int:
+    def roll(self, site_id: str, adapter: CMSAdapter, renew: Callable[[], object] = lambda: None,
+             budget: int | None = None) -> int:
         """The rolling reconcile: up to ``budget`` requests (``[sync] reconcile_budget``)
         re-reading stored comments by local id from where the last sync stopped
         (``sync_state`` ``site:<id>`` / ``reconcile_position``). At the end the lap is
@@ -300,7 +312,7 @@ class SyncService:
             renew()
         return changed
 
-    def _reread(self, site_id: str, adapter, rows: list[dict]) -> int:
+    def _reread(self, site_id: str, adapter: CMSAdapter, rows: list[dict]) -> int:
         remote = {c.remote_id: c.status.value for c in adapter.fetch_comments_by_id([r["remote_id"] for r in rows])}
         return self.store.apply_site_statuses(
             site_id, [{"row": r, "status": remote.get(r["remote_id"], "deleted")} for r in rows])
@@ -330,7 +342,7 @@ class SyncService:
 
     def salt(self) -> str:
         if self._salt is None:
-            name = self.bridge.config.security.get("commenter_salt_env") or ""
+            name = self.bridge.config.security.commenter_salt_env
             salt = os.environ.get(name) if name else None
             if not salt:
                 # First writer wins, so concurrent first runs agree on one salt.
@@ -339,5 +351,5 @@ class SyncService:
         return self._salt
 
 
-def setup(bridge) -> SyncService:
+def setup(bridge: Bridge) -> SyncService:
     return SyncService(bridge)

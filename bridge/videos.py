@@ -108,10 +108,9 @@ PERSONAL = {
 CLUSTER = 0x1F43B675
 #: what may follow a cluster at the segment's level (ends a cluster of unknown size)
 SEGMENT_LEVEL = {CLUSTER, 0x1C53BB6B, 0x114D9B74, 0x1549A966, 0x1654AE6B, *PERSONAL}
-UNKNOWN = object()
 
 
-def _vint(data: bytes, pos: int, *, keep_marker: bool) -> tuple[int, int]:
+def _vint(data: bytes | bytearray, pos: int, *, keep_marker: bool) -> tuple[int, int]:
     """(value, width) of the EBML variable-size integer at pos (RFC 8794 §4)."""
     if pos >= len(data):
         raise VideoUnreadable("truncated")
@@ -127,12 +126,12 @@ def _vint(data: bytes, pos: int, *, keep_marker: bool) -> tuple[int, int]:
     return value, width
 
 
-def _element(data: bytes, pos: int):
-    """(id, header length, payload size or UNKNOWN) of the element at pos."""
+def _element(data: bytes | bytearray, pos: int) -> tuple[int, int, int | None]:
+    """(id, header length, payload size or None when the size is unknown) of the element at pos."""
     ident, id_width = _vint(data, pos, keep_marker=True)
     size, size_width = _vint(data, pos + id_width, keep_marker=False)
     unknown = size == (1 << (7 * size_width)) - 1  # all value bits set: "size unknown" (live recordings)
-    return ident, id_width + size_width, (UNKNOWN if unknown else size)
+    return ident, id_width + size_width, (None if unknown else size)
 
 
 def _void(out: bytearray, pos: int, total: int) -> None:
@@ -148,7 +147,7 @@ def _cluster_end(out: bytearray, pos: int, end: int) -> int:
     segment-level element, or the end of its parent."""
     while pos < end:
         ident, header, size = _element(out, pos)
-        if ident in SEGMENT_LEVEL or size is UNKNOWN:
+        if ident in SEGMENT_LEVEL or size is None:
             return pos
         pos += header + size
     return end
@@ -158,7 +157,7 @@ def _walk(out: bytearray, start: int, end: int, removed: set[str]) -> None:
     pos = start
     while pos < end:
         ident, header, size = _element(out, pos)
-        if size is UNKNOWN:
+        if size is None:
             if ident not in CONTAINERS and ident != CLUSTER:
                 raise VideoUnreadable(f"element {ident:#x} of unknown size")
             size = (_cluster_end(out, pos + header, end) if ident == CLUSTER else end) - pos - header
@@ -178,7 +177,7 @@ def strip_webm(data: bytes) -> tuple[bytes, list[str]]:
     when the element tree is broken."""
     out = bytearray(data)
     ident, header, size = _element(out, 0)
-    if ident != 0x1A45DFA3 or size is UNKNOWN:
+    if ident != 0x1A45DFA3 or size is None:
         raise VideoUnreadable("no EBML header")
     removed: set[str] = set()
     _walk(out, header + size, len(out), removed)

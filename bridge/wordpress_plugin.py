@@ -22,13 +22,18 @@ again after :data:`ABSENT_RECHECK_SECONDS`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from adapters.base import AdapterError, AuthError, PermissionDenied
+from adapters.base import AdapterError, AuthError, CMSAdapter, PermissionDenied
 from adapters.wordpress import WordPressAdapter
 from adapters.wordpress.plugin import Change, PluginClient, change_from_plugin
 from webhooks.routes import Answer, WebhookSource
 
 from . import clock
+
+if TYPE_CHECKING:
+    from .core import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +46,7 @@ KEEP_DELIVERIES_SECONDS = 30 * 86400
 
 
 class WordPressPluginService:
-    def __init__(self, bridge):
+    def __init__(self, bridge: Bridge):
         self.bridge = bridge
         self.store = bridge.store
         self._clients: dict[str, PluginClient] = {}
@@ -94,7 +99,8 @@ class WordPressPluginService:
             client = self._clients[site_id] = PluginClient(adapter.connection)
         return client
 
-    def reconcile(self, site_id: str, adapter, site: dict, renew=lambda: None, *, fallback) -> int | None:
+    def reconcile(self, site_id: str, adapter: CMSAdapter, site: dict, renew: Callable[[], object] = lambda: None,
+                  *, fallback: Callable[[], int]) -> int | None:
         """Site changes read from the plugin's changes route; None when the site has no plugin
         (the caller reconciles as without it). The first time, ``fallback`` (the ordinary
         reconcile) runs once as well: what changed before the plugin came is not in its list."""
@@ -158,5 +164,5 @@ class WordPressPluginService:
         return [line]
 
 
-def setup(bridge) -> WordPressPluginService:
+def setup(bridge: Bridge) -> WordPressPluginService:
     return WordPressPluginService(bridge)

@@ -154,11 +154,11 @@ def test_a_restored_installation_updates_the_post_it_made_instead_of_a_second_on
     (pub,) = bridge.curation.publications(item_id, None)
     post_id = int(pub["remote_ref"]["remote_id"])
     installation = bridge.store.installation_id()
-    media_dir = config.server["media_dir"]
+    media_dir = config.server.media_dir
     backups.make_backup(bridge.store, media_dir, str(tmp_path / "bak"))
     bridge.close()
 
-    database = config.server["database"]
+    database = config.server.database
     for suffix in ("", "-wal", "-shm"):  # the disk is lost
         if os.path.exists(database + suffix):
             os.remove(database + suffix)

@@ -119,7 +119,7 @@ def test_users_add_and_passwd_share_the_password_prompt_and_generator(conf):
     generated = cli(conf, "users", "passwd", "pia", "--generate").stdout
     password = re.search(r"^password: (\S+)$", generated, re.M).group(1)
     added = re.search(r"^password: (\S+)$", cli(conf, "users", "add", "ole", "--generate").stdout, re.M).group(1)
-    store = open_store(load_config(str(conf)).server["database"])
+    store = open_store(load_config(str(conf)).server.database)
     try:
         assert verify_password(store.get_user_by_name("pia")["password_hash"], password)
         assert not verify_password(store.get_user_by_name("pia")["password_hash"], "typed-password-12")

@@ -47,7 +47,7 @@ def test_sync_prints_a_line_per_site_and_skips_quietly_when_busy(cli, wp, tmp_pa
     assert first.exit_code == 0, first.output
     assert "blog: 121 new, 0 changed, 0 written back, 0 errors" in first.output
 
-    store = open_store(load_config(config_path).server["database"])
+    store = open_store(load_config(config_path).server.database)
     assert store.acquire_lock("sync:blog", "another-run", 4e9, 900)
     busy = cli("sync", "--site", "blog", config=config_path)
     assert busy.exit_code == 0 and "another sync of this site is running" in busy.stderr

@@ -54,7 +54,7 @@ def run(runner, wp, feeds):
 
 
 def _items(config_path) -> dict[str, int]:
-    store = open_store(load_config(config_path).server["database"])
+    store = open_store(load_config(config_path).server.database)
     try:
         rows = store.query("SELECT source_id, COUNT(*) AS n FROM items GROUP BY source_id")
         return {r["source_id"]: r["n"] for r in rows}
@@ -118,7 +118,7 @@ def test_sync_downloads_the_images_of_webhook_deliveries_without_any_feed(runner
     result = runner("sync")
     assert result.exit_code == 0, result.output
     assert feeds.hits["/photos/finish.png"] == 1
-    store = open_store(load_config(runner.config).server["database"])
+    store = open_store(load_config(runner.config).server.database)
     try:
         [media] = store.query("SELECT state FROM media")
     finally:

@@ -22,8 +22,8 @@ def problems(raw, environ=None):
 
 def test_defaults_need_nothing_from_the_environment():
     config = validate_config({}, environ={})
-    assert config.server["host"] == "127.0.0.1"
-    assert config.server["port"] == 8000
+    assert config.server.host == "127.0.0.1"
+    assert config.server.port == 8000
     assert config.sites == [] and config.sources == []
 
 
@@ -86,8 +86,8 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path):
     path.parent.mkdir()
     path.write_text('[server]\ndatabase = "data/b.db"\n')
     config = load_config(str(path), environ={})
-    assert config.server["database"] == str(tmp_path / "conf" / "data" / "b.db")
-    assert config.server["secret_key_file"] == str(tmp_path / "conf" / "data" / "secret_key")
+    assert config.server.database == str(tmp_path / "conf" / "data" / "b.db")
+    assert config.server.secret_key_file == str(tmp_path / "conf" / "data" / "secret_key")
 
 
 def test_broken_toml_is_a_config_error(tmp_path):
@@ -140,6 +140,6 @@ def test_the_commented_examples_in_config_example_toml_are_valid():
 
 
 def test_reconcile_budget_defaults_and_bounds():
-    assert validate_config({}, environ={}).sync["reconcile_budget"] == 10
-    assert validate_config({"sync": {"reconcile_budget": 0}}, environ={}).sync["reconcile_budget"] == 0
+    assert validate_config({}, environ={}).sync.reconcile_budget == 10
+    assert validate_config({"sync": {"reconcile_budget": 0}}, environ={}).sync.reconcile_budget == 0
     assert problems({"sync": {"reconcile_budget": -1}}) == ["sync.reconcile_budget: -1 must be between 0 and 1000"]

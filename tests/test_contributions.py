@@ -18,10 +18,9 @@ SITE = memory_site("corp")
 OTHER = memory_site("blog")
 
 
-pytestmark = pytest.mark.bridge_config(
-    {"server": {"public_url": "https://bridge.example"}, "sites": [SITE, OTHER],
-     "contributions": {"max_file_bytes": 200_000, "per_client_per_hour": 3, "organisation": "Windwerk"}},
-    {"WP_PW": "x"})
+CONTRIBUTIONS = {"max_file_bytes": 200_000, "per_client_per_hour": 3, "organisation": "Windwerk"}
+RAW = {"server": {"public_url": "https://bridge.example"}, "sites": [SITE, OTHER], "contributions": CONTRIBUTIONS}
+pytestmark = pytest.mark.bridge_config(RAW, {"WP_PW": "x"})
 
 
 def invite(client, auth, **body):
@@ -244,7 +243,7 @@ MP4, MOV, WEBM = real_video("mp4"), real_video("mov", 240, 160), real_video("web
 
 
 def stored_files(bridge) -> list[str]:
-    root = bridge.config.server["media_dir"]
+    root = bridge.config.server.media_dir
     return [os.path.join(d, f) for d, _dirs, files in os.walk(root) for f in files]
 
 
@@ -310,8 +309,10 @@ def test_a_corrupt_video_is_refused_and_nothing_is_stored(client, auth, bridge, 
     assert counts(bridge) == (0, 0, 0) and stored_files(bridge) == []
 
 
+# as on a server without Debian's ffmpeg
+@pytest.mark.bridge_config({**RAW, "contributions": {**CONTRIBUTIONS, "ffmpeg": "/nonexistent/ffmpeg"}},
+                           {"WP_PW": "x"})
 def test_without_ffmpeg_videos_are_kept_and_editors_are_told_what_was_not_done(client, auth, bridge, caplog):
-    bridge.config.contributions["ffmpeg"] = "/nonexistent/ffmpeg"  # as on a server without Debian's ffmpeg
     token = token_of(invite(client, auth)["url"])
     assert send(client, token, files=[("VID_0002.webm", WEBM)]).status_code == 201
     (item,) = bridge.store.curation_items(states=["pending"])

@@ -221,7 +221,7 @@ def objects(app, bridge):
     eva = store.create_user("eva", hash_password(EDITOR_PASSWORD), "editor", ["corp"])
     data = png_bytes(5, 5)
     sha = hashlib.sha256(data).hexdigest()
-    media_dir = bridge.config.server["media_dir"]
+    media_dir = bridge.config.server.media_dir
     path = os.path.join(media_dir, sha[:2], sha[2:4], f"{sha}.png")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as fh:

@@ -44,7 +44,7 @@ def test_story_editor_previews_reorders_by_keyboard_and_drag_and_captions(tmp_pa
     bridge = _bridge(server, wp, monkeypatch, time.time())
     store = bridge.store
     store.create_user("admin", hash_password("admin-password-123"), "admin", None)
-    media_dir = Path(bridge.config.server["media_dir"])
+    media_dir = Path(bridge.config.server.media_dir)
     media_dir.mkdir(parents=True, exist_ok=True)
     path = image_file(media_dir, "tower.png")  # where the bridge keeps downloads: the preview serves it
     photo = add_item(store, title="Tower up", text="The tower stands.", author_name="Ann",

@@ -20,6 +20,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.types import ErrorMessages
 
 MAX_TEXT = 100_000
 MAX_MEDIA = 20
@@ -32,7 +33,7 @@ def _http_url(value: str) -> None:
 
 
 def _str(required: bool = False, max_len: int = 2000, **kw) -> fields.String:
-    messages = {"required": "is required", "invalid": "must be a string", "null": "must not be null"}
+    messages: ErrorMessages = {"required": "is required", "invalid": "must be a string", "null": "must not be null"}
     return fields.String(required=required, validate=validate.Length(max=max_len, error=f"is longer than {max_len} "
                                                                      "characters"),
                          error_messages=messages, **kw)

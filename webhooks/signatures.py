@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from datetime import UTC
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook, WebhookVerificationError
+from werkzeug.datastructures import Headers
 
 HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format prefix, not a secret
@@ -48,7 +49,7 @@ def _webhooks(secret_value: str) -> list[Webhook]:
     return found
 
 
-def verify(secret_value: str, body: bytes, headers: Mapping[str, str]) -> str:
+def verify(secret_value: str, body: bytes, headers: Mapping[str, str] | Headers) -> str:
     """Check a Standard Webhooks signature; return the ``webhook-id``.
 
     Raises SignatureError naming the problem: a missing header, a timestamp out of

@@ -149,7 +149,7 @@ class WordPressAdapter(CMSAdapter):
                 if name == "rest":
                     if index is None:
                         raise RemoteError("the site has no WordPress REST API (/wp-json/)")
-                    chosen = self._open_rest()
+                    chosen: RestTransport | XmlrpcTransport = self._open_rest()
                 else:
                     chosen = self._open_xmlrpc()
                 caps = chosen.capabilities()

@@ -73,7 +73,8 @@ def image_block(entry: StoryEntry, media_id: str, src: str, marker: dict | None 
     attrs = {**(marker or {}), "id": int(media_id), "sizeSlug": "full", "linkDestination": "none"}
     caption = _caption(entry, entry.item.text)
     figcaption = f'<figcaption class="wp-element-caption">{caption}</figcaption>' if caption else ""
-    img = f'<img src="{_attr(src)}" alt="{_attr(media.alt or "")}" class="wp-image-{int(media_id)}"/>'
+    alt = media.alt if media is not None else ""
+    img = f'<img src="{_attr(src)}" alt="{_attr(alt or "")}" class="wp-image-{int(media_id)}"/>'
     return block("image", f'<figure class="wp-block-image size-full">{img}{figcaption}</figure>', attrs)
 
 
@@ -102,6 +103,8 @@ def embed_block(entry: StoryEntry, marker: dict | None = None) -> str:
 
 def _sha(item: SocialItem) -> str:
     media = first_image(item)
+    if media is None:  # only an item whose kind is "image" gets here
+        raise ValueError(f"item {item.id!r} has no downloaded image")
     return media.sha256 or file_sha256(media.local_path)
 
 

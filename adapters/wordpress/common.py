@@ -8,6 +8,7 @@ import mimetypes
 import os
 import re
 import xmlrpc.client
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,7 +124,7 @@ def post_url_from_comment_link(link: str) -> str:
     return re.sub(r"comment-page-\d+/?$", "", url)
 
 
-def comment_html(raw: str) -> str:
+def comment_html(raw: str | None) -> str:
     """Raw comment_content as safe HTML: paragraphs like WordPress shows them."""
     raw = raw or ""
     if "<p" not in raw:
@@ -165,9 +166,16 @@ def comment_from_row(row: dict) -> RemoteComment:
         held_because=held_because(row))
 
 
-def file_sha256(path: str) -> str:
+def local_file(path: str | None) -> str:
+    """A downloaded media file's path (``first_image`` and ``video_media`` give only media that has one)."""
+    if not path:
+        raise ValueError("the media was never downloaded (Media.local_path is empty)")
+    return path
+
+
+def file_sha256(path: str | None) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open(local_file(path), "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -199,7 +207,7 @@ def video_media(item: SocialItem) -> list[Media]:
     return [m for m in item.media if m.kind == "video" and m.local_path]
 
 
-def post_body(item: SocialItem, video_urls: list[str] = ()) -> str:
+def post_body(item: SocialItem, video_urls: Sequence[str] = ()) -> str:
     """The post's HTML; videos (already in the media library) as WordPress's video block markup."""
     body = nh3.clean(item.html or f"<p>{html.escape(item.text)}</p>")
     for url in video_urls:

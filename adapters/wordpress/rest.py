@@ -11,7 +11,7 @@ import requests
 from ..base import AdapterError, AuthError, NotFound, PermissionDenied, RateLimited, RemoteError, TemporaryRemoteError
 from ..http import retry_after_seconds
 from ..types import CommentStatus, Media, ModerationAction, RemoteComment
-from .common import BATCH, HEADER_FIX, MARKER, MEDIA_MARKER, comment_from_row, comment_status, media_type
+from .common import BATCH, HEADER_FIX, MARKER, MEDIA_MARKER, comment_from_row, comment_status, local_file, media_type
 from .connection import WordPressConnection
 from .responses import NO_JSON, created_id, decode_json
 from .walk import Listing
@@ -241,7 +241,7 @@ class RestTransport:
         no crash can leave an attachment without its marker. Status and headers
         decide: 201 + ``Location``, or ``X-WP-Upload-Attachment-ID`` even on a 5xx
         (the file is stored; only its sub-sizes failed)."""
-        with open(media.local_path, "rb") as fh:
+        with open(local_file(media.local_path), "rb") as fh:
             data = fh.read()
         route = "/wp/v2/media"
         response = self.request("POST", route, ok=None, data=data, params={

@@ -177,13 +177,16 @@ class CommentWalk:
         """XML-RPC: read by id what a date-ordered walk cannot reach (see the module docstring)."""
         # As many as ids were burnt since the last sync (deleted comments, reserved ids):
         # few on a normal site, and each is read once, as the cursor then moves past it.
+        probe = self.listing.probe
+        if probe is None:  # REST: nothing to read by id (the caller checks this too)
+            return
         gaps = [str(i) for i in range(state.floor_id + 1, state.top_id) if i not in state.seen]
         for start in range(0, len(gaps), 100):
-            for comment in self.listing.probe(gaps[start:start + 100]):
+            for comment in probe(gaps[start:start + 100]):
                 self._take(state, comment)
         while True:
             base = max(state.top_id, state.floor_id)
-            found = self.listing.probe([str(i) for i in range(base + 1, base + PROBE + 1)])
+            found = probe([str(i) for i in range(base + 1, base + PROBE + 1)])
             if not found:
                 return
             for comment in found:

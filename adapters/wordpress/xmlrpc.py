@@ -51,6 +51,7 @@ from .common import (  # noqa: E402
     comment_html,
     comment_key,
     comment_status,
+    local_file,
     media_type,
     optional_id,
     post_url_from_comment_link,
@@ -95,6 +96,7 @@ class _TimeoutTransport(xmlrpc.client.SafeTransport):
         self.user_agent = USER_AGENT
 
     def make_connection(self, host):
+        conn: http.client.HTTPConnection
         if self.https:
             conn = super().make_connection(host)
         else:
@@ -206,6 +208,7 @@ class XmlrpcTransport:
             return PermissionDenied(f"WordPress XML-RPC: {text}")
         if isinstance(exc, XmlrpcDisabledError):
             return XmlrpcDisabled(f"XML-RPC is disabled on {self.connection.base_url}: {exc}", hint=USE_REST)
+        assert isinstance(exc, xmlrpc.client.Fault)  # what call() catches besides the library's two errors
         if exc.faultCode == 404:
             return NotFound(f"WordPress XML-RPC: {exc.faultString}")
         if exc.faultCode == 405:
@@ -439,7 +442,7 @@ class XmlrpcTransport:
         return None
 
     def upload(self, media: Media, filename: str, sha: str) -> str:
-        with open(media.local_path, "rb") as fh:
+        with open(local_file(media.local_path), "rb") as fh:
             bits = xmlrpc.client.Binary(fh.read())
         result = self.call(xm.UploadFile({"name": filename, "type": media_type(media), "bits": bits,
                                           "overwrite": False}))

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
-from ..config import ConfigError, load_config
+from ..config import Config, ConfigError, load_config
 from ..store import StoreError
+
+if TYPE_CHECKING:
+    from ..core import Bridge
+    from ..managed import ManagedEntries
 
 #: what a command that needs sites says when there is none
 NO_SITES = ("no sites configured (connect one on /sites or with `cms-bridge sites add`, "
@@ -25,14 +31,16 @@ class Context:
 
     def __init__(self, config_path: str | None):
         self.config_path = config_path
-        self._config = None
-        self._bridge = None
+        self._config: Config | None = None
+        self._bridge: Bridge | None = None
         #: commands that never talk to a site or sender clear this, so they work
         #: before every ``*_env`` secret is exported (see ``without_secrets``)
         self.require_secrets = True
+        #: the shared lock ``serve`` and ``sync`` hold while they run (``restore`` waits for it)
+        self.running_lock: TextIO | None = None
 
     @property
-    def config(self):
+    def config(self) -> Config:
         if self._config is None:
             try:
                 self._config = load_config(self.config_path, require_secrets=self.require_secrets)
@@ -41,7 +49,7 @@ class Context:
         return self._config
 
     @property
-    def bridge(self):
+    def bridge(self) -> Bridge:
         if self._bridge is None:
             from ..core import Bridge
 
@@ -56,7 +64,7 @@ class Context:
             self._bridge.close()
 
 
-def fail_config(exc: ConfigError):
+def fail_config(exc: ConfigError) -> NoReturn:
     click.echo(f"cms-bridge: the configuration is not valid ({exc.path or 'defaults'}):", err=True)
     for line in exc.problems:
         click.echo(f"  {line}", err=True)
@@ -71,7 +79,7 @@ def cli_actor() -> str:
     return f"cli:{os.environ.get('USER', '?')}"
 
 
-def remove_managed(service, entry_id: str, *, in_config: bool, fix: str, unknown: str) -> None:
+def remove_managed(service: ManagedEntries, entry_id: str, *, in_config: bool, fix: str, unknown: str) -> None:
     """``sites remove`` / ``sources remove``: only what was added in the UI or the CLI
     (exit 2 naming why not: in the config file, or not known at all)."""
     if not service.is_managed(entry_id):
@@ -80,13 +88,13 @@ def remove_managed(service, entry_id: str, *, in_config: bool, fix: str, unknown
     click.echo(f"{entry_id}: removed")
 
 
-def without_secrets(command):
+def without_secrets(command: Callable[..., Any]):
     """For commands that touch only the local database (users, tokens, making a
     webhook secret): unset ``*_env`` variables are not an error there."""
     import functools
 
     @functools.wraps(command)
-    def wrapped(ctx: Context, *args, **kwargs):
+    def wrapped(ctx: Context, *args: Any, **kwargs: Any):
         ctx.require_secrets = False
         return command(ctx, *args, **kwargs)
     return wrapped

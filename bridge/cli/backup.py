@@ -1,11 +1,16 @@
 """``cms-bridge backup`` and ``restore``: copies an operator can trust."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .. import backup as backups
 from . import main, pass_ctx, without_secrets
 from .progress import Progress
+
+if TYPE_CHECKING:
+    from . import Context
 
 
 @main.command("backup")
@@ -13,13 +18,13 @@ from .progress import Progress
 @click.option("--no-media", is_flag=True, help="Leave the downloaded images out (the database alone).")
 @pass_ctx
 @without_secrets
-def backup(ctx, path: str, no_media: bool):
+def backup(ctx: Context, path: str, no_media: bool):
     """Copy the database (and media) into the new directory PATH while serve and sync run.
 
     Uses SQLite's online backup API, so the copy is consistent; the installation id
     travels with it, so a restored installation updates the posts it made before.
     """
-    media_dir = ctx.config.server["media_dir"]
+    media_dir = ctx.config.server.media_dir
     db_bar = Progress("database", 1)
     media_bar = Progress("media", 0 if no_media else backups.media_count(media_dir))
     try:
@@ -38,7 +43,7 @@ def backup(ctx, path: str, no_media: bool):
 @click.option("--force", is_flag=True, help="Restore even while a serve or sync uses the database.")
 @pass_ctx
 @without_secrets
-def restore(ctx, path: str, force: bool):
+def restore(ctx: Context, path: str, force: bool):
     """Replace the database with the backup in PATH (and add its media).
 
     Refuses while `cms-bridge serve` or `sync` runs on this database unless --force.
@@ -51,7 +56,7 @@ def restore(ctx, path: str, force: bool):
         raise click.ClickException(str(exc)) from None
     bar = Progress("media", manifest_media)
     try:
-        report = backups.restore_backup(config.server["database"], config.server["media_dir"], path,
+        report = backups.restore_backup(config.server.database, config.server.media_dir, path,
                                         force=force, media_progress=bar.step)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from None

@@ -1,9 +1,14 @@
 """The outbox from the command line."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from . import main, pass_ctx, without_secrets
+
+if TYPE_CHECKING:
+    from . import Context
 
 
 @main.group()
@@ -18,7 +23,7 @@ def jobs():
 @click.option("--limit", type=int, default=50, show_default=True)
 @pass_ctx
 @without_secrets
-def jobs_list(ctx, state, site, limit):
+def jobs_list(ctx: Context, state: str | None, site: str | None, limit: int):
     """List jobs, newest first."""
     rows = ctx.bridge.outbox.list(state=state, site_id=site, limit=limit)
     if not rows:
@@ -34,7 +39,7 @@ def jobs_list(ctx, state, site, limit):
 @click.option("--all-failed", is_flag=True, help="Retry every failed job.")
 @pass_ctx
 @without_secrets
-def jobs_retry(ctx, job_ids, all_failed):
+def jobs_retry(ctx: Context, job_ids: tuple[int, ...], all_failed: bool):
     """Queue failed jobs again (the next `cms-bridge sync` runs them)."""
     outbox = ctx.bridge.outbox
     ids = list(job_ids)

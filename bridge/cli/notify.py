@@ -1,14 +1,19 @@
 """``cms-bridge notify``: digests and threshold alerts, for cron (``sync`` does it too)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from . import main, pass_ctx
 
+if TYPE_CHECKING:
+    from . import Context
+
 
 @main.command("notify")
 @pass_ctx
-def notify(ctx):
+def notify(ctx: Context):
     """Enqueue the due digests and newly crossed alerts, then send every due notification.
 
     Each message goes out once (the outbox's idempotency key per digest period and

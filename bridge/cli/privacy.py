@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import getpass
+from typing import TYPE_CHECKING
 
 import click
 
 from . import main, pass_ctx
 from .progress import Progress
+
+if TYPE_CHECKING:
+    from . import Context
 
 
 @main.command("erase")
@@ -16,7 +20,7 @@ from .progress import Progress
 @click.option("--at-origin", is_flag=True, help="Also anonymise the comments on the sites, as the CMS's own "
               "personal-data eraser does.")
 @pass_ctx
-def erase(ctx, email: str | None, author_key: str | None, at_origin: bool):
+def erase(ctx: Context, email: str | None, author_key: str | None, at_origin: bool):
     """Remove everything cms-bridge holds about a commenter: names, e-mail, IP,
     author key and the comments' texts (the rows stay, marked erased).
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 class Progress:
@@ -17,7 +21,7 @@ class Progress:
         self.label, self.done = label, 0
         self.tty = sys.stderr.isatty() and total != 0
         self.started = time.monotonic()
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         if self.tty and total:
             self._start(total)
 

@@ -1,11 +1,21 @@
 """Connected sites from the command line: list them, check that each is usable."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from adapters.base import ALL_FEATURES, AdapterError
 
 from . import NO_SITES, cli_actor, main, pass_ctx, remove_managed
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
+
+    from adapters.base import Feature
+    from adapters.types import ConnectionReport
+
+    from . import Context
 
 
 @main.group()
@@ -15,7 +25,7 @@ def sites():
 
 @sites.command("list")
 @pass_ctx
-def sites_list(ctx):
+def sites_list(ctx: Context):
     """Each configured site with its state, transport and last sync."""
     configured = ctx.bridge.config.sites  # the Bridge adds the sites connected in the UI
     if not configured:
@@ -35,7 +45,7 @@ def sites_list(ctx):
 @sites.command("check")
 @click.argument("site_id", required=False)
 @pass_ctx
-def sites_check(ctx, site_id):
+def sites_check(ctx: Context, site_id: str | None):
     """Probe each site (or SITE_ID): version, transport, what the account may do,
     or what to fix. Exits 0 only if every checked site is usable."""
     bridge = ctx.bridge
@@ -69,7 +79,7 @@ def sites_check(ctx, site_id):
         raise SystemExit(1)
 
 
-def _print_report(sid: str, report, features) -> None:
+def _print_report(sid: str, report: ConnectionReport, features: AbstractSet[Feature]) -> None:
     caps = ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'NO'}" for k, v in report.capabilities.items())
     head = "ok" if report.ok else "NOT USABLE"
     click.echo(f"{sid}: {head} — {report.kind} {report.version or '(version unknown)'}, "
@@ -93,7 +103,8 @@ def _print_report(sid: str, report, features) -> None:
 @click.option("--secret-env", metavar="VAR", help="Read the application password / reaction secret from VAR "
               "instead of asking for it.")
 @pass_ctx
-def sites_add(ctx, site_id, kind, url, name, username, reaction_url, secret_env):
+def sites_add(ctx: Context, site_id: str, kind: str, url: str, name: str, username: str | None,
+              reaction_url: str | None, secret_env: str | None):
     """Connect a site (stored in the database, its secret encrypted), checked first:
     a site that does not work is not saved. Exit 1 if the check fails."""
     import os
@@ -128,7 +139,7 @@ def sites_add(ctx, site_id, kind, url, name, username, reaction_url, secret_env)
 @sites.command("remove")
 @click.argument("site_id")
 @pass_ctx
-def sites_remove(ctx, site_id):
+def sites_remove(ctx: Context, site_id: str):
     """Remove a site connected in the UI or with `sites add` (its comments stay readable)."""
     remove_managed(ctx.bridge.site_admin, site_id, in_config=ctx.config.site(site_id) is not None,
                    fix="comes from the config file; remove it there", unknown="is not a site here")

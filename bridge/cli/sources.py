@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from . import cli_actor, main, pass_ctx, remove_managed, without_secrets
 from .progress import Progress
+
+if TYPE_CHECKING:
+    from . import Context
 
 
 @main.group()
@@ -14,14 +18,14 @@ def sources():
     """Feeds and webhook senders that bring social items in."""
 
 
-def _when(value) -> str:
+def _when(value: str | None) -> str:
     return value or "never"
 
 
 @sources.command("list")
 @pass_ctx
 @without_secrets
-def sources_list(ctx):
+def sources_list(ctx: Context):
     """Each source with its state, last poll and last error."""
     bridge = ctx.bridge
     configured = {s["id"]: s for s in ctx.config.sources}
@@ -59,7 +63,7 @@ def sources_list(ctx):
 @click.option("--source", "source_id", metavar="ID", help="Only this feed source.")
 @click.option("--due-only", is_flag=True, help="Only sources whose interval has passed (default: all, now).")
 @pass_ctx
-def sources_poll(ctx, source_id, due_only):
+def sources_poll(ctx: Context, source_id: str | None, due_only: bool):
     """Poll feed sources now. Exits non-zero if any source failed (after polling all)."""
     from ..intake import UnknownSource
 
@@ -99,7 +103,7 @@ def sources_poll(ctx, source_id, due_only):
 @click.argument("source_id")
 @pass_ctx
 @without_secrets
-def sources_secret(ctx, source_id):
+def sources_secret(ctx: Context, source_id: str):
     """Print a new signing secret for a webhook source and how to set up the sender."""
     from webhooks.signatures import generate_secret
 
@@ -110,7 +114,7 @@ def sources_secret(ctx, source_id):
         raise click.ClickException(f"source {source_id!r} is a {source['kind']} source; only webhook sources "
                                    "have a signing secret")
     secret = generate_secret()
-    base = config.server.get("public_url") or f"http://{config.server['host']}:{config.server['port']}"
+    base = config.server.public_url or f"http://{config.server.host}:{config.server.port}"
     click.echo(secret)
     click.echo("")
     click.echo("1. Give cms-bridge the secret (in the environment of `cms-bridge serve`):")
@@ -148,8 +152,9 @@ def sources_secret(ctx, source_id):
               "(repeat for more; [sources.rules] suspect).")
 @click.option("--max-links", default="", metavar="N", help="Flag its items with more than N links (default 3).")
 @pass_ctx
-def sources_add(ctx, source_id, kind, url, name, network, interval, targets, trusted, require_consent, secret_env,
-                banned, suspect, max_links):
+def sources_add(ctx: Context, source_id: str, kind: str, url: str, name: str, network: str, interval: str,
+                targets: tuple[str, ...], trusted: bool, require_consent: bool, secret_env: str | None,
+                banned: tuple[str, ...], suspect: tuple[str, ...], max_links: str):
     """Add a feed or webhook source (stored in the database, a secret encrypted). A feed
     is fetched first and not saved if that fails (exit 1); bad input exits 2. Its rules
     (--banned, --suspect, --max-links) are checked as the config file's [sources.rules]."""
@@ -189,7 +194,7 @@ def sources_add(ctx, source_id, kind, url, name, network, interval, targets, tru
 @sources.command("remove")
 @click.argument("source_id")
 @pass_ctx
-def sources_remove(ctx, source_id):
+def sources_remove(ctx: Context, source_id: str):
     """Remove a source added in the UI or with `sources add` (the items it brought in stay)."""
     remove_managed(ctx.bridge.source_admin, source_id,
                    in_config=ctx.config.source(source_id) is not None,

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import signal
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from ..sync import SyncRun, source_summary
 from . import NO_SITES, Context, main, pass_ctx
 from .progress import Progress
+
+if TYPE_CHECKING:
+    from . import Context
 
 
 @main.command("sync")
@@ -20,7 +24,7 @@ from .progress import Progress
 @click.option("--every", type=click.IntRange(min=10), metavar="SECONDS",
               help="Keep running: sync again SECONDS after each run ends (for a service manager instead of cron).")
 @pass_ctx
-def sync(ctx, site_id, wait, no_sources, no_sites, every):
+def sync(ctx: Context, site_id: str | None, wait: bool, no_sources: bool, no_sites: bool, every: int | None):
     """Poll due feeds, pull new comments, reconcile open ones, write decisions back (outbox).
 
     Prints one line per polled source ("source ID: …") and one per site. Exits 1
@@ -36,8 +40,8 @@ def sync(ctx, site_id, wait, no_sources, no_sites, every):
         raise click.UsageError(f"no site {site_id!r} in the configuration (known: {known})")
     from .. import logs, running
 
-    logs.configure(ctx.config.server["log_format"])
-    ctx.running_lock = running.hold_shared(ctx.config.server["database"])  # `restore` waits for us to stop
+    logs.configure(ctx.config.server.log_format)
+    ctx.running_lock = running.hold_shared(ctx.config.server.database)  # `restore` waits for us to stop
     sources = not no_sources and not site_id
     sites = not no_sites
     if sites and not ctx.config.sites:

@@ -1,25 +1,31 @@
 """Accounts and API tokens."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .. import security
 from . import main, pass_ctx, without_secrets
+
+if TYPE_CHECKING:
+    from . import Context
 
 
 def _password_hash(password: str | None, generate: bool) -> tuple[str, str | None]:
     """(hash to store, generated password to print once or None): ``--generate`` makes one,
     ``--password`` gives one, else the user is prompted twice. A short one is a bad --password."""
     generated = security.generate_password() if generate else None
-    if generated is None and password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    secret = generated or password
+    if secret is None:
+        secret = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        return security.hash_password(generated or password), generated
+        return security.hash_password(secret), generated
     except security.WeakPassword as exc:
         raise click.BadParameter(str(exc), param_hint="--password") from None
 
 
-def _check_sites(ctx, sites: tuple[str, ...]) -> list[str] | None:
+def _check_sites(ctx: Context, sites: tuple[str, ...]) -> list[str] | None:
     if not sites:
         return None
     known = {s["id"] for s in ctx.config.sites}
@@ -44,7 +50,7 @@ def users():
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
 @pass_ctx
 @without_secrets
-def users_add(ctx, username, role, sites, password, generate):
+def users_add(ctx: Context, username: str, role: str, sites: tuple[str, ...], password: str | None, generate: bool):
     """Add a user."""
     store = ctx.bridge.store
     if store.get_user_by_name(username):
@@ -60,7 +66,7 @@ def users_add(ctx, username, role, sites, password, generate):
 @users.command("list")
 @pass_ctx
 @without_secrets
-def users_list(ctx):
+def users_list(ctx: Context):
     """List users."""
     rows = ctx.bridge.store.list_users()
     if not rows:
@@ -78,7 +84,7 @@ def users_list(ctx):
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
 @pass_ctx
 @without_secrets
-def users_passwd(ctx, username, password, generate):
+def users_passwd(ctx: Context, username: str, password: str | None, generate: bool):
     """Set a user's password (ends the user's open sessions)."""
     store = ctx.bridge.store
     user = store.get_user_by_name(username)
@@ -101,7 +107,7 @@ def tokens():
 @click.option("--name", default="", help="What the token is for.")
 @pass_ctx
 @without_secrets
-def tokens_create(ctx, username, name):
+def tokens_create(ctx: Context, username: str, name: str):
     """Create a token; it is printed once and stored only as a hash."""
     store = ctx.bridge.store
     user = store.get_user_by_name(username)
@@ -117,7 +123,7 @@ def tokens_create(ctx, username, name):
 @tokens.command("list")
 @pass_ctx
 @without_secrets
-def tokens_list(ctx):
+def tokens_list(ctx: Context):
     """List tokens (never their secret part)."""
     for t in ctx.bridge.store.list_tokens():
         state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
@@ -129,7 +135,7 @@ def tokens_list(ctx):
 @click.argument("token_id", type=int)
 @pass_ctx
 @without_secrets
-def tokens_revoke(ctx, token_id):
+def tokens_revoke(ctx: Context, token_id: int):
     """Revoke a token: it stops working at once."""
     if not ctx.bridge.store.revoke_token(token_id):
         raise click.ClickException(f"no active token {token_id} (see `cms-bridge tokens list`)")

@@ -5,7 +5,10 @@ services get a ``Store`` and never see a cursor.
 """
 from __future__ import annotations
 
-from .base import StoreBase, StoreError, dumps, loads
+from collections.abc import Callable
+from typing import Any
+
+from .base import StoreError, dumps, loads
 from .comments import CommentsQueries
 from .contributions import ContributionsQueries
 from .curation import CurationQueries
@@ -25,13 +28,14 @@ from .wordpress_plugin import WordPressPluginQueries
 __all__ = ["Store", "StoreError", "dumps", "loads", "open_store"]
 
 
-class Store(ContributionsQueries, StoriesQueries, CurationQueries, UsersQueries, JobsQueries, SitesQueries,
-            ItemsQueries, CommentsQueries, InboxQueries, MetricsQueries, PrivacyQueries, ManagedSitesQueries,
-            WordPressPluginQueries, InsightsQueries, NotificationsQueries, StoreBase):
-    pass
+class Store(ContributionsQueries, ItemsQueries, StoriesQueries, CurationQueries, UsersQueries, WordPressPluginQueries,
+            CommentsQueries, JobsQueries, SitesQueries, ManagedSitesQueries, MetricsQueries, InboxQueries,
+            PrivacyQueries, InsightsQueries, NotificationsQueries):
+    """Every area's queries; an area that uses another's inherits it (comments use jobs and the
+    state values), so each module says what it stands on."""
 
 
-def open_store(path: str, *, migrate: bool = True, tracer=None) -> Store:
+def open_store(path: str, *, migrate: bool = True, tracer: Callable[[str, Any], None] | None = None) -> Store:
     store = Store(path, tracer=tracer)
     if migrate:
         store.migrate()

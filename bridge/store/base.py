@@ -6,8 +6,8 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -17,6 +17,19 @@ from .migrations import MIGRATION_SET, known_names, migrations
 
 class StoreError(Exception):
     """The database cannot be used as it is (newer schema, unreadable file)."""
+
+
+#: a row or its absence: the row converters (``_job``, ``_item`` …) give back what they were given,
+#: so a caller that knows the row exists keeps a ``dict`` and one that may miss keeps ``dict | None``
+Row = TypeVar("Row", bound="dict | None")
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid the INSERT on ``cursor`` made (sqlite3 says None only after a statement that
+    inserted nothing, which would be a bug here)."""
+    if cursor.lastrowid is None:
+        raise StoreError("the INSERT made no row")
+    return cursor.lastrowid
 
 
 def dumps(value: Any) -> str:
@@ -47,7 +60,7 @@ class StoreBase:
     (BEGIN IMMEDIATE) so two writers never deadlock upgrading a read lock.
     """
 
-    def __init__(self, path: str, *, tracer=None):
+    def __init__(self, path: str, *, tracer: Callable[[str, Any], None] | None = None):
         self.path = str(path)
         self._local = threading.local()
         self._tracer = tracer
@@ -105,12 +118,19 @@ class StoreBase:
         row = self.db.execute(sql, params).fetchone()
         return dict(row) if row is not None else None
 
+    def query_row(self, sql: str, params: Any = ()) -> dict:
+        """The row ``sql`` must find (one just written in this transaction): a miss is a bug."""
+        row = self.query_one(sql, params)
+        if row is None:
+            raise StoreError(f"no row where one was just written: {sql}")
+        return row
+
     def scalar(self, sql: str, params: Any = ()) -> Any:
         row = self.db.execute(sql, params).fetchone()
         return row[0] if row is not None else None
 
     # -- backup ----------------------------------------------------------
-    def backup_to(self, dest: str, *, progress=None, pages: int = 512) -> None:
+    def backup_to(self, dest: str, *, progress: Callable[[int, int], None] | None = None, pages: int = 512) -> None:
         """Copy the whole database to ``dest`` with SQLite's online backup API.
 
         The copy is consistent while ``serve`` and ``sync`` keep writing: the

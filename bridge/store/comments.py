@@ -7,8 +7,11 @@ service records decisions and their write-back here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, overload
 
-from .base import dumps, loads
+from .base import dumps, inserted_id, loads
+from .jobs import JobsQueries
+from .state import StateQueries
 
 #: columns the sync writes for a comment it sees for the first time
 PULLED_COLUMNS = ("remote_id", "remote_parent_id", "post_id", "post_title", "post_url", "link", "type",
@@ -22,6 +25,10 @@ def _pulled(row: dict) -> list:
             for c in PULLED_COLUMNS]
 
 
+@overload
+def decoded_comment(row: dict) -> dict: ...
+@overload
+def decoded_comment(row: None) -> None: ...
 def decoded_comment(row: dict | None) -> dict | None:
     """A comments row with ``held_because`` as the list it stores ([] when the site gave none)."""
     if row is not None and "held_because" in row:
@@ -37,20 +44,10 @@ class _NotCancelled(Exception):
     """Rolls back a cancel_decision that cannot be completed."""
 
 
-class CommentsQueries:
+class CommentsQueries(JobsQueries, StateQueries):
     """Queries of the sync and moderation services live here."""
 
     # -- pulling ------------------------------------------------------------
-    def ensure_state(self, scope: str, key: str, value):
-        """Store ``value`` unless the key exists; return what is stored (first writer wins)."""
-        with self.write() as db:
-            db.execute(
-                "INSERT INTO sync_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(scope, key) DO NOTHING",
-                [scope, key, dumps(value), self.now_iso()],
-            )
-        return self.get_state(scope, key)
-
     def comment_cursor(self, site_id: str) -> dict | None:
         return self.get_state(f"site:{site_id}", "comments_cursor")
 
@@ -156,12 +153,19 @@ class CommentsQueries:
     def get_comment(self, comment_id: int) -> dict | None:
         return decoded_comment(self.query_one("SELECT * FROM comments WHERE id = ?", [comment_id]))
 
+    def written_comment(self, comment_id: int) -> dict:
+        """A comment the caller just read or wrote in its transaction (a miss is a bug)."""
+        row = self.query_row("SELECT * FROM comments WHERE id = ?", [comment_id])
+        decoded_comment(row)
+        return row
+
     def get_comment_by_remote(self, site_id: str, remote_id: str) -> dict | None:
         return decoded_comment(self.query_one("SELECT * FROM comments WHERE site_id = ? AND remote_id = ?",
                                        [site_id, remote_id]))
 
     def count_comments(self, site_id: str | None = None, status: str | None = None) -> int:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if site_id is not None:
             where.append("site_id = ?")
             params.append(site_id)
@@ -199,7 +203,7 @@ class CommentsQueries:
                 [comment["id"], comment["site_id"], comment["remote_id"], actor, action, comment["status"],
                  to_status, origin, detail, now],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def last_decision(self, comment_id: int) -> dict | None:
         """The newest log row of a comment that is not a reply (decisions, undos, site changes)."""
@@ -233,7 +237,7 @@ class CommentsQueries:
                      decision["from_status"], origin,
                      f"undid {decision['action']} by {decision['actor']}; its write-back was cancelled before it ran",
                      now])
-                return cur.lastrowid
+                return inserted_id(cur)
         except _NotCancelled:
             return None
 
@@ -259,7 +263,7 @@ class CommentsQueries:
                 [comment["id"], comment["site_id"], comment["remote_id"], actor, comment["status"],
                  comment["status"], origin, text[:500], self.now_iso()],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def link_writeback_job(self, comment_id: int, log_id: int, job_id: int, *, on_comment: bool = True) -> None:
         with self.write() as db:

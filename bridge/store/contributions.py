@@ -7,17 +7,18 @@ submissions and is raised in the same transaction that inserts one, so a
 """
 from __future__ import annotations
 
-from .base import dumps, loads
+from .base import Row, dumps, inserted_id, loads
+from .items import ItemsQueries
 
 INVITATION_JSON = ("targets", "rules")
 
 
-class ContributionsQueries:
+class ContributionsQueries(ItemsQueries):
     # -- invitations -----------------------------------------------------
     @staticmethod
-    def _invitation(row: dict | None) -> dict | None:
+    def _invitation(row: Row) -> Row:
         if row is None:
-            return None
+            return row
         for key in INVITATION_JSON:
             row[key] = loads(row[key], [] if key == "targets" else {})
         row["trusted"] = bool(row["trusted"])
@@ -35,10 +36,14 @@ class ContributionsQueries:
                 [values[c] for c in columns])
             db.execute("INSERT INTO sources (id, kind, url, updated_at) VALUES (?, 'contributors', '', ?)",
                        [values["source_id"], values["created_at"]])
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def get_invitation(self, invitation_id: int) -> dict | None:
         return self._invitation(self.query_one("SELECT * FROM invitations WHERE id = ?", [invitation_id]))
+
+    def written_invitation(self, invitation_id: int) -> dict:
+        """An invitation the caller just made (a miss is a bug)."""
+        return self._invitation(self.query_row("SELECT * FROM invitations WHERE id = ?", [invitation_id]))
 
     def invitation_by_token_hash(self, token_hash: str) -> dict | None:
         return self._invitation(self.query_one("SELECT * FROM invitations WHERE token_hash = ?", [token_hash]))
@@ -84,10 +89,10 @@ class ContributionsQueries:
             cur = db.execute(
                 f"INSERT INTO contributions ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 [values[c] for c in columns])
-            return cur.lastrowid, item_id
+            return inserted_id(cur), item_id
 
     @staticmethod
-    def _contribution(row: dict | None) -> dict | None:
+    def _contribution(row: Row) -> Row:
         if row is not None:
             row["removed_metadata"] = loads(row["removed_metadata"], [])
         return row
@@ -98,6 +103,10 @@ class ContributionsQueries:
 
     def contribution_for_item(self, item_id: int) -> dict | None:
         return self._contribution(self.query_one("SELECT * FROM contributions WHERE item_id = ?", [item_id]))
+
+    def written_contribution_for_item(self, item_id: int) -> dict:
+        """The contribution of an item the caller just read or changed (a miss is a bug)."""
+        return self._contribution(self.query_row("SELECT * FROM contributions WHERE item_id = ?", [item_id]))
 
     def contributions_of(self, invitation_id: int) -> list[dict]:
         rows = self.query("SELECT c.*, i.state AS item_state, i.title AS item_title FROM contributions c "

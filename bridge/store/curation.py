@@ -7,7 +7,9 @@ published (with its RemoteRef and URL), unpublishing, unpublished.
 """
 from __future__ import annotations
 
-from .base import dumps, loads, search_words
+from typing import Any
+
+from .base import Row, StoreBase, dumps, inserted_id, loads, search_words
 
 #: columns an item's curation may change (anything else is the intake's)
 CURATION_COLUMNS = frozenset({
@@ -33,12 +35,12 @@ def fts_phrase_query(text: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-class CurationQueries:
+class CurationQueries(StoreBase):
     # -- items -----------------------------------------------------------
     @staticmethod
-    def _curation_row(row: dict | None) -> dict | None:
+    def _curation_row(row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["flags"] = loads(row.get("flags"), [])
         row["target_sites"] = loads(row.get("target_sites"), [])
         row.pop("raw", None)
@@ -46,6 +48,10 @@ class CurationQueries:
 
     def item_for_curation(self, item_id: int) -> dict | None:
         return self._curation_row(self.query_one("SELECT * FROM items WHERE id = ?", [item_id]))
+
+    def written_item_for_curation(self, item_id: int) -> dict:
+        """The item as the caller's transaction just wrote it (it exists: a miss is a bug)."""
+        return self._curation_row(self.query_row("SELECT * FROM items WHERE id = ?", [item_id]))
 
     def items_for_curation(self, item_ids: list[int]) -> list[dict]:
         if not item_ids:
@@ -61,7 +67,8 @@ class CurationQueries:
         ``visible_sites``/``visible_sources`` (None = everything) restrict the list to
         items meant for those sites: chosen for them, or from a source targeting them.
         """
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if states:
             where.append(f"items.state IN ({', '.join('?' for _ in states)})")
             params.extend(states)
@@ -91,7 +98,7 @@ class CurationQueries:
         return {r["state"]: r["n"] for r in self.query("SELECT state, count(*) AS n FROM items GROUP BY state")}
 
     def update_item_curation(self, item_id: int, *, expect_states: tuple[str, ...] | None = None,
-                             expect_revision: int | None = None, **changes) -> bool:
+                             expect_revision: int | None = None, **changes: Any) -> bool:
         """Change curation columns; with ``expect_*`` only if the item is still as the
         caller saw it (two editors deciding at once: the second gets a conflict)."""
         unknown = set(changes) - CURATION_COLUMNS
@@ -137,7 +144,7 @@ class CurationQueries:
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [item_id, actor, action, from_state, to_state, dumps(list(sites or [])), detail, self.now_iso()],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def item_decisions(self, item_id: int) -> list[dict]:
         rows = self.query("SELECT * FROM item_decisions WHERE item_id = ? ORDER BY id", [item_id])
@@ -146,9 +153,9 @@ class CurationQueries:
         return rows
 
     # -- publications ----------------------------------------------------
-    def _publication(self, row: dict | None) -> dict | None:
+    def _publication(self, row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["remote_ref"] = loads(row.get("remote_ref"))
         return row
 

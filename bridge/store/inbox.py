@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from .base import search_words
+from .base import StoreBase, search_words
 from .comments import decoded_comment
 
 STATUSES = ("pending", "approved", "spam", "trash", "deleted")
@@ -85,7 +86,7 @@ def _date_end(value: str) -> str:
     return value
 
 
-class InboxQueries:
+class InboxQueries(StoreBase):
     # -- the list ------------------------------------------------------------
     def _inbox_where(self, flt: InboxFilter, *, with_site: bool) -> tuple[list[str], list]:
         where: list[str] = []
@@ -146,7 +147,7 @@ class InboxQueries:
             where.append("(c.date_gmt, c.id) < (?, ?)")
             params.extend([after[0], int(after[1])])
         order = "ORDER BY c.date_gmt DESC, c.id DESC"
-        driven = bool(flt.q) and self._few_matches(flt.q)
+        driven = self._few_matches(flt.q) if flt.q else False
         if driven:
             # A rare word: walking the date index until 50 matches turn up would read
             # every row; fetch the few matches by rowid and sort them instead. (A common
@@ -307,7 +308,8 @@ class InboxQueries:
     # -- audit -----------------------------------------------------------------
     def audit_page(self, *, actor: str | None = None, site: str | None = None, action: str | None = None,
                    before: int | None = None, limit: int = 100) -> tuple[list[dict], int | None]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         for column, value in (("l.actor", actor), ("l.site_id", site), ("l.action", action)):
             if value:
                 where.append(f"{column} = ?")

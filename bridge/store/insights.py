@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from .base import StoreBase
+
 #: up to this many sites, "top posts" filters rows by site before grouping them (see there)
 FEW_SITES = 1  # (the tests read both ways: one site, and two)
 
@@ -95,7 +97,7 @@ def _range_sums(table: str, keys: tuple[str, ...], where: str) -> str:
             f"FROM {table}_keys k WHERE {where}) ")
 
 
-class InsightsQueries:
+class InsightsQueries(StoreBase):
     def insight_comment_series(self, sites: list[str], start: str, end: str) -> list[tuple[str, list, list]]:
         """``(site_id, [day, …], [n, …])`` per site with comments in the range: one row per
         site, its days and counts as two JSON lists read in (site, day) order from the index

@@ -27,18 +27,20 @@ intake fills them (the contract with the curation service):
 """
 from __future__ import annotations
 
-from .base import dumps, loads
+from typing import Any
+
+from .base import Row, StoreBase, dumps, inserted_id, loads
 
 ITEM_JSON = ("flags", "target_sites", "raw")
 
 
-class ItemsQueries:
+class ItemsQueries(StoreBase):
     """Queries of the intake and curation services live here."""
 
     # -- items -----------------------------------------------------------
-    def _item(self, row: dict | None) -> dict | None:
+    def _item(self, row: Row) -> Row:
         if row is None:
-            return None
+            return row
         for key in ITEM_JSON:
             if key in row:
                 row[key] = loads(row[key], {} if key == "raw" else [])
@@ -93,7 +95,7 @@ class ItemsQueries:
             cur = db.execute(
                 f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 [values[c] for c in columns])
-            item_id = cur.lastrowid
+            item_id = inserted_id(cur)
             for position, m in enumerate(media):
                 db.execute(
                     "INSERT INTO media (item_id, position, url, alt, kind, state, updated_at) "
@@ -102,7 +104,8 @@ class ItemsQueries:
         return item_id
 
     def list_items(self, *, source_id: str | None = None, state: str | None = None, limit: int = 100) -> list[dict]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if source_id:
             where.append("source_id = ?")
             params.append(source_id)

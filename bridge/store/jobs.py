@@ -1,13 +1,15 @@
 """The outbox's table: durable jobs, claimed with a lease."""
 from __future__ import annotations
 
-from .base import dumps, loads
+from typing import Any
+
+from .base import Row, StoreBase, dumps, loads
 
 
-class JobsQueries:
-    def _job(self, row: dict | None) -> dict | None:
+class JobsQueries(StoreBase):
+    def _job(self, row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["payload"] = loads(row["payload"], {})
         row["result"] = loads(row["result"])
         return row
@@ -23,7 +25,7 @@ class JobsQueries:
                 [kind, site_id, key, dumps(payload), max_attempts, run_at, now, now],
             )
             created = cur.rowcount == 1
-            job = self._job(self.query_one("SELECT * FROM jobs WHERE idempotency_key = ?", [key]))
+            job = self._job(self.query_row("SELECT * FROM jobs WHERE idempotency_key = ?", [key]))
         return job, created
 
     def requeue_job(self, job_id: int, *, payload: dict | None, run_at: float) -> dict:
@@ -42,7 +44,7 @@ class JobsQueries:
                     "WHERE id = ?",
                     [run_at, dumps(payload), self.now_iso(), job_id],
                 )
-        return self.get_job(job_id)
+        return self._job(self.query_row("SELECT * FROM jobs WHERE id = ?", [job_id]))
 
     def get_job(self, job_id: int) -> dict | None:
         return self._job(self.query_one("SELECT * FROM jobs WHERE id = ?", [job_id]))
@@ -123,7 +125,8 @@ class JobsQueries:
 
     def list_jobs(self, *, state: str | None = None, site_id: str | None = None, kind: str | None = None,
                   limit: int = 100) -> list[dict]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         for column, value in (("state", state), ("site_id", site_id), ("kind", kind)):
             if value is not None:
                 where.append(f"{column} = ?")

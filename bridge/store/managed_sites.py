@@ -4,6 +4,7 @@ sees it). ``table`` is ``managed_sites`` or ``managed_sources``: both have one s
 from __future__ import annotations
 
 from .base import dumps, loads
+from .state import StateQueries
 
 TABLES = ("managed_sites", "managed_sources")
 
@@ -14,7 +15,7 @@ def _table(table: str) -> str:
     return table
 
 
-class ManagedSitesQueries:
+class ManagedSitesQueries(StateQueries):
     # -- either table ------------------------------------------------------------
     def managed_rows(self, table: str) -> list[dict]:
         rows = self.query(f"SELECT * FROM {_table(table)} ORDER BY id")

@@ -2,8 +2,10 @@
 0013 and by :meth:`bump_counter`, plus the current outbox and comment figures."""
 from __future__ import annotations
 
+from .base import StoreBase
 
-class MetricsQueries:
+
+class MetricsQueries(StoreBase):
     def bump_counter(self, name: str, labels: str = "", by: float = 1.0) -> None:
         with self.write() as db:
             db.execute(

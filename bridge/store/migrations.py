@@ -255,8 +255,8 @@ def m0001_core(db: Database) -> None:
         );
         """
     )
-    db["comments"].enable_fts(["content_text", "author_name"], fts_version="FTS5", create_triggers=True)
-    db["items"].enable_fts(["title", "text", "author_name"], fts_version="FTS5", create_triggers=True)
+    db.table("comments").enable_fts(["content_text", "author_name"], fts_version="FTS5", create_triggers=True)
+    db.table("items").enable_fts(["title", "text", "author_name"], fts_version="FTS5", create_triggers=True)
 
 
 def known_names() -> list[str]:
@@ -266,9 +266,9 @@ def known_names() -> list[str]:
 @migrations(name="0002_site_check_results")
 def m0002_site_check_results(db: Database) -> None:
     """Keep what ``sites check`` found (capabilities, version) so the UI can show it."""
-    db["sites"].add_column("capabilities", str, not_null_default="{}")
-    db["sites"].add_column("version", str, not_null_default="")
-    db["sites"].add_column("checked_at", str)
+    db.table("sites").add_column("capabilities", str, not_null_default="{}")
+    db.table("sites").add_column("version", str, not_null_default="")
+    db.table("sites").add_column("checked_at", str)
 
 
 @migrations(name="0003_item_decisions")
@@ -333,7 +333,7 @@ def m0004_inbox_counts_and_indexes(db: Database) -> None:
 def m0005_intake(db: Database) -> None:
     """Intake: a source's last non-fatal problem (a feed that parsed with errors),
     and media looked up by URL so an image is downloaded once."""
-    db["sources"].add_column("last_warning", str)
+    db.table("sources").add_column("last_warning", str)
     db.execute("CREATE INDEX IF NOT EXISTS media_url_state ON media(url, state)")
     db.execute("CREATE INDEX IF NOT EXISTS items_source_canonical ON items(source_id, canonical_url)")
 
@@ -413,8 +413,8 @@ def m0015_privacy(db: Database) -> None:
     """Erasure and retention: when a comment's personal data (``erased_at``) or its
     text (``text_purged_at``) was removed, so the inbox can say so instead of
     showing an empty row as if the commenter had written nothing."""
-    db["comments"].add_column("erased_at", str)
-    db["comments"].add_column("text_purged_at", str)
+    db.table("comments").add_column("erased_at", str)
+    db.table("comments").add_column("text_purged_at", str)
     db.execute("CREATE INDEX IF NOT EXISTS comments_author_email ON comments(author_email)")
 
 
@@ -691,7 +691,7 @@ def m0006_contributions(db: Database) -> None:
 def m0008_user_time_zone(db: Database) -> None:
     """Pages show times in the reader's own time zone (an IANA name, chosen on the
     account page); NULL means UTC, which is what every stored time is in."""
-    db["users"].add_column("time_zone", str)
+    db.table("users").add_column("time_zone", str)
 
 
 @migrations(name="0017_notifications")
@@ -841,7 +841,7 @@ def m0022_insight_running_totals(db: Database) -> None:
 def m0020_user_language(db: Database) -> None:
     """The language a user reads the interface in (``en``, ``de``), chosen on the
     account page; NULL means the browser's Accept-Language decides."""
-    db["users"].add_column("language", str)
+    db.table("users").add_column("language", str)
 
 
 @migrations(name="0021_comment_held_because")
@@ -849,7 +849,7 @@ def m0021_comment_held_because(db: Database) -> None:
     """Why the site held a comment when it arrived, in its own terms: a JSON list of
     ``{"code", "detail"}`` (adapters.types.HoldReason; WordPress's connector plugin gives them),
     NULL when the site gave none (TYPO3, WordPress without the plugin, XML-RPC-only pulls)."""
-    db["comments"].add_column("held_because", str)
+    db.table("comments").add_column("held_because", str)
 
 
 #: daily insight tables that get running totals in migration 0023 (as RUNNING_TOTALS in 0022)

@@ -2,7 +2,7 @@
 alert is made of (read from the maintained ``comment_counts`` where it can be)."""
 from __future__ import annotations
 
-from .base import loads
+from .base import StoreBase, loads
 
 SETTING_COLUMNS = ("enabled", "digest", "max_pending", "max_wait_minutes", "on_attention", "email",
                    "webhook_url", "webhook_kind", "webhook_secret_env")
@@ -12,7 +12,7 @@ def _in(column: str, values: list[str]) -> str:
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
-class NotificationsQueries:
+class NotificationsQueries(StoreBase):
     # -- settings ------------------------------------------------------------
     def notification_settings(self, user_id: int) -> dict | None:
         return self.query_one("SELECT * FROM notification_settings WHERE user_id = ?", [user_id])

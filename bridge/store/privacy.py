@@ -9,15 +9,20 @@ WAL after a checkpoint.
 """
 from __future__ import annotations
 
+from typing import Any
+
+from .base import StoreBase
+
 ERASED_COMMENT = {"author_name": "", "author_url": "", "author_key": "", "author_email": None, "author_ip": None,
                   "content_html": "", "content_text": ""}
 
 
-class PrivacyQueries:
+class PrivacyQueries(StoreBase):
     def comments_of_person(self, *, author_key: str | None = None, email: str | None = None) -> list[dict]:
         """Comments whose author is that e-mail (by its salted key, or the stored
         address where ``store_commenter_pii`` keeps it) or that author key."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if author_key:
             clauses.append("author_key = ?")
             params.append(author_key)

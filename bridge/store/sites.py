@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 from .base import dumps, loads
+from .metrics import MetricsQueries
+from .state import StateQueries
 
 
-class SitesQueries:
+class SitesQueries(MetricsQueries, StateQueries):
     # -- sites -----------------------------------------------------------
     def sync_sites(self, sites: list[dict]) -> None:
         """Mirror the configured sites; a site removed from config keeps its row
@@ -101,19 +103,6 @@ class SitesQueries:
                     "state = ?, items_seen = items_seen + ?, updated_at = ? WHERE id = ?",
                     [now, next_poll_at, dumps(state or {}), new_items, now, source_id],
                 )
-
-    # -- sync state ------------------------------------------------------
-    def get_state(self, scope: str, key: str, default=None):
-        row = self.query_one("SELECT value FROM sync_state WHERE scope = ? AND key = ?", [scope, key])
-        return loads(row["value"]) if row else default
-
-    def set_state(self, scope: str, key: str, value) -> None:
-        with self.write() as db:
-            db.execute(
-                "INSERT INTO sync_state (scope, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                [scope, key, dumps(value), self.now_iso()],
-            )
 
     def installation_id(self) -> str:
         """This database's own id, made once (first writer wins) and kept in backups.

@@ -2,17 +2,19 @@
 publication per story and site (its failures read from its job, as for items)."""
 from __future__ import annotations
 
-from .base import dumps, loads
+from typing import Any
+
+from .base import Row, StoreBase, dumps, inserted_id, loads
 from .curation import _SHOWN_STATE
 
 STORY_COLUMNS = frozenset({"title", "intro", "sites", "rule", "order_mode", "state", "revision"})
 
 
-class StoriesQueries:
+class StoriesQueries(StoreBase):
     @staticmethod
-    def _story(row: dict | None) -> dict | None:
+    def _story(row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["sites"] = loads(row["sites"], [])
         row["rule"] = loads(row["rule"])
         return row
@@ -25,10 +27,14 @@ class StoriesQueries:
                 "INSERT INTO stories (title, intro, sites, rule, order_mode, created_by, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [title, intro, dumps(sites), dumps(rule) if rule else None, order_mode, actor, now, now])
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def get_story(self, story_id: int) -> dict | None:
         return self._story(self.query_one("SELECT * FROM stories WHERE id = ?", [story_id]))
+
+    def written_story(self, story_id: int) -> dict:
+        """A story the caller just wrote or listed (it exists: a miss is a bug)."""
+        return self._story(self.query_row("SELECT * FROM stories WHERE id = ?", [story_id]))
 
     def list_stories(self, *, limit: int = 200) -> list[dict]:
         rows = self.query(
@@ -40,7 +46,7 @@ class StoriesQueries:
         return [self._story(r) for r in self.query(
             "SELECT * FROM stories WHERE rule IS NOT NULL AND state = 'active' ORDER BY id")]
 
-    def update_story(self, story_id: int, **changes) -> None:
+    def update_story(self, story_id: int, **changes: Any) -> None:
         """Change story columns and count a new revision (every change is a new intent)."""
         bad = set(changes) - STORY_COLUMNS
         if bad:
@@ -81,7 +87,7 @@ class StoriesQueries:
             db.conn.executemany("UPDATE story_items SET position = ? WHERE story_id = ? AND item_id = ?",
                            [(i, story_id, item_id) for i, item_id in enumerate(item_ids)])
 
-    def update_story_item(self, story_id: int, item_id: int, **changes) -> None:
+    def update_story_item(self, story_id: int, item_id: int, **changes: Any) -> None:
         bad = set(changes) - {"caption", "pinned", "hidden"}
         if bad:
             raise ValueError(f"not story item columns: {sorted(bad)}")

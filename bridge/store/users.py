@@ -1,10 +1,12 @@
 """Accounts, API tokens and the login-failure counters behind rate limiting."""
 from __future__ import annotations
 
-from .base import dumps, loads
+from typing import Any
+
+from .base import Row, StoreBase, dumps, inserted_id, loads
 
 
-class UsersQueries:
+class UsersQueries(StoreBase):
     # -- users -----------------------------------------------------------
     def create_user(self, username: str, password_hash: str, role: str, sites: list[str] | None) -> int:
         with self.write() as db:
@@ -12,11 +14,11 @@ class UsersQueries:
                 "INSERT INTO users (username, password_hash, role, sites, created_at) VALUES (?, ?, ?, ?, ?)",
                 [username, password_hash, role, None if sites is None else dumps(sites), self.now_iso()],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
-    def _user(self, row: dict | None) -> dict | None:
+    def _user(self, row: Row) -> Row:
         if row is None:
-            return None
+            return row
         row["sites"] = loads(row["sites"])
         return row
 
@@ -50,7 +52,8 @@ class UsersQueries:
 
     def update_user(self, user_id: int, *, role: str | None = None, sites: list[str] | None | bool = False,
                     disabled: bool | None = None) -> None:
-        sets, params = [], []
+        sets: list[str] = []
+        params: list[Any] = []
         if role is not None:
             sets.append("role = ?")
             params.append(role)
@@ -76,7 +79,7 @@ class UsersQueries:
                 "INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 [user_id, name, prefix, token_hash, self.now_iso()],
             )
-            return cur.lastrowid
+            return inserted_id(cur)
 
     def get_token_by_hash(self, token_hash: str) -> dict | None:
         return self.query_one(

@@ -9,9 +9,10 @@ a site change).
 from __future__ import annotations
 
 from .base import dumps, loads
+from .comments import CommentsQueries
 
 
-class WordPressPluginQueries:
+class WordPressPluginQueries(CommentsQueries):
     def get_plugin_delivery(self, site_id: str, delivery_id: str) -> dict | None:
         row = self.query_one("SELECT * FROM wordpress_plugin_deliveries WHERE site_id = ? AND delivery_id = ?",
                              [site_id, delivery_id])
@@ -63,7 +64,7 @@ class WordPressPluginQueries:
                     counts["created"] += self.save_comment_page(site_id, [row], self.comment_cursor(site_id) or {})
                     continue
                 edited = row is not None and row["content_html"] != known["content_html"]
-                if edited:
+                if row is not None and edited:
                     db.execute("UPDATE comments SET content_html = ?, content_text = ?, updated_at = ? WHERE id = ?",
                                [row["content_html"], row["content_text"], self.now_iso(), known["id"]])
                     counts["edited"] += 1

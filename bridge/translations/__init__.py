@@ -17,6 +17,7 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -96,7 +97,7 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "ma
     return message
 
 
-def gettext_for(lang: str, message: str, **values) -> str:
+def gettext_for(lang: str, message: str, **values: Any) -> str:
     """``message`` in ``lang`` (outside a request, or for a language other than the
     page's), with ``%(name)s`` placeholders filled like Flask-Babel's gettext."""
     text = _catalogue(lang if lang in LANGUAGES else LANGUAGES[0]).gettext(message)

@@ -8,6 +8,8 @@ header). Bearer-token calls carry no cookie, so CSRF cannot reach them.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
@@ -124,9 +126,9 @@ def may_see_site(site_id: str, user: dict | None = None) -> bool:
     return sites is None or site_id in sites
 
 
-def admin_required(view):
+def admin_required(view: Callable[..., Any]):
     @functools.wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any):
         if not is_admin():
             if wants_json():
                 return problem(403, "Admins only", "This needs the admin role.")

@@ -2,6 +2,8 @@
 user, site and action, newest first with keyset pagination on the log's id."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -20,7 +22,7 @@ def index():
         abort(400, description=_("before=%(value)r is not an entry number", value=before))
     rows, next_before = store.audit_page(actor=filters["user"], site=filters["site"], action=filters["action"],
                                          before=int(before) if before else None)
-    args = {k: v for k, v in filters.items() if v}
+    args: dict[str, Any] = {k: v for k, v in filters.items() if v}
     return render_template("audit/index.html", rows=rows, filters=filters, facets=store.audit_facets(),
                            sites=store.list_sites(),
                            next_url=url_for("audit.index", **args, before=next_before) if next_before else None)

@@ -14,7 +14,7 @@ bp = Blueprint("auth", __name__)
 
 def _limits() -> tuple[int, int]:
     sec = bridge().config.security
-    return sec["login_max_failures"], sec["login_lockout_seconds"]
+    return sec.login_max_failures, sec.login_lockout_seconds
 
 
 def _wait_seconds(keys: list[str]) -> int:

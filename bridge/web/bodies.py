@@ -7,6 +7,7 @@ imports another's helpers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Response, request
 from marshmallow import RAISE, Schema, ValidationError
@@ -34,8 +35,9 @@ class Strict(Schema):
 
 
 def load_body(schema: Schema, *, example: str = "", explain: Explain | None = None
-              ) -> tuple[dict, None] | tuple[None, Response]:
-    """(data, None) or (None, problem response) for the request's JSON body."""
+              ) -> tuple[Any, Response | None]:
+    """(data, None) or (None, problem response) for the request's JSON body (typed loosely:
+    callers return the problem when there is one and read the data otherwise)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         like = f" like {example}" if example else ""

@@ -9,6 +9,8 @@ screen readers and keyboard users read.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 240
@@ -49,7 +51,7 @@ def _frame(title: str, body: list[str], top: float, series: list[str]) -> Markup
     return Markup("".join(parts))  # noqa: S704 - every text and label above went through escape()
 
 
-def bar_chart(title: str, categories: list[str], series: dict[str, list[float | None]]) -> Markup:
+def bar_chart(title: str, categories: list[str], series: Mapping[str, Sequence[float | None]]) -> Markup:
     """Grouped bars: one group per category, one bar per series (None draws nothing)."""
     names = list(series)
     values = [v for vs in series.values() for v in vs if v is not None]
@@ -74,7 +76,7 @@ def bar_chart(title: str, categories: list[str], series: dict[str, list[float | 
     return _frame(title, body, top, names if len(names) > 1 else [])
 
 
-def line_chart(title: str, xs: list[str], series: dict[str, list[float]]) -> Markup:
+def line_chart(title: str, xs: list[str], series: Mapping[str, Sequence[float]]) -> Markup:
     """One polyline per series over the same x labels (days)."""
     values = [v for vs in series.values() for v in vs]
     top = _nice_max(max(values, default=0))

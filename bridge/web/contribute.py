@@ -10,6 +10,7 @@ errors, or redirected to the receipt.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -41,12 +42,12 @@ def service():
 
 
 @bp.url_value_preprocessor
-def _raise_body_limit(endpoint, values):
+def _raise_body_limit(endpoint: str | None, values: dict[str, Any] | None):
     """Uploads are larger than the app's body limit. URL value preprocessors run
     before every ``before_request`` (Flask's preprocess_request), so the limit is
     raised before the CSRF check reads the form."""
     limits = current_app.extensions["bridge"].config.contributions
-    request.max_content_length = limits["max_file_bytes"] * limits["max_files"] + FORM_OVERHEAD
+    request.max_content_length = limits.max_file_bytes * limits.max_files + FORM_OVERHEAD
 
 
 def _lang() -> str:
@@ -56,7 +57,7 @@ def _lang() -> str:
     return i18n.current_language()
 
 
-def _say(lang: str, message: str, **values) -> str:
+def _say(lang: str, message: str, **values: Any) -> str:
     """A message of these pages in the page's language (the Babel catalogue)."""
     return gettext_for(lang, message, **values)
 
@@ -65,7 +66,7 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _page(template: str, status: int = 200, **context):
+def _page(template: str, status: int = 200, **context: Any):
     lang = context.pop("lang", None) or _lang()
     context.setdefault("organisation", service().organisation(lang))
     response = current_app.make_response((render_template(
@@ -91,7 +92,7 @@ PAGE_TOKEN_SECONDS = 6 * 3600
 
 
 def _page_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="cms-bridge contribute page")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="cms-bridge contribute page")
 
 
 def page_token(inv: dict) -> str:
@@ -109,12 +110,13 @@ def page_token_ok(inv: dict, sent: str) -> bool:
     return isinstance(data, dict) and data.get("i") == inv["id"] and data.get("s") == csrf_token()
 
 
-def _form(token: str, inv: dict, lang: str, *, status: int = 200, errors=None, values=None):
+def _form(token: str, inv: dict, lang: str, *, status: int = 200, errors: dict[str, str] | None = None,
+          values: dict[str, Any] | None = None):
     consent_text, version = service().consent_for(inv, lang)
     return _page("form.html", status, lang=lang, token=token, invitation=inv, consent_text=consent_text,
                  page_token=page_token(inv),
                  consent_version=version, errors=errors or {}, values=values or {},
-                 limit=service().limit_text(), max_files=service().limits["max_files"])
+                 limit=service().limit_text(), max_files=service().limits.max_files)
 
 
 @bp.get("/<token>")
@@ -186,10 +188,10 @@ def withdraw(token: str, receipt: str):
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(exc):
+def too_large(exc: RequestEntityTooLarge):
     """The whole form was larger than the limit: say the limit, in the page's language."""
     lang = _lang()
-    message = _say(lang, TOO_LARGE, limit=service().limit_text(), n=service().limits["max_files"])
+    message = _say(lang, TOO_LARGE, limit=service().limit_text(), n=service().limits.max_files)
     if _wants_json():
         return jsonify({"error": "too_large", "errors": {"files": message}}), 413
     return _page("gone.html", 413, lang=lang, message=message)

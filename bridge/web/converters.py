@@ -7,7 +7,12 @@ and JSON bodies check ids with ``is_id``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from werkzeug.routing import IntegerConverter
+
+if TYPE_CHECKING:
+    from werkzeug.routing import Map
 
 #: the largest id SQLite can hold (INTEGER PRIMARY KEY is a signed 64-bit rowid)
 MAX_ID = 2**63 - 1
@@ -16,10 +21,11 @@ MAX_ID = 2**63 - 1
 class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` that only matches 0 … ``MAX_ID`` (unless a rule sets its own max)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 - werkzeug's names
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int = MAX_ID,
+                 signed: bool = False):  # noqa: A002 - werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def is_id(value) -> bool:
+def is_id(value: object) -> bool:
     """A JSON value that can be a stored row's id."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID

@@ -7,6 +7,8 @@ editor sees only items meant for their sites and may publish only there.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -17,6 +19,9 @@ from adapters.base import Feature
 from .. import cursors, rights
 from ..curation import CONSENT_STATES, CurationError
 from .access import allowed_sites, bridge, safe_next
+
+if TYPE_CHECKING:
+    from ..curation import Outcome
 
 bp = Blueprint("curation", __name__)
 
@@ -46,7 +51,8 @@ def encode_cursor(item: dict) -> str:
 decode_cursor = cursors.decode
 
 
-def list_visible_items(*, states, source_id=None, q=None, cursor=None, limit=PAGE_SIZE):
+def list_visible_items(*, states: Sequence[str], source_id: str | None = None, q: str | None = None,
+                       cursor: str | None = None, limit: int = PAGE_SIZE):
     """One page of items the current user may see, and the cursor of the next page."""
     allowed = allowed_sites()
     after = decode_cursor(cursor)
@@ -118,7 +124,7 @@ def item(item_id: int):
         contribution=bridge().contributions.for_item(item_id))
 
 
-def _decide(item_id: int, action, success: str):
+def _decide(item_id: int, action: Callable[[], Outcome], success: str):
     try:
         outcome = action()
     except CurationError as exc:
@@ -222,7 +228,7 @@ def media(sha256: str):
         if item is None or not service().visible(item, allowed):
             continue
         path = service().media_path(row)
-        media_root = os.path.realpath(bridge().config.server["media_dir"])
+        media_root = os.path.realpath(bridge().config.server.media_dir)
         real = os.path.realpath(path) if path else None
         if not real or not os.path.isfile(real) or os.path.commonpath([real, media_root]) != media_root:
             continue

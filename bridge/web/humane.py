@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_skeleton, format_time, format_timedelta
@@ -38,7 +39,7 @@ def user_zone(user: dict | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def parse_instant(value) -> datetime | None:
+def parse_instant(value: object) -> datetime | None:
     """A stored time (ISO text with Z, offset or none = UTC; or epoch seconds) as an aware datetime."""
     if value is None or value == "":
         return None
@@ -76,7 +77,7 @@ def localised(then: datetime, local: datetime, now: datetime, locale: str) -> st
     return f"{day}, {format_time(local, 'HH:mm', locale=locale)} · {ago}"
 
 
-def when_text(value, zone: ZoneInfo, now: datetime, locale: str = "en") -> tuple[str, str, str] | None:
+def when_text(value: object, zone: ZoneInfo, now: datetime, locale: str = "en") -> tuple[str, str, str] | None:
     """(datetime attribute, "2 Dec, 05:08 · 3 min ago", full title) or None for no time.
 
     English keeps its compact form (the year only when it is not this one); other
@@ -94,7 +95,7 @@ def when_text(value, zone: ZoneInfo, now: datetime, locale: str = "en") -> tuple
     return then.astimezone(UTC).isoformat().replace("+00:00", "Z"), shown, title
 
 
-def when(value) -> Markup:
+def when(value: object) -> Markup:
     """Template filter: ``<time datetime="…Z" title="…">2 Dec, 05:08 · 3 min ago</time>``.
 
     Empty for no time, so ``{{ x|when or "never" }}`` works; text that is not a
@@ -159,7 +160,7 @@ def plain_error(text: str | None) -> Markup:
     return Markup('<span class="plain-error" title="{}">{}</span>').format(str(text), plain_words(text))
 
 
-def number(value) -> str:
+def number(value: float | Decimal | str | None) -> str:
     """Template filter: a count as the reader's language writes it (1,234 / 1.234)."""
     if value is None or value == "":
         return ""

@@ -12,11 +12,16 @@ The choice, first match wins:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
 from ..translations import DIRECTORY, LANGUAGE_NAMES, LANGUAGES, choose_language, ensure_compiled
 from . import labels
+
+if TYPE_CHECKING:
+    from flask import Response
 
 ENGLISH_ONLY_BLUEPRINTS = {"api", "webhooks", "metrics"}
 
@@ -64,7 +69,7 @@ def remember_switch() -> None:
         session["lang"] = switch
 
 
-def add_vary(response):
+def add_vary(response: Response):
     """Pages differ by Accept-Language; shared caches must know."""
     if (request.blueprint or "") not in ENGLISH_ONLY_BLUEPRINTS:
         response.vary.add("Accept-Language")
@@ -81,5 +86,4 @@ def install(app: Flask) -> None:
     labels.install(app)
     app.add_template_global(current_language, "current_language")
     app.add_template_global(other_language, "other_language")
-    app.add_template_global(LANGUAGE_NAMES, "language_names")
-    app.add_template_global(LANGUAGES, "languages")
+    app.jinja_env.globals.update(language_names=LANGUAGE_NAMES, languages=LANGUAGES)  # values, not functions

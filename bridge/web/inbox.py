@@ -12,6 +12,8 @@ the comment the editor saw, and shows the service's words.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -171,7 +173,7 @@ def _back() -> str:
     return safe_next(request.form.get("back") or url_for("inbox.index"))
 
 
-def _versions(form) -> dict[int, int]:
+def _versions(form: Mapping[str, Any]) -> dict[int, int]:
     out = {}
     for key, value in form.items():
         if key.startswith("v-"):
@@ -255,9 +257,9 @@ def undo():
 
     Form posts flash and go back; JSON calls get the comment or a problem."""
     as_json = request.is_json
-    data = (request.get_json(silent=True) or {}) if as_json else request.form
+    data: Mapping[str, Any] = (request.get_json(silent=True) or {}) if as_json else request.form
     try:
-        comment_id, version = int(data.get("comment_id")), int(data.get("version"))
+        comment_id, version = int(data.get("comment_id", "")), int(data.get("version", ""))
     except (TypeError, ValueError):
         message = "Send the comment_id and the version of the comment the decision produced (both integers)."
         if as_json:
@@ -293,5 +295,5 @@ def reply(comment_id: int):
     return redirect(url_for("inbox.detail", comment_id=comment_id) + ("" if ok else "#reply"))
 
 
-def inbox_url(**args) -> str:
+def inbox_url(**args: Any) -> str:
     return url_for("inbox.index") + ("?" + urlencode(args) if args else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 
 from flask import Blueprint, Response, abort, g, render_template, request
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from .problems import problem
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 
 
-def load(args) -> dict:
+def load(args: Mapping[str, str]) -> dict:
     """The figures a request asks for (range and site from the query string);
     raises InsightsError for a bad range or a site the user may not see."""
     service = bridge().insights
@@ -29,7 +30,7 @@ def insights_problem(exc: InsightsError) -> Response:
     return problem(exc.status, exc.title, exc.detail, field=exc.field, value=exc.value)
 
 
-def _hours(seconds):
+def _hours(seconds: float | None):
     return None if seconds is None else round(seconds / 3600, 2)
 
 
@@ -51,7 +52,8 @@ def chart_for(name: str, rows: list[dict], days: list[str]):
         for row in rows:
             series.setdefault(row["source"], [0] * len(weeks))[weeks.index(row["week"])] = row["items"]
         return charts.bar_chart(title, weeks, series)
-    layouts = {  # name → (category column, {series label: (column, transform)})
+    #: name → (category column, {series label: (column, transform)})
+    layouts: dict[str, tuple[str, dict[str, tuple[str, str | None]]]] = {
         "items_per_contributor": ("contributor", {"items": ("items", None)}),
         "item_decisions": ("source", {"approval rate %": ("approval_rate", "pct")}),
         "item_decision_time": ("decisions", {"p50 hours": ("p50_s", "h"), "p95 hours": ("p95_s", "h")}),

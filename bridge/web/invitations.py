@@ -6,6 +6,8 @@ hash is stored), like an API token.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
@@ -58,10 +60,11 @@ def create(data: dict):
         rules=data["rules"], actor=g.user["username"], allowed=allowed_sites())
 
 
-def _index(status: int = 200, **context):
-    return render_template("invitations/index.html", invitations=service().invitations(allowed_sites()),
+def _index(status: int = 200, **context: Any):
+    allowed = allowed_sites()
+    return render_template("invitations/index.html", invitations=service().invitations(allowed),
                            sites=[s for s in bridge().config.sites
-                                  if allowed_sites() is None or s["id"] in allowed_sites()], **context), status
+                                  if allowed is None or s["id"] in allowed], **context), status
 
 
 @bp.get("/invitations")
@@ -71,7 +74,7 @@ def index():
 
 @bp.post("/invitations")
 def create_from_form():
-    form = {"name": request.form.get("name", ""), "targets": request.form.getlist("targets"),
+    form: dict[str, Any] = {"name": request.form.get("name", ""), "targets": request.form.getlist("targets"),
             "expires_at": request.form.get("expires_at") or None,
             "max_submissions": int(request.form["max_submissions"]) if request.form.get(
                 "max_submissions", "").isdigit() else None,
@@ -81,14 +84,14 @@ def create_from_form():
     try:
         invitation, url = create(InvitationSchema().load(form))
     except ValidationError as exc:
-        problems = [f"{k}: {'; '.join(v) if isinstance(v, list) else v}" for k, v in exc.messages.items()]
+        problems = [f"{k}: {'; '.join(v) if isinstance(v, list) else v}" for k, v in exc.normalized_messages().items()]
         return _index(400, problems=problems, form=form)
     except CurationError as exc:
         return _index(exc.status, problems=[f"{exc.field}: {exc.detail}"], form=form)
     return detail_page(invitation["id"], new_url=url)
 
 
-def detail_page(invitation_id: int, **context):
+def detail_page(invitation_id: int, **context: Any):
     try:
         invitation = service().invitation(invitation_id, allowed_sites())
     except CurationError as exc:

@@ -31,7 +31,7 @@ WORDS = {
 }
 
 
-def label(code) -> str:
+def label(code: str | None) -> str:
     """Template filter ``|label``: the word for a stored code, in the page's language."""
     if code is None:
         return ""

@@ -20,7 +20,7 @@ bp = Blueprint("metrics", __name__)
 
 
 def _token() -> str | None:
-    return os.environ.get(bridge().config.server["metrics_token_env"]) or None
+    return os.environ.get(bridge().config.server.metrics_token_env) or None
 
 
 def _from_loopback() -> bool:
@@ -37,17 +37,17 @@ def metrics():
         sent = request.headers.get("Authorization", "")
         if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
             return Response("metrics need the bearer token from $"
-                            f"{bridge().config.server['metrics_token_env']}\n", status=401, mimetype="text/plain",
+                            f"{bridge().config.server.metrics_token_env}\n", status=401, mimetype="text/plain",
                             headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     elif not _from_loopback():
         return Response("metrics are served to loopback only; set $"
-                        f"{bridge().config.server['metrics_token_env']} to scrape from elsewhere with a token\n",
+                        f"{bridge().config.server.metrics_token_env} to scrape from elsewhere with a token\n",
                         status=403, mimetype="text/plain")
     return Response(generate_latest(registry_for(bridge().store)), mimetype=CONTENT_TYPE_LATEST)
 
 
 @bp.after_app_request
-def count_webhook_delivery(response):
+def count_webhook_delivery(response: Response):
     """Count each answer of the webhook endpoints, per source and status code."""
     if request.blueprint == "webhooks" and request.view_args:
         source = str(request.view_args.get("source_id") or request.view_args.get("site_id") or "")

@@ -20,7 +20,7 @@ def _settings_for_account_page():
     def notification_settings():
         return service().settings(g.user["id"]) if getattr(g, "user", None) else None
     return {"notification_settings": notification_settings,
-            "smtp_configured": bool(bridge().config.notifications["smtp_host"])}
+            "smtp_configured": bool(bridge().config.notifications.smtp_host)}
 
 
 @bp.post("/account/notifications")

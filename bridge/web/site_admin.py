@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
 from ..site_admin import KIND_FIELDS, KIND_TITLES, SiteInputError, form_from_table, table_from_form
 from .access import admin_required, bridge
+
+if TYPE_CHECKING:
+    from adapters.types import ConnectionReport
 
 bp = Blueprint("site_admin", __name__)
 
@@ -50,7 +55,8 @@ def _actor() -> str:
     return g.user["username"]
 
 
-def _form(values: dict | None = None, problems: list[str] | None = None, report=None, status: int = 200,
+def _form(values: dict | None = None, problems: list[str] | None = None, report: ConnectionReport | None = None,
+          status: int = 200,
           editing: str | None = None):
     values = {k: v for k, v in (values or {}).items() if k in KEPT_FIELDS}
     values.setdefault("kind", request.args.get("kind", "wordpress"))
@@ -104,7 +110,7 @@ def authorize():
     session["wp_authorize"] = {"state": state, "id": (form.get("id") or "").strip(),
                                "name": (form.get("name") or "").strip(), "url": url}
     back = url_for("site_admin.authorized", state=state, _external=True)
-    public = bridge().config.server.get("public_url")
+    public = bridge().config.server.public_url
     if public:
         back = public.rstrip("/") + url_for("site_admin.authorized", state=state)
     query = urlencode({"app_name": "cms-bridge", "app_id": APP_ID, "success_url": back})
@@ -153,7 +159,7 @@ def update(site_id: str):
     return _save({**request.form.to_dict(), "kind": kind}, editing=site_id)
 
 
-def _change(site_id: str, call, message: str):
+def _change(site_id: str, call: Callable[..., Any], message: str):
     _managed_or_404(site_id)
     call(site_id, actor=_actor())
     flash(f"{site_id}: {message}", "ok")

@@ -98,7 +98,7 @@ def _save(form: dict, editing: str | None = None):
     if not verdict.saved:
         return _form(form, verdict.problems, status=422, editing=editing)
     if raw["kind"] == "webhook" and verdict.note:  # a secret made now: shown this once
-        base = bridge().config.server.get("public_url") or request.host_url
+        base = bridge().config.server.public_url or request.host_url
         return render_template("sources/secret.html", source_id=verdict.entry_id, secret=verdict.note,
                                endpoint=base.rstrip("/") + url_for("webhooks.social", source_id=verdict.entry_id))
     flash(_saved(verdict.entry_id, verdict.entries, editing=bool(editing)), "ok")

@@ -8,6 +8,9 @@ the stories service with the user's site limits.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -27,7 +30,7 @@ def service():
     return bridge().stories
 
 
-def _act(story_id: int, call, success: str, anchor: str = ""):
+def _act(story_id: int, call: Callable[[], Any], success: str, anchor: str = ""):
     try:
         call()
     except CurationError as exc:
@@ -83,7 +86,8 @@ def editor(story_id: int):
 @bp.post("/stories/<int:story_id>/details")
 def details(story_id: int):
     form = request.form
-    changes = {"title": form.get("title", ""), "intro": form.get("intro", ""), "order": form.get("order", "newest")}
+    changes: dict[str, Any] = {"title": form.get("title", ""), "intro": form.get("intro", ""),
+                               "order": form.get("order", "newest")}
     contains = form.get("rule_contains", "").strip()
     sources = form.getlist("rule_sources")
     changes["rule"] = {"sources": sources, "contains": contains} if contains else None

@@ -8,9 +8,11 @@ with marshmallow schemas through ``bridge/web/bodies.py``; each mistake names th
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import g, jsonify, request
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.types import ErrorMessages
 
 from ... import cursors
 from ...moderation import ACTION_NAMES, BULK_LIMIT, MAX_REPLY, BulkOutcome
@@ -57,7 +59,7 @@ def _messages(what: str) -> dict:
 
 
 class ActionField(fields.String):
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any):
         must = f"must be a string, one of {_ACTIONS}"
         super().__init__(required=True, error_messages={"required": f"is missing: send a string, one of {_ACTIONS}",
                                                         "null": must, "invalid": must},
@@ -71,7 +73,7 @@ class CommentIds(fields.Field):
     MESSAGE = f"must be a list of 1 to {MAX_IDS} comment ids (integers)"
     default_error_messages = {"null": MESSAGE}
 
-    def _deserialize(self, value, attr, data, **kw):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any):
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_IDS or not all(is_id(i) for i in value):
             raise ValidationError(self.MESSAGE)
         return value
@@ -81,8 +83,8 @@ class Versions(fields.Dict):
     # marshmallow formats its messages with str.format: braces doubled
     MESSAGE = 'must map ids to versions: {{"12": 3}}'
 
-    def __init__(self, **kw):
-        number = {"invalid": self.MESSAGE, "null": self.MESSAGE}
+    def __init__(self, **kw: Any):
+        number: ErrorMessages = {"invalid": self.MESSAGE, "null": self.MESSAGE}
         super().__init__(keys=fields.Integer(validate=validate.Range(1, MAX_ID, error=self.MESSAGE),
                                              error_messages=number),
                          values=fields.Integer(validate=validate.Range(0, MAX_ID, error=self.MESSAGE),
@@ -129,7 +131,7 @@ class BulkSchema(Schema):
         ("invalid", "null", "type"), 'must be an object like {{"status": "pending"}}'))
 
     @validates_schema
-    def one_scope(self, data, **kw):
+    def one_scope(self, data: Any, **kw: Any):
         if ("ids" in data) == ("filter" in data):
             raise ValidationError("Send exactly one of `ids` (a list of comment ids) or `filter`.")
 
@@ -299,6 +301,7 @@ add_schema("CommentBulkResult", {"type": "object", "required": ["applied", "conf
 # parameter out does; dates are parsed by datetime.fromisoformat, so a day
 # (YYYY-MM-DD) or a full ISO 8601 time are both accepted, and anything else is a 400.
 _DATE = {"type": "string", "description": "a day (YYYY-MM-DD) or an ISO 8601 time; empty: no bound"}
+_filter_props: dict[str, dict[str, Any]]
 _filter_props = {"status": {"type": "string", "enum": [*STATUSES, "flagged", "all", ""], "default": "pending",
                             "description": "empty: pending; flagged: pending comments with a watch-list word"},
                  "site": {"type": "string", "description": "empty: every site you may see"},

@@ -6,6 +6,9 @@ as in the web UI (the same service calls, with the same ``allowed`` sites).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import g, jsonify, request, url_for
 from marshmallow import fields, validate
 
@@ -25,14 +28,14 @@ MAX_BULK = 500
 
 # -- input -------------------------------------------------------------------
 class SitesField(fields.List):
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any):
         super().__init__(fields.String(validate=validate.Length(min=1), error_messages=messages_for("a site id")),
                          validate=validate.Length(min=1, error="is empty: name at least one site id"),
                          error_messages=messages_for('a list of site ids, e.g. ["corp"]'), **kw)
 
 
 class IdsField(fields.List):
-    def __init__(self, **kw):
+    def __init__(self, **kw: Any):
         super().__init__(fields.Integer(strict=True, error_messages=messages_for("an item id (integer)"),
                                         validate=validate.Range(min=1, max=MAX_ID,
                                                                 error=f"is not an item id (1 to {MAX_ID})")),
@@ -118,7 +121,7 @@ def outcome_json(outcome: Outcome) -> dict:
     return {"item": item_json(outcome.item), "jobs": outcome.jobs, "waiting_for_consent": outcome.waiting_for_consent}
 
 
-def _decide(call):
+def _decide(call: Callable[[], Any]):
     try:
         return jsonify(outcome_json(call()))
     except CurationError as exc:

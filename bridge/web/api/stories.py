@@ -3,6 +3,9 @@ retract it. The stories service checks every value (and the editor's sites); a
 refusal comes back as problem+json naming the field, the value sent and the fix."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import g, jsonify, url_for
 from marshmallow import fields
 
@@ -65,7 +68,7 @@ def story_json(story: dict, *, detail: bool = True) -> dict:
     return out
 
 
-def _answer(call, status: int = 200):
+def _answer(call: Callable[[], Any], status: int = 200):
     try:
         return jsonify(story_json(call())), status
     except CurationError as exc:
