@@ -45,12 +45,6 @@ DONE: dict[str, object] = {
     "unspam": _l("Marked not spam"), "trash": _l("Trashed"), "restore": _l("Restored"), "delete": _l("Deleted"),
     "undo": _l("Undid a decision on"),
 }
-#: the history table's words for the moderation log's actions
-HISTORY_ACTIONS: dict[str, object] = {
-    "approve": _l("approve"), "hold": _l("hold"), "spam": _l("spam"), "unspam": _l("unspam"), "trash": _l("trash"),
-    "restore": _l("restore"), "delete": _l("delete"), "undo": _l("undo"), "reply": _l("reply"),
-    "site_change": _l("changed on the site"),
-}
 #: every key inbox.js answers, as the help (``?``) lists them
 KEYS: tuple[tuple[str, object], ...] = (
     ("j / k", _l("next / previous comment")), ("a", _l("approve")), ("h", _l("back to pending")), ("s", _l("spam")),
@@ -190,8 +184,7 @@ def detail(comment_id: int):
     row = decorate([comment])[0]
     replies = store.replies_to(comment)
     return render_template("inbox/detail.html", row=row, history=store.comment_history(comment_id),
-                           replies=replies, actions=ACTIONS, here=request.full_path.rstrip("?"), js_words=js_words(),
-                           history_actions=HISTORY_ACTIONS)
+                           replies=replies, actions=ACTIONS, here=request.full_path.rstrip("?"), js_words=js_words())
 
 
 @bp.get("/commenter")

@@ -25,6 +25,10 @@ WORDS = {
     "comments": _l("comments"), "moderate": _l("moderate"), "reply": _l("reply"), "erase": _l("erase"),
     "upload_media": _l("upload media"), "moderate_comments": _l("moderate comments"),
     "reaction": _l("reaction"), "connector": _l("connector"),
+    # moderation log: the decisions (the history table) and how their write-back went
+    "approve": _l("approve"), "hold": _l("hold"), "unspam": _l("unspam"), "restore": _l("restore"),
+    "delete": _l("delete"), "undo": _l("undo"), "site_change": _l("changed on the site"),
+    "cancelled": _l("cancelled"),
     # outbox jobs
     "failed": _l("failed"), "queued": _l("queued"), "running": _l("running"), "done": _l("done"),
     "superseded": _l("superseded"),
@@ -82,6 +86,19 @@ _SITE_CHANGE = re.compile(r"^(?:(?P<deleted>deleted on the site)|set to (?P<to>\
                           r"(?: while the inbox's change to (?P<waiting>\w+) was waiting to be written back)?$")
 
 
+_UNDO_NOTE = re.compile(r"^undid (?P<action>\w+) by (?P<actor>.+); its write-back was cancelled before it ran$")
+
+
+def undo_note(text) -> str:
+    """Template filter ``|undo_note``: the note an undo stores (bridge/store/comments.py
+    ``cancel_decision``) in the page's language; a note of another shape as it is."""
+    found = _UNDO_NOTE.match(str(text or ""))
+    if not found:
+        return "" if text is None else str(text)
+    return str(_l("undid %(action)s by %(actor)s; its write-back was cancelled before it ran",
+                  action=label(found["action"]), actor=found["actor"]))
+
+
 def site_change(text) -> str:
     """Template filter ``|site_change``: the stored note in the page's language (a note of
     another shape is shown as it is)."""
@@ -123,4 +140,5 @@ def install(app: Flask) -> None:
     app.add_template_filter(label, "label")
     app.add_template_filter(sync_summary, "sync_summary")
     app.add_template_filter(site_change, "site_change")
+    app.add_template_filter(undo_note, "undo_note")
     app.add_template_global(error_words, "error_words")
