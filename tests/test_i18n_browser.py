@@ -199,11 +199,14 @@ def inbox_server(tmp_path, monkeypatch):
     srv.stop()
 
 
-def _german_page(chromium):
+def _german_page(chromium, base: str):
+    """A German browser's page, logged in (``page.errors``: what scripts threw)."""
     context = chromium.new_context(locale="de-DE", extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"})
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(f"{base}/login")
+    _log_in(page, base)
     return context, page
 
 
@@ -215,9 +218,7 @@ def _live(page, start: str) -> str:
 
 def test_the_inbox_speaks_german_rows_drawer_help_and_announcements(inbox_server, chromium):
     patterns = english_of_the_catalogue()
-    context, page = _german_page(chromium)
-    page.goto(f"{inbox_server.url}/login")
-    _log_in(page, inbox_server.url)
+    context, page = _german_page(chromium, inbox_server.url)
     page.goto(f"{inbox_server.url}/inbox")
     page.wait_for_selector("body[data-inbox-ready]")
     assert page.locator("h1").inner_text() == "Posteingang"
@@ -310,9 +311,7 @@ def test_the_inbox_speaks_german_rows_drawer_help_and_announcements(inbox_server
 
 def test_the_site_pages_speak_german(inbox_server, chromium):
     patterns = english_of_the_catalogue()
-    context, page = _german_page(chromium)
-    page.goto(f"{inbox_server.url}/login")
-    _log_in(page, inbox_server.url)
+    context, page = _german_page(chromium, inbox_server.url)
     page.goto(f"{inbox_server.url}/sites")
     assert page.locator("h1").inner_text() == "Websites"
     text = _text(page)
