@@ -112,7 +112,7 @@ def parse_filter(args, *, default_status: str = "pending") -> InboxFilter:
     status = (args.get("status") or default_status).strip()
     known = (*STATUSES, "flagged", "all")
     if status not in known:
-        raise ValueError(f"status={status!r} is not one of {', '.join(known)}")
+        raise ValueError(Words(N_("status=%(value)r is not one of %(known)s"), value=status, known=", ".join(known)))
     flt = InboxFilter(status=status)
     flt.site = (args.get("site") or "").strip() or None
     flt.post = (args.get("post") or "").strip() or None
@@ -124,7 +124,8 @@ def parse_filter(args, *, default_status: str = "pending") -> InboxFilter:
             try:
                 datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
-                raise ValueError(f"{name}={value!r} is not a date (write it as YYYY-MM-DD)") from None
+                raise ValueError(Words(N_("%(name)s=%(value)r is not a date (write it as YYYY-MM-DD)"), name=name,
+                                       value=value)) from None
             setattr(flt, attr, value)
     return flt
 

@@ -154,9 +154,12 @@ def _visible_sites(counts: dict | None = None) -> list[dict]:
 def index():
     try:
         flt = service().inbox_filter(request.args)
-        after = cursors.decode(request.args.get("after"))
     except ValueError as exc:
-        abort(400, description=str(exc))
+        abort(400, description=say(exc.args[0]))
+    try:
+        after = cursors.decode(request.args.get("after"))
+    except ValueError:
+        abort(400, description=_("The page link is broken (bad cursor); start again from the first page."))
     if flt.site and not may_see_site(flt.site):
         abort(404, description=_("There is no site %(site)r you may see.", site=flt.site))
     store = bridge().store
@@ -269,7 +272,7 @@ def act():
         try:
             flt = service().inbox_filter(form)
         except ValueError as exc:
-            abort(400, description=str(exc))
+            abort(400, description=say(exc.args[0]))
         if flt.site and not may_see_site(flt.site):
             abort(404, description=_("There is no site %(site)r you may see.", site=flt.site))
         count = bridge().store.count_matching(flt, allowed_sites())
