@@ -80,6 +80,8 @@ JS_WORDS: dict[str, object] = {
     "zen_off": _l("Zen mode off."),
     "delete_armed": _l("Press d again to delete %(what)s permanently, on its site too."),
     "refused.404": _l("There is no comment #%(id)s you may moderate."),
+    "refused.409_changed": _l("Comment #%(id)s changed after you loaded it (changed on site: %(change)s): it is now "
+                              "%(status)s. Nothing was done; look at it again and decide."),
     "refused.409": _l("Comment #%(id)s changed after you loaded it: it is now %(status)s. Nothing was done; "
                       "look at it again and decide."),
     **{f"status.{code}": labels.WORDS[code] for code in STATUSES},

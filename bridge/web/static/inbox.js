@@ -176,7 +176,8 @@
   function refusal(id, res) {
     if (res.status === 404) { return say("refused.404", {id: id}); }
     if (res.status === 409 && res.body.current_status) {
-      return say("refused.409", {id: id, status: statusWord(res.body.current_status)});
+      return say(res.body.site_change ? "refused.409_changed" : "refused.409",
+                 {id: id, status: statusWord(res.body.current_status), change: res.body.site_change});
     }
     return res.body.detail || say("failed_http", {status: res.status});
   }
