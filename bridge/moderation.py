@@ -34,6 +34,7 @@ from .errors import Conflict, NotAllowed, ServiceError
 from .errors import NotFound as CommentNotFound
 from .intake import compile_rules
 from .store.inbox import STATUSES, InboxFilter, fts_any
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -83,7 +84,7 @@ class Outcome:
     ok: bool = False
     conflict: bool = False
     missing: bool = False
-    message: str = ""
+    message: str = ""  # Words: English as it is (API), in the reader's language on the pages
     comment: dict | None = None
 
 
@@ -103,10 +104,13 @@ class BulkOutcome:
             self.failed.append(outcome)
 
 
-def conflict_message(comment: dict) -> str:
-    change = f" (changed on site: {comment['site_change']})" if comment.get("site_change") else ""
-    return (f"Comment #{comment['id']} changed after you loaded it{change}: it is now {comment['status']}. "
-            "Nothing was done; look at it again and decide.")
+def conflict_message(comment: dict) -> Words:
+    if comment.get("site_change"):
+        return Words(N_("Comment #%(id)s changed after you loaded it (changed on site: %(change)s): it is now "
+                        "%(status)s. Nothing was done; look at it again and decide."),
+                     id=comment["id"], change=comment["site_change"], status=Words(comment["status"]))
+    return Words(N_("Comment #%(id)s changed after you loaded it: it is now %(status)s. Nothing was done; "
+                    "look at it again and decide."), id=comment["id"], status=Words(comment["status"]))
 
 
 def parse_filter(args: Mapping[str, Any], *, default_status: str = "pending") -> InboxFilter:
@@ -114,7 +118,7 @@ def parse_filter(args: Mapping[str, Any], *, default_status: str = "pending") ->
     status = (args.get("status") or default_status).strip()
     known = (*STATUSES, "flagged", "all")
     if status not in known:
-        raise ValueError(f"status={status!r} is not one of {', '.join(known)}")
+        raise ValueError(Words(N_("status=%(value)r is not one of %(known)s"), value=status, known=", ".join(known)))
     flt = InboxFilter(status=status)
     flt.site = (args.get("site") or "").strip() or None
     flt.post = (args.get("post") or "").strip() or None
@@ -126,7 +130,8 @@ def parse_filter(args: Mapping[str, Any], *, default_status: str = "pending") ->
             try:
                 datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
-                raise ValueError(f"{name}={value!r} is not a date (write it as YYYY-MM-DD)") from None
+                raise ValueError(Words(N_("%(name)s=%(value)r is not a date (write it as YYYY-MM-DD)"), name=name,
+                                       value=value)) from None
             setattr(flt, attr, value)
     return flt
 
@@ -147,17 +152,22 @@ def _reverse(from_status: str, now: str) -> ModerationAction:
             "trash": ModerationAction.TRASH}[from_status]
 
 
-def _why(row: dict) -> list[str]:
+def _why(row: dict) -> list[Words]:
     """The signals of a row, as the words the inbox shows under "why look twice"."""
-    out = [f"{'banned' if m['rule'] == 'banned' else 'watched'} word “{m['word']}”" for m in row["watch"]]
+    out = [Words(N_("banned word “%(word)s”") if m["rule"] == "banned" else N_("watched word “%(word)s”"),
+                 word=m["word"]) for m in row["watch"]]
     if row["links"]:
-        out.append(f"{row['links']} link{'' if row['links'] == 1 else 's'}")
+        out.append(Words(N_("%(n)s link") if row["links"] == 1 else N_("%(n)s links"), n=row["links"]))
     if row["first_time"]:
-        out.append("first comment here")
+        out.append(Words(N_("first comment here")))
     record = row["record"] or {}
-    bad = [f"{record[k]} {k}" for k in ("spam", "trash") if record.get(k)]
-    if bad:
-        out.append(" and ".join(bad) + " before")
+    spam, trash = record.get("spam"), record.get("trash")
+    if spam and trash:
+        out.append(Words(N_("%(spam)s spam and %(trash)s trash before"), spam=spam, trash=trash))
+    elif spam:
+        out.append(Words(N_("%(n)s spam before"), n=spam))
+    elif trash:
+        out.append(Words(N_("%(n)s trash before"), n=trash))
     return out
 
 
@@ -254,9 +264,10 @@ class ModerationService:
         site_id = comment["site_id"]
         if self.bridge.config.site(site_id) is None or feature in self.bridge.adapter(site_id).features:
             return
-        raise SiteCannot(f"site {site_id!r} does not let cms-bridge {doing} (its connection offers no "
-                         f"{feature.value}); do it on the site itself, or connect the site in a way that "
-                         f"grants {feature.value}", current=comment)
+        raise SiteCannot(Words(N_("site %(site)r does not let cms-bridge %(doing)s (its connection offers no "
+                                  "%(feature)s); do it on the site itself, or connect the site in a way that "
+                                  "grants %(feature)s"), site=site_id, doing=doing, feature=feature.value),
+                         current=comment)
 
     def hidden(self, user: dict, ids: list[int]) -> list[int]:
         """Of ``ids``, those that are no comment the user may moderate (in the order given)."""
@@ -280,23 +291,26 @@ class ModerationService:
                                field="action", value=action) from None
         comment, actor = self._load(user, comment_id)
         if seen_version is not None and int(seen_version) != comment["version"]:
-            what = comment["site_change"] or f"it is now {comment['status']}"
-            raise Conflict(f"comment {comment_id} changed since you saw it (version {seen_version} → "
-                           f"{comment['version']}): {what}. Reload it and decide again.", current=comment)
+            what = comment["site_change"] or Words(N_("it is now %(status)s"), status=Words(comment["status"]))
+            raise Conflict(Words(N_("comment %(id)s changed since you saw it (version %(seen)s → %(version)s): "
+                                    "%(what)s. Reload it and decide again."), id=comment_id, seen=seen_version,
+                                 version=comment["version"], what=what), current=comment)
         if comment["status"] == "deleted":
-            raise Conflict(f"comment {comment_id} is deleted on the site; nothing can be decided any more",
-                           current=comment)
+            raise Conflict(Words(N_("comment %(id)s is deleted on the site; nothing can be decided any more"),
+                                 id=comment_id), current=comment)
         to_status = TARGET_STATUS[action]
         if to_status == comment["status"]:
-            raise NothingToDo(f"comment {comment_id} is already {to_status}; nothing was changed", current=comment)
-        self._require(comment, Feature.MODERATE, "moderate its comments")
+            raise NothingToDo(Words(N_("comment %(id)s is already %(status)s; nothing was changed"), id=comment_id,
+                                    status=Words(to_status)), current=comment)
+        self._require(comment, Feature.MODERATE, Words(N_("moderate its comments")))
         with self.store.write():
             log_id = self.store.record_decision(comment, actor=actor, action=action.value, to_status=to_status,
                                                 origin=origin)
             if log_id is None:  # another request decided this version first
                 current = self.store.written_comment(comment_id)
-                raise Conflict(f"comment {comment_id} was decided by someone else (or by you, twice) since you "
-                               f"saw it: it is now {current['status']}. Nothing more was done.", current=current)
+                raise Conflict(Words(N_("comment %(id)s was decided by someone else (or by you, twice) since you "
+                                        "saw it: it is now %(status)s. Nothing more was done."), id=comment_id,
+                                     status=Words(current["status"])), current=current)
             job = self.outbox.enqueue(
                 "moderate", key=f"moderate:{comment['id']}:v{comment['version'] + 1}:{action.value}",
                 payload={"comment_id": comment["id"], "action": action.value, "version": comment["version"] + 1},
@@ -313,16 +327,18 @@ class ModerationService:
         ``undone``: "cancelled" or "reversed"."""
         comment, actor = self._load(user, comment_id)
         if int(version) != comment["version"]:
-            raise Conflict(f"comment {comment_id} changed after that decision (it is now {comment['status']}); "
-                           "nothing was undone. Decide it again instead.", current=comment)
+            raise Conflict(Words(N_("comment %(id)s changed after that decision (it is now %(status)s); nothing "
+                                    "was undone. Decide it again instead."), id=comment_id,
+                                 status=Words(comment["status"])), current=comment)
         last = self.store.last_decision(comment_id)
         if last is None or last["action"] in ("undo", "site_change") or last["to_status"] != comment["status"]:
-            raise NothingToDo(f"comment {comment_id} has no decision of yours to undo", current=comment)
+            raise NothingToDo(Words(N_("comment %(id)s has no decision of yours to undo"), id=comment_id),
+                              current=comment)
         if self.store.cancel_decision(comment, last, actor=actor, origin=origin) is not None:
             return {**self.store.written_comment(comment_id), "undone": "cancelled"}
         if comment["status"] == "deleted":
-            raise Conflict(f"comment {comment_id} is already deleted on the site; a permanent delete cannot be "
-                           "undone", current=comment)
+            raise Conflict(Words(N_("comment %(id)s is already deleted on the site; a permanent delete cannot be "
+                                    "undone"), id=comment_id), current=comment)
         reverse = _reverse(last["from_status"], comment["status"])
         return {**self.decide(user, comment_id, reverse.value, seen_version=version, origin=origin),
                 "undone": "reversed"}
@@ -335,11 +351,12 @@ class ModerationService:
         """
         text = (text or "").strip()
         if not text:
-            raise ServiceError("a reply needs some text", field="text", value=text)
+            raise ServiceError(Words(N_("a reply needs some text")), field="text", value=text)
         comment, actor = self._load(user, comment_id)
         if comment["status"] == "deleted":
-            raise Conflict(f"comment {comment_id} is deleted on the site; it cannot be answered", current=comment)
-        self._require(comment, Feature.REPLY, "reply to its comments")
+            raise Conflict(Words(N_("comment %(id)s is deleted on the site; it cannot be answered"), id=comment_id),
+                           current=comment)
+        self._require(comment, Feature.REPLY, Words(N_("reply to its comments")))
         with self.store.write():
             log_id = self.store.record_reply_request(comment, actor=actor, origin=origin, text=text)
             job = self.outbox.enqueue("reply", key=f"reply:{comment['id']}:{log_id}",
@@ -353,20 +370,22 @@ class ModerationService:
         """One decision, its refusal (if any) as the message the editor reads."""
         out = Outcome(comment_id)
         if action not in ACTION_NAMES:
-            out.message = f"{action!r} is not an action; use one of {', '.join(ACTION_NAMES)}."
+            out.message = Words(N_("%(action)r is not an action; use one of %(actions)s."), action=action,
+                                actions=", ".join(ACTION_NAMES))
             return out
         try:
             self.decide(user, comment_id, action, seen_version=seen_version)
         except (CommentNotFound, NotAllowed):
             out.missing = True
-            out.message = f"There is no comment #{comment_id} you may moderate."
+            out.message = Words(N_("There is no comment #%(id)s you may moderate."), id=comment_id)
             return out
         except ServiceError as exc:
             current = self.store.inbox_comment(comment_id, None) or exc.current
             if isinstance(exc, Conflict) and current is not None:  # a conflict is about a comment that exists
                 out.conflict, out.comment, out.message = True, current, conflict_message(current)
             else:
-                out.comment, out.message = current, f"Comment #{comment_id}: {exc}"
+                out.comment, out.message = current, Words(N_("Comment #%(id)s: %(reason)s"), id=comment_id,
+                                                          reason=exc.detail)
             return out
         out.ok = True
         out.comment = self.store.inbox_comment(comment_id, None)
@@ -396,16 +415,17 @@ class ModerationService:
         try:
             comment, _ = self._load(user, comment_id)
         except (CommentNotFound, NotAllowed):
-            return False, f"There is no comment #{comment_id} you may reply to."
+            return False, Words(N_("There is no comment #%(id)s you may reply to."), id=comment_id)
         if not text:
-            return False, "The reply is empty; write something first."
+            return False, Words(N_("The reply is empty; write something first."))
         if len(text) > MAX_REPLY:
-            return False, "The reply is longer than 10,000 characters; shorten it."
+            return False, Words(N_("The reply is longer than 10,000 characters; shorten it."))
         try:
             self.reply(user, comment_id, text)
         except ServiceError as exc:  # reported in words
-            return False, f"The reply was not queued: {exc}"
-        return True, f"Reply queued; it is posted to {comment['site_id']} as the connected account by the next sync."
+            return False, Words(N_("The reply was not queued: %(reason)s"), reason=exc.detail)
+        return True, Words(N_("Reply queued; it is posted to %(site)s as the connected account by the next sync."),
+                           site=comment["site_id"])
 
 
 # -- outbox handlers -------------------------------------------------------------

@@ -20,6 +20,7 @@ from adapters.base import AdapterError
 
 from .config import ConfigError, validate_config
 from .managed import ManagedEntries, SiteInputError, Verdict, env_name
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -29,17 +30,25 @@ __all__ = ["KIND_FIELDS", "SiteAdmin", "SiteInputError", "Verdict", "table_from_
 #: the TYPO3 connector's capabilities, one reaction each (connectors/typo3/README.md)
 CONNECTOR_CAPABILITIES = ("upsert_news", "unpublish", "list_comments", "moderate_comment", "reply")
 
-#: what each kind (and TYPO3 mode) asks for in the form: (field, label, secret?)
-KIND_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "wordpress": (("username", "WordPress username", False), ("password", "Application password", True)),
-    "typo3": (("reaction_url", "Reaction URL (EXT:reactions, create-record)", False),
-              ("reaction_secret", "Reaction secret", True)),
+#: each capability as the form names it (English: the reaction type's words)
+CAPABILITY_WORDS = {"upsert_news": N_("upsert news"), "unpublish": N_("unpublish"),
+                    "list_comments": N_("list comments"), "moderate_comment": N_("moderate comment"),
+                    "reply": N_("reply")}
+#: what each kind (and TYPO3 mode) asks for in the form: (field, label, secret?); the labels are
+#: Words, said in the reader's language by the page (``|say``) and in English elsewhere
+KIND_FIELDS: dict[str, tuple[tuple[str, Words, bool], ...]] = {
+    "wordpress": (("username", Words(N_("WordPress username")), False),
+                  ("password", Words(N_("Application password")), True)),
+    "typo3": (("reaction_url", Words(N_("Reaction URL (EXT:reactions, create-record)")), False),
+              ("reaction_secret", Words(N_("Reaction secret")), True)),
     "typo3-connector": tuple(
         pair for cap in CONNECTOR_CAPABILITIES
-        for pair in ((f"connector_{cap}_url", f"{cap.replace('_', ' ')}: reaction URL", False),
-                     (f"connector_{cap}_secret", f"{cap.replace('_', ' ')}: reaction secret", True))),
+        for pair in ((f"connector_{cap}_url", Words(N_("%(capability)s: reaction URL"),
+                                                    capability=Words(CAPABILITY_WORDS[cap])), False),
+                     (f"connector_{cap}_secret", Words(N_("%(capability)s: reaction secret"),
+                                                       capability=Words(CAPABILITY_WORDS[cap])), True))),
 }
-KIND_TITLES = {"wordpress": "WordPress", "typo3": "TYPO3 (reaction)", "typo3-connector": "TYPO3 (connector)"}
+KIND_TITLES = {"wordpress": "WordPress", "typo3": N_("TYPO3 (reaction)"), "typo3-connector": N_("TYPO3 (connector)")}
 
 
 def _text(form: dict, key: str) -> str:
@@ -53,7 +62,8 @@ def _secret(form: dict, key: str, env: str, keep: dict[str, str], secrets: dict[
     """A secret from the form, or (left blank on an edit) the stored one."""
     secrets[env] = _text(form, key) or keep.get(env, "")
     if not secrets[env]:
-        missing.append(f"{LABELS[key]}: is missing (paste it from the site; it is stored encrypted)")
+        missing.append(Words(N_("%(label)s: is missing (paste it from the site; it is stored encrypted)"),
+                             label=LABELS[key]))
 
 
 def table_from_form(form: dict, keep: dict[str, str] | None = None) -> tuple[dict, dict[str, str]]:
@@ -136,9 +146,11 @@ class SiteAdmin(ManagedEntries):
         changes a site added before (and refuses an id that is not one)."""
         site, site_secrets = self.validated(raw, secrets)
         if any(s["id"] == site["id"] for s in self.file_sites):
-            raise SiteInputError([f"id: {site['id']!r} is already a site from the config file; choose another id"])
+            raise SiteInputError([Words(N_("id: %(id)r is already a site from the config file; choose another id"),
+                                        id=site["id"])])
         if editing and not self.is_managed(site["id"]):
-            raise SiteInputError([f"id: {site['id']!r} is not a site added in the UI; add it instead"])
+            raise SiteInputError([Words(N_("id: %(id)r is not a site added in the UI; add it instead"),
+                                        id=site["id"])])
         adapter = registry.get_cms_adapter(site["kind"])(site, site_secrets)
         try:
             report = adapter.check()

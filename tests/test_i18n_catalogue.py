@@ -5,10 +5,31 @@ translation, when a string marked in code or templates has no German (missing,
 empty or fuzzy), or when a German string drops or renames a placeholder."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from tests.i18n_helpers import MARKED, NOT_YET_MARKED, ROOT, TEMPLATE_NAMES, TEMPLATES, german_catalogue, unmarked
+from bridge.moderation import ACTION_NAMES
+from bridge.store.inbox import STATUSES
+from bridge.web.inbox import JS_WORDS
+from tests.i18n_helpers import (
+    JS_NOT_YET_MARKED,
+    MARKED,
+    NOT_YET_MARKED,
+    ROOT,
+    SCRIPT_NAMES,
+    STATIC,
+    TEMPLATE_NAMES,
+    TEMPLATES,
+    german_catalogue,
+    js_code,
+    js_english,
+    js_literals,
+    msgid,
+    translated,
+    unmarked,
+)
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None, "lazy_gettext": None}
 METHODS = [("bridge/**.py", "python"), ("bridge/web/templates/**.html", "jinja2")]
@@ -38,6 +59,34 @@ def test_the_allow_list_names_only_templates_that_still_print_unmarked_english(t
         f"{template} is marked now: take it off NOT_YET_MARKED in tests/i18n_helpers.py"
 
 
+@pytest.mark.parametrize("script", [s for s in SCRIPT_NAMES if s not in JS_NOT_YET_MARKED])
+def test_scripts_show_no_english_of_their_own(script):
+    """A script says what its page handed it in the page's language (inbox.js: the JSON
+    blob ``#inbox-words`` from ``JS_WORDS``), never a sentence written in the script."""
+    left = js_english((STATIC / script).read_text())
+    assert not left, f"{script}: say these through the page's words (bridge/web/inbox.py JS_WORDS): {left}"
+
+
+@pytest.mark.parametrize("script", JS_NOT_YET_MARKED)
+def test_the_script_allow_list_names_only_scripts_with_english(script):
+    assert js_english((STATIC / script).read_text()), f"{script} is clean now: take it off JS_NOT_YET_MARKED"
+
+
+def test_every_word_inbox_js_asks_for_is_handed_to_it():
+    """Each key inbox.js says (``say("key")``, a status, a decision) is in JS_WORDS, which
+    is marked with ``_l`` and so extracted into the catalogue like the templates' words."""
+    # the code without comments, and without class names tested inside a call (contains("zen"))
+    source = re.sub(r"\.contains\(\"[^\"]*\"\)", "", js_code((STATIC / "inbox.js").read_text()))
+    calls = re.findall(r"\bsay\(((?:[^()]|\([^()]*\))*)\)", source)
+    said = {lit for call in calls for lit in js_literals(call) if re.fullmatch(r"[a-z_]+(\.\w+)?", lit)}
+    assert {"comment_by", "announce_next", "zen_on", "zen_off"} <= said  # what it asks for is found
+    missing = sorted(said - set(JS_WORDS) - {"done."})  # "done." + action: every action, below
+    assert not missing, f"inbox.js says {missing}, which JS_WORDS does not hand it"
+    assert {f"done.{a}" for a in ACTION_NAMES} <= set(JS_WORDS)
+    assert {f"status.{s}" for s in STATUSES} <= set(JS_WORDS)
+    assert js_english('announce("Not done: " + text); say("zen_off"); q("button.a, button.b")') == ["Not done: "]
+
+
 def test_the_unmarked_check_finds_what_it_must():
     assert unmarked("<p>Hello {{ name }}</p>") == ["Hello"]
     assert unmarked('<input placeholder="e.g. report">') == ["<input placeholder='e.g. report'>"]
@@ -49,13 +98,11 @@ def test_the_unmarked_check_finds_what_it_must():
 def test_the_german_catalogue_has_every_message_none_fuzzy_or_empty():
     catalogue = german_catalogue()
     assert not catalogue.fuzzy, "the German catalogue's header is marked fuzzy: pybabel compile would skip it"
-    # a plural message (ngettext) is known by its singular and needs every German form
-    german = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalogue if m.id}
+    german = {msgid(m): m for m in catalogue if m.id}
     missing = sorted(extracted() - set(german))
     assert not missing, f"run `make i18n` and translate: {missing}"
     fuzzy = sorted(key for key, m in german.items() if m.fuzzy)
-    empty = sorted(key for key, m in german.items()
-                   if not (m.string if isinstance(m.string, str) else all(m.string)))
+    empty = sorted(key for key, m in german.items() if not translated(m))
     assert not fuzzy and not empty, f"fuzzy: {fuzzy}; empty: {empty}"
 
 

@@ -97,6 +97,29 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "ma
     return message
 
 
+class Words(str):
+    """What a service says to a person, said once for everyone: the English text *is*
+    the string (the JSON API, the CLI, logs and tests read it as it is), and it keeps
+    its msgid and values so a page can say it in its reader's language
+    (:meth:`in_language`; ``bridge/web/i18n.py``'s ``say``). Values that are Words
+    themselves (a status, a nested reason) are translated too.
+
+    Mark the msgid where it is written: ``Words(N_("comment %(id)s is %(status)s"), …)``;
+    a code that already is a msgid (``Words(status)``) needs no mark."""
+
+    msgid: str
+    values: dict
+
+    def __new__(cls, msgid: str, **values: Any) -> Words:
+        words = super().__new__(cls, msgid % values if values else msgid)
+        words.msgid, words.values = msgid, values
+        return words
+
+    def in_language(self, lang: str) -> str:
+        values = {k: v.in_language(lang) if isinstance(v, Words) else v for k, v in self.values.items()}
+        return gettext_for(lang, self.msgid, **values)
+
+
 def gettext_for(lang: str, message: str, **values: Any) -> str:
     """``message`` in ``lang`` (outside a request, or for a language other than the
     page's), with ``%(name)s`` placeholders filled like Flask-Babel's gettext."""

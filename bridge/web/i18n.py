@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
-from ..translations import DIRECTORY, LANGUAGE_NAMES, LANGUAGES, choose_language, ensure_compiled
+from ..translations import DIRECTORY, LANGUAGE_NAMES, LANGUAGES, Words, choose_language, ensure_compiled
 from . import labels
 
 if TYPE_CHECKING:
@@ -55,6 +55,14 @@ def current_language() -> str:
     return str(get_locale() or LANGUAGES[0])
 
 
+def say(text) -> str:
+    """Template filter ``|say`` (and for views): what a service said (:class:`Words`) in
+    the page's language; any other text as it is."""
+    if isinstance(text, Words):
+        return text.in_language(current_language())
+    return "" if text is None else str(text)
+
+
 def other_language() -> str:
     """The language the switch offers: the one this page is not in."""
     here = current_language()
@@ -84,6 +92,7 @@ def install(app: Flask) -> None:
     app.before_request(remember_switch)
     app.after_request(add_vary)
     labels.install(app)
+    app.add_template_filter(say, "say")
     app.add_template_global(current_language, "current_language")
     app.add_template_global(other_language, "other_language")
     app.jinja_env.globals.update(language_names=LANGUAGE_NAMES, languages=LANGUAGES)  # values, not functions

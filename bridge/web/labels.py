@@ -7,6 +7,8 @@ for English readers. A code without a word here is shown as it is.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -16,8 +18,17 @@ WORDS = {
     "pending": _l("pending"), "flagged": _l("flagged"), "approved": _l("approved"), "rejected": _l("rejected"),
     "duplicate": _l("duplicate"), "retracted": _l("retracted"), "published": _l("published"),
     "retrying": _l("retrying"), "unpublishing": _l("unpublishing"),
-    # comments (WordPress de_DE: "Spam", "Papierkorb")
-    "spam": _l("spam"), "trash": _l("trash"),
+    # comments (WordPress de_DE: "Spam", "Papierkorb"); "deleted": gone from the site for good
+    "spam": _l("spam"), "trash": _l("trash"), "deleted": _l("deleted"), "all": _l("all"),
+    # what a site can do (adapters.base.Feature) and what its check found the account may do
+    "publish": _l("publish"), "update": _l("update"), "unpublish": _l("unpublish"), "images": _l("images"),
+    "comments": _l("comments"), "moderate": _l("moderate"), "reply": _l("reply"), "erase": _l("erase"),
+    "upload_media": _l("upload media"), "moderate_comments": _l("moderate comments"),
+    "reaction": _l("reaction"), "connector": _l("connector"),
+    # moderation log: the decisions (the history table) and how their write-back went
+    "approve": _l("approve"), "hold": _l("hold"), "unspam": _l("unspam"), "restore": _l("restore"),
+    "delete": _l("delete"), "undo": _l("undo"), "site_change": _l("changed on the site"),
+    "cancelled": _l("cancelled"),
     # outbox jobs
     "failed": _l("failed"), "queued": _l("queued"), "running": _l("running"), "done": _l("done"),
     "superseded": _l("superseded"),
@@ -69,6 +80,65 @@ def error_words(error: HTTPException | None) -> tuple[str, str]:
     return title, str(ERROR_HINTS.get(code, error.description or ""))
 
 
+#: what the sync stores when a site changed a comment behind the inbox's back
+#: (bridge/store/comments.py), as sentences a page can say in its language
+_SITE_CHANGE = re.compile(r"^(?:(?P<deleted>deleted on the site)|set to (?P<to>\w+) on the site \(was (?P<was>\w*)\))"
+                          r"(?: while the inbox's change to (?P<waiting>\w+) was waiting to be written back)?$")
+
+
+_UNDO_NOTE = re.compile(r"^undid (?P<action>\w+) by (?P<actor>.+); its write-back was cancelled before it ran$")
+
+
+def undo_note(text) -> str:
+    """Template filter ``|undo_note``: the note an undo stores (bridge/store/comments.py
+    ``cancel_decision``) in the page's language; a note of another shape as it is."""
+    found = _UNDO_NOTE.match(str(text or ""))
+    if not found:
+        return "" if text is None else str(text)
+    return str(_l("undid %(action)s by %(actor)s; its write-back was cancelled before it ran",
+                  action=label(found["action"]), actor=found["actor"]))
+
+
+def site_change(text) -> str:
+    """Template filter ``|site_change``: the stored note in the page's language (a note of
+    another shape is shown as it is)."""
+    found = _SITE_CHANGE.match(str(text or ""))
+    if not found:
+        return "" if text is None else str(text)
+    if found["deleted"]:
+        said = str(_l("deleted on the site"))
+    else:
+        said = str(_l("set to %(to)s on the site (was %(was)s)", to=label(found["to"]), was=label(found["was"])))
+    if found["waiting"]:
+        said = str(_l("%(change)s while the inbox's change to %(status)s was waiting to be written back",
+                      change=said, status=label(found["waiting"])))
+    return said
+
+
+_SYNC_SUMMARY = re.compile(r"^(?P<site>\S+): (?:(?P<skipped>skipped, another sync of this site is running)|"
+                           r"(?P<new>\d+) new, (?P<changed>\d+) changed, (?P<written>\d+) written back, "
+                           r"(?P<errors>\d+) errors(?: — FAILED: (?P<error>.*))?)$", re.S)
+
+
+def sync_summary(text) -> str:
+    """Template filter ``|sync_summary``: the line the sync stored (``SyncResult.summary``)
+    in the page's language; a line of another shape as it is."""
+    found = _SYNC_SUMMARY.match(str(text or ""))
+    if not found:
+        return "" if text is None else str(text)
+    if found["skipped"]:
+        return str(_l("%(site)s: skipped, another sync of this site is running", site=found["site"]))
+    said = str(_l("%(site)s: %(new)s new, %(changed)s changed, %(written)s written back, %(errors)s errors",
+                  site=found["site"], new=found["new"], changed=found["changed"], written=found["written"],
+                  errors=found["errors"]))
+    if found["error"]:
+        said = str(_l("%(summary)s — FAILED: %(error)s", summary=said, error=found["error"]))
+    return said
+
+
 def install(app: Flask) -> None:
     app.add_template_filter(label, "label")
+    app.add_template_filter(sync_summary, "sync_summary")
+    app.add_template_filter(site_change, "site_change")
+    app.add_template_filter(undo_note, "undo_note")
     app.add_template_global(error_words, "error_words")

@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from ..site_admin import KIND_FIELDS, KIND_TITLES, SiteInputError, form_from_table, table_from_form
+from ..translations import N_
 from .access import admin_required, bridge
+from .labels import label
 
 if TYPE_CHECKING:
     from adapters.types import ConnectionReport
@@ -32,7 +35,7 @@ bp = Blueprint("site_admin", __name__)
 APP_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://cms-bridge.invalid/wordpress-app"))
 #: what a form shown again keeps: never the secrets
 KEPT_FIELDS = {"kind", "id", "name", "url", "transport"} | {
-    key for fields in KIND_FIELDS.values() for key, _, secret in fields if not secret}
+    key for fields in KIND_FIELDS.values() for key, _label, secret in fields if not secret}
 
 
 #: requests that never use the site list (and /healthz must answer 503 itself when the
@@ -91,8 +94,15 @@ def _save(form: dict, editing: str | None = None):
     if not verdict.saved:
         return _form(form, verdict.problems, verdict.report, status=422, editing=editing)
     report = verdict.report
-    flash(f"{verdict.site_id}: {'changed' if editing else 'connected'} and checked ({report.kind} "
-          f"{report.version}, {report.transport}); the next sync pulls its comments.", "ok")
+    if editing:
+        message = _("%(site)s: changed and checked (%(kind)s %(version)s, %(transport)s); the next sync pulls its "
+                    "comments.", site=verdict.site_id, kind=report.kind, version=report.version,
+                    transport=label(report.transport))
+    else:
+        message = _("%(site)s: connected and checked (%(kind)s %(version)s, %(transport)s); the next sync pulls "
+                    "its comments.", site=verdict.site_id, kind=report.kind, version=report.version,
+                    transport=label(report.transport))
+    flash(message, "ok")
     return redirect(url_for("sites.index"))
 
 
@@ -104,8 +114,8 @@ def authorize():
     url = (form.get("url") or "").strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return _form(form, [f"url: {url!r} is not the address of a WordPress site (write it like "
-                            "https://www.example.org)"], status=422)
+        return _form(form, [_("url: %(url)r is not the address of a WordPress site (write it like "
+                              "https://www.example.org)", url=url)], status=422)
     state = secrets.token_urlsafe(24)
     session["wp_authorize"] = {"state": state, "id": (form.get("id") or "").strip(),
                                "name": (form.get("name") or "").strip(), "url": url}
@@ -125,23 +135,24 @@ def authorize():
 def authorized():
     pending = session.pop("wp_authorize", None)
     if not pending or not secrets.compare_digest(pending["state"], request.args.get("state", "")):
-        return _form({}, ["The answer from WordPress does not belong to a connection started here (or it was "
-                          "used already). Start again with “Connect with WordPress”."], status=400)
+        return _form({}, [_("The answer from WordPress does not belong to a connection started here (or it was "
+                            "used already). Start again with “Connect with WordPress”.")], status=400)
     values = {"kind": "wordpress", "id": pending["id"], "name": pending["name"], "url": pending["url"]}
     if request.args.get("success") == "false":
-        return _form(values, ["The connection was rejected in WordPress. Approve it there, or enter an "
-                              "application password below."], status=200)
+        return _form(values, [_("The connection was rejected in WordPress. Approve it there, or enter an "
+                                "application password below.")], status=200)
     password, user = request.args.get("password", ""), request.args.get("user_login", "")
     if not password or not user:
-        return _form(values, ["WordPress did not send an application password back. Enter one below."], status=422)
+        return _form(values, [_("WordPress did not send an application password back. Enter one below.")],
+                     status=422)
     return _save({**values, "username": user, "password": password})
 
 
 def _managed_or_404(site_id: str) -> None:
     if not _service().is_managed(site_id):
         if bridge().config.site(site_id) is not None:
-            abort(403, description=f"{site_id} comes from the config file; change it there.")
-        abort(404, description=f"No site {site_id!r} was added in the UI.")
+            abort(403, description=_("%(site)s comes from the config file; change it there.", site=site_id))
+        abort(404, description=_("No site %(site)r was added in the UI.", site=site_id))
 
 
 @bp.get("/sites/<site_id>/edit")
@@ -160,9 +171,10 @@ def update(site_id: str):
 
 
 def _change(site_id: str, call: Callable[..., Any], message: str):
+    """``message``: a msgid with ``%(site)s``, said once the change is made."""
     _managed_or_404(site_id)
     call(site_id, actor=_actor())
-    flash(f"{site_id}: {message}", "ok")
+    flash(_(message, site=site_id), "ok")
     return redirect(url_for("sites.index"))
 
 
@@ -170,17 +182,18 @@ def _change(site_id: str, call: Callable[..., Any], message: str):
 @admin_required
 def disable(site_id: str):
     return _change(site_id, lambda sid, actor: _service().set_disabled(sid, True, actor=actor),
-                   "disabled; sync leaves it alone until it is enabled again.")
+                   N_("%(site)s: disabled; sync leaves it alone until it is enabled again."))
 
 
 @bp.post("/sites/<site_id>/enable")
 @admin_required
 def enable(site_id: str):
-    return _change(site_id, lambda sid, actor: _service().set_disabled(sid, False, actor=actor), "enabled.")
+    return _change(site_id, lambda sid, actor: _service().set_disabled(sid, False, actor=actor),
+                   N_("%(site)s: enabled."))
 
 
 @bp.post("/sites/<site_id>/remove")
 @admin_required
 def remove(site_id: str):
     return _change(site_id, lambda sid, actor: _service().remove(sid, actor=actor),
-                   "removed; its comments and history stay readable.")
+                   N_("%(site)s: removed; its comments and history stay readable."))

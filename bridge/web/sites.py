@@ -7,11 +7,13 @@ lets an admin re-run the connection check.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from adapters.base import AdapterError
 
 from .. import rights
 from .access import admin_required, allowed_sites, bridge, config_file_in_use
+from .labels import label
 
 bp = Blueprint("sites", __name__)
 
@@ -46,7 +48,7 @@ def _sources(visible: list[str] | None) -> list[dict]:
 @admin_required
 def check(site_id: str):
     if bridge().config.site(site_id) is None:
-        abort(404, description=f"No configured site {site_id!r}.")
+        abort(404, description=_("No configured site %(site)r.", site=site_id))
     try:
         report = bridge().adapter(site_id).check()
     except AdapterError as exc:
@@ -57,7 +59,8 @@ def check(site_id: str):
                             capabilities=report.capabilities)
     if report.ok:
         store.set_site_attention(site_id, None)
-        flash(f"{site_id}: usable ({report.kind} {report.version}, {report.transport}).", "ok")
+        flash(_("%(site)s: usable (%(kind)s %(version)s, %(transport)s).", site=site_id, kind=report.kind,
+                version=report.version, transport=label(report.transport)), "ok")
     else:
         store.set_site_attention(site_id, "; ".join(report.problems))
         flash(f"{site_id}: " + "; ".join(report.problems), "error")

@@ -16,9 +16,20 @@
   focusReplyBox();
   if (!list) { return; }
   var current = null;
-  //: what a decision did, as the live region says it
-  var DONE = {approve: "Approved", hold: "Moved back to pending", spam: "Marked as spam", unspam: "Marked not spam",
-              trash: "Trashed", restore: "Restored", delete: "Deleted"};
+  //: everything this script says, in the page's language: the page renders it as JSON
+  //: (bridge/web/inbox.py JS_WORDS); say("key", {name: value}) fills its %(name)s placeholders
+  var WORDS = readWords();
+  function readWords() {
+    var blob = document.getElementById("inbox-words");
+    try { return blob ? JSON.parse(blob.textContent) : {}; } catch (e) { return {}; }
+  }
+  function say(key, values) {
+    var text = WORDS[key] || key;
+    return text.replace(/%\((\w+)\)[sdr]/g, function (all, name) {
+      return values && values[name] !== undefined ? String(values[name]) : all;
+    });
+  }
+  function statusWord(code) { return WORDS["status." + code] || code; }
   //: the status each action leads to (mirrors bridge.moderation.TARGET_STATUS)
   var TARGET = {approve: "approved", hold: "pending", spam: "spam", unspam: "pending", trash: "trash",
                 restore: "pending", delete: "deleted"};
@@ -59,7 +70,7 @@
 
   function describe(row) {
     var who = row.querySelector("#c-" + row.dataset.id + "-who");
-    return "comment " + row.dataset.id + " by " + (who ? who.textContent.trim() : "anonymous");
+    return say("comment_by", {id: row.dataset.id, who: who ? who.textContent.trim() : say("anonymous")});
   }
 
   function notice(row, text, bad) {
@@ -123,7 +134,7 @@
     if (row.dataset.saving) { return; }  // still saving: this key would decide the same version again
     var id = row.dataset.id;
     if (TARGET[action] === row.dataset.status) {
-      announce("Comment " + id + " is already " + row.dataset.status + "; nothing to do.");
+      announce(say("already", {id: id, status: statusWord(row.dataset.status)}));
       return;
     }
     row.dataset.saving = "1";
@@ -144,20 +155,31 @@
       if (res.status === 200) {
         decided(row, action, res.body);
       } else {
-        var text = res.body.detail || ("The action failed (HTTP " + res.status + ").");
+        var text = refusal(id, res);
         // refused: the cursor comes back to it, unless the editor has moved on by hand since
         if (movedTo && current === movedTo) { setCurrent(row); }
-        announce("Not done: " + text);
+        announce(say("not_done", {reason: text}));
         redraw(row, text, true);
       }
     }).catch(function () {
       delete row.dataset.saving;
       row.classList.remove("busy");
       row.removeAttribute("aria-busy");
-      var text = "The bridge did not answer; nothing changed for " + describe(row) + ". Try again.";
+      var text = say("no_answer", {what: describe(row)});
       notice(row, text, true);
       announce(text);
     });
+  }
+
+  // a refusal of the JSON API (English by design) in the page's words: the usual ones by their
+  // status, anything else as the API said it
+  function refusal(id, res) {
+    if (res.status === 404) { return say("refused.404", {id: id}); }
+    if (res.status === 409 && res.body.current_status) {
+      return say(res.body.site_change ? "refused.409_changed" : "refused.409",
+                 {id: id, status: statusWord(res.body.current_status), change: res.body.site_change});
+    }
+    return res.body.detail || say("failed_http", {status: res.status});
   }
 
   // the last decision, for "z" during UNDO_MS: which comment, the version it produced, where its row was
@@ -174,18 +196,18 @@
       row.remove();
       refreshCounts();
     } else {
-      redraw(row, DONE[action] + " (writing back to " + (body.site_id || "the site") + ")");
+      redraw(row, say("writing_back", {done: say("done." + action), site: body.site_id || say("the_site")}));
       refreshCounts();
     }
-    var where = current && current !== row ? "; now on " + current.dataset.id :
-      (rows().length ? "" : "; no more comments here");
-    announce(DONE[action] + " " + describe(row) + where);
+    var words = {done: say("done." + action), what: describe(row)};
+    if (current && current !== row) { words.next = current.dataset.id; announce(say("announce_next", words)); }
+    else { announce(say(rows().length ? "announce" : "announce_last", words)); }
     document.dispatchEvent(new CustomEvent("inbox:decided", {detail: {id: row.dataset.id, action: action, body: body}}));
   }
 
   function undoLast() {
     if (!last || Date.now() - last.at > UNDO_MS) {
-      announce("Nothing to undo: z takes back the last decision for 10 seconds; older ones are under Recent decisions.");
+      announce(say("nothing_to_undo"));
       return;
     }
     var undo = last;
@@ -197,7 +219,10 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) { return {status: r.status, body: body}; });
     }).then(function (res) {
-      if (res.status !== 200) { announce("Not undone: " + (res.body.detail || "HTTP " + res.status)); return; }
+      if (res.status !== 200) {
+        announce(say("not_undone", {reason: res.body.detail || say("failed_http", {status: res.status})}));
+        return;
+      }
       var row = document.getElementById("c-" + undo.id);
       if (!row) {
         // put the row back where it was, then let the server draw it
@@ -213,7 +238,7 @@
       redraw(row).then(function (fresh) { setCurrent(fresh); });
       refreshCounts();
       announce(res.body.detail);
-    }).catch(function () { announce("The bridge did not answer; nothing was undone. Try again."); });
+    }).catch(function () { announce(say("undo_no_answer")); });
   }
 
   // write-back: redraw rows whose decision is still being written back, until done or failed
@@ -232,7 +257,7 @@
   function countSelected() {
     var n = list.querySelectorAll('input[name="ids"]:checked').length;
     var out = document.getElementById("selected-count");
-    if (out) { out.textContent = n ? n + " selected" : ""; }
+    if (out) { out.textContent = n ? say("selected", {n: n}) : ""; }
   }
 
   list.addEventListener("click", function (ev) {
@@ -297,13 +322,13 @@
     else if (key === "p") { follow("#first-page"); }
     else if (key === "Z") {
       document.body.classList.toggle("zen");
-      announce(document.body.classList.contains("zen") ? "Zen mode: one comment at a time. Z or Escape leaves it." : "Zen mode off.");
+      announce(say(document.body.classList.contains("zen") ? "zen_on" : "zen_off"));
       if (!current) { move(1); }
     } else if (key === "Escape" && document.getElementById("keys") && document.getElementById("keys").open) {
       document.getElementById("keys").close();
     } else if (key === "Escape" && document.body.classList.contains("zen")) {
       document.body.classList.remove("zen");
-      announce("Zen mode off.");
+      announce(say("zen_off"));
     }
     else if (key === "z") { undoLast(); }
     else if (keyActions[key] || key === "d" || key === "x" || key === "r") {
@@ -321,7 +346,7 @@
         act(current, "delete");
       } else {
         deleteArmed = {row: current, at: Date.now()};
-        announce("Press d again to delete " + describe(current) + " permanently, on its site too.");
+        announce(say("delete_armed", {what: describe(current)}));
       }
       return true;
     }
