@@ -12,18 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "bridge" / "web" / "templates"
 DE_PO = ROOT / "bridge" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
 
-#: the templates still printing English that is not marked for translation, by name (none
-#: left; a template put here must be one that still does: tests/test_i18n_catalogue.py fails
-#: when one of them is marked, and when any other template, a new one too, prints unmarked English)
-NOT_YET_MARKED: tuple[str, ...] = ()
-#: the scripts (bridge/web/static) still holding English sentences of their own; the others say
-#: only what their page hands them translated (the inbox: ``JS_WORDS`` in bridge/web/inbox.py)
-JS_NOT_YET_MARKED = ("stories.js",)
 STATIC = ROOT / "bridge" / "web" / "static"
 SCRIPT_NAMES = sorted(p.name for p in STATIC.glob("*.js"))
 TEMPLATE_NAMES = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))
-#: the templates whose every word goes through the catalogue
-MARKED = [name for name in TEMPLATE_NAMES if name not in NOT_YET_MARKED]
+#: the templates whose every word goes through the catalogue: all of them
+MARKED = TEMPLATE_NAMES
 
 #: text that stays as it is in every language (names, formats, code)
 ALLOWED_WORDS = {"cms-bridge", "JSON", "CSV", "UTC"}

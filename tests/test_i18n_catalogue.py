@@ -14,13 +14,10 @@ from bridge.moderation import ACTION_NAMES
 from bridge.store.inbox import STATUSES
 from bridge.web.inbox import JS_WORDS
 from tests.i18n_helpers import (
-    JS_NOT_YET_MARKED,
     MARKED,
-    NOT_YET_MARKED,
     ROOT,
     SCRIPT_NAMES,
     STATIC,
-    TEMPLATE_NAMES,
     TEMPLATES,
     german_catalogue,
     js_code,
@@ -50,26 +47,12 @@ def test_every_word_of_the_template_is_marked_for_translation(template):
     assert not left, f"{template}: wrap these in {{{{ _('…') }}}}: {left}"
 
 
-@pytest.mark.parametrize("template", NOT_YET_MARKED)
-def test_the_allow_list_names_only_templates_that_still_print_unmarked_english(template):
-    """The allow-list says exactly which templates remain: each exists and still has
-    unmarked words (once marked, it must leave the list and be checked like the rest)."""
-    assert template in TEMPLATE_NAMES, f"{template} is gone: take it off NOT_YET_MARKED"
-    assert unmarked((TEMPLATES / template).read_text()), \
-        f"{template} is marked now: take it off NOT_YET_MARKED in tests/i18n_helpers.py"
-
-
-@pytest.mark.parametrize("script", [s for s in SCRIPT_NAMES if s not in JS_NOT_YET_MARKED])
+@pytest.mark.parametrize("script", SCRIPT_NAMES)
 def test_scripts_show_no_english_of_their_own(script):
     """A script says what its page handed it in the page's language (inbox.js: the JSON
     blob ``#inbox-words`` from ``JS_WORDS``), never a sentence written in the script."""
     left = js_english((STATIC / script).read_text())
-    assert not left, f"{script}: say these through the page's words (bridge/web/inbox.py JS_WORDS): {left}"
-
-
-@pytest.mark.parametrize("script", JS_NOT_YET_MARKED)
-def test_the_script_allow_list_names_only_scripts_with_english(script):
-    assert js_english((STATIC / script).read_text()), f"{script} is clean now: take it off JS_NOT_YET_MARKED"
+    assert not left, f"{script}: say these through the page's words (JS_WORDS in bridge/web/inbox.py or stories.py): {left}"
 
 
 def test_every_word_inbox_js_asks_for_is_handed_to_it():

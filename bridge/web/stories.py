@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from adapters.embeds import youtube_id
 
@@ -24,6 +25,16 @@ bp = Blueprint("stories", __name__)
 
 #: item states the "add from the curation queue" search offers
 ADDABLE_STATES = ("pending", "flagged", "approved")
+#: what stories.js says (its status line), with ``%(name)s`` placeholders it fills in: the
+#: editor hands them over translated as JSON (``<script type="application/json" id="story-words">``),
+#: so the script holds no English of its own (tests/test_i18n_catalogue.py)
+JS_WORDS = {
+    "moved": _l("Moved %(title)s to position %(position)s of %(count)s. Saved."),
+    "not_saved": _l("Not saved: %(reason)s Reload the page."),
+    "caption_saved": _l("Caption saved."),
+    "caption_not_saved": _l("Caption not saved: %(reason)s"),
+    "item": _l("item"),
+}
 
 
 def service():
@@ -80,7 +91,8 @@ def editor(story_id: int):
         "stories/editor.html", story=story, entries=entries, media=store.media_for_items(ids),
         publications=service().publications(story["id"], allowed_sites()), queue=queue, q=q,
         queue_media=store.media_for_items([i["id"] for i in queue]), youtube_id=youtube_id,
-        sources=[s["id"] for s in bridge().config.sources])
+        sources=[s["id"] for s in bridge().config.sources],
+        js_words={key: str(words) for key, words in JS_WORDS.items()})
 
 
 @bp.post("/stories/<int:story_id>/details")

@@ -10,8 +10,20 @@
   var token = document.querySelector('meta[name="csrf-token"]').content;
 
   function entries() { return Array.prototype.slice.call(list.querySelectorAll("li.story-entry")); }
+  //: what this script says, in the page's language (bridge/web/stories.py JS_WORDS, rendered
+  //: as JSON); words("key", {name: value}) fills its %(name)s placeholders
+  var WORDS = readWords();
+  function readWords() {
+    var blob = document.getElementById("story-words");
+    try { return blob ? JSON.parse(blob.textContent) : {}; } catch (e) { return {}; }
+  }
+  function words(key, values) {
+    return (WORDS[key] || key).replace(/%\((\w+)\)[sd]/g, function (all, name) {
+      return values && values[name] !== undefined ? String(values[name]) : all;
+    });
+  }
   function say(text) { if (status) { status.textContent = text; } }
-  function titleOf(li) { var t = li.querySelector(".entry-title"); return t ? t.textContent.trim() : "item"; }
+  function titleOf(li) { var t = li.querySelector(".entry-title"); return t ? t.textContent.trim() : words("item"); }
 
   function patch(body) {
     return fetch(list.dataset.api, {
@@ -40,8 +52,8 @@
     refreshButtons();
     return patch({item_order: order}).then(function () {
       var position = entries().indexOf(moved) + 1;
-      say("Moved " + titleOf(moved) + " to position " + position + " of " + order.length + ". Saved.");
-    }).catch(function (error) { say("Not saved: " + error.message + " Reload the page."); });
+      say(words("moved", {title: titleOf(moved), position: position, count: order.length}));
+    }).catch(function (error) { say(words("not_saved", {reason: error.message})); });
   }
 
   // keyboard (and mouse) path: the move buttons
@@ -98,7 +110,7 @@
     event.preventDefault();
     var box = form.querySelector("textarea[name=caption]");
     patch({items: [{id: parseInt(box.dataset.item, 10), caption: box.value}]}).then(function () {
-      say("Caption saved.");
-    }).catch(function (error) { say("Caption not saved: " + error.message); });
+      say(words("caption_saved"));
+    }).catch(function (error) { say(words("caption_not_saved", {reason: error.message})); });
   });
 }());
