@@ -52,7 +52,8 @@ def test_scripts_show_no_english_of_their_own(script):
     """A script says what its page handed it in the page's language (inbox.js: the JSON
     blob ``#inbox-words`` from ``JS_WORDS``), never a sentence written in the script."""
     left = js_english((STATIC / script).read_text())
-    assert not left, f"{script}: say these through the page's words (JS_WORDS in bridge/web/inbox.py or stories.py): {left}"
+    assert not left, f"{script}: say these through the page's words (JS_WORDS in bridge/web/inbox.py, stories.py): " \
+        f"{left}"
 
 
 def test_every_word_inbox_js_asks_for_is_handed_to_it():
