@@ -303,6 +303,10 @@ class SiteCommonSchema(Schema):
     timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error="must be between 0.5 and 600"))
 
 
+#: the most links an item may carry before it is flagged, when its source says nothing
+DEFAULT_MAX_LINKS = 3
+
+
 class RulesSchema(Schema):
     """A source's ``[sources.rules]``: words and phrases (matched whole, case-insensitively)
     and a link limit. The source form in the UI and ``sources add`` are checked by this too."""
@@ -313,7 +317,8 @@ class RulesSchema(Schema):
     banned = StrList(load_default=list)
     suspect = StrList(load_default=list)
     max_links = fields.Integer(
-        strict=True, load_default=3, error_messages=_msgs("a whole number (the most links an item may carry, e.g. 3)"),
+        strict=True, load_default=DEFAULT_MAX_LINKS,
+        error_messages=_msgs("a whole number (the most links an item may carry, e.g. 3)"),
         validate=validate.Range(0, error="must not be negative (0: an item with any link is flagged)"))
 
 

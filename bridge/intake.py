@@ -62,6 +62,7 @@ from adapters.types import SocialItem
 from webhooks.routes import Answer, WebhookSource
 
 from . import clock as clock_mod
+from .config import DEFAULT_MAX_LINKS
 from .media import MediaFetcher
 from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text, title_from
 
@@ -152,7 +153,7 @@ def compile_rules(rules: dict) -> tuple[list, list, int]:
     """A source's ``rules`` table → (banned, suspect, max_links) with compiled patterns."""
     return ([(w, _word_pattern(w)) for w in rules.get("banned", []) if w.strip()],
             [(w, _word_pattern(w)) for w in rules.get("suspect", []) if w.strip()],
-            rules.get("max_links", 3))
+            rules.get("max_links", DEFAULT_MAX_LINKS))
 
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)

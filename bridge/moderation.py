@@ -136,7 +136,7 @@ def parse_filter(args: Mapping[str, Any], *, default_status: str = "pending") ->
     return flt
 
 
-def _actor(user: dict) -> tuple[str, list[str] | None]:
+def _actor(user: dict | str) -> tuple[str, list[str] | None]:
     """(name, allowed site ids or None for all) of a user row, or a plain name (CLI)."""
     if isinstance(user, dict):
         allowed = rights.ALL_SITES if user.get("role") == "admin" else user.get("sites")
@@ -234,7 +234,7 @@ class ModerationService:
             row["why"] = _why(row)
         return rows
 
-    def commenter(self, user: dict, author_key: str, *, limit: int = 100) -> dict | None:
+    def commenter(self, user: dict | str, author_key: str, *, limit: int = 100) -> dict | None:
         """One commenter's comments, newest first, on the sites ``user`` may see only (the
         commenter drawer); None when there are none there. ``counts`` are per status over those
         sites; ``more``: there are more than ``limit``."""
@@ -249,7 +249,7 @@ class ModerationService:
                 "sites": sorted({r["site_id"] for r in rows}), "more": more is not None}
 
     # -- checks ------------------------------------------------------------
-    def _load(self, user: dict, comment_id: int) -> tuple[dict, str]:
+    def _load(self, user: dict | str, comment_id: int) -> tuple[dict, str]:
         comment = self.store.get_comment(comment_id)
         if comment is None:
             raise CommentNotFound(f"there is no comment {comment_id}")
@@ -269,14 +269,14 @@ class ModerationService:
                                   "grants %(feature)s"), site=site_id, doing=doing, feature=feature.value),
                          current=comment)
 
-    def hidden(self, user: dict, ids: list[int]) -> list[int]:
+    def hidden(self, user: dict | str, ids: list[int]) -> list[int]:
         """Of ``ids``, those that are no comment the user may moderate (in the order given)."""
         _, allowed = _actor(user)
         found = {c["id"]: c for c in self.store.comments_by_ids(ids)}
         return [i for i in ids if i not in found or rights.forbidden([found[i]["site_id"]], allowed)]
 
     # -- deciding (raising) ---------------------------------------------------
-    def decide(self, user: dict, comment_id: int, action: str, seen_version: int | None = None, *,
+    def decide(self, user: dict | str, comment_id: int, action: str, seen_version: int | None = None, *,
                origin: str = "inbox") -> dict:
         """Apply ``action`` (approve, hold, spam, unspam, trash, restore, delete) to a comment.
 
@@ -318,7 +318,7 @@ class ModerationService:
             self.store.link_writeback_job(comment["id"], log_id, job["id"])
         return {**self.store.written_comment(comment_id), "job_id": job["id"]}
 
-    def undo(self, user: dict, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
+    def undo(self, user: dict | str, comment_id: int, version: int, *, origin: str = "inbox") -> dict:
         """Take back the latest decision on a comment, seen at ``version`` (the version it produced).
 
         If its write-back has not run yet, the job is cancelled and the comment is put
@@ -343,7 +343,7 @@ class ModerationService:
         return {**self.decide(user, comment_id, reverse.value, seen_version=version, origin=origin),
                 "undone": "reversed"}
 
-    def reply(self, user: dict, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
+    def reply(self, user: dict | str, comment_id: int, text: str, *, origin: str = "inbox") -> dict:
         """Queue a reply to a comment, posted as the site's connected account.
 
         Returns ``{"job_id", "comment_id"}``; the reply becomes a local comment row
@@ -366,7 +366,7 @@ class ModerationService:
         return {"job_id": job["id"], "comment_id": comment["id"]}
 
     # -- deciding (reported in words: pages, API, bulk) -------------------------
-    def decide_one(self, user: dict, comment_id: int, action: str, seen_version: int | None) -> Outcome:
+    def decide_one(self, user: dict | str, comment_id: int, action: str, seen_version: int | None) -> Outcome:
         """One decision, its refusal (if any) as the message the editor reads."""
         out = Outcome(comment_id)
         if action not in ACTION_NAMES:
@@ -391,14 +391,14 @@ class ModerationService:
         out.comment = self.store.inbox_comment(comment_id, None)
         return out
 
-    def decide_many(self, user: dict, action: str, ids: list[int],
+    def decide_many(self, user: dict | str, action: str, ids: list[int],
                     versions: dict[int, int] | None = None) -> BulkOutcome:
         result = BulkOutcome()
         for comment_id in ids:
             result.add(self.decide_one(user, comment_id, action, (versions or {}).get(comment_id)))
         return result
 
-    def decide_matching(self, user: dict, action: str, flt: InboxFilter) -> BulkOutcome:
+    def decide_matching(self, user: dict | str, action: str, flt: InboxFilter) -> BulkOutcome:
         """Every comment matching the filter on the user's sites, up to BULK_LIMIT per call."""
         _, sites = _actor(user)
         if flt.site and rights.forbidden([flt.site], sites):
@@ -409,7 +409,7 @@ class ModerationService:
             result.remaining = max(0, self.store.count_matching(flt, sites))
         return result
 
-    def reply_to(self, user: dict, comment_id: int, text: str) -> tuple[bool, str]:
+    def reply_to(self, user: dict | str, comment_id: int, text: str) -> tuple[bool, str]:
         """Queue a reply; (queued?, what to tell the editor)."""
         text = (text or "").strip()
         try:

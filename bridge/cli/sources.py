@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..config import DEFAULT_MAX_LINKS
 from . import cli_actor, main, pass_ctx, remove_managed, without_secrets
 from .progress import Progress
 
@@ -52,7 +53,7 @@ def sources_list(ctx: Context):
         rules = source.get("rules") or {}
         if rules.get("banned") or rules.get("suspect"):
             click.echo(f"    rules: {len(rules.get('banned', []))} banned, {len(rules.get('suspect', []))} suspect "
-                       f"word(s), at most {rules.get('max_links', 3)} link(s)")
+                       f"word(s), at most {rules.get('max_links', DEFAULT_MAX_LINKS)} link(s)")
         if row.get("last_error"):
             click.echo(f"    last error ({row.get('last_error_at')}): {row['last_error']}")
         if row.get("last_warning"):

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..config import DEFAULT_MAX_LINKS
 from ..managed import SiteInputError
 from ..source_admin import RULE_LISTS, SOURCE_KINDS, form_from_source, source_from_form
 from .access import admin_required, bridge, config_file_in_use
@@ -46,7 +47,8 @@ def _form(values: dict, problems: list[str] | None = None, status: int = 200, ed
     problems = problems or []
     return render_template("sources/form.html", values=values, problems=problems,
                            errors=field_problems(problems), kinds={k: _(v) for k, v in SOURCE_KINDS.items()},
-                           sites=bridge().config.sites, editing=editing), status
+                           sites=bridge().config.sites, editing=editing,
+                           default_max_links=DEFAULT_MAX_LINKS), status
 
 
 def _submitted() -> dict:
@@ -56,7 +58,7 @@ def _submitted() -> dict:
 @bp.get("/sources/new")
 @admin_required
 def new():
-    return _form({"kind": request.args.get("kind", "feed"), "interval": 900, "rules.max_links": 3})
+    return _form({"kind": request.args.get("kind", "feed"), "interval": 900, "rules.max_links": DEFAULT_MAX_LINKS})
 
 
 @bp.post("/sources/new")
