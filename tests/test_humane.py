@@ -5,7 +5,7 @@ import socket
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bridge.web.humane import plain_words, when_text, zone_or_error
+from bridge.web.humane import plain_error, plain_words, when_text, zone_or_error
 
 NOW = datetime(2026, 12, 2, 5, 11, 9, tzinfo=UTC)
 
@@ -44,3 +44,13 @@ def test_an_unknown_time_zone_is_refused_naming_value_and_fix():
     assert zone_or_error(" Europe/Berlin ") == ("Europe/Berlin", None)
     name, error = zone_or_error("Mars/Olympus_Mons")
     assert name is None and "'Mars/Olympus_Mons'" in error and "Europe/Berlin" in error
+
+
+def test_known_failures_are_said_in_the_readers_language_without_the_english_around_them(app):
+    refused = "cannot connect to http://x.invalid: [Errno 111] Connection refused — check the site's URL"
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert plain_words(refused) == "Der Server hat die Verbindung abgelehnt (läuft er?)."
+        assert 'title="cannot connect to http://x.invalid' in str(plain_error(refused))  # the original kept
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert plain_words(refused) == \
+            "cannot connect to http://x.invalid: the server refused the connection (is it running?) — check the site's URL"

@@ -21,6 +21,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..translations import N_
 from .access import bridge
 
 # -- times -------------------------------------------------------------------------
@@ -119,15 +120,16 @@ def zone_or_error(name: str) -> tuple[str | None, str | None]:
 
 # -- errors ------------------------------------------------------------------------
 #: what low-level network and HTTP failures mean, in the words of someone running a site
+#: (msgids: said in the reader's language)
 _PLAIN: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), words) for p, words in (
     (r"Errno -[235]\]|Name or service not known|nodename nor servname|getaddrinfo failed|"
      r"NameResolutionError|Temporary failure in name resolution|No address associated",
-     "the address could not be found (the host name does not resolve)"),
-    (r"Errno 111\]|Connection refused|ECONNREFUSED", "the server refused the connection (is it running?)"),
-    (r"timed out|ReadTimeout|ConnectTimeout", "the server did not answer in time"),
-    (r"CERTIFICATE_VERIFY_FAILED|SSLError|certificate verify", "the server's HTTPS certificate is not trusted"),
-    (r"Errno 101\]|Network is unreachable|Errno 113\]|No route to host", "the network path to the server is down"),
-    (r"Connection reset|RemoteDisconnected|Connection aborted", "the server closed the connection mid-way"),
+     N_("the address could not be found (the host name does not resolve)")),
+    (r"Errno 111\]|Connection refused|ECONNREFUSED", N_("the server refused the connection (is it running?)")),
+    (r"timed out|ReadTimeout|ConnectTimeout", N_("the server did not answer in time")),
+    (r"CERTIFICATE_VERIFY_FAILED|SSLError|certificate verify", N_("the server's HTTPS certificate is not trusted")),
+    (r"Errno 101\]|Network is unreachable|Errno 113\]|No route to host", N_("the network path to the server is down")),
+    (r"Connection reset|RemoteDisconnected|Connection aborted", N_("the server closed the connection mid-way")),
 ))
 _ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 _CLASS_NAMES = re.compile(r":\s*(?:ConnectionError|[A-Z][A-Za-z]+(?:Error|Exception))\b(?=\s*(?:—|$|\())")
@@ -136,21 +138,31 @@ _CLASS_NAMES = re.compile(r":\s*(?:ConnectionError|[A-Z][A-Za-z]+(?:Error|Except
 def plain_words(text: str | None) -> str:
     """An error as one plain sentence: known low-level failures named in words,
     errno numbers and exception class names dropped, the rest kept (it is
-    usually already ours: "cannot connect to … — check the site's URL")."""
+    usually already ours: "cannot connect to … — check the site's URL").
+
+    The known failures are said in the reader's language; for a reader of another
+    language than English only that sentence is shown, without the adapter's English
+    context and hint around it (``plain_error`` keeps the whole original as the title)."""
     if not text:
         return ""
     first = str(text).strip().splitlines()[0].strip()
     hint = first.split(" — ", 1)[1].strip() if " — " in first else ""
     for pattern, words in _PLAIN:
         found = pattern.search(first)
+        if found and not _english_reader():
+            return _(words)
         if found:
             # keep our own context before it ("cannot resolve host 'x'"), not urllib3's pool name
             before = first[:found.start()]
             lead = before.rsplit(":", 1)[0].strip() if ":" in before else ""
             if "ConnectionPool" in lead or "Errno" in lead:
                 lead = ""
-            return (f"{lead}: " if lead else "") + words + (f" — {hint}" if hint else "")
+            return (f"{lead}: " if lead else "") + _(words) + (f" — {hint}" if hint else "")
     return _CLASS_NAMES.sub("", _ERRNO.sub("", first)).strip()
+
+
+def _english_reader() -> bool:
+    return str(get_locale() or "en").split("_")[0] == "en"
 
 
 def plain_error(text: str | None) -> Markup:
