@@ -52,5 +52,5 @@ def test_known_failures_are_said_in_the_readers_language_without_the_english_aro
         assert plain_words(refused) == "Der Server hat die Verbindung abgelehnt (läuft er?)."
         assert 'title="cannot connect to http://x.invalid' in str(plain_error(refused))  # the original kept
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert plain_words(refused) == \
-            "cannot connect to http://x.invalid: the server refused the connection (is it running?) — check the site's URL"
+        assert plain_words(refused) == ("cannot connect to http://x.invalid: the server refused the connection "
+                                        "(is it running?) — check the site's URL")
