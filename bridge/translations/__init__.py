@@ -23,6 +23,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+# one kind of words for the services and the adapters (which must not import the bridge)
+from adapters.words import N_ as N_
+from adapters.words import Words as Words
+
 DIRECTORY = Path(__file__).resolve().parent
 DOMAIN = "messages"
 #: languages the interface speaks; the first is the source language and the default
@@ -91,33 +95,9 @@ def ensure_compiled_once() -> None:
     ensure_compiled()
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
-    """Marks a msgid for extraction (``pybabel extract -k N_``) where the words are
-    looked up later, in the language of whoever reads them."""
-    return message
-
-
-class Words(str):
-    """What a service says to a person, said once for everyone: the English text *is*
-    the string (the JSON API, the CLI, logs and tests read it as it is), and it keeps
-    its msgid and values so a page can say it in its reader's language
-    (:meth:`in_language`; ``bridge/web/i18n.py``'s ``say``). Values that are Words
-    themselves (a status, a nested reason) are translated too.
-
-    Mark the msgid where it is written: ``Words(N_("comment %(id)s is %(status)s"), …)``;
-    a code that already is a msgid (``Words(status)``) needs no mark."""
-
-    msgid: str
-    values: dict
-
-    def __new__(cls, msgid: str, **values: Any) -> Words:
-        words = super().__new__(cls, msgid % values if values else msgid)
-        words.msgid, words.values = msgid, values
-        return words
-
-    def in_language(self, lang: str) -> str:
-        values = {k: v.in_language(lang) if isinstance(v, Words) else v for k, v in self.values.items()}
-        return gettext_for(lang, self.msgid, **values)
+def in_language(words: Words, lang: str) -> str:
+    """What was said (:class:`Words`, from a service or an adapter) in ``lang``."""
+    return words.said_with(lambda msgid: gettext_for(lang, msgid))
 
 
 def gettext_for(lang: str, message: str, **values: Any) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
-from ..translations import DIRECTORY, LANGUAGE_NAMES, LANGUAGES, Words, choose_language, ensure_compiled
+from ..translations import DIRECTORY, LANGUAGE_NAMES, LANGUAGES, Words, choose_language, ensure_compiled, in_language
 from . import labels
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def say(text) -> str:
     """Template filter ``|say`` (and for views): what a service said (:class:`Words`) in
     the page's language; any other text as it is."""
     if isinstance(text, Words):
-        return text.in_language(current_language())
+        return in_language(text, current_language())
     return "" if text is None else str(text)
 
 
