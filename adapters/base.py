@@ -21,12 +21,15 @@ from .types import (
     Story,
     SyncCursor,
 )
+from .words import N_, Words
 
 
 class AdapterError(Exception):
     """Base of every failure an adapter reports.
 
     ``str(error)`` says what happened; ``hint`` says what the user can do about it.
+    Both are English, written as :class:`~adapters.words.Words` (or ``N_`` constants)
+    so the bridge's pages can say them in their reader's language.
     """
 
     retriable: ClassVar[bool] = False
@@ -39,7 +42,16 @@ class AdapterError(Exception):
         self.retry_after = retry_after
 
     def describe(self) -> str:
-        return f"{self.message} — {self.hint}" if self.hint else self.message
+        """What happened and what to do, as one text (the English is what is stored)."""
+        if not self.hint:
+            return as_words(self.message)
+        return Words(N_("%(message)s — %(hint)s"), message=as_words(self.message), hint=as_words(self.hint))
+
+
+def as_words(text: str) -> Words:
+    """``text`` as Words: itself when it is, else a text whose msgid is itself (an
+    ``N_`` constant is found in the catalogue as it is; anything else stays English)."""
+    return text if isinstance(text, Words) else Words(text)
 
 
 class AuthError(AdapterError):

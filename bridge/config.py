@@ -19,6 +19,7 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, post_lo
 from marshmallow.types import ErrorMessages
 
 from adapters import registry
+from adapters.words import N_, Words
 from webhooks.problems import field_errors, format_path
 
 DEFAULT_CONFIG_NAMES = ("config.toml",)
@@ -63,13 +64,13 @@ def StrList(**kw: Any) -> fields.List:
 
 
 def one_of(choices: list[str]) -> validate.OneOf:
-    return validate.OneOf(choices, error="is not one of: " + ", ".join(map(str, choices)))
+    return validate.OneOf(choices, error=Words(N_("is not one of: %(choices)s"), choices=", ".join(map(str, choices))))
 
 
 def http_url(value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError("is not an http(s) URL (write it like https://www.example.org)")
+        raise ValidationError(N_("is not an http(s) URL (write it like https://www.example.org)"))
 
 
 def registered_site_kind(value: str) -> None:
@@ -80,14 +81,14 @@ def registered_site_kind(value: str) -> None:
 
 def identifier(value: str) -> None:
     if not value or not all(c.isalnum() or c in "-_" for c in value):
-        raise ValidationError("is not a valid id: use letters, digits, '-' and '_' only")
+        raise ValidationError(N_("is not a valid id: use letters, digits, '-' and '_' only"))
 
 
 def network_or_address(value: str) -> None:
     try:
         ipaddress.ip_network(value, strict=False)
     except ValueError:
-        raise ValidationError("is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+        raise ValidationError(N_("is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)")) from None
 
 
 def Url(**kw: Any) -> fields.String:
@@ -191,45 +192,45 @@ class ServerSchema(SectionSchema):
     settings = ServerSettings
 
     host = Str(load_default="127.0.0.1")
-    port = Int(load_default=8000, validate=validate.Range(1, 65535, error="is not a port number (1-65535)"))
-    workers = Int(load_default=3, validate=validate.Range(1, 64, error="must be between 1 and 64"))
-    threads = Int(load_default=1, validate=validate.Range(1, 64, error="must be between 1 and 64"))
+    port = Int(load_default=8000, validate=validate.Range(1, 65535, error=N_("is not a port number (1-65535)")))
+    workers = Int(load_default=3, validate=validate.Range(1, 64, error=N_("must be between 1 and 64")))
+    threads = Int(load_default=1, validate=validate.Range(1, 64, error=N_("must be between 1 and 64")))
     secret_key_env = Str(load_default="CMS_BRIDGE_SECRET_KEY")
     secret_key_file = Str(load_default="")  # default: beside the database
     database = Str(load_default="var/cms-bridge.db")
     media_dir = Str(load_default="var/media")
     public_url = Url(load_default="")
-    max_body_bytes = Int(load_default=1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
+    max_body_bytes = Int(load_default=1024 * 1024, validate=validate.Range(1024, error=N_("must be at least 1024")))
     behind_proxy = Bool(load_default=False)
     access_log = Bool(load_default=True)
     log_format = Str(load_default="text",
-                     validate=validate.OneOf(["text", "json"], error='must be "text" or "json"'))
+                     validate=validate.OneOf(["text", "json"], error=N_('must be "text" or "json"')))
     metrics_token_env = Str(load_default="CMS_BRIDGE_METRICS_TOKEN")
 
 
 class SecuritySchema(SectionSchema):
     settings = SecuritySettings
 
-    login_max_failures = Int(load_default=5, validate=validate.Range(1, error="must be at least 1"))
-    login_lockout_seconds = Int(load_default=30, validate=validate.Range(1, error="must be at least 1"))
-    session_hours = Int(load_default=12, validate=validate.Range(1, error="must be at least 1"))
+    login_max_failures = Int(load_default=5, validate=validate.Range(1, error=N_("must be at least 1")))
+    login_lockout_seconds = Int(load_default=30, validate=validate.Range(1, error=N_("must be at least 1")))
+    session_hours = Int(load_default=12, validate=validate.Range(1, error=N_("must be at least 1")))
     commenter_salt_env = Str(load_default="")
 
 
 class OutboxSchema(SectionSchema):
     settings = OutboxSettings
 
-    max_attempts = Int(load_default=8, validate=validate.Range(1, 100, error="must be between 1 and 100"))
-    base_delay = Float(load_default=30.0, validate=validate.Range(0, error="must not be negative"))
-    max_delay = Float(load_default=6 * 3600.0, validate=validate.Range(0, error="must not be negative"))
-    lease_seconds = Float(load_default=300.0, validate=validate.Range(1, error="must be at least 1"))
+    max_attempts = Int(load_default=8, validate=validate.Range(1, 100, error=N_("must be between 1 and 100")))
+    base_delay = Float(load_default=30.0, validate=validate.Range(0, error=N_("must not be negative")))
+    max_delay = Float(load_default=6 * 3600.0, validate=validate.Range(0, error=N_("must not be negative")))
+    lease_seconds = Float(load_default=300.0, validate=validate.Range(1, error=N_("must be at least 1")))
 
 
 class MediaSchema(SectionSchema):
     settings = MediaSettings
 
-    max_bytes = Int(load_default=15 * 1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
-    timeout = Float(load_default=15.0, validate=validate.Range(0.1, error="must be at least 0.1"))
+    max_bytes = Int(load_default=15 * 1024 * 1024, validate=validate.Range(1024, error=N_("must be at least 1024")))
+    timeout = Float(load_default=15.0, validate=validate.Range(0.1, error=N_("must be at least 0.1")))
     #: private/loopback destinations the SSRF guard lets through (tests: ["127.0.0.1"])
     allow_private = StrList(load_default=list)
 
@@ -248,17 +249,17 @@ class MediaSchema(SectionSchema):
 class SyncSchema(SectionSchema):
     settings = SyncSettings
 
-    lock_seconds = Int(load_default=900, validate=validate.Range(10, error="must be at least 10"))
-    reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error="must be between 1 and 100"))
+    lock_seconds = Int(load_default=900, validate=validate.Range(10, error=N_("must be at least 10")))
+    reconcile_batch = Int(load_default=100, validate=validate.Range(1, 100, error=N_("must be between 1 and 100")))
     #: requests per sync and site for the rolling reconcile of decided comments (0: off)
-    reconcile_budget = Int(load_default=10, validate=validate.Range(0, 1000, error="must be between 0 and 1000"))
+    reconcile_budget = Int(load_default=10, validate=validate.Range(0, 1000, error=N_("must be between 0 and 1000")))
 
 
 class PrivacySchema(SectionSchema):
     settings = PrivacySettings
 
     #: decided comments older than this many days lose their text (0: keep)
-    retention_days = Int(load_default=0, validate=validate.Range(0, error="must be 0 (keep) or a number of days"))
+    retention_days = Int(load_default=0, validate=validate.Range(0, error=N_("must be 0 (keep) or a number of days")))
 
 
 class ContributionsSchema(SectionSchema):
@@ -267,11 +268,12 @@ class ContributionsSchema(SectionSchema):
     settings = ContributionsSettings
 
     organisation = Str(load_default="")  # named on the page and in the default consent text
-    max_file_bytes = Int(load_default=50 * 1024 * 1024, validate=validate.Range(1024, error="must be at least 1024"))
-    max_files = Int(load_default=6, validate=validate.Range(1, 20, error="must be between 1 and 20"))
-    max_pixels = Int(load_default=50_000_000, validate=validate.Range(10_000, error="must be at least 10000"))
-    per_invitation_per_hour = Int(load_default=60, validate=validate.Range(1, error="must be at least 1"))
-    per_client_per_hour = Int(load_default=10, validate=validate.Range(1, error="must be at least 1"))
+    max_file_bytes = Int(load_default=50 * 1024 * 1024,
+                         validate=validate.Range(1024, error=N_("must be at least 1024")))
+    max_files = Int(load_default=6, validate=validate.Range(1, 20, error=N_("must be between 1 and 20")))
+    max_pixels = Int(load_default=50_000_000, validate=validate.Range(10_000, error=N_("must be at least 10000")))
+    per_invitation_per_hour = Int(load_default=60, validate=validate.Range(1, error=N_("must be at least 1")))
+    per_client_per_hour = Int(load_default=10, validate=validate.Range(1, error=N_("must be at least 1")))
     ffmpeg = Str(load_default="ffmpeg")  # makes videos' poster frames (a name on PATH or a path; "" = never)
 
 
@@ -281,13 +283,13 @@ class NotificationsSchema(SectionSchema):
     settings = NotificationsSettings
 
     smtp_host = Str(load_default="")  # empty: no e-mail notifications
-    smtp_port = Int(load_default=25, validate=validate.Range(1, 65535, error="is not a port number (1-65535)"))
+    smtp_port = Int(load_default=25, validate=validate.Range(1, 65535, error=N_("is not a port number (1-65535)")))
     username = Str(load_default="")
     password_env = Str(load_default="")
     starttls = Bool(load_default=False)
     from_ = Str(data_key="from", load_default="cms-bridge@localhost",
-                validate=validate.Email(error="is not an e-mail address (write it like bridge@example.org)"))
-    timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error="must be between 0.5 and 600"))
+                validate=validate.Email(error=N_("is not an e-mail address (write it like bridge@example.org)")))
+    timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error=N_("must be between 0.5 and 600")))
 
 
 class SiteCommonSchema(Schema):
@@ -300,7 +302,7 @@ class SiteCommonSchema(Schema):
     kind = Str(required=True, validate=registered_site_kind)
     url = Url(required=True)
     name = Str(load_default="")
-    timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error="must be between 0.5 and 600"))
+    timeout = Float(load_default=20.0, validate=validate.Range(0.5, 600, error=N_("must be between 0.5 and 600")))
 
 
 #: the most links an item may carry before it is flagged, when its source says nothing
@@ -319,7 +321,7 @@ class RulesSchema(Schema):
     max_links = fields.Integer(
         strict=True, load_default=DEFAULT_MAX_LINKS,
         error_messages=_msgs("a whole number (the most links an item may carry, e.g. 3)"),
-        validate=validate.Range(0, error="must not be negative (0: an item with any link is flagged)"))
+        validate=validate.Range(0, error=N_("must not be negative (0: an item with any link is flagged)")))
 
 
 class SourceSchema(Schema):
@@ -332,7 +334,7 @@ class SourceSchema(Schema):
     url = Url(load_default="")
     secret_env = Str(load_default="")
     network = Str(load_default="")
-    interval = Int(load_default=900, validate=validate.Range(60, error="must be at least 60 seconds"))
+    interval = Int(load_default=900, validate=validate.Range(60, error=N_("must be at least 60 seconds")))
     trusted = Bool(load_default=False)
     require_consent = Bool(load_default=False)
     targets = StrList(load_default=list)
@@ -341,11 +343,11 @@ class SourceSchema(Schema):
     @validates_schema
     def _kind_keys(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("kind") == "feed" and not data.get("url"):
-            raise ValidationError("is missing: a feed source needs the feed's http(s) URL", "url")
+            raise ValidationError(N_("is missing: a feed source needs the feed's http(s) URL"), "url")
         if data.get("kind") == "webhook" and not data.get("secret_env"):
             raise ValidationError(
-                "is missing: a webhook source needs the name of the environment variable holding its "
-                "signing secret (run `cms-bridge sources secret ID` to make one)", "secret_env")
+                N_("is missing: a webhook source needs the name of the environment variable holding its "
+                   "signing secret (run `cms-bridge sources secret ID` to make one)"), "secret_env")
 
 
 #: the ``[section]`` tables, each by its schema (the order their problems are listed in)
@@ -405,7 +407,7 @@ class Config:
 
 # -- validation ------------------------------------------------------------
 #: config files say "key" and "table" where the JSON API says "field"
-UNKNOWN_KEY = "is not a known key (check its spelling and the table it is in)"
+UNKNOWN_KEY = N_("is not a known key (check its spelling and the table it is in)")
 
 
 def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root: Any) -> Any:

@@ -46,11 +46,13 @@ def test_an_unknown_time_zone_is_refused_naming_value_and_fix():
     assert name is None and "'Mars/Olympus_Mons'" in error and "Europe/Berlin" in error
 
 
-def test_known_failures_are_said_in_the_readers_language_without_the_english_around_them(app):
-    refused = "cannot connect to http://x.invalid: [Errno 111] Connection refused — check the site's URL"
+def test_known_failures_are_said_in_the_readers_language_with_the_words_around_them(app):
+    refused = "cannot connect to http://x.invalid: [Errno 111] Connection refused — check the site's URL and that it is up"
     with app.test_request_context(headers={"Accept-Language": "de"}):
-        assert plain_words(refused) == "Der Server hat die Verbindung abgelehnt (läuft er?)."
-        assert 'title="cannot connect to http://x.invalid' in str(plain_error(refused))  # the original kept
+        shown = str(plain_error(refused))
+    assert ">keine Verbindung zu http://x.invalid: der Server hat die Verbindung abgelehnt (läuft er?) — prüfen Sie " \
+           "die URL der Website und ob sie läuft<" in shown
+    assert 'title="cannot connect to http://x.invalid: [Errno 111]' in shown  # the original kept
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert plain_words(refused) == ("cannot connect to http://x.invalid: the server refused the connection "
-                                        "(is it running?) — check the site's URL")
+                                        "(is it running?) — check the site's URL and that it is up")

@@ -115,6 +115,27 @@ def test_a_german_browser_gets_login_overview_and_curation_in_german(server, chr
     context.close()
 
 
+def test_what_a_site_answers_a_check_is_said_in_german(server, chromium):
+    """The connection check of a site whose host does not resolve (a real DNS failure):
+    the finding (an adapter's words) in the flash and as the site's stored attention
+    reason, both in German, the host name kept; no English sentence of the catalogue left."""
+    patterns = english_of_the_catalogue()
+    context, page = _german_page(chromium, server.url)
+    page.goto(f"{server.url}/sites")
+    page.locator("form[action$='/hafen/check'] button").click()
+    page.wait_for_load_state()
+    flash = page.locator(".flash").first.inner_text()
+    assert flash.startswith("hafen: keine Verbindung zu http://hafen.invalid: die Adresse wurde nicht gefunden"), flash
+    assert flash.endswith("prüfen Sie die URL der Website und ob sie läuft"), flash
+    reason = page.locator(".plain-error").first
+    assert reason.inner_text().startswith("keine Verbindung zu http://hafen.invalid")
+    assert reason.get_attribute("title").startswith("cannot connect to http://hafen.invalid")  # stored as said
+    assert "braucht Aufmerksamkeit" in _text(page)
+    assert english_left(_text(page), patterns) == []
+    assert page.errors == []
+    context.close()
+
+
 def test_the_account_language_overrides_the_browser_and_the_login_page_has_a_switch(server, chromium):
     context = chromium.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en-US,en;q=0.9"})
     page = context.new_page()

@@ -27,6 +27,7 @@ from ..types import (
     SocialItem,
     SyncCursor,
 )
+from ..words import N_, Words
 from .common import (
     ANY_MARKER,
     BATCH,
@@ -58,6 +59,10 @@ def _ours(post: dict, key: str) -> bool:
 
 
 # -- the adapter -----------------------------------------------------------------
+#: how a transport is named in what the adapter says
+TRANSPORT_NAMES = {"rest": "REST", "xmlrpc": "XML-RPC"}
+
+
 class WordPressAdapter(CMSAdapter):
     kind = "wordpress"
     config_schema = WordPressSiteSchema
@@ -140,7 +145,7 @@ class WordPressAdapter(CMSAdapter):
             report.problems.append(exc.describe())
             return report
         except RemoteError as exc:
-            report.notes.append(f"REST API not found: {exc.message}")
+            report.notes.append(Words(N_("REST API not found: %(reason)s"), reason=exc.message))
         candidates = [self.preferred] if self.preferred != "auto" else ["rest", "xmlrpc"]
         failures: list[str] = []
         errors: list[AdapterError] = []
@@ -148,7 +153,7 @@ class WordPressAdapter(CMSAdapter):
             try:
                 if name == "rest":
                     if index is None:
-                        raise RemoteError("the site has no WordPress REST API (/wp-json/)")
+                        raise RemoteError(N_("the site has no WordPress REST API (/wp-json/)"))
                     chosen: RestTransport | XmlrpcTransport = self._open_rest()
                 else:
                     chosen = self._open_xmlrpc()
@@ -166,20 +171,20 @@ class WordPressAdapter(CMSAdapter):
                 report.version = chosen.version()
             except AdapterError:
                 report.version = ""
-            report.notes.extend(f"not using {f}" for f in failures)
+            report.notes.extend(Words(N_("not using %(transport)s"), transport=f) for f in failures)
             missing = [k for k, v in caps.items() if not v]
             if missing:
-                report.problems.append(
-                    f"the account {self.username!r} may not: {', '.join(m.replace('_', ' ') for m in missing)} — "
-                    "give it the Editor or Administrator role")
+                report.problems.append(Words(
+                    N_("the account %(user)r may not: %(rights)s — give it the Editor or Administrator role"),
+                    user=self.username, rights=", ".join(m.replace("_", " ") for m in missing)))
             if name == "xmlrpc":
-                report.notes.append("XML-RPC sets spam/hold directly (WordPress's spam hooks do not run) and "
-                                    "cannot set image alt text; REST with an application password has neither gap")
+                report.notes.append(N_("XML-RPC sets spam/hold directly (WordPress's spam hooks do not run) and "
+                                       "cannot set image alt text; REST with an application password has neither gap"))
             report.ok = not report.problems
             return report
         if index is None and not any(isinstance(e, (AuthError, PermissionDenied, Unreachable)) for e in errors):
-            report.problems.append(f"{self.base_url} does not look like a WordPress site (no REST API, no XML-RPC) "
-                                   "— check the URL: it must be the site's home address")
+            report.problems.append(Words(N_("%(site)s does not look like a WordPress site (no REST API, no XML-RPC) "
+                                            "— check the URL: it must be the site's home address"), site=self.base_url))
         else:
             report.problems.extend(failures)
         return report
@@ -189,11 +194,15 @@ class WordPressAdapter(CMSAdapter):
         if transport == "rest" and isinstance(exc, AuthError) and "did not reach" in exc.message:
             return self._explain_rest_login(index)
         if isinstance(exc, AuthError):
-            what = "application password" if transport == "rest" else "password"
-            return f"{transport.upper()}: wrong credentials for {self.username!r} — check the username and the {what}"
+            if transport == "rest":
+                return Words(N_("REST: wrong credentials for %(user)r — check the username and the application "
+                                "password"), user=self.username)
+            return Words(N_("XML-RPC: wrong credentials for %(user)r — check the username and the password"),
+                         user=self.username)
         if isinstance(exc, XmlrpcDisabled):
-            return f"XML-RPC: {exc.message} — use transport = \"rest\" with an application password"
-        return f"{transport.upper()}: {exc.describe()}"
+            return Words(N_('XML-RPC: %(problem)s — use transport = "rest" with an application password'),
+                         problem=exc.message)
+        return Words(N_("%(transport)s: %(problem)s"), transport=TRANSPORT_NAMES[transport], problem=exc.describe())
 
     def _explain_rest_login(self, index: dict | None) -> str:
         """REST answers "not logged in" alike for a wrong password, the login password
@@ -202,21 +211,21 @@ class WordPressAdapter(CMSAdapter):
         the same password (sent in the body, not the header) tell them apart."""
         auth = (index or {}).get("authentication") or {}
         if "application-passwords" not in auth:
-            return ("REST: application passwords are disabled on the site (a security plugin or the "
-                    "wp_is_application_passwords_available filter) — enable them, or use transport = \"xmlrpc\"")
+            return N_("REST: application passwords are disabled on the site (a security plugin or the "
+                      "wp_is_application_passwords_available filter) — enable them, or use transport = \"xmlrpc\"")
         if not re.fullmatch(r"[A-Za-z0-9]{24}", self.connection.password):
-            return ("REST: wrong credentials — REST needs an application password (Users → Profile → "
-                    "Application Passwords, 24 characters); the login password does not work over REST")
+            return N_("REST: wrong credentials — REST needs an application password (Users → Profile → "
+                      "Application Passwords, 24 characters); the login password does not work over REST")
         try:
             XmlrpcTransport(self.connection).profile()
         except AuthError:
-            return (f"REST: wrong credentials for {self.username!r} — check the username and the application "
-                    "password (XML-RPC refused it too)")
+            return Words(N_("REST: wrong credentials for %(user)r — check the username and the application "
+                            "password (XML-RPC refused it too)"), user=self.username)
         except AdapterError:
-            return ("REST: WordPress did not see the credentials: the username or application password is wrong, "
-                    f"or the server strips the Authorization header — {HEADER_FIX}")
-        return ("REST: the server strips the Authorization header, so WordPress never sees the application "
-                f"password (XML-RPC accepts it) — {HEADER_FIX}; or use transport = \"xmlrpc\"")
+            return Words(N_("REST: WordPress did not see the credentials: the username or application password is "
+                            "wrong, or the server strips the Authorization header — %(fix)s"), fix=HEADER_FIX)
+        return Words(N_("REST: the server strips the Authorization header, so WordPress never sees the application "
+                        "password (XML-RPC accepts it) — %(fix)s; or use transport = \"xmlrpc\""), fix=HEADER_FIX)
 
     # -- publishing ---------------------------------------------------------------------
     def publish(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:

@@ -27,6 +27,7 @@ from ..types import (
     RemoteComment,
     SocialItem,
 )
+from ..words import N_, Words
 
 USER_AGENT = "cms-bridge (WordPress adapter)"
 MARKER = "[cms-bridge-item:{}]"
@@ -97,7 +98,7 @@ def comment_status(value: Any) -> CommentStatus:
     try:
         return _STATUS_FROM_WP[str(value)]
     except KeyError:
-        raise RemoteError(f"WordPress returned an unknown comment status {value!r}") from None
+        raise RemoteError(Words(N_("WordPress returned an unknown comment status %(value)r"), value=value)) from None
 
 
 def utc(value: Any) -> datetime:
@@ -107,7 +108,7 @@ def utc(value: Any) -> datetime:
     elif isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if not isinstance(value, datetime):
-        raise RemoteError(f"WordPress returned a date that cannot be read: {value!r}")
+        raise RemoteError(Words(N_("WordPress returned a date that cannot be read: %(value)r"), value=value))
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..base import Unreachable
+from ..words import N_, Words
 from .common import USER_AGENT, TLSFailure
 
 
@@ -60,25 +61,29 @@ class WordPressConnection:
             return requests.request(method, url, headers={"User-Agent": USER_AGENT, **kw.pop("headers", {})},
                                     verify=self.verify_tls, timeout=timeout, **kw)
         except requests.exceptions.SSLError as exc:
-            raise TLSFailure(f"TLS failure talking to {self.base_url}: {exc}",
-                             hint="fix the site's certificate, or set verify_tls = false for a test site") from None
+            raise TLSFailure(Words(N_("TLS failure talking to %(url)s: %(reason)s"), url=self.base_url,
+                                   reason=str(exc)),
+                             hint=N_("fix the site's certificate, or set verify_tls = false for a test site")) from None
         except requests.exceptions.Timeout:
-            raise Unreachable(f"{self.base_url} did not answer within {self.timeout:g} s",
-                              hint="check that the site is up; raise the site's timeout if it is slow") from None
+            raise Unreachable(Words(N_("%(url)s did not answer within %(seconds)s s"), url=self.base_url,
+                                    seconds=f"{self.timeout:g}"),
+                              hint=N_("check that the site is up; raise the site's timeout if it is slow")) from None
         except requests.exceptions.ConnectionError as exc:
             if method != "GET" and _was_sent(exc):
                 # Sent, then dropped: the site may have acted. Retried; the retry
                 # finds the result (posts by marker, media by hash, replies by key).
-                raise Unreachable(f"{self.base_url} dropped the connection after {method} {urlsplit(url).path} "
-                                  "was sent",
-                                  hint="the site may have acted; the bridge retries and finds the result") from None
+                raise Unreachable(Words(N_("%(url)s dropped the connection after %(request)s was sent"),
+                                        url=self.base_url, request=f"{method} {urlsplit(url).path}"),
+                                  hint=N_("the site may have acted; the bridge retries and finds the result")) from None
             raise self._cannot_connect(exc) from None
         except requests.exceptions.RequestException as exc:
             raise self._cannot_connect(exc) from None
 
     def _cannot_connect(self, exc: Exception) -> Unreachable:
-        return Unreachable(f"cannot connect to {self.base_url}: {exc.__class__.__name__}",
-                           hint="check the site's URL and that it is up")
+        # the whole reason (with its errno: refused, no such host, no route) is kept; pages say it plainly
+        return Unreachable(Words(N_("cannot connect to %(url)s: %(reason)s"), url=self.base_url,
+                                 reason=f"{exc.__class__.__name__}: {exc}"),
+                           hint=N_("check the site's URL and that it is up"))
 
     def get(self, url: str, **kw) -> requests.Response:
         """An unauthenticated GET of one of the site's pages (its feed, for the version)."""

@@ -24,6 +24,7 @@ import requests
 
 from ..base import AdapterError, AuthError, NotFound, PermissionDenied, RemoteError, TemporaryRemoteError
 from ..types import RemoteComment
+from ..words import N_, Words
 from .common import comment_from_row
 from .connection import WordPressConnection
 from .responses import NO_JSON, decode_json
@@ -95,17 +96,21 @@ class PluginClient:
     def _checked(self, response: requests.Response, body, route: str):
         status = response.status_code
         where = f"WordPress {NAMESPACE}{route}: {status}"
-        message = body.get("message") if isinstance(body, dict) else ""
+        message = (body.get("message") if isinstance(body, dict) else "") or ""
+        # the site's own message (WordPress says it in the site's language) is a value
+        said = Words(N_("WordPress %(route)s: %(status)s %(message)s"), route=f"{NAMESPACE}{route}", status=status,
+                     message=message) if message else where
         if status == 401:
-            raise AuthError(f"{where} {message}".strip(), hint="the plugin's routes need the site's application "
-                            "password (REST refuses the login password)")
+            raise AuthError(said, hint=N_("the plugin's routes need the site's application "
+                                          "password (REST refuses the login password)"))
         if status == 403:
-            raise PermissionDenied(f"{where} {message}".strip(),
-                                   hint="the WordPress account needs the moderate_comments capability (Editor)")
+            raise PermissionDenied(said,
+                                   hint=N_("the WordPress account needs the moderate_comments capability (Editor)"))
         if status >= 500:
-            raise TemporaryRemoteError(f"{where} {message}".strip(), hint="the site failed; the bridge retries later")
+            raise TemporaryRemoteError(said, hint=N_("the site failed; the bridge retries later"))
         if status != 200 or not isinstance(body, dict):
-            raise RemoteError(f"{where}: not the plugin's JSON answer ({message or response.reason})")
+            raise RemoteError(Words(N_("%(request)s: not the plugin's JSON answer (%(reason)s)"), request=where,
+                                    reason=message or response.reason))
         return body
 
     def status(self) -> PluginStatus | None:
@@ -130,5 +135,6 @@ class PluginClient:
         try:
             changes = [change_from_plugin(r) for r in body.get("changes") or []]
         except (KeyError, TypeError, ValueError, AdapterError) as exc:
-            raise RemoteError(f"the plugin's changes answer cannot be read: {exc}") from None
+            raise RemoteError(Words(N_("the plugin's changes answer cannot be read: %(reason)s"),
+                                    reason=str(exc))) from None
         return ChangesPage(changes=changes, next=str(body.get("next") or since), more=bool(body.get("more")))

@@ -24,6 +24,7 @@ from wordpress_xmlrpc.wordpress import WordPressComment
 
 from ..base import AdapterError, NotFound
 from ..types import Anonymized
+from ..words import N_
 
 ANONYMOUS = "Anonymous"
 NO_IP = "0.0.0.0"  # noqa: S104 - an anonymised address written into a comment, not a socket binding
@@ -60,7 +61,7 @@ def rest_anonymize(rest, email: str, remote_ids: list[str]) -> Anonymized:
             result.done.append(comment_id)  # gone from the site: nothing of the person is left there
         except AdapterError as exc:
             result.failed[comment_id] = str(exc)
-    result.notes.append("REST: the user agent is replaced by cms-bridge's own (REST cannot empty it)")
+    result.notes.append(N_("REST: the user agent is replaced by cms-bridge's own (REST cannot empty it)"))
     return result
 
 
@@ -76,7 +77,7 @@ def xmlrpc_anonymize(xmlrpc, remote_ids: list[str]) -> Anonymized:
             result.done.append(comment_id)
         except AdapterError as exc:
             result.failed[comment_id] = str(exc)
-    result.notes.append("XML-RPC: the IP address and user agent stay on the site (wp.editComment cannot change "
-                        "them), and comments cms-bridge never pulled are not found; use REST or WordPress's "
-                        "Tools → Erase Personal Data for those")
+    result.notes.append(N_("XML-RPC: the IP address and user agent stay on the site (wp.editComment cannot change "
+                           "them), and comments cms-bridge never pulled are not found; use REST or WordPress's "
+                           "Tools → Erase Personal Data for those"))
     return result

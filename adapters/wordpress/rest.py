@@ -11,6 +11,7 @@ import requests
 from ..base import AdapterError, AuthError, NotFound, PermissionDenied, RateLimited, RemoteError, TemporaryRemoteError
 from ..http import retry_after_seconds
 from ..types import CommentStatus, Media, ModerationAction, RemoteComment
+from ..words import N_, Words
 from .common import BATCH, HEADER_FIX, MARKER, MEDIA_MARKER, comment_from_row, comment_status, local_file, media_type
 from .connection import WordPressConnection
 from .responses import NO_JSON, created_id, decode_json
@@ -46,21 +47,24 @@ class RestTransport:
         body = decode_json(response.text)
         code = body.get("code", "") if isinstance(body, dict) else ""
         message = (body.get("message") if isinstance(body, dict) else "") or response.reason or "no message"
-        message = f"WordPress REST {response.request.method} {urlsplit(response.url).path}: {status} {message}"
+        request = f"{response.request.method} {urlsplit(response.url).path}"
+        message = Words(N_("WordPress REST %(request)s: %(status)s %(message)s"), request=request, status=status,
+                        message=message)
         if status == 429 or (status == 503 and response.headers.get("Retry-After")):
             return RateLimited(message, retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-                               hint="the site is limiting requests; the bridge retries later")
+                               hint=N_("the site is limiting requests; the bridge retries later"))
         if status >= 500:
-            return TemporaryRemoteError(message, hint="the site failed; the bridge retries later")
+            return TemporaryRemoteError(message, hint=N_("the site failed; the bridge retries later"))
         if status == 401:
             if code in ("rest_not_logged_in", "rest_forbidden", "rest_cannot_view", "rest_forbidden_context"):
-                return AuthError(message + " (the credentials did not reach WordPress)",
-                                 hint="check the username and application password; or the server strips the "
-                                 "Authorization header: " + HEADER_FIX + "; or application passwords are disabled")
-            return AuthError(message, hint="check username and the application password "
-                             "(Users → Profile → Application Passwords; the login password does not work over REST)")
+                return AuthError(Words(N_("%(answer)s (the credentials did not reach WordPress)"), answer=message),
+                                 hint=Words(N_("check the username and application password; or the server strips "
+                                               "the Authorization header: %(fix)s; or application passwords are "
+                                               "disabled"), fix=HEADER_FIX))
+            return AuthError(message, hint=N_("check username and the application password (Users → Profile → "
+                                              "Application Passwords; the login password does not work over REST)"))
         if status == 403:
-            return PermissionDenied(message, hint="give the WordPress account the Editor or Administrator role")
+            return PermissionDenied(message, hint=N_("give the WordPress account the Editor or Administrator role"))
         if status in (404, 410):
             return NotFound(message)
         return RemoteError(message)
@@ -78,10 +82,11 @@ class RestTransport:
             return data
         if method != "GET":
             raise TemporaryRemoteError(
-                f"WordPress REST {method} {urlsplit(response.url).path}: {response.status_code} without a "
-                "readable result", hint="the site may have acted; the bridge retries and finds the result")
-        raise RemoteError(f"{self.url(route)} did not answer with JSON; is {self.connection.base_url} "
-                          "a WordPress site?")
+                Words(N_("WordPress REST %(request)s: %(status)s without a readable result"),
+                      request=f"{method} {urlsplit(response.url).path}", status=response.status_code),
+                hint=N_("the site may have acted; the bridge retries and finds the result"))
+        raise RemoteError(Words(N_("%(url)s did not answer with JSON; is %(site)s a WordPress site?"),
+                                url=self.url(route), site=self.connection.base_url))
 
     # -- probing ----------------------------------------------------------
     def index(self) -> dict:
@@ -97,8 +102,9 @@ class RestTransport:
             if isinstance(data, dict) and "wp/v2" in (data.get("namespaces") or []):
                 return data
         self.pretty = True
-        raise RemoteError(f"{self.connection.base_url} has no WordPress REST API (/wp-json/ and ?rest_route= "
-                          "gave no wp/v2)", hint="check the URL: it must be the WordPress site's home address")
+        raise RemoteError(Words(N_("%(site)s has no WordPress REST API (/wp-json/ and ?rest_route= gave no wp/v2)"),
+                                site=self.connection.base_url),
+                          hint=N_("check the URL: it must be the WordPress site's home address"))
 
     def me(self) -> dict:
         return self.json("GET", "/wp/v2/users/me", params={"context": "edit", "_fields": "id,roles,capabilities"})
@@ -138,7 +144,7 @@ class RestTransport:
             self._listed = None  # a proxy or plugin dropped it: no total
         rows = self.body(response, "GET", route)
         if not isinstance(rows, list):
-            raise RemoteError("WordPress answered the comment list with something that is not a list")
+            raise RemoteError(N_("WordPress answered the comment list with something that is not a list"))
         return [self.to_comment(r) for r in rows]
 
     def comments_by_id(self, ids: list[str]) -> list[RemoteComment]:
@@ -255,8 +261,9 @@ class RestTransport:
             raise self.error(response)
         row = self.body(response, "POST", route)
         if not isinstance(row, dict) or "id" not in row:
-            raise TemporaryRemoteError(f"WordPress REST POST {route}: {response.status_code} without an attachment "
-                                       "id", hint="the site may have acted; the bridge retries and finds the upload")
+            raise TemporaryRemoteError(Words(N_("WordPress REST POST %(route)s: %(status)s without an attachment id"),
+                                             route=route, status=response.status_code),
+                                       hint=N_("the site may have acted; the bridge retries and finds the upload"))
         return str(row["id"])
 
     def term_ids(self, taxonomy: str, names: list[str]) -> list[int]:

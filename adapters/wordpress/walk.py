@@ -40,6 +40,7 @@ from datetime import datetime
 
 from ..base import Unreachable
 from ..types import RemoteComment, SyncCursor
+from ..words import N_
 from .common import iso, utc
 
 PROBE = 10  # XML-RPC: ids above the highest known one read per window (one multicall)
@@ -171,7 +172,8 @@ class CommentWalk:
                 state.offset = start + len(rows)  # a whole chunk added above: move on
             state.chunk = min(self.grow_to, self.listing.max_number - 2, state.chunk * 2)
             return
-        raise Unreachable("the site's comment list kept changing while it was read", hint="the next sync retries")
+        raise Unreachable(N_("the site's comment list kept changing while it was read"),
+                          hint=N_("the next sync retries"))
 
     def _probe(self, state: _State) -> None:
         """XML-RPC: read by id what a date-ordered walk cannot reach (see the module docstring)."""

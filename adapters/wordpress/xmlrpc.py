@@ -40,6 +40,7 @@ from ..base import (  # noqa: E402
 )
 from ..http import retry_after_seconds  # noqa: E402
 from ..types import CommentStatus, Media, ModerationAction, RemoteComment  # noqa: E402
+from ..words import N_, Words  # noqa: E402
 from .common import (  # noqa: E402
     MARKER,
     MEDIA_MARKER,
@@ -61,7 +62,7 @@ from .connection import WordPressConnection  # noqa: E402
 from .responses import clean_xmlrpc  # noqa: E402
 from .walk import Listing  # noqa: E402
 
-USE_REST = 'use transport = "rest" (or "auto") with an application password'
+USE_REST = N_('use transport = "rest" (or "auto") with an application password')
 HELD_FROM = 20  # ids looked up at once from which the held list is read instead
 HELD_MAX = 10_000  # held comments listed in one call (more: the rest are read by id)
 HELD_TTL = 60.0  # seconds the held list is reused at most (it is dropped at every pull and write)
@@ -178,24 +179,29 @@ class XmlrpcTransport:
         except xmlrpc.client.ProtocolError as exc:
             raise self._http_error(exc) from None
         except ssl.SSLError as exc:
-            raise TLSFailure(f"TLS failure talking to {base}: {exc}",
-                             hint="fix the site's certificate, or set verify_tls = false for a test site") from None
+            raise TLSFailure(Words(N_("TLS failure talking to %(url)s: %(reason)s"), url=base, reason=str(exc)),
+                             hint=N_("fix the site's certificate, or set verify_tls = false for a test site")) from None
         except TimeoutError:
-            raise Unreachable(f"{base} did not answer within {self.connection.timeout:g} s",
-                              hint="check that the site is up; raise the site's timeout if it is slow") from None
+            raise Unreachable(Words(N_("%(url)s did not answer within %(seconds)s s"), url=base,
+                                    seconds=f"{self.connection.timeout:g}"),
+                              hint=N_("check that the site is up; raise the site's timeout if it is slow")) from None
         except (xml.parsers.expat.ExpatError, xmlrpc.client.ResponseError):
             if write:
-                raise TemporaryRemoteError(f"{self.url} answered without a readable XML-RPC result",
-                                           hint="the site may have acted; the bridge retries and finds the result"
+                raise TemporaryRemoteError(Words(N_("%(url)s answered without a readable XML-RPC result"),
+                                                 url=self.url),
+                                           hint=N_("the site may have acted; the bridge retries and finds the result")
                                            ) from None
-            raise RemoteError(f"{self.url} did not answer with XML-RPC; is {base} a WordPress site?") from None
+            raise RemoteError(Words(N_("%(url)s did not answer with XML-RPC; is %(site)s a WordPress site?"),
+                                    url=self.url, site=base)) from None
         except (http.client.HTTPException, ConnectionResetError, BrokenPipeError) as exc:
             # Sent, then dropped (RemoteDisconnected, IncompleteRead): the site may have acted.
-            raise Unreachable(f"{base} dropped the connection during an XML-RPC call: {exc.__class__.__name__}",
-                              hint="the site may have acted; the bridge retries and finds the result") from None
+            raise Unreachable(Words(N_("%(url)s dropped the connection during an XML-RPC call: %(reason)s"), url=base,
+                                    reason=exc.__class__.__name__),
+                              hint=N_("the site may have acted; the bridge retries and finds the result")) from None
         except OSError as exc:
-            raise Unreachable(f"cannot connect to {base}: {exc.__class__.__name__}: {exc}",
-                              hint="check the site's URL and that it is up") from None
+            raise Unreachable(Words(N_("cannot connect to %(url)s: %(reason)s"), url=base,
+                                    reason=f"{exc.__class__.__name__}: {exc}"),
+                              hint=N_("check the site's URL and that it is up")) from None
 
     def _fault_error(self, exc: Exception) -> AdapterError:
         """An XML-RPC fault (the library raises two of them as its own exceptions)."""
@@ -203,33 +209,37 @@ class XmlrpcTransport:
             # Defect 5: Fault 403 is also "Sorry, comments are closed" and friends.
             text = str(exc)
             if "username or password" in text.lower() or "incorrect" in text.lower():
-                return AuthError(f"WordPress XML-RPC refused the login: {text}",
-                                 hint="check username and password (an application password works too)")
-            return PermissionDenied(f"WordPress XML-RPC: {text}")
+                return AuthError(Words(N_("WordPress XML-RPC refused the login: %(reason)s"), reason=text),
+                                 hint=N_("check username and password (an application password works too)"))
+            return PermissionDenied(Words(N_("WordPress XML-RPC: %(reason)s"), reason=text))
         if isinstance(exc, XmlrpcDisabledError):
-            return XmlrpcDisabled(f"XML-RPC is disabled on {self.connection.base_url}: {exc}", hint=USE_REST)
+            return XmlrpcDisabled(Words(N_("XML-RPC is disabled on %(site)s: %(reason)s"),
+                                        site=self.connection.base_url, reason=str(exc)), hint=USE_REST)
         assert isinstance(exc, xmlrpc.client.Fault)  # what call() catches besides the library's two errors
         if exc.faultCode == 404:
-            return NotFound(f"WordPress XML-RPC: {exc.faultString}")
+            return NotFound(Words(N_("WordPress XML-RPC: %(reason)s"), reason=exc.faultString))
         if exc.faultCode == 405:
-            return XmlrpcDisabled(f"XML-RPC is disabled on {self.connection.base_url}: {exc.faultString}",
-                                  hint=USE_REST)
+            return XmlrpcDisabled(Words(N_("XML-RPC is disabled on %(site)s: %(reason)s"),
+                                        site=self.connection.base_url, reason=exc.faultString), hint=USE_REST)
         if exc.faultCode in (401, 403):
-            return PermissionDenied(f"WordPress XML-RPC: {exc.faultString}")
-        return RemoteError(f"WordPress XML-RPC fault {exc.faultCode}: {exc.faultString}")
+            return PermissionDenied(Words(N_("WordPress XML-RPC: %(reason)s"), reason=exc.faultString))
+        return RemoteError(Words(N_("WordPress XML-RPC fault %(code)s: %(reason)s"), code=exc.faultCode,
+                                 reason=exc.faultString))
 
     def _http_error(self, exc: xmlrpc.client.ProtocolError) -> AdapterError:
         """``xmlrpc.php`` answered with an HTTP error status."""
-        message = f"{self.url} answered HTTP {exc.errcode} {exc.errmsg}"
+        message = Words(N_("%(url)s answered HTTP %(status)s %(reason)s"), url=self.url, status=exc.errcode,
+                        reason=exc.errmsg)
         if exc.errcode == 429 or (exc.errcode == 503 and exc.headers.get("Retry-After")):
             return RateLimited(message, retry_after=retry_after_seconds(exc.headers.get("Retry-After")))
         if exc.errcode >= 500:
-            return TemporaryRemoteError(message, hint="the site failed; the bridge retries later")
+            return TemporaryRemoteError(message, hint=N_("the site failed; the bridge retries later"))
         if exc.errcode == 401:
-            return AuthError(message, hint="check username and password")
+            return AuthError(message, hint=N_("check username and password"))
         if exc.errcode in (403, 404, 405):
-            return XmlrpcDisabled(f"XML-RPC is disabled or blocked on {self.connection.base_url} ({message}): "
-                                  "xmlrpc.php is refused by the host or a security plugin", hint=USE_REST)
+            return XmlrpcDisabled(Words(N_("XML-RPC is disabled or blocked on %(site)s (%(answer)s): xmlrpc.php is "
+                                           "refused by the host or a security plugin"),
+                                        site=self.connection.base_url, answer=message), hint=USE_REST)
         return RemoteError(message)
 
     def call(self, method):
@@ -361,7 +371,7 @@ class XmlrpcTransport:
                     self._get(comment_id)
                 except NotFound:
                     return None
-            raise RemoteError(f"comment {comment_id} could not be deleted through XML-RPC")
+            raise RemoteError(Words(N_("comment %(id)s could not be deleted through XML-RPC"), id=comment_id))
         if action is ModerationAction.TRASH:
             if current is not CommentStatus.TRASH:
                 self.call(xc.DeleteComment(int(comment_id)))

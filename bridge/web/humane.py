@@ -22,7 +22,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..translations import N_
+from ..translations.shapes import say_stored
 from .access import bridge
+from .i18n import current_language
 
 # -- times -------------------------------------------------------------------------
 
@@ -136,40 +138,33 @@ _CLASS_NAMES = re.compile(r":\s*(?:ConnectionError|[A-Z][A-Za-z]+(?:Error|Except
 
 
 def plain_words(text: str | None) -> str:
-    """An error as one plain sentence: known low-level failures named in words,
+    """An error as one plain English sentence: known low-level failures named in words,
     errno numbers and exception class names dropped, the rest kept (it is
-    usually already ours: "cannot connect to … — check the site's URL").
-
-    The known failures are said in the reader's language; for a reader of another
-    language than English only that sentence is shown, without the adapter's English
-    context and hint around it (``plain_error`` keeps the whole original as the title)."""
+    usually already ours: "cannot connect to … — check the site's URL")."""
     if not text:
         return ""
     first = str(text).strip().splitlines()[0].strip()
     hint = first.split(" — ", 1)[1].strip() if " — " in first else ""
     for pattern, words in _PLAIN:
         found = pattern.search(first)
-        if found and not _english_reader():
-            return _(words)
         if found:
             # keep our own context before it ("cannot resolve host 'x'"), not urllib3's pool name
             before = first[:found.start()]
-            lead = before.rsplit(":", 1)[0].strip() if ":" in before else ""
+            lead = before.split(": ", 1)[0].strip() if ": " in before else ""
             if "ConnectionPool" in lead or "Errno" in lead:
                 lead = ""
-            return (f"{lead}: " if lead else "") + _(words) + (f" — {hint}" if hint else "")
+            return (f"{lead}: " if lead else "") + words + (f" — {hint}" if hint else "")
     return _CLASS_NAMES.sub("", _ERRNO.sub("", first)).strip()
 
 
-def _english_reader() -> bool:
-    return str(get_locale() or "en").split("_")[0] == "en"
-
-
 def plain_error(text: str | None) -> Markup:
-    """Template filter: the plain sentence, the original kept as its title."""
+    """Template filter: the plain sentence in the reader's language (as far as the
+    catalogue knows its words: ``bridge/translations/shapes.py``), the original
+    kept as its title."""
     if not text:
         return Markup("")
-    return Markup('<span class="plain-error" title="{}">{}</span>').format(str(text), plain_words(text))
+    said = say_stored(plain_words(text), current_language())
+    return Markup('<span class="plain-error" title="{}">{}</span>').format(str(text), said)
 
 
 def number(value: float | Decimal | str | None) -> str:

@@ -18,6 +18,7 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
 from ..translations import DIRECTORY, LANGUAGE_NAMES, LANGUAGES, Words, choose_language, ensure_compiled, in_language
+from ..translations.shapes import say_stored
 from . import labels
 
 if TYPE_CHECKING:
@@ -56,11 +57,12 @@ def current_language() -> str:
 
 
 def say(text) -> str:
-    """Template filter ``|say`` (and for views): what a service said (:class:`Words`) in
-    the page's language; any other text as it is."""
+    """Template filter ``|say`` (and for views): what a service or an adapter said
+    (:class:`Words`) in the page's language; other text (stored English) as far as the
+    catalogue recognises it (``bridge/translations/shapes.py``)."""
     if isinstance(text, Words):
         return in_language(text, current_language())
-    return "" if text is None else str(text)
+    return "" if text is None else say_stored(str(text), current_language())
 
 
 def other_language() -> str:

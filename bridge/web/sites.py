@@ -13,6 +13,7 @@ from adapters.base import AdapterError
 
 from .. import rights
 from .access import admin_required, allowed_sites, bridge, config_file_in_use
+from .humane import plain_words
 from .labels import label
 
 bp = Blueprint("sites", __name__)
@@ -52,7 +53,7 @@ def check(site_id: str):
     try:
         report = bridge().adapter(site_id).check()
     except AdapterError as exc:
-        flash(f"{site_id}: {exc.describe()}", "error")
+        flash(f"{site_id}: {plain_words(exc.describe())}", "error")
         return redirect(url_for("sites.index"))
     store = bridge().store
     store.record_site_check(site_id, transport=report.transport, version=report.version,
@@ -63,5 +64,5 @@ def check(site_id: str):
                 version=report.version, transport=label(report.transport)), "ok")
     else:
         store.set_site_attention(site_id, "; ".join(report.problems))
-        flash(f"{site_id}: " + "; ".join(report.problems), "error")
+        flash(f"{site_id}: " + "; ".join(map(plain_words, report.problems)), "error")  # said by base.html's |say
     return redirect(url_for("sites.index"))

@@ -1,0 +1,82 @@
+"""What adapters and services said, stored as English text, said in the reader's
+language (``bridge/translations/shapes.py``): failures caused for real (a refused
+connection, a host that does not resolve, a WordPress check against a closed port),
+stored as the outbox and sync store them, and read back on German and English pages."""
+from __future__ import annotations
+
+import pytest
+
+from adapters.base import Unreachable
+from adapters.wordpress.adapter import WordPressAdapter
+from adapters.wordpress.connection import WordPressConnection
+from adapters.words import N_, Words
+from bridge.translations import in_language
+from bridge.translations.shapes import say_stored
+from bridge.web.humane import plain_error
+from bridge.web.i18n import say
+from tests.serve_helpers import free_port
+
+GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
+
+
+def _refused() -> Unreachable:
+    """What the WordPress adapter raises for a loopback port nobody listens on."""
+    connection = WordPressConnection(f"http://127.0.0.1:{free_port()}", timeout=5)
+    with pytest.raises(Unreachable) as caught:
+        connection.get(connection.base_url + "/")
+    return caught.value
+
+
+def test_a_refused_connection_is_said_in_german_alive_and_once_stored():
+    error = _refused()
+    said = error.describe()
+    assert said.startswith("cannot connect to http://127.0.0.1:") and "Errno 111" in said  # the English kept whole
+    alive = in_language(said, "de")
+    stored = say_stored(str(said), "de")  # what a page does with the text read back from the store
+    assert alive.startswith("keine Verbindung zu http://127.0.0.1:") and alive == stored
+    assert stored.endswith("— prüfen Sie die URL der Website und ob sie läuft")
+    assert say_stored(str(said), "en") == str(said)  # English readers get it exactly as stored
+
+
+def test_a_german_page_shows_the_plain_failure_in_german_and_keeps_the_original(app):
+    said = str(_refused().describe())
+    with app.test_request_context(headers=GERMAN):
+        shown = str(plain_error(said))
+    assert "keine Verbindung zu http://127.0.0.1:" in shown
+    assert "der Server hat die Verbindung abgelehnt (läuft er?)" in shown and "Errno" not in shown.split(">", 1)[1]
+    assert f'title="{said[:40]}' in shown  # the exact English, for the admin who searches logs
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = str(plain_error(said))
+    assert "the server refused the connection (is it running?) — check the site&#39;s URL" in english
+
+
+def test_a_connection_check_against_a_closed_port_reads_in_german(app):
+    site = {"id": "blog", "kind": "wordpress", "url": f"http://127.0.0.1:{free_port()}", "username": "bridge",
+            "timeout": 5}
+    report = WordPressAdapter(site, {"password": "x" * 24}).check()
+    assert not report.ok and report.problems
+    with app.test_request_context(headers=GERMAN):
+        german = [say(p) for p in report.problems]
+        stored = [say(str(p)) for p in report.problems]  # as sites.attention_reason keeps it
+    assert german == stored and all(p.startswith("keine Verbindung zu") for p in german), german
+
+
+def test_names_stay_names_and_unknown_text_stays_as_it_was():
+    # a one-word value that happens to be a word of the catalogue is a name here, not a status
+    said = Words(N_("REST: wrong credentials for %(user)r — check the username and the application password"),
+                 user="pending")
+    assert say_stored(str(said), "de") == \
+        "REST: falsche Zugangsdaten für 'pending' — prüfen Sie den Benutzernamen und das Anwendungspasswort"
+    # a status is a word of ours and is said
+    assert "Spam" in say_stored("Comment #12 changed after you loaded it: it is now spam. Nothing was done; "
+                                "look at it again and decide.", "de")
+    assert say_stored("HTTP 418 from a teapot", "de") == "HTTP 418 from a teapot"
+
+
+def test_a_refused_config_value_is_said_with_its_field_and_value_kept():
+    assert say_stored("url: 'ftp://x' is not an http(s) URL (write it like https://www.example.org)", "de") == \
+        "url: 'ftp://x' ist keine http(s)-URL (schreiben Sie sie wie https://www.example.org)"
+    assert say_stored("kind: 'joomla' is not one of: wordpress, typo3", "de") == \
+        "kind: 'joomla' ist keiner von: wordpress, typo3"
+    assert say_stored("port: 70000 is not a port number (1-65535)", "de") == \
+        "port: 70000 ist keine Portnummer (1–65535)"
