@@ -163,7 +163,8 @@ class CMSAdapter(abc.ABC):
 
     def unsupported(self, feature: Feature | str, hint: str = "") -> Unsupported:
         """The error an optional method raises for a feature this site lacks."""
-        return Unsupported(f"{self.kind} site {self.site.get('id', '?')!r} cannot {Feature(feature).value}",
+        return Unsupported(Words(N_("%(kind)s site %(site)r cannot %(feature)s"),
+                                 kind=self.kind, site=self.site.get("id", "?"), feature=Feature(feature).value),
                            hint=hint)
 
     @abc.abstractmethod
@@ -223,13 +224,13 @@ class CMSAdapter(abc.ABC):
         """Anonymise, on the site, every comment written with ``email`` and the
         comments ``remote_ids`` (those cms-bridge holds for that person), as the
         CMS's own personal-data eraser does. Optional: ``Feature.ERASE``."""
-        raise self.unsupported(Feature.ERASE, "anonymise the comments in the CMS's own privacy tools")
+        raise self.unsupported(Feature.ERASE, N_("anonymise the comments in the CMS's own privacy tools"))
 
     # stories (issue 14): optional; an adapter that can show a story overrides this
     def publish_story(self, story: Story, existing_ref: RemoteRef | None) -> RemoteRef:
         """Create or update the one post/news record that shows ``story`` (an upsert
         found again by ``story.key``, as :meth:`publish` finds its item's post)."""
-        raise self.unsupported(Feature.UPDATE, "this kind of site cannot show stories")
+        raise self.unsupported(Feature.UPDATE, N_("this kind of site cannot show stories"))
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

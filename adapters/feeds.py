@@ -55,6 +55,7 @@ from .base import (
 )
 from .http import retry_after_seconds
 from .types import Media, SocialItem
+from .words import N_, Words
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -68,6 +69,7 @@ _ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORE
 _MASTODON_PATH = re.compile(r"^/(@[^/]+|users/[^/]+|tags/[^/]+)(/[^/]+)?\.rss$")
 _MASTODON_POST = re.compile(r"^(https?://[^/]+)/@([^/@]+)/[^/]+")
 _BLUESKY_PATH = re.compile(r"^/profile/[^/]+/rss/?$")
+_SHOULD_SHOW_XML = N_("open the URL in a browser; it should show RSS or Atom XML")
 
 
 def detect_network(url: str, parsed=None) -> str:
@@ -131,18 +133,20 @@ class FeedSource(Source):
             response = guarded.fetch(self.url, max_bytes=self.max_bytes, timeout=self.timeout,
                                      allow_private=self.allow_private, headers=headers, limit_name="max_bytes")
         except guarded.Refused as exc:
-            raise RemoteError(f"the feed {self.url} was not fetched: {exc}",
-                              hint="correct the source's url, or allow the address with [media] allow_private"
+            raise RemoteError(Words(N_("the feed %(url)s was not fetched: %(reason)s"),
+                                    url=self.url, reason=exc.message),
+                              hint=N_("correct the source's url, or allow the address with [media] allow_private")
                               ) from None
         except guarded.TooLarge as exc:
-            raise RemoteError(f"the feed {self.url} is too large: {exc}",
-                              hint="ask the publisher for a shorter feed, or raise the limit") from None
+            raise RemoteError(Words(N_("the feed %(url)s is too large: %(reason)s"), url=self.url, reason=exc.message),
+                              hint=N_("ask the publisher for a shorter feed, or raise the limit")) from None
         except guarded.TimedOut:
-            raise Unreachable(f"the feed {self.url} did not answer within {self.timeout:g} s (total deadline)",
-                              hint="the next poll tries again; check the URL if it persists") from None
+            raise Unreachable(Words(N_("the feed %(url)s did not answer within %(seconds)s s (total deadline)"),
+                                    url=self.url, seconds=f"{self.timeout:g}"),
+                              hint=N_("the next poll tries again; check the URL if it persists")) from None
         except guarded.FetchError as exc:
-            raise Unreachable(f"cannot fetch the feed {self.url}: {exc}",
-                              hint="check the URL and that the host is up") from None
+            raise Unreachable(Words(N_("cannot fetch the feed %(url)s: %(reason)s"), url=self.url, reason=exc.message),
+                              hint=N_("check the URL and that the host is up")) from None
         if response.status == 304:
             return 304, b"", response.headers, response.url
         self._raise_for_status(response)
@@ -152,19 +156,19 @@ class FeedSource(Source):
         status = response.status
         if 200 <= status < 300:
             return
-        where = f"the feed {self.url} answered HTTP {status}"
+        where = Words(N_("the feed %(url)s answered HTTP %(status)s"), url=self.url, status=status)
         if status == 401:
-            raise AuthError(where, hint="the feed needs credentials cms-bridge does not have")
+            raise AuthError(where, hint=N_("the feed needs credentials cms-bridge does not have"))
         if status == 403:
-            raise PermissionDenied(where, hint="the server refuses this reader; check the URL")
+            raise PermissionDenied(where, hint=N_("the server refuses this reader; check the URL"))
         if status in (404, 410):
-            raise NotFound(where, hint="the feed is gone or moved; correct the source's url")
+            raise NotFound(where, hint=N_("the feed is gone or moved; correct the source's url"))
         retry_after = retry_after_seconds(response.headers.get("retry-after"))
         if status == 429 or (status == 503 and retry_after is not None):
-            raise RateLimited(where, hint="polled too often; the next poll waits", retry_after=retry_after)
+            raise RateLimited(where, hint=N_("polled too often; the next poll waits"), retry_after=retry_after)
         if status >= 500:
-            raise TemporaryRemoteError(where, hint="a problem on the feed's server; the next poll tries again")
-        raise RemoteError(where, hint="check the source's url")
+            raise TemporaryRemoteError(where, hint=N_("a problem on the feed's server; the next poll tries again"))
+        raise RemoteError(where, hint=N_("check the source's url"))
 
     # -- parsing --------------------------------------------------------------------
     def _refuse_hostile_xml(self, body: bytes) -> None:
@@ -174,13 +178,15 @@ class FeedSource(Source):
         never wanted) and more markup than any real feed has (feedparser costs about
         a quarter of a millisecond per tag: 100,000 tags held a poll for a minute)."""
         if _ENTITY_DECLARATION.search(body):
-            raise RemoteError(f"the feed {self.url} declares XML entities (<!ENTITY …>); refused, because entity "
-                              "expansion (billion laughs) and external entities (XXE) are attacks, not feeds",
-                              hint="real feeds declare no entities; ask the publisher or remove the source")
+            raise RemoteError(Words(N_("the feed %(url)s declares XML entities (<!ENTITY …>); refused, because entity "
+                                       "expansion (billion laughs) and external entities (XXE) are attacks, not feeds"),
+                                    url=self.url),
+                              hint=N_("real feeds declare no entities; ask the publisher or remove the source"))
         tags = body.count(b"<") + body.count(b"&lt;") + body.count(b"&#60;")
         if tags > MAX_MARKUP:
-            raise RemoteError(f"the feed {self.url} carries {tags} tags; at most {MAX_MARKUP} are parsed",
-                              hint="real feeds have far fewer; ask the publisher for a shorter feed")
+            raise RemoteError(Words(N_("the feed %(url)s carries %(tags)s tags; at most %(max_tags)s are parsed"),
+                                    url=self.url, tags=tags, max_tags=MAX_MARKUP),
+                              hint=N_("real feeds have far fewer; ask the publisher for a shorter feed"))
 
     def fetch(self, state: dict) -> tuple[list[SocialItem], dict]:
         state = dict(state or {})
@@ -198,12 +204,14 @@ class FeedSource(Source):
         if parsed.get("bozo"):
             problem = parsed.get("bozo_exception")
             if not parsed.entries and not parsed.feed.get("title"):
-                raise RemoteError(f"{self.url} is not a feed that can be read: {problem}",
-                                  hint="open the URL in a browser; it should show RSS or Atom XML")
-            warnings.append(f"the feed has errors; used what could be read ({type(problem).__name__}: {problem})")
+                raise RemoteError(Words(N_("%(url)s is not a feed that can be read: %(reason)s"),
+                                        url=self.url, reason=str(problem)),
+                                  hint=_SHOULD_SHOW_XML)
+            warnings.append(Words(N_("the feed has errors; used what could be read (%(error_type)s: %(reason)s)"),
+                                  error_type=type(problem).__name__, reason=str(problem)))
         elif not parsed.entries and not parsed.feed and not parsed.get("version"):
-            raise RemoteError(f"{self.url} is not a feed (no RSS or Atom found)",
-                              hint="open the URL in a browser; it should show RSS or Atom XML")
+            raise RemoteError(Words(N_("%(url)s is not a feed (no RSS or Atom found)"), url=self.url),
+                              hint=_SHOULD_SHOW_XML)
         network = self.source.get("network") or detect_network(self.url, parsed)
         self._feed_title = parsed.feed.get("title") or ""
         self._feed_link = parsed.feed.get("link") or ""
@@ -213,7 +221,8 @@ class FeedSource(Source):
             try:
                 items.append(self._item(entry, network, base))
             except Exception as exc:  # noqa: BLE001 - one odd entry must not cost the rest of the feed
-                warnings.append(f"an entry was skipped ({type(exc).__name__}: {exc})")
+                warnings.append(Words(N_("an entry was skipped (%(error_type)s: %(reason)s)"),
+                                      error_type=type(exc).__name__, reason=str(exc)))
         next_state = {k: v for k, v in state.items() if k not in ("etag", "last_modified", "warnings")}
         if lowered.get("etag"):
             next_state["etag"] = lowered["etag"]

@@ -35,6 +35,8 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from .words import N_, Words
+
 MAX_REDIRECTS = 5
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 _SITE_LOCAL = ipaddress.ip_network("fec0::/10")
@@ -42,10 +44,16 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class FetchError(Exception):
-    """A fetch that did not produce a body; ``str()`` is the reason shown to people.
-    ``retriable`` says whether trying later may help."""
+    """A fetch that did not produce a body; ``str()`` is the reason shown to people,
+    ``message`` the same as :class:`~adapters.words.Words` (sayable in the reader's
+    language, also when embedded in another failure). ``retriable`` says whether
+    trying later may help."""
 
     retriable = False
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class Refused(FetchError):
@@ -81,6 +89,21 @@ def parse_allow(allow_private) -> list:
             for value in allow_private or ()]
 
 
+#: how a refusal names each of :func:`address_problem`'s labels ("a <label> address"),
+#: whole, so that a translation can inflect it
+_ADDRESS_KINDS = {
+    "site-local": N_("a site-local address"),
+    "unspecified": N_("a unspecified address"),
+    "loopback": N_("a loopback address"),
+    "link-local": N_("a link-local address"),
+    "multicast": N_("a multicast address"),
+    "private": N_("a private address"),
+    "reserved": N_("a reserved address"),
+    "shared (carrier-grade NAT)": N_("a shared (carrier-grade NAT) address"),
+    "not globally routable": N_("a not globally routable address"),
+}
+
+
 def address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """Why this address must not be contacted, or None for a public unicast address."""
     if isinstance(ip, ipaddress.IPv6Address):
@@ -113,37 +136,41 @@ def resolve_checked(url: str, allow_private=(), *, port_default: int | None = No
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        what = f"{scheme}:" if scheme else "a relative URL"
-        raise Refused(f"refused {url!r}: only http and https URLs are fetched, not {what}")
+        if scheme:
+            raise Refused(Words(N_("refused %(url)r: only http and https URLs are fetched, not %(scheme)s:"),
+                                url=url, scheme=scheme))
+        raise Refused(Words(N_("refused %(url)r: only http and https URLs are fetched, not a relative URL"),
+                            url=url))
     host = parts.hostname
     if not host:
-        raise Refused(f"refused {url!r}: the URL has no host")
+        raise Refused(Words(N_("refused %(url)r: the URL has no host"), url=url))
     try:
         port = parts.port or port_default or (443 if scheme == "https" else 80)
     except ValueError:
-        raise Refused(f"refused {url!r}: the port is not a number") from None
+        raise Refused(Words(N_("refused %(url)r: the port is not a number"), url=url)) from None
     if parts.username or parts.password:
-        raise Refused(f"refused {url!r}: URLs with credentials are not fetched")
+        raise Refused(Words(N_("refused %(url)r: URLs with credentials are not fetched"), url=url))
     nets = parse_allow(allow_private)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchFailed(f"cannot resolve {host!r}: {exc}") from None
+        raise FetchFailed(Words(N_("cannot resolve %(host)r: %(reason)s"), host=host, reason=str(exc))) from None
     addresses = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise FetchFailed(f"cannot resolve {host!r}: no addresses")
+        raise FetchFailed(Words(N_("cannot resolve %(host)r: no addresses"), host=host))
     for ip in addresses:
         if any(ip.version == net.version and ip in net for net in nets):
             continue
         problem = address_problem(ip)
         if problem:
-            raise Refused(f"refused {url!r}: {host} resolves to {ip}, a {problem} address "
-                          "(not fetched, to protect the bridge's own network; an admin can allow it "
-                          "with [media] allow_private)")
+            raise Refused(Words(N_("refused %(url)r: %(host)s resolves to %(address)s, %(kind_of_address)s (not "
+                                   "fetched, to protect the bridge's own network; an admin can allow it with "
+                                   "[media] allow_private)"),
+                                url=url, host=host, address=str(ip), kind_of_address=Words(_ADDRESS_KINDS[problem])))
     return host, port, str(addresses[0])
 
 
@@ -210,19 +237,21 @@ def _decoder(encoding: str):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if encoding == "deflate":
         return zlib.decompressobj()
-    raise FetchFailed(f"the answer uses Content-Encoding {encoding!r}, which is not read (only gzip, deflate)")
+    raise FetchFailed(Words(N_("the answer uses Content-Encoding %(encoding)r, which is not read (only gzip, deflate)"),
+                            encoding=encoding))
 
 
 def _read_body(response, url: str, *, max_bytes: int, deadline: float, timeout: float, limit_name: str) -> bytes:
     length = response.getheader("Content-Length")
     encoding = response.getheader("Content-Encoding") or ""
     if length and length.isdigit() and int(length) > max_bytes:
-        raise TooLarge(f"{url!r} is {int(length)} bytes; at most {max_bytes} are downloaded ({limit_name})")
+        raise TooLarge(Words(N_("%(url)r is %(length)s bytes; at most %(max_bytes)s are downloaded (%(setting)s)"),
+                             url=url, length=int(length), max_bytes=max_bytes, setting=limit_name))
     decoder = _decoder(encoding)
     chunks, total = [], 0
     while True:
         if time.monotonic() > deadline:
-            raise TimedOut(f"timed out after {timeout:g} s fetching {url!r} (read {total} bytes)")
+            raise _timed_out(timeout, url, bytes_read=total)
         raw = response.read1(64 * 1024)
         if not raw:
             break
@@ -230,16 +259,22 @@ def _read_body(response, url: str, *, max_bytes: int, deadline: float, timeout: 
             try:
                 data = decoder.decompress(raw, max_bytes + 1 - total)
             except zlib.error as exc:
-                raise FetchFailed(f"{url!r}: the {encoding} body is broken ({exc})") from None
+                raise FetchFailed(Words(N_("%(url)r: the %(encoding)s body is broken (%(reason)s)"),
+                                        url=url, encoding=encoding, reason=str(exc))) from None
         else:
             data = raw
         total += len(data)
         if total > max_bytes or (decoder is not None and decoder.unconsumed_tail):
-            what = f"decoded from {encoding}, " if decoder is not None else ""
-            raise TooLarge(f"{url!r} is larger than {max_bytes} bytes ({what}stopped at the limit; {limit_name})")
+            if decoder is not None:
+                raise TooLarge(Words(N_("%(url)r is larger than %(max_bytes)s bytes (decoded from %(encoding)s, "
+                                        "stopped at the limit; %(setting)s)"),
+                                     url=url, max_bytes=max_bytes, encoding=encoding, setting=limit_name))
+            raise TooLarge(Words(N_("%(url)r is larger than %(max_bytes)s bytes (stopped at the limit; %(setting)s)"),
+                                 url=url, max_bytes=max_bytes, setting=limit_name))
         chunks.append(data)
     if response.length:  # Content-Length promised more than came (read1 returns b"" at EOF)
-        raise FetchFailed(f"{url!r} broke off after {total} bytes ({response.length} missing)")
+        raise FetchFailed(Words(N_("%(url)r broke off after %(bytes_read)s bytes (%(bytes_missing)s missing)"),
+                                url=url, bytes_read=total, bytes_missing=response.length))
     return b"".join(chunks)
 
 
@@ -253,7 +288,7 @@ def fetch(url: str, *, max_bytes: int, timeout: float, allow_private=(), headers
         parts = urlsplit(current)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TimedOut(f"timed out after {timeout:g} s fetching {url!r}")
+            raise _timed_out(timeout, url)
         cls = _PinnedHTTPSConnection if parts.scheme.lower() == "https" else _PinnedHTTPConnection
         conn = cls(host, port, ip, timeout=remaining)
         watchdog = _Watchdog(conn, remaining)
@@ -265,26 +300,36 @@ def fetch(url: str, *, max_bytes: int, timeout: float, allow_private=(), headers
             if response.status in _REDIRECTS:
                 location = response.getheader("Location")
                 if not location:
-                    raise FetchFailed(f"{current!r} answered {response.status} without a Location")
+                    raise FetchFailed(Words(N_("%(url)r answered %(status)s without a Location"),
+                                            url=current, status=response.status))
                 current = urljoin(current, location)
                 continue
             body = _read_body(response, url, max_bytes=max_bytes, deadline=deadline, timeout=timeout,
                               limit_name=limit_name)
             if watchdog.fired:  # the socket was shut under a read: whatever came is not the whole answer
-                raise TimedOut(f"timed out after {timeout:g} s fetching {url!r} (read {len(body)} bytes)")
+                raise _timed_out(timeout, url, bytes_read=len(body))
             return Response(status=response.status, reason=response.reason,
                             headers={k.lower(): v for k, v in response.getheaders()}, body=body, url=current)
         except FetchError:
             if watchdog.fired:
-                raise TimedOut(f"timed out after {timeout:g} s fetching {url!r}") from None
+                raise _timed_out(timeout, url) from None
             raise
         except TimeoutError:
-            raise TimedOut(f"timed out after {timeout:g} s fetching {url!r}") from None
+            raise _timed_out(timeout, url) from None
         except (OSError, http.client.HTTPException) as exc:
             if watchdog.fired:
-                raise TimedOut(f"timed out after {timeout:g} s fetching {url!r}") from None
-            raise FetchFailed(f"could not fetch {current!r}: {exc}") from None
+                raise _timed_out(timeout, url) from None
+            raise FetchFailed(Words(N_("could not fetch %(url)r: %(reason)s"), url=current, reason=str(exc))) from None
         finally:
             watchdog.cancel()
             conn.close()
-    raise FetchFailed(f"{url!r}: more than {MAX_REDIRECTS} redirects")
+    raise FetchFailed(Words(N_("%(url)r: more than %(max_redirects)s redirects"), url=url, max_redirects=MAX_REDIRECTS))
+
+
+def _timed_out(timeout: float, url: str, *, bytes_read: int | None = None) -> TimedOut:
+    """The total deadline passed; ``bytes_read`` when part of the body had come."""
+    seconds = f"{timeout:g}"
+    if bytes_read is None:
+        return TimedOut(Words(N_("timed out after %(seconds)s s fetching %(url)r"), seconds=seconds, url=url))
+    return TimedOut(Words(N_("timed out after %(seconds)s s fetching %(url)r (read %(bytes_read)s bytes)"),
+                          seconds=seconds, url=url, bytes_read=bytes_read))

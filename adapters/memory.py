@@ -32,6 +32,7 @@ from .types import (
     Story,
     SyncCursor,
 )
+from .words import N_, Words
 
 #: the status a comment has after each decision
 _AFTER = {ModerationAction.APPROVE: CommentStatus.APPROVED, ModerationAction.HOLD: CommentStatus.PENDING,
@@ -46,7 +47,8 @@ class MemorySiteSchema(Schema):
         unknown = RAISE
 
     features = fields.List(fields.String(validate=validate.OneOf(
-        sorted(f.value for f in Feature), error="is not a feature: use one of " + ", ".join(sorted(Feature)))),
+        sorted(f.value for f in Feature),
+        error=Words(N_("is not a feature: use one of %(features)s"), features=", ".join(sorted(Feature))))),
         load_default=lambda: sorted(f.value for f in ALL_FEATURES))
 
 
@@ -138,7 +140,8 @@ class MemoryAdapter(CMSAdapter):
         self._need(Feature.MODERATE, "moderate")
         comment = self.comments.get(str(comment_id))
         if comment is None:
-            raise NotFound(f"memory site {self.site.get('id')!r} has no comment {comment_id}")
+            raise NotFound(Words(N_("memory site %(site)r has no comment %(comment_id)s"),
+                                 site=self.site.get("id"), comment_id=comment_id))
         action = ModerationAction(action)
         if action is ModerationAction.DELETE:
             del self.comments[comment.remote_id]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 
+from .words import N_, Words
+
 CMS_ADAPTERS: dict[str, str | type] = {}
 
 SOURCES: dict[str, str | type] = {
@@ -37,12 +39,13 @@ def cms_kinds() -> list[str]:
     return sorted(CMS_ADAPTERS)
 
 
-def _load(table: dict[str, str | type], kind: str, what: str):
+def _load(table: dict[str, str | type], kind: str, unknown: str):
+    """The class registered for ``kind``; ``unknown`` (a msgid with ``%(kind)r`` and
+    ``%(known)s``) says it when there is none."""
     try:
         target = table[kind]
     except KeyError:
-        known = ", ".join(sorted(table))
-        raise UnknownKind(f"unknown {what} kind {kind!r}; expected one of: {known}") from None
+        raise UnknownKind(Words(unknown, kind=kind, known=", ".join(sorted(table)))) from None
     if not isinstance(target, str):
         return target
     module_name, _, attr = target.partition(":")
@@ -51,9 +54,9 @@ def _load(table: dict[str, str | type], kind: str, what: str):
 
 def get_cms_adapter(kind: str):
     """The CMSAdapter class for a ``[[sites]]`` kind."""
-    return _load(CMS_ADAPTERS, kind, "site")
+    return _load(CMS_ADAPTERS, kind, N_("unknown site kind %(kind)r; expected one of: %(known)s"))
 
 
 def get_source(kind: str):
     """The Source class for a polled ``[[sources]]`` kind."""
-    return _load(SOURCES, kind, "source")
+    return _load(SOURCES, kind, N_("unknown source kind %(kind)r; expected one of: %(known)s"))
