@@ -164,7 +164,7 @@ class CMSAdapter(abc.ABC):
     def unsupported(self, feature: Feature | str, hint: str = "") -> Unsupported:
         """The error an optional method raises for a feature this site lacks."""
         return Unsupported(Words(N_("%(kind)s site %(site)r cannot %(feature)s"),
-                                 kind=self.kind, site=self.site.get("id", "?"), feature=Feature(feature).value),
+                                 kind=self.kind, site=self.site.get("id", "?"), feature=Words(Feature(feature).value)),
                            hint=hint)
 
     @abc.abstractmethod

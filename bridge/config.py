@@ -39,28 +39,31 @@ class ConfigError(Exception):
 # -- field helpers ---------------------------------------------------------
 # Messages start with "is"/"must" so they read after the offending value.
 def _msgs(kind: str) -> ErrorMessages:
-    return {"required": f"is missing: {kind} expected", "invalid": f"is not {kind}",
-            "null": f"must not be empty: {kind} expected"}
+    """Marshmallow's messages in our words; ``kind`` is an ``N_`` phrase ("an integer")."""
+    said = Words(kind)
+    return {"required": Words(N_("is missing: %(kind)s expected"), kind=said),
+            "invalid": Words(N_("is not %(kind)s"), kind=said),
+            "null": Words(N_("must not be empty: %(kind)s expected"), kind=said)}
 
 
 def Str(**kw: Any) -> fields.String:
-    return fields.String(error_messages=_msgs("a string"), **kw)
+    return fields.String(error_messages=_msgs(N_("a string")), **kw)
 
 
 def Int(**kw: Any) -> fields.Integer:
-    return fields.Integer(strict=True, error_messages=_msgs("an integer"), **kw)
+    return fields.Integer(strict=True, error_messages=_msgs(N_("an integer")), **kw)
 
 
 def Float(**kw: Any) -> fields.Float:
-    return fields.Float(error_messages=_msgs("a number"), **kw)
+    return fields.Float(error_messages=_msgs(N_("a number")), **kw)
 
 
 def Bool(**kw: Any) -> fields.Boolean:
-    return fields.Boolean(truthy={True}, falsy={False}, error_messages=_msgs("true or false"), **kw)
+    return fields.Boolean(truthy={True}, falsy={False}, error_messages=_msgs(N_("true or false")), **kw)
 
 
 def StrList(**kw: Any) -> fields.List:
-    return fields.List(Str(), error_messages=_msgs("a list of strings"), **kw)
+    return fields.List(Str(), error_messages=_msgs(N_("a list of strings")), **kw)
 
 
 def one_of(choices: list[str]) -> validate.OneOf:
@@ -320,7 +323,7 @@ class RulesSchema(Schema):
     suspect = StrList(load_default=list)
     max_links = fields.Integer(
         strict=True, load_default=DEFAULT_MAX_LINKS,
-        error_messages=_msgs("a whole number (the most links an item may carry, e.g. 3)"),
+        error_messages=_msgs(N_("a whole number (the most links an item may carry, e.g. 3)")),
         validate=validate.Range(0, error=N_("must not be negative (0: an item with any link is flagged)")))
 
 
@@ -370,8 +373,8 @@ class TopSchema(Schema):
     privacy = fields.Raw(load_default=dict)
     contributions = fields.Raw(load_default=dict)
     notifications = fields.Raw(load_default=dict)
-    sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sites]] tables"))
-    sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs("a list of [[sources]] tables"))
+    sites = fields.List(fields.Raw(), load_default=list, error_messages=_msgs(N_("a list of [[sites]] tables")))
+    sources = fields.List(fields.Raw(), load_default=list, error_messages=_msgs(N_("a list of [[sources]] tables")))
 
 
 # -- the result ------------------------------------------------------------

@@ -29,7 +29,7 @@ from tests.i18n_helpers import (
 )
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None, "lazy_gettext": None}
-METHODS = [("bridge/**.py", "python"), ("bridge/web/templates/**.html", "jinja2")]
+METHODS = [("bridge/**.py", "python"), ("adapters/**.py", "python"), ("bridge/web/templates/**.html", "jinja2")]
 
 
 def extracted() -> set[str]:

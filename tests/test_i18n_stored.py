@@ -80,3 +80,14 @@ def test_a_refused_config_value_is_said_with_its_field_and_value_kept():
         "kind: 'joomla' ist keiner von: wordpress, typo3"
     assert say_stored("port: 70000 is not a port number (1-65535)", "de") == \
         "port: 70000 ist keine Portnummer (1–65535)"
+
+
+def test_a_site_form_refusal_is_said_in_german_naming_the_field_and_the_value(client, auth):
+    """The site form's own check (bridge/config.py's schema, before any site is asked)."""
+    auth.login()
+    form = {"kind": "wordpress", "id": "neu", "name": "Neu", "url": "ftp://neu.example", "username": "bridge",
+            "password": "abcd efgh ijkl mnop qrst uvwx", "timeout": "schnell", "csrf_token": auth.csrf}
+    page = client.post("/sites/new", data=form, headers=GERMAN).get_data(as_text=True)
+    assert "url: &#39;ftp://neu.example&#39; ist keine http(s)-URL (schreiben Sie sie wie https://www.example.org)" \
+        in page, page
+    assert "is not an http(s) URL" not in page

@@ -28,7 +28,7 @@ from . import LANGUAGES, po_path
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|%%")
 #: a shape needs this many letters of its own to be told apart from any text
-MIN_LITERAL_LETTERS = 6
+MIN_LITERAL_LETTERS = 5
 #: how deep values are said again (a reason inside a reason inside a failure)
 MAX_DEPTH = 4
 _JOINS = ("; ", " — ", ": ")
@@ -40,7 +40,8 @@ _FIELD_ERROR = re.compile(r"(?P<field>[A-Za-z_][\w.\[\]-]*): "
 _LABEL = re.compile(r"(?P<label>[\w.\[\]-]+): (?P<rest>.+)", re.S)
 #: placeholders whose value is a word of ours even when it is one word ("spam", "pending");
 #: any other one-word value (a user name, an id, a URL) is a name and stays as it is
-WORD_VALUES = frozenset({"status", "state", "action", "reason", "problem", "failure", "what", "hint"})
+WORD_VALUES = frozenset({"status", "state", "action", "reason", "problem", "failure", "what", "hint", "feature",
+                         "kind"})
 
 
 @dataclass(frozen=True)
