@@ -47,7 +47,8 @@ def test_an_unknown_time_zone_is_refused_naming_value_and_fix():
 
 
 def test_known_failures_are_said_in_the_readers_language_with_the_words_around_them(app):
-    refused = "cannot connect to http://x.invalid: [Errno 111] Connection refused — check the site's URL and that it is up"
+    refused = ("cannot connect to http://x.invalid: [Errno 111] Connection refused — check the site's URL and that "
+               "it is up")
     with app.test_request_context(headers={"Accept-Language": "de"}):
         shown = str(plain_error(refused))
     assert ">keine Verbindung zu http://x.invalid: der Server hat die Verbindung abgelehnt (läuft er?) — prüfen Sie " \

@@ -365,6 +365,16 @@ def test_times_in_the_readers_zone_errors_in_plain_words_and_a_failed_write_back
     assert "ConnectionError" not in line
     box = failed.bounding_box()
     assert box["height"] < 60
+
+    # the same stored English, read by a German editor: said in German, the host name kept
+    german = login(new_page(locale="de-DE", extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"}), world.url)
+    german.goto(f"{world.url}/inbox?status=all")
+    said = " ".join(german.locator("#c-759 .wb-failed").inner_text().split())
+    assert said.startswith("Nicht auf blog zurückgeschrieben: keine Verbindung zu http://cms-bridge-test.invalid"), said
+    assert "prüfen Sie die URL der Website und ob sie läuft" in said and "check the site" not in said, said
+    german.goto(f"{world.url}/curation/items/1")
+    assert "die Adresse wurde nicht gefunden" in german.locator("body").inner_text()
+    assert german.errors == []
     failed.locator("button", has_text="Retry").click()
     page.wait_for_url("**/inbox?status=all#c-759")
     assert page.locator(".flash-ok").inner_text() == "Job 1 is queued again; the next sync runs it."

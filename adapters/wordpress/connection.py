@@ -80,9 +80,8 @@ class WordPressConnection:
             raise self._cannot_connect(exc) from None
 
     def _cannot_connect(self, exc: Exception) -> Unreachable:
-        # the whole reason (with its errno: refused, no such host, no route) is kept; pages say it plainly
         return Unreachable(Words(N_("cannot connect to %(url)s: %(reason)s"), url=self.base_url,
-                                 reason=f"{exc.__class__.__name__}: {exc}"),
+                                 reason=exc.__class__.__name__),
                            hint=N_("check the site's URL and that it is up"))
 
     def get(self, url: str, **kw) -> requests.Response:

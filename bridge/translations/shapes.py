@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.messages.pofile import read_po
 
@@ -31,6 +31,9 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|%%")
 MIN_LITERAL_LETTERS = 5
 #: how deep values are said again (a reason inside a reason inside a failure)
 MAX_DEPTH = 4
+#: longer texts (a remote page quoted whole) are shown as stored: a regex per shape
+#: over them is work for nothing, and lazy groups must never meet a hostile megabyte
+MAX_TEXT = 2000
 _JOINS = ("; ", " — ", ": ")
 #: "url: 'ftp://x' is not an http(s) URL …" (a FieldError with its value)
 _FIELD_ERROR = re.compile(r"(?P<field>[A-Za-z_][\w.\[\]-]*): "
@@ -114,12 +117,18 @@ def _fill(translation: str, values: dict[str, str]) -> str:
 
 def _say_value(name: str, value: str, lang: str, depth: int) -> str:
     is_sentence = " " in value.strip() and any(ch.isalpha() for ch in value)
-    return say_stored(value, lang, depth) if is_sentence or name in WORD_VALUES else value
+    return _say(value, lang, depth) if is_sentence or name in WORD_VALUES else value
 
 
-def say_stored(text: str, lang: str, depth: int = 0) -> str:
-    """``text`` (English, as stored) in ``lang``, as far as the catalogue knows its words."""
-    if lang == LANGUAGES[0] or not text or depth > MAX_DEPTH:
+@lru_cache(maxsize=4096)
+def say_stored(text: str, lang: str) -> str:
+    """``text`` (English, as stored) in ``lang``, as far as the catalogue knows its words.
+    Remembered: a page of jobs often shows the same failure many times."""
+    return _say(text, lang, 0)
+
+
+def _say(text: str, lang: str, depth: int) -> str:
+    if lang == LANGUAGES[0] or not text or depth > MAX_DEPTH or len(text) > MAX_TEXT:
         return text
     known = catalogue(lang)
     stripped = text.strip()
@@ -135,14 +144,14 @@ def say_stored(text: str, lang: str, depth: int = 0) -> str:
     field_error = _FIELD_ERROR.fullmatch(stripped)
     if field_error:
         message = field_error["message"]
-        said = say_stored(message, lang, depth + 1)
+        said = _say(message, lang, depth + 1)
         if said != message:
             return f"{field_error['field']}: {field_error['value']} {said}"
     labelled = _LABEL.fullmatch(stripped)
     if labelled:
-        return f"{labelled['label']}: {say_stored(labelled['rest'], lang, depth + 1)}"
+        return f"{labelled['label']}: {_say(labelled['rest'], lang, depth + 1)}"
     for join in _JOINS:
         head, sep, tail = stripped.partition(join)
         if sep and head and tail:
-            return say_stored(head, lang, depth + 1) + join + say_stored(tail, lang, depth + 1)
+            return _say(head, lang, depth + 1) + join + _say(tail, lang, depth + 1)
     return text

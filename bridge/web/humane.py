@@ -133,6 +133,9 @@ _PLAIN: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), words) 
     (r"Errno 101\]|Network is unreachable|Errno 113\]|No route to host", N_("the network path to the server is down")),
     (r"Connection reset|RemoteDisconnected|Connection aborted", N_("the server closed the connection mid-way")),
 ))
+#: what plain_words leaves of our own sentences once it drops an exception's class name
+#: ("cannot connect to X: ConnectionError"): msgids, so the short form is said too
+_SHORT_FORMS = (N_("cannot connect to %(url)s"),)
 _ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 _CLASS_NAMES = re.compile(r":\s*(?:ConnectionError|[A-Z][A-Za-z]+(?:Error|Exception))\b(?=\s*(?:—|$|\())")
 
