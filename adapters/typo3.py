@@ -63,6 +63,7 @@ from .types import (
     Story,
     SyncCursor,
 )
+from .words import N_, Words
 
 NEWS_TABLE = "tx_news_domain_model_news"
 CONTENT_TABLE = "tt_content"
@@ -84,12 +85,13 @@ CONNECTOR_TYPES = {
     "reply": "bridge-reply",
     "erase_commenter": "bridge-erase-commenter",
 }
-CONNECTOR_HINT = "install the cms-bridge TYPO3 connector (connectors/typo3) and switch the site to mode = \"connector\""
+CONNECTOR_HINT = N_("install the cms-bridge TYPO3 connector (connectors/typo3) and switch the site to mode = "
+                    "\"connector\"")
 #: what to do instead, per feature reaction mode lacks (the default: install the connector)
 REACTION_HINTS = {
-    Feature.ERASE: "reaction mode can neither read nor change comments: anonymise the person's comments in the "
-                   "TYPO3 backend (Web > List, the comment records), or " + CONNECTOR_HINT + " with a "
-                   "bridge-erase-commenter reaction (connector 1.3.0)",
+    Feature.ERASE: Words(N_("reaction mode can neither read nor change comments: anonymise the person's comments in "
+                            "the TYPO3 backend (Web > List, the comment records), or %(connector)s with a "
+                            "bridge-erase-commenter reaction (connector 1.3.0)"), connector=Words(CONNECTOR_HINT)),
 }
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ELLIPSIS = "…"
@@ -135,7 +137,7 @@ def _never_connected(exc: requests.RequestException) -> bool:
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
-OUTCOME_HINT = ("look for the record in TYPO3 (Web > List, the news folder) before you retry the publication: "
+OUTCOME_HINT = N_("look for the record in TYPO3 (Web > List, the news folder) before you retry the publication: "
                 "the create-record reaction makes a second record if it is sent again")
 
 
@@ -153,13 +155,13 @@ def _is_loopback(host: str) -> bool:
 def _validate_reaction_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("must be an absolute http(s) URL")
+        raise ValidationError(N_("must be an absolute http(s) URL"))
     if url.endswith("/"):
-        raise ValidationError("must not end with '/': TYPO3 redirects that to its login page")
+        raise ValidationError(N_("must not end with '/': TYPO3 redirects that to its login page"))
     if parts.query or parts.fragment:
-        raise ValidationError("must not carry a query or fragment; the secret goes into secret_env")
+        raise ValidationError(N_("must not carry a query or fragment; the secret goes into secret_env"))
     if not UUID_RE.match(parts.path.rsplit("/", 1)[-1]):
-        raise ValidationError("must end with the reaction's UUID, e.g. https://example.org/typo3/reaction/<uuid>")
+        raise ValidationError(N_("must end with the reaction's UUID, e.g. https://example.org/typo3/reaction/<uuid>"))
 
 
 class EndpointSchema(Schema):
@@ -208,17 +210,18 @@ class Typo3SiteSchema(Schema):
     @validates_schema
     def _mode_has_endpoints(self, data, **kwargs):
         if data.get("mode", "reaction") == "reaction" and "reaction" not in data:
-            raise ValidationError("reaction mode needs [sites.reaction] url and secret_env", "reaction")
+            raise ValidationError(N_("reaction mode needs [sites.reaction] url and secret_env"), "reaction")
         if data.get("mode") == "connector" and not data.get("connector"):
-            raise ValidationError("connector mode needs at least one [sites.connector.<capability>]", "connector")
+            raise ValidationError(N_("connector mode needs at least one [sites.connector.<capability>]"), "connector")
         urls = [data["reaction"]["url"]] if "reaction" in data else []
         urls += [endpoint["url"] for endpoint in (data.get("connector") or {}).values()]
         for url in urls:
             parts = urlsplit(url)
             insecure = parts.scheme == "http" and not _is_loopback(parts.hostname or "")
             if insecure and not data.get("allow_insecure_http"):
-                raise ValidationError(f"{url}: the secret would travel in clear text; use https "
-                                      "(or allow_insecure_http = true on a trusted network)", "reaction")
+                raise ValidationError(Words(N_("%(url)s: the secret would travel in clear text; use https "
+                                               "(or allow_insecure_http = true on a trusted network)"), url=url),
+                                      "reaction")
 
 
 # -- HTTP ----------------------------------------------------------------------------------------
@@ -247,31 +250,38 @@ class _Transport:
              secret: str | None = None) -> tuple[int, dict, requests.Response]:
         key = endpoint.secret if secret is None else secret
         if not key:
-            raise ConfigurationError(f"The secret for {endpoint.name} is empty",
-                                     hint=f"set the environment variable {endpoint.secret_env}")
+            raise ConfigurationError(Words(N_("The secret for %(reaction)s is empty"), reaction=endpoint.name),
+                                     hint=Words(N_("set the environment variable %(variable)s"),
+                                                variable=endpoint.secret_env))
         try:
             with self.slots:
                 response = self.session.post(
                     endpoint.url, json=payload, headers={"x-api-key": key},
                     timeout=(min(5.0, self.timeout), self.timeout), allow_redirects=False)
         except requests.ConnectTimeout as exc:
-            raise Unreachable(f"{endpoint.url} did not accept a connection in time") from exc
+            raise Unreachable(Words(N_("%(url)s did not accept a connection in time"), url=endpoint.url)) from exc
         except requests.ReadTimeout as exc:
             if create_only:
                 raise OutcomeUnknown(
-                    f"{endpoint.url} did not answer within {self.timeout:g} s; the record may have been created",
-                    hint=OUTCOME_HINT + "; raise timeout if the site is slow") from exc
-            raise Unreachable(f"{endpoint.url} did not answer within {self.timeout:g} s",
-                              hint="each call costs TYPO3 about 1 s; raise timeout if the site is slow") from exc
+                    Words(N_("%(url)s did not answer within %(seconds)s s; the record may have been created"),
+                          url=endpoint.url, seconds=f"{self.timeout:g}"),
+                    hint=Words(N_("%(outcome)s; raise timeout if the site is slow"), outcome=Words(OUTCOME_HINT))
+                ) from exc
+            raise Unreachable(Words(N_("%(url)s did not answer within %(seconds)s s"), url=endpoint.url,
+                                    seconds=f"{self.timeout:g}"),
+                              hint=N_("each call costs TYPO3 about 1 s; raise timeout if the site is slow")) from exc
         except requests.RequestException as exc:
             if create_only and not _never_connected(exc):
-                raise OutcomeUnknown(f"{endpoint.url} dropped the connection after the request was sent; the "
-                                     "record may have been created", hint=OUTCOME_HINT) from exc
-            raise Unreachable(f"{endpoint.url} is unreachable: {exc.__class__.__name__}") from exc
+                raise OutcomeUnknown(Words(N_("%(url)s dropped the connection after the request was sent; the "
+                                              "record may have been created"), url=endpoint.url),
+                                     hint=OUTCOME_HINT) from exc
+            raise Unreachable(Words(N_("%(url)s is unreachable: %(reason)s"), url=endpoint.url,
+                                    reason=exc.__class__.__name__)) from exc
         if create_only and response.status_code >= 500 and not (
                 response.status_code == 503 and response.headers.get("Retry-After")):
-            raise OutcomeUnknown(f"{endpoint.url} answered HTTP {response.status_code} after the request was sent; "
-                                 "the record may have been created", hint=OUTCOME_HINT)
+            raise OutcomeUnknown(Words(N_("%(url)s answered HTTP %(status)s after the request was sent; the record "
+                                          "may have been created"), url=endpoint.url, status=response.status_code),
+                                 hint=OUTCOME_HINT)
         try:
             body = response.json()
         except ValueError:
@@ -294,12 +304,13 @@ def _explain_failure(endpoint: _Endpoint, status: int, body: dict, response: req
     (connectors/typo3/README.md)."""
     message = str(body.get("error") or "")
     code = str(body.get("code") or "")
-    where = f"{endpoint.name} reaction {endpoint.url}"
+    where = Words(N_("%(name)s reaction %(url)s"), name=endpoint.name, url=endpoint.url)
     for explain in (_http_failure, _missing_failure, _refusal_failure, _connector_failure, _request_failure):
         error = explain(endpoint, where, status, code, message, body, response, payload)
         if error is not None:
             return error
-    return RemoteError(f"{where} answered HTTP {status}: {message or response.text[:200]}")
+    return RemoteError(Words(N_("%(where)s answered HTTP %(status)s: %(reason)s"), where=where, status=status,
+                             reason=message or response.text[:200]))
 
 
 def _http_failure(endpoint: _Endpoint, where: str, status: int, code: str, message: str, body: dict,
@@ -307,18 +318,22 @@ def _http_failure(endpoint: _Endpoint, where: str, status: int, code: str, messa
     """What the status alone says: a redirect, a rate limit, a server failure, a wrong secret."""
     if 300 <= status < 400:
         return ConfigurationError(
-            f"{where} answered {status} (redirect to {response.headers.get('Location', '?')})",
-            hint="paste the reaction URL exactly as System > Reactions shows it, without a trailing slash; "
-                 "redirects are never followed")
+            Words(N_("%(where)s answered %(status)s (redirect to %(location)s)"), where=where, status=status,
+                  location=response.headers.get("Location", "?")),
+            hint=N_("paste the reaction URL exactly as System > Reactions shows it, without a trailing slash; "
+                    "redirects are never followed"))
     if status == 429 or (status == 503 and response.headers.get("Retry-After")):
         wait = retry_after_seconds(response.headers.get("Retry-After"))
-        return RateLimited(f"{where} is rate limited ({status})", retry_after=wait)
+        return RateLimited(Words(N_("%(where)s is rate limited (%(status)s)"), where=where, status=status),
+                           retry_after=wait)
     if status >= 500:
-        return TemporaryRemoteError(f"{where} failed with HTTP {status}")
+        return TemporaryRemoteError(Words(N_("%(where)s failed with HTTP %(status)s"), where=where, status=status))
     if status == 401:
-        return AuthError(f"{where} refused the secret ({message or 'Invalid secret given'})",
-                         hint=f"re-paste the reaction's secret into {endpoint.secret_env}; TYPO3 shows it only once, "
-                              "so create a new one in System > Reactions if it is lost")
+        return AuthError(Words(N_("%(where)s refused the secret (%(reason)s)"), where=where,
+                               reason=message or "Invalid secret given"),
+                         hint=Words(N_("re-paste the reaction's secret into %(variable)s; TYPO3 shows it only once, "
+                                       "so create a new one in System > Reactions if it is lost"),
+                                    variable=endpoint.secret_env))
     return None
 
 
@@ -328,12 +343,13 @@ def _missing_failure(endpoint: _Endpoint, where: str, status: int, code: str, me
     if status != 404:
         return None
     if code == "record_not_found":
-        return NotFound(message or "the record is gone")
+        return NotFound(message or N_("the record is gone"))
     if message == "No reaction found for given reaction type":
-        return ConfigurationError(f"{where}: its reaction type is not available on the site",
-                                  hint="the cms-bridge connector extension is not installed or not active")
-    return ConfigurationError(f"{where}: no reaction found ({message or 'HTTP 404'})",
-                              hint="check the URL; the reaction may be deleted, disabled or past its end time")
+        return ConfigurationError(Words(N_("%(where)s: its reaction type is not available on the site"), where=where),
+                                  hint=N_("the cms-bridge connector extension is not installed or not active"))
+    return ConfigurationError(Words(N_("%(where)s: no reaction found (%(reason)s)"), where=where,
+                                    reason=message or "HTTP 404"),
+                              hint=N_("check the URL; the reaction may be deleted, disabled or past its end time"))
 
 
 def _refusal_failure(endpoint: _Endpoint, where: str, status: int, code: str, message: str, body: dict,
@@ -344,12 +360,13 @@ def _refusal_failure(endpoint: _Endpoint, where: str, status: int, code: str, me
             # connector ≥ 1.2.0 refuses, before writing, what DataHandler would drop without an error
             # (fields its group does not grant, or no right to store images); details: field → the grant to add
             details = {str(k): str(v) for k, v in body["details"].items()}
-            return PermissionDenied(f"{where}: {message or 'forbidden'} (refused: {', '.join(details)})",
+            return PermissionDenied(Words(N_("%(where)s: %(reason)s (refused: %(fields)s)"), where=where,
+                                          reason=message or "forbidden", fields=", ".join(details)),
                                     hint="; ".join(f"{field}: {fix}" for field, fix in details.items()))
-        return PermissionDenied(f"{where}: {message or 'forbidden'}",
-                                hint="enable the service user and grant its group the tables of the README")
+        return PermissionDenied(Words(N_("%(where)s: %(reason)s"), where=where, reason=message or "forbidden"),
+                                hint=N_("enable the service user and grant its group the tables of the README"))
     if status == 409 or code == "unsupported":
-        return Unsupported(f"{where}: {message}")
+        return Unsupported(Words(N_("%(where)s: %(reason)s"), where=where, reason=message))
     return None
 
 
@@ -358,14 +375,17 @@ def _connector_failure(endpoint: _Endpoint, where: str, status: int, code: str, 
     """The connector's own codes for content it would not or could not store."""
     if code == "too_long":
         details = body.get("details") or {}
-        return ContentTooLong(f"{where}: {message}", hint=", ".join(f"{k}: {v}" for k, v in details.items()))
+        return ContentTooLong(Words(N_("%(where)s: %(reason)s"), where=where, reason=message),
+                              hint=", ".join(f"{k}: {v}" for k, v in details.items()))
     if code == "record_not_saved":
         log = str((body.get("details") or {}).get("messages", ""))
         if "Incorrect string value" in log:
-            return ConfigurationError(f"{where}: TYPO3's tables cannot store emoji (utf8mb3)",
-                                      hint="set replace_non_bmp = true for this site, or convert its tables to utf8mb4")
-        return PermissionDenied(f"{where}: DataHandler refused: {log or message}",
-                                hint="grant the service user's group the tables, fields and pages of the README")
+            return ConfigurationError(Words(N_("%(where)s: TYPO3's tables cannot store emoji (utf8mb3)"), where=where),
+                                      hint=N_("set replace_non_bmp = true for this site, or convert its tables to "
+                                              "utf8mb4"))
+        return PermissionDenied(Words(N_("%(where)s: DataHandler refused: %(reason)s"), where=where,
+                                      reason=log or message),
+                                hint=N_("grant the service user's group the tables, fields and pages of the README"))
     return None
 
 
@@ -375,25 +395,27 @@ def _request_failure(endpoint: _Endpoint, where: str, status: int, code: str, me
     ``invalid_payload``."""
     if status == 400:
         if message == "Invalid information":
-            return ConfigurationError(f"{where}: TYPO3 says 'Invalid information'",
-                                      hint=f"the secret in {endpoint.secret_env} is empty or the URL does not end "
-                                           "with the reaction's UUID")
+            return ConfigurationError(Words(N_("%(where)s: TYPO3 says 'Invalid information'"), where=where),
+                                      hint=Words(N_("the secret in %(variable)s is empty or the URL does not end "
+                                                    "with the reaction's UUID"), variable=endpoint.secret_env))
         if message in ('Invalid argument "table_name"', "No fields given."):
-            return ConfigurationError(f"{where}: {message}",
-                                      hint="edit the reaction: choose the news or content table and map its fields "
-                                           "(see connectors/typo3/README.md, reaction mode)")
+            return ConfigurationError(Words(N_("%(where)s: %(reason)s"), where=where, reason=message),
+                                      hint=N_("edit the reaction: choose the news or content table and map its "
+                                              "fields (see connectors/typo3/README.md, reaction mode)"))
         if message == "Record could not be created":
             emoji = payload is not None and any(NON_BMP.search(v) for v in payload.values() if isinstance(v, str))
-            reasons = ["the backend user the reaction impersonates is disabled — enable it in System > Backend "
-                       "Users (DataHandler creates users disabled) — or its group lacks Tables (modify) for the "
-                       "reaction's table or DB mount of its storage page: grant them"]
+            user = N_("the backend user the reaction impersonates is disabled — enable it in System > Backend "
+                      "Users (DataHandler creates users disabled) — or its group lacks Tables (modify) for the "
+                      "reaction's table or DB mount of its storage page: grant them")
+            hint = Words(user)
             if emoji:
-                reasons.insert(0, "the text contains emoji and the tables are utf8mb3: set replace_non_bmp = true")
-            return ConfigurationError(f"{where}: TYPO3 says 'Record could not be created'",
-                                      hint="; or ".join(reasons))
+                hint = Words(N_("%(emoji)s; or %(user)s"), user=Words(user), emoji=Words(N_(
+                    "the text contains emoji and the tables are utf8mb3: set replace_non_bmp = true")))
+            return ConfigurationError(Words(N_("%(where)s: TYPO3 says 'Record could not be created'"), where=where),
+                                      hint=hint)
         if code == "invalid_payload":
-            return RemoteError(f"{where} refused the request: {message}",
-                               hint="the connector extension and cms-bridge disagree on the contract; update both")
+            return RemoteError(Words(N_("%(where)s refused the request: %(reason)s"), where=where, reason=message),
+                               hint=N_("the connector extension and cms-bridge disagree on the contract; update both"))
     return None
 
 
@@ -447,6 +469,15 @@ def _version(value) -> tuple[int, ...]:
         return (0,)
 
 
+def _create_reaction(capability: str) -> Words:
+    return Words(N_("create that reaction in TYPO3 and add [sites.connector.%(capability)s]"), capability=capability)
+
+
+def _shown_version(body: dict) -> Words | str:
+    """The connector's version as the probe reported it, or the word "older" (before versions were reported)."""
+    return str(body.get("connector_version") or "") or Words(N_("older"))
+
+
 def _probe_problems(capability: str, body: dict) -> list[str]:
     """The probe's problems, with the fields the service user may not write (connector ≥ 1.2.0:
     ``fields.not_writable``, "table:field") said once, in one sentence naming the grant to add."""
@@ -455,9 +486,10 @@ def _probe_problems(capability: str, body: dict) -> list[str]:
     problems = [str(p) for p in body.get("problems") or [] if not any(n in str(p) for n in names)]
     if names:
         grants = ", ".join(f'"{n.replace(".", ":", 1) if ":" not in n else n}"' for n in names)
-        problems.append(f"{CONNECTOR_TYPES[capability]}: the service user may not write {', '.join(names)} — TYPO3 "
-                        f"would drop them without an error, so cms-bridge's writes that carry them are refused: add "
-                        f"{grants} to its group's \"Allowed excludefields\" (TYPO3 13.4: \"Allowed fields\").")
+        problems.append(Words(N_("%(reaction)s: the service user may not write %(fields)s — TYPO3 would drop them "
+                                 "without an error, so cms-bridge's writes that carry them are refused: add %(grants)s "
+                                 "to its group's \"Allowed excludefields\" (TYPO3 13.4: \"Allowed fields\")."),
+                              reaction=CONNECTOR_TYPES[capability], fields=", ".join(names), grants=grants))
     return problems
 
 
@@ -499,35 +531,39 @@ class Typo3Adapter(CMSAdapter):
         """Reaction mode lacks everything but publish; a connector site lacks what it grants no reaction for."""
         feature = Feature(feature)
         if self.mode == "reaction":
-            return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} uses reaction mode, which only creates "
-                               f"records (no {feature.value})",
+            return Unsupported(Words(N_("TYPO3 site %(site)r uses reaction mode, which only creates records "
+                                        "(no %(feature)s)"), site=self.site.get("id", "?"),
+                                     feature=Words(feature.value)),
                                hint=hint or REACTION_HINTS.get(feature, CONNECTOR_HINT))
         capability = next((c for c, fs in CONNECTOR_FEATURES.items() if feature in fs), None)
-        return Unsupported(f"TYPO3 site {self.site.get('id', '?')!r} grants no "
-                           f"{CONNECTOR_TYPES.get(capability or '', 'matching')} reaction (no {feature.value})",
-                           hint=hint or (f"create that reaction in TYPO3 and add [sites.connector.{capability}]"
-                                         if capability else ""))
+        return Unsupported(Words(N_("TYPO3 site %(site)r grants no %(reaction)s reaction (no %(feature)s)"),
+                                 site=self.site.get("id", "?"),
+                                 reaction=CONNECTOR_TYPES.get(capability or "", "matching"),
+                                 feature=Words(feature.value)),
+                           hint=hint or (_create_reaction(capability) if capability else ""))
 
     def _endpoint(self, name: str, config: dict, secret_key: str) -> _Endpoint:
         return _Endpoint(name, config["url"], self.secrets.get(secret_key, ""), config["secret_env"])
 
     # -- shared plumbing ---------------------------------------------------------------------------
     def _needs_connector(self, what: str) -> Unsupported:
-        return Unsupported(f"{what} needs connector mode; this site uses reaction mode (create-only, text-only)",
-                           hint=CONNECTOR_HINT)
+        return Unsupported(Words(N_("%(what)s needs connector mode; this site uses reaction mode (create-only, "
+                                    "text-only)"), what=what), hint=CONNECTOR_HINT)
 
     def _call(self, capability: str, payload: dict, *, expect: tuple[int, ...] = (200,)) -> dict:
         if self.mode != "connector":
             raise self._needs_connector(capability.replace("_", " "))
         endpoint = self.endpoints.get(capability)
         if endpoint is None:
-            raise Unsupported(f"This site grants no {CONNECTOR_TYPES[capability]} reaction",
-                              hint=f"create that reaction in TYPO3 and add [sites.connector.{capability}]")
+            raise Unsupported(Words(N_("This site grants no %(reaction)s reaction"),
+                                    reaction=CONNECTOR_TYPES[capability]),
+                              hint=_create_reaction(capability))
         status, body, response = self.transport.post(endpoint, payload)
         if status in expect and body.get("success") is True:
             return body
         if 200 <= status < 300:
-            raise RemoteError(f"{endpoint.url} answered {status} without success: {response.text[:200]}")
+            raise RemoteError(Words(N_("%(url)s answered %(status)s without success: %(reason)s"), url=endpoint.url,
+                                    status=status, reason=response.text[:200]))
         raise _explain_failure(endpoint, status, body, response, payload)
 
     def _clean_text(self, value: str) -> str:
@@ -545,8 +581,8 @@ class Typo3Adapter(CMSAdapter):
                     if len(text.encode("utf-8")) > limit}
         if too_long:
             detail = ", ".join(f"{n}: {size} bytes > {limit}" for n, (size, limit) in too_long.items())
-            raise ContentTooLong(f"The item does not fit the TYPO3 columns ({detail})",
-                                 hint="shorten the item; TYPO3 would otherwise cut it silently")
+            raise ContentTooLong(Words(N_("The item does not fit the TYPO3 columns (%(columns)s)"), columns=detail),
+                                 hint=N_("shorten the item; TYPO3 would otherwise cut it silently"))
 
     # -- check -------------------------------------------------------------------------------------
     def check(self) -> ConnectionReport:
@@ -560,7 +596,8 @@ class Typo3Adapter(CMSAdapter):
                                                 "comments": False, "moderate": False, "reply": False})
         endpoint = self.endpoints["reaction"]
         if not endpoint.secret:
-            report.problems.append(f"The secret is missing: set the environment variable {endpoint.secret_env}.")
+            report.problems.append(Words(N_("The secret is missing: set the environment variable %(variable)s."),
+                                         variable=endpoint.secret_env))
         # A valid secret cannot be tested without creating a record, so probe with a wrong one:
         # 401 proves the URL names an enabled reaction (the key is checked after the lookup).
         try:
@@ -571,17 +608,17 @@ class Typo3Adapter(CMSAdapter):
         if status == 401:
             report.ok = not report.problems
             report.capabilities["publish"] = report.ok
-            report.notes.append("The reaction exists and is enabled; its secret is verified by the first publish "
-                                "(checking it would create a record).")
+            report.notes.append(N_("The reaction exists and is enabled; its secret is verified by the first publish "
+                                   "(checking it would create a record)."))
         else:
             report.problems.append(_explain_failure(endpoint, status, body, response).describe())
-        report.notes.append("Reaction mode is create-only and text-only: updates, images, unpublishing and comments "
-                            f"need connector mode — {CONNECTOR_HINT}.")
+        report.notes.append(Words(N_("Reaction mode is create-only and text-only: updates, images, unpublishing and "
+                                     "comments need connector mode — %(connector)s."), connector=Words(CONNECTOR_HINT)))
         if self.options["table"] == NEWS_TABLE:
-            report.notes.append("News' teaser and author are excluded fields: unless the group of the user the "
-                                "reaction impersonates grants \"tx_news_domain_model_news:teaser\" and "
-                                "\"tx_news_domain_model_news:author\" (Allowed excludefields), TYPO3 stores them empty "
-                                "and still answers 201 — this cannot be checked without creating a record.")
+            report.notes.append(N_("News' teaser and author are excluded fields: unless the group of the user the "
+                                   "reaction impersonates grants \"tx_news_domain_model_news:teaser\" and "
+                                   "\"tx_news_domain_model_news:author\" (Allowed excludefields), TYPO3 stores them "
+                                   "empty and still answers 201 — this cannot be checked without creating a record."))
         return report
 
     def _check_connector(self) -> ConnectionReport:
@@ -590,7 +627,8 @@ class Typo3Adapter(CMSAdapter):
         for capability in CAPABILITIES:
             endpoint = self.endpoints.get(capability)
             if endpoint is None:
-                report.notes.append(f"No {CONNECTOR_TYPES[capability]} reaction configured: that capability is off.")
+                report.notes.append(Words(N_("No %(reaction)s reaction configured: that capability is off."),
+                                          reaction=CONNECTOR_TYPES[capability]))
                 continue
             try:
                 body = self._call(capability, {"probe": True})
@@ -598,31 +636,32 @@ class Typo3Adapter(CMSAdapter):
                 report.problems.append(error.describe())
                 continue
             if body.get("type") != CONNECTOR_TYPES[capability]:
-                report.problems.append(f"{endpoint.url} is a {body.get('type')!r} reaction, but is configured as "
-                                       f"{capability}: swap the URLs in [sites.connector].")
+                report.problems.append(Words(N_("%(url)s is a %(type)r reaction, but is configured as %(capability)s: "
+                                                "swap the URLs in [sites.connector]."), url=endpoint.url,
+                                             type=body.get("type"), capability=capability))
                 continue
             self._connector_versions[capability] = _version(body.get("connector_version"))
             problems = _probe_problems(capability, body)
             report.problems.extend(problems)
             if capability == "upsert_news" and _version(body.get("connector_version")) < FIELD_GUARD_VERSION:
-                report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
-                                    "before 1.2.0 it reports success when TYPO3 drops fields the service user may "
-                                    "not write (teaser, author), and every resent image adds another reference; "
-                                    "update connectors/typo3 on the site.")
+                report.notes.append(Words(N_("The connector on the site is %(version)s: before 1.2.0 it reports "
+                                             "success when TYPO3 drops fields the service user may not write (teaser, "
+                                             "author), and every resent image adds another reference; update "
+                                             "connectors/typo3 on the site."), version=_shown_version(body)))
             if capability == "upsert_news" and _version(body.get("connector_version")) < IMAGES_LIST_VERSION:
-                report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
-                                    "before 1.3.0 a news record takes one image, so a story shows only its first "
-                                    "image; update connectors/typo3 on the site.")
+                report.notes.append(Words(N_("The connector on the site is %(version)s: before 1.3.0 a news record "
+                                             "takes one image, so a story shows only its first image; update "
+                                             "connectors/typo3 on the site."), version=_shown_version(body)))
             if capability == "reply" and _version(body.get("connector_version")) < REPLY_KEY_VERSION:
-                report.notes.append(f"The connector on the site is {body.get('connector_version') or 'older'}: "
-                                    "replies are not idempotent before 1.1.0 (a retry after a lost answer can "
-                                    "post twice); update connectors/typo3 on the site.")
+                report.notes.append(Words(N_("The connector on the site is %(version)s: replies are not idempotent "
+                                             "before 1.1.0 (a retry after a lost answer can post twice); update "
+                                             "connectors/typo3 on the site."), version=_shown_version(body)))
             if not problems:
                 working[capability] = body
             report.version = report.version or str(body.get("typo3_version", ""))
         sources: list = next((b["comment_sources"] for b in working.values() if b.get("comment_sources")), [])
         if "list_comments" in working and not sources:
-            report.problems.append("Neither pw_comments nor EXT:blog is installed: there are no comments to read.")
+            report.problems.append(N_("Neither pw_comments nor EXT:blog is installed: there are no comments to read."))
         report.capabilities = {
             "publish": "upsert_news" in working, "update": "upsert_news" in working,
             "images": "upsert_news" in working, "unpublish": "unpublish" in working,
@@ -644,8 +683,10 @@ class Typo3Adapter(CMSAdapter):
 
     def _publish_reaction(self, item: SocialItem, existing_ref: RemoteRef | None) -> RemoteRef:
         if existing_ref is not None or item.id in self._sent_items:
-            raise Unsupported(f"Item {item.id} was already sent to this site; reaction mode cannot update records",
-                              hint=f"updates need connector mode: {CONNECTOR_HINT}")
+            raise Unsupported(Words(N_("Item %(item)s was already sent to this site; reaction mode cannot update "
+                                       "records"), item=item.id),
+                              hint=Words(N_("updates need connector mode: %(connector)s"),
+                                         connector=Words(CONNECTOR_HINT)))
         body_html = nh3.clean(item.html)
         credit = _attribution_html(item)
         payload = {
@@ -719,7 +760,8 @@ class Typo3Adapter(CMSAdapter):
         one of the record's references (connector ≥ 1.3.0, "images"); an older connector takes
         one image, the story's first (``check`` says so)."""
         if self.mode != "connector":
-            raise self.unsupported(Feature.UPDATE, "a story is updated in place as items join; " + CONNECTOR_HINT)
+            raise self.unsupported(Feature.UPDATE, Words(N_("a story is updated in place as items join; %(connector)s"),
+                                                         connector=Words(CONNECTOR_HINT)))
         self.require_key(story)
         images = [m for e in story.entries for m in e.item.media if m.kind == "image" and m.local_path]
         intro = story.intro.strip()
@@ -736,15 +778,17 @@ class Typo3Adapter(CMSAdapter):
                 continue
             data = Path(media.local_path).read_bytes()
             if len(data) > MAX_IMAGE_BYTES:
-                raise ContentTooLong(f"The image of item {item.id} has {len(data)} bytes; the connector takes "
-                                     f"at most {MAX_IMAGE_BYTES}")
+                raise ContentTooLong(Words(N_("The image of item %(item)s has %(bytes)s bytes; the connector takes "
+                                              "at most %(max_bytes)s"), item=item.id, bytes=len(data),
+                                           max_bytes=MAX_IMAGE_BYTES))
             images.append({"content_type": media.content_type or "image/jpeg",
                            "sha256": hashlib.sha256(data).hexdigest(),
                            "content_base64": base64.b64encode(data).decode("ascii"),
                            "alt": self._clean_text(media.alt)})
         if len(images) > MAX_IMAGES:
-            raise ContentTooLong(f"Item {item.id} has {len(images)} images; a TYPO3 news record takes at most "
-                                 f"{MAX_IMAGES} from cms-bridge", hint="leave some images out of the story")
+            raise ContentTooLong(Words(N_("Item %(item)s has %(images)s images; a TYPO3 news record takes at most "
+                                          "%(max_images)s from cms-bridge"), item=item.id, images=len(images),
+                                       max_images=MAX_IMAGES), hint=N_("leave some images out of the story"))
         return images
 
     def unpublish(self, ref: RemoteRef) -> None:
@@ -822,10 +866,11 @@ class Typo3Adapter(CMSAdapter):
                                if r not in result.done)
             more = bool(email) and body.get("more") is True
         if more:
-            result.notes.append(f"more than {ERASE_MAX_CALLS} rounds of comments: run the same erase again")
+            result.notes.append(Words(N_("more than %(rounds)s rounds of comments: run the same erase again"),
+                                      rounds=ERASE_MAX_CALLS))
         if result.done:
-            result.notes.append("comments by logged-in website users that carry no e-mail address are found only by "
-                                "the ids cms-bridge holds")
+            result.notes.append(N_("comments by logged-in website users that carry no e-mail address are found only "
+                                   "by the ids cms-bridge holds"))
         return result
 
     @staticmethod

@@ -26,7 +26,15 @@ from babel.messages.pofile import read_po
 
 from . import LANGUAGES, po_path
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|%%")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sdr])|%%")
+#: placeholders that hold one token (a URL, an id, a number, a variable's name), never a
+#: sentence: they match no spaces, so "%(name)s reaction %(url)s" cannot swallow a hint
+TOKEN_VALUES = frozenset({"url", "host", "site", "name", "id", "variable", "capability", "status", "code", "item",
+                          "seconds", "bytes", "length", "max_bytes", "bytes_read", "route", "encoding", "user",
+                          "transport", "location", "address", "scheme", "reaction", "comment_id", "rounds",
+                          "images", "max_images", "tags", "max_tags", "max_redirects", "version"})
+#: what a placeholder matches: a token, a repr (%r: quoted, or a number), or any text
+_TOKEN, _REPR, _ANY = r"\S+?", r"(?:'[^'\n]*'|\"[^\"\n]*\"|\S+?)", r".+?"
 #: a shape needs this many letters of its own to be told apart from any text
 MIN_LITERAL_LETTERS = 5
 #: how deep values are said again (a reason inside a reason inside a failure)
@@ -72,7 +80,8 @@ def _shape(msgid: str, translation: str) -> Shape | None:
             parts.append(f"(?P={name})")
         else:
             seen.add(name)
-            parts.append(f"(?P<{name}>.+?)")
+            what = _REPR if found.group(2) == "r" else _TOKEN if name in TOKEN_VALUES else _ANY
+            parts.append(f"(?P<{name}>{what})")
         position = found.end()
     literal.append(msgid[position:])
     parts.append(re.escape(msgid[position:]))
@@ -115,43 +124,66 @@ def _fill(translation: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(value, translation)
 
 
-def _say_value(name: str, value: str, lang: str, depth: int) -> str:
-    is_sentence = " " in value.strip() and any(ch.isalpha() for ch in value)
-    return _say(value, lang, depth) if is_sentence or name in WORD_VALUES else value
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
 
 
 @lru_cache(maxsize=4096)
 def say_stored(text: str, lang: str) -> str:
     """``text`` (English, as stored) in ``lang``, as far as the catalogue knows its words.
     Remembered: a page of jobs often shows the same failure many times."""
-    return _say(text, lang, 0)
-
-
-def _say(text: str, lang: str, depth: int) -> str:
-    if lang == LANGUAGES[0] or not text or depth > MAX_DEPTH or len(text) > MAX_TEXT:
+    if lang == LANGUAGES[0] or not text or len(text) > MAX_TEXT:
         return text
-    known = catalogue(lang)
-    stripped = text.strip()
-    if stripped in known.exact:
-        return known.exact[stripped]
-    for shape in known.shapes:  # most specific first
-        if shape.anchor not in stripped:
-            continue
-        found = shape.pattern.fullmatch(stripped)
-        if found:
-            values = {name: _say_value(name, value, lang, depth + 1) for name, value in found.groupdict().items()}
-            return _fill(shape.translation, values)
-    field_error = _FIELD_ERROR.fullmatch(stripped)
-    if field_error:
-        message = field_error["message"]
-        said = _say(message, lang, depth + 1)
-        if said != message:
-            return f"{field_error['field']}: {field_error['value']} {said}"
-    labelled = _LABEL.fullmatch(stripped)
-    if labelled:
-        return f"{labelled['label']}: {_say(labelled['rest'], lang, depth + 1)}"
-    for join in _JOINS:
-        head, sep, tail = stripped.partition(join)
-        if sep and head and tail:
-            return _say(head, lang, depth + 1) + join + _say(tail, lang, depth + 1)
-    return text
+    return _Saying(catalogue(lang)).say(text, 0)[0]
+
+
+class _Saying:
+    """One text being said: each piece is looked at once (``seen``); every way of
+    splitting a text no shape knows is tried, and the one leaving the fewest English
+    letters wins (a hint's "; " must not be taken for the "; " between two findings)."""
+
+    def __init__(self, known: Catalogue):
+        self.known = known
+        self.seen: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def say(self, text: str, depth: int) -> tuple[str, int]:
+        """(the text said, how many of its letters stayed English)."""
+        key = (text, depth)
+        if key not in self.seen:
+            self.seen[key] = self._say(text, depth)
+        return self.seen[key]
+
+    def _say(self, text: str, depth: int) -> tuple[str, int]:
+        stripped = text.strip()
+        if depth > MAX_DEPTH:
+            return text, _letters(text)
+        if stripped in self.known.exact:
+            return self.known.exact[stripped], 0
+        for shape in self.known.shapes:  # most specific first
+            if shape.anchor not in stripped:
+                continue
+            found = shape.pattern.fullmatch(stripped)
+            if found:
+                said = {name: self._value(name, value, depth + 1) for name, value in found.groupdict().items()}
+                return _fill(shape.translation, {k: v[0] for k, v in said.items()}), sum(v[1] for v in said.values())
+        field_error = _FIELD_ERROR.fullmatch(stripped)
+        if field_error:
+            message, left = self.say(field_error["message"], depth + 1)
+            if left < _letters(field_error["message"]):
+                return f"{field_error['field']}: {field_error['value']} {message}", left
+        labelled = _LABEL.fullmatch(stripped)
+        if labelled:
+            rest, left = self.say(labelled["rest"], depth + 1)
+            return f"{labelled['label']}: {rest}", left
+        best = (text, _letters(text))
+        for join in _JOINS:
+            head, sep, tail = stripped.partition(join)
+            if sep and head and tail:
+                (said_head, left_head), (said_tail, left_tail) = self.say(head, depth + 1), self.say(tail, depth + 1)
+                if left_head + left_tail < best[1]:
+                    best = (said_head + join + said_tail, left_head + left_tail)
+        return best
+
+    def _value(self, name: str, value: str, depth: int) -> tuple[str, int]:
+        is_sentence = " " in value.strip() and any(ch.isalpha() for ch in value)
+        return self.say(value, depth) if is_sentence or name in WORD_VALUES else (value, 0)
