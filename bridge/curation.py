@@ -385,8 +385,8 @@ class CurationService:
                 # where someone has to take it down by hand
                 manual = self.sites_lacking(item, Feature.UNPUBLISH)
                 jobs = self._unpublish_everywhere(item, skip=manual)
-            detail = (Words(N_("consent %(state)s (%(url)s)"), state=Words(state), url=evidence_url) if evidence_url
-                      else Words(N_("consent %(state)s"), state=Words(state)))
+            detail: str = (Words(N_("consent %(state)s (%(url)s)"), state=Words(state), url=evidence_url)
+                           if evidence_url else Words(N_("consent %(state)s"), state=Words(state)))
             if manual:
                 detail += "; " + Words(N_("remove it by hand on %(sites)s (cannot unpublish)"),
                                        sites=", ".join(manual))
