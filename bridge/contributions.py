@@ -36,7 +36,7 @@ from .errors import ServiceError
 from .intake import content_hash
 from .media import store_bytes
 from .sanitize import clean_text, escape_text, plain_text, title_from
-from .translations import N_, gettext_for
+from .translations import N_, Words, gettext_for, in_language
 from .uploads import UploadRefused, clean, megabytes
 from .videos import find_ffmpeg
 
@@ -62,22 +62,22 @@ class Gone(ServiceError):
     """An invitation that no longer takes submissions; ``reason`` is expired | revoked | exhausted."""
 
     status = 410
-    title = "Invitation no longer valid"
+    title = N_("Invitation no longer valid")
 
     def __init__(self, reason: str, invitation: dict):
-        super().__init__(f"the invitation is {reason}")
+        super().__init__(Words(N_("the invitation is %(state)s"), state=Words(reason)))
         self.reason = reason
         self.invitation = invitation
 
 
 class UnknownLink(ServiceError):
     status = 404
-    title = "No such invitation"
+    title = N_("No such invitation")
 
 
 class RateLimited(ServiceError):
     status = 429
-    title = "Too many submissions"
+    title = N_("Too many submissions")
 
     def __init__(self, detail: str, retry_after: int):
         super().__init__(detail)
@@ -87,7 +87,7 @@ class RateLimited(ServiceError):
 class SubmissionInvalid(ServiceError):
     """What the contributor must fix: field → message (in their language)."""
 
-    title = "Please fix the form"
+    title = N_("Please fix the form")
 
     def __init__(self, errors: dict[str, str], *, status: int = 400):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
@@ -124,14 +124,15 @@ class ContributionService:
         """(invitation, url) — the URL carries the token and is shown only now."""
         name = plain_text(name or "").strip()
         if not name:
-            raise InvalidInput("The invitation needs a name contributors recognise, e.g. \"Turbine assembly "
-                               "team\".", field="name", value=name)
+            raise InvalidInput(Words(N_("The invitation needs a name contributors recognise, e.g. \"Turbine assembly "
+                                     "team\".")), field="name", value=name)
         targets = self.bridge.curation.check_sites(targets, allowed, field_name="targets")
         if expires_at is not None:
             expires_at = clock_mod.iso_from_datetime(expires_at) if not isinstance(expires_at, str) else expires_at
             if expires_at <= clock_mod.iso(self.bridge.clock()):
-                raise InvalidInput(f"expires_at {expires_at} is in the past; give a future date and time, e.g. "
-                                   "2030-01-31T18:00:00Z.", field="expires_at", value=expires_at)
+                raise InvalidInput(Words(N_("expires_at %(value)s is in the past; give a future date and time, e.g. "
+                                         "2030-01-31T18:00:00Z."), value=expires_at),
+                                   field="expires_at", value=expires_at)
         text = clean_text(consent_text).strip() if consent_text else ""
         token = secrets.token_urlsafe(24)
         row = {"source_id": f"invitation-{secrets.token_hex(4)}", "token_hash": security.hash_token(token),
@@ -152,7 +153,8 @@ class ContributionService:
     def invitation(self, invitation_id: int, allowed: list[str] | None) -> dict:
         inv = self.store.get_invitation(invitation_id)
         if inv is None or not self.visible(inv, allowed):
-            raise ItemNotFound(f"There is no invitation {invitation_id}.", field="id", value=invitation_id)
+            raise ItemNotFound(Words(N_("There is no invitation %(id)s."), id=invitation_id), field="id",
+                               value=invitation_id)
         return inv | {"status": self.status(inv)}
 
     def contributions(self, invitation_id: int) -> list[dict]:
@@ -161,10 +163,12 @@ class ContributionService:
     def revoke(self, invitation_id: int, *, actor: str, allowed: list[str] | None) -> dict:
         inv = self.invitation(invitation_id, allowed)
         if allowed is not None and not set(inv["targets"]) <= set(allowed):
-            raise NotAllowed(f"Invitation {invitation_id} also targets sites you cannot manage; ask an admin.",
+            raise NotAllowed(Words(N_("Invitation %(id)s also targets sites you cannot manage; ask an admin."),
+                                   id=invitation_id),
                              field="id", value=invitation_id)
         if not self.store.revoke_invitation(invitation_id, actor):
-            raise Conflict(f"Invitation {invitation_id} was revoked already.", field="id", value=invitation_id)
+            raise Conflict(Words(N_("Invitation %(id)s was revoked already."), id=invitation_id), field="id",
+                           value=invitation_id)
         return self.invitation(invitation_id, allowed)
 
     def status(self, inv: dict) -> str:
@@ -185,7 +189,7 @@ class ContributionService:
     def open(self, token: str) -> dict:
         inv = self.store.invitation_by_token_hash(security.hash_token(token or ""))
         if inv is None:
-            raise UnknownLink("There is no invitation at this address.")
+            raise UnknownLink(Words(N_("There is no invitation at this address.")))
         state = self.status(inv)
         if state != "open":
             raise Gone(state, inv)
@@ -209,10 +213,10 @@ class ContributionService:
         since = clock_mod.iso(self.bridge.clock() - 3600)
         per_inv = self.limits.per_invitation_per_hour
         if self.store.count_contributions_since(since=since, invitation_id=inv["id"]) >= per_inv:
-            raise RateLimited(f"this invitation accepts at most {per_inv} submissions per hour", 3600)
+            raise RateLimited(Words(N_("this invitation accepts at most %(n)s submissions per hour"), n=per_inv), 3600)
         per_client = self.limits.per_client_per_hour
         if self.store.count_contributions_since(since=since, client_hash=client_hash) >= per_client:
-            raise RateLimited(f"at most {per_client} submissions per hour from one device", 3600)
+            raise RateLimited(Words(N_("at most %(n)s submissions per hour from one device"), n=per_client), 3600)
 
     def submit(self, token: str, *, uploads: list[Upload], text: str, name: str, email: str, consent: bool,
                shown_version: str, lang: str, client: str) -> tuple[str, dict]:
@@ -239,7 +243,9 @@ class ContributionService:
                 cleaned.append((upload, clean(upload.data, max_bytes=self.limits.max_file_bytes,
                                               max_pixels=self.limits.max_pixels, ffmpeg=ffmpeg)))
             except UploadRefused as exc:
-                raise SubmissionInvalid({"files": f"{upload.filename or 'file'}: {exc}"},
+                refusal = exc.args[0]
+                said = in_language(refusal, lang) if isinstance(refusal, Words) else str(exc)
+                raise SubmissionInvalid({"files": f"{upload.filename or words(N_('file'))}: {said}"},
                                         status=exc.status) from None
             for note in cleaned[-1][1].not_done:
                 log.warning("contribution file %r: %s", plain_text(upload.filename)[:200], note)
@@ -321,7 +327,7 @@ class ContributionService:
         row = self.store.contribution_by_receipt_hash(security.hash_token(receipt or ""))
         inv = self.store.invitation_by_token_hash(security.hash_token(token or ""))
         if row is None or inv is None or row["invitation_id"] != inv["id"]:
-            raise UnknownLink("There is no submission at this address.")
+            raise UnknownLink(Words(N_("There is no submission at this address.")))
         item = self.store.written_item_for_curation(row["item_id"])  # a contribution's item is never deleted
         return row, item, self.store.item_publications([item["id"]])[item["id"]]
 

@@ -34,6 +34,7 @@ from . import rights
 from .errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from .errors import NotFound as ItemNotFound
 from .sanitize import clean_html, title_from
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -122,7 +123,7 @@ class CurationService:
     def get(self, item_id: int, allowed: list[str] | None) -> dict:
         item = self.store.item_for_curation(item_id)
         if item is None or not self.visible(item, allowed):
-            raise ItemNotFound(f"There is no item {item_id}.", field="id", value=item_id)
+            raise ItemNotFound(Words(N_("There is no item %(id)s."), id=item_id), field="id", value=item_id)
         return item
 
     def consent_status(self, item: dict) -> str:
@@ -146,26 +147,30 @@ class CurationService:
     # -- guards --------------------------------------------------------------
     def check_sites(self, sites: Any, allowed: list[str] | None, *, field_name: str = "sites") -> list[str]:
         if not isinstance(sites, (list, tuple)) or not sites:
-            raise InvalidInput("Choose at least one site to publish to.", field=field_name, value=sites)
+            raise InvalidInput(Words(N_("Choose at least one site to publish to.")), field=field_name, value=sites)
         known = self.configured_site_ids()
         chosen: list[str] = []
         for i, site in enumerate(sites):
             if site not in known:
-                raise InvalidInput(f"{site!r} is not a configured site; use one of: {', '.join(known) or 'none'}.",
+                raise InvalidInput(Words(N_("%(site)r is not a configured site; use one of: %(sites)s."), site=site,
+                                         sites=", ".join(known) or Words(N_("none"))),
                                    field=f"{field_name}[{i}]", value=site)
             if site not in chosen:
                 chosen.append(site)
         forbidden = rights.forbidden(chosen, allowed)
         if forbidden:
-            raise NotAllowed(f"You may not publish to {', '.join(forbidden)}; you may publish to: "
-                             f"{', '.join(allowed or []) or 'no site'}.", field=field_name, value=forbidden)
+            raise NotAllowed(Words(N_("You may not publish to %(forbidden)s; you may publish to: %(allowed)s."),
+                                   forbidden=", ".join(forbidden),
+                                   allowed=", ".join(allowed or []) or Words(N_("no site"))),
+                             field=field_name, value=forbidden)
         return chosen
 
     def _check_all_sites_allowed(self, item: dict, allowed: list[str] | None, what: str) -> None:
         forbidden = rights.forbidden(rights.item_sites(self.store, item), allowed)
         if forbidden:
-            raise NotAllowed(f"Item {item['id']} is also published to {', '.join(forbidden)}, which you may not "
-                             f"change; ask an editor of those sites to {what} it.", field="sites", value=forbidden)
+            raise NotAllowed(Words(N_("Item %(item)s is also published to %(sites)s, which you may not change; ask an "
+                                "editor of those sites to %(doing)s it."), item=item["id"], sites=", ".join(forbidden),
+                             doing=Words(what)), field="sites", value=forbidden)
 
     # -- what each site can do (its adapter's declared features) -------------------
     def site_features(self, site_id: str) -> frozenset[Feature]:
@@ -186,10 +191,14 @@ class CurationService:
         lacking = self.sites_lacking(item, feature)
         if lacking:
             reasons = "; ".join(self.bridge.adapter(s).unsupported(feature).describe()
-                                if s in self.configured_site_ids() else f"{s} is no longer configured"
+                                if s in self.configured_site_ids()
+                                else Words(N_("%(site)s is no longer configured"), site=s)
                                 for s in lacking)
-            raise Conflict(f"Item {item['id']} is published on {', '.join(lacking)}, which cannot {feature.value} "
-                           f"({reasons}), so it cannot be {doing}. {instead}", field="sites", value=lacking)
+            raise Conflict(Words(N_("Item %(item)s is published on %(sites)s, which cannot %(feature)s "
+                                    "(%(reasons)s), so it cannot be %(doing)s. %(instead)s"),
+                                 item=item["id"], sites=", ".join(lacking),
+                                 feature=Words(feature.value), reasons=reasons, doing=Words(doing),
+                                 instead=Words(instead)), field="sites", value=lacking)
 
     # -- decisions -------------------------------------------------------------
     def approve(self, item_id: int, sites: list[str] | None, *, actor: str, title: str | None = None,
@@ -200,7 +209,8 @@ class CurationService:
         item = self.check_approvable(item_id, allowed)
         sites = self.check_sites(sites if sites is not None else self.default_sites(item), allowed)
         if title is not None and len(title) > 500:
-            raise InvalidInput("A title has at most 500 characters; shorten it.", field="title", value=title[:40])
+            raise InvalidInput(Words(N_("A title has at most 500 characters; shorten it.")), field="title",
+                               value=title[:40])
         edits = {}
         for column, original, value in (("edited_title", item["title"], title), ("edited_text", item["text"], text)):
             if value is None:
@@ -211,10 +221,10 @@ class CurationService:
                 edits[column] = wanted
         was_approved = item["state"] == "approved"
         if was_approved and edits:
-            self._check_all_sites_allowed(item, allowed, "edit")
-            self._require_feature(item, Feature.UPDATE, "edited",
-                                  "Those sites keep the version they got; approve it to more sites without edits, "
-                                  "or make a new item for the changed text.")
+            self._check_all_sites_allowed(item, allowed, N_("edit"))
+            self._require_feature(item, Feature.UPDATE, N_("edited"),
+                                  N_("Those sites keep the version they got; approve it to more sites without "
+                                     "edits, or make a new item for the changed text."))
         targets = list(dict.fromkeys([*item["target_sites"], *sites])) if was_approved else sites
         # a changed intent (new content, or back after a retraction) needs fresh jobs
         changed = (was_approved and edits) or item["state"] == "retracted"
@@ -222,14 +232,15 @@ class CurationService:
         adds_sites = set(targets) != set(item["target_sites"])
         action = "edit" if was_approved and edits and not adds_sites else "approve"
         now = clock_mod.iso(self.bridge.clock())
-        detail = "; ".join(f"{k.removeprefix('edited_')} edited" for k in edits)
+        detail = "; ".join(Words(N_("%(field)s edited"), field=k.removeprefix("edited_")) for k in edits)
         with self.store.write():
             ok = self.store.update_item_curation(
                 item_id, expect_states=(item["state"],), expect_revision=item["revision"],
                 state="approved", state_reason="", target_sites=targets, revision=new_revision,
                 decided_by=actor, decided_at=now, **edits)
             if not ok:
-                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it and decide again.",
+                raise Conflict(Words(N_("Item %(id)s was changed by someone else meanwhile; reload it and decide "
+                                        "again."), id=item_id),
                                field="id", value=item_id)
             self.store.add_item_decision(item_id, actor=actor, action=action, from_state=item["state"],
                                          to_state="approved", sites=sites, detail=detail)
@@ -253,10 +264,11 @@ class CurationService:
                     item_id, expect_states=(item["state"],), expect_revision=item["revision"], state="approved",
                     state_reason="", target_sites=[], revision=item["revision"] + 1, decided_by=actor,
                     decided_at=now):
-                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it and decide again.",
+                raise Conflict(Words(N_("Item %(id)s was changed by someone else meanwhile; reload it and decide "
+                                        "again."), id=item_id),
                                field="id", value=item_id)
             self.store.add_item_decision(item_id, actor=actor, action="approve", from_state=item["state"],
-                                         to_state="approved", detail=f"for story {story_id}")
+                                         to_state="approved", detail=Words(N_("for story %(story)s"), story=story_id))
             item = self.store.written_item_for_curation(item_id)
         return item
 
@@ -265,14 +277,17 @@ class CurationService:
         before it looks at sites and edits."""
         item = self.get(item_id, allowed)
         if item["state"] == "duplicate":
-            raise Conflict(f"Item {item_id} is a duplicate of item {item['duplicate_of']} "
-                           f"({item['state_reason'] or 'same content'}); approve that one instead.",
+            raise Conflict(Words(N_("Item %(id)s is a duplicate of item %(original)s (%(reason)s); approve that one "
+                                    "instead."), id=item_id, original=item["duplicate_of"],
+                                 reason=item["state_reason"] or Words(N_("same content"))),
                            field="id", value=item_id)
         if item["state"] not in APPROVABLE_STATES:
-            raise Conflict(f"Item {item_id} is {item['state']} and cannot be approved.", field="id", value=item_id)
+            raise Conflict(Words(N_("Item %(id)s is %(state)s and cannot be approved."), id=item_id,
+                                 state=Words(item["state"])), field="id", value=item_id)
         if self.consent_status(item) == "refused":
-            raise Conflict(f"The contributor {item['consent_state']} consent for item {item_id}; it cannot be "
-                           "published. Record new consent (state granted) first.", field="consent_state",
+            raise Conflict(Words(N_("The contributor %(state)s consent for item %(id)s; it cannot be published. Record "
+                                    "new consent (state granted) first."), state=Words(item["consent_state"]),
+                                 id=item_id), field="consent_state",
                            value=item["consent_state"])
         return item
 
@@ -281,29 +296,32 @@ class CurationService:
         """Change an approved item's title/text: every site it is on gets the update."""
         item = self.get(item_id, allowed)
         if item["state"] != "approved":
-            raise Conflict(f"Item {item_id} is {item['state']}; only approved items are edited on their own — "
-                           "approve it with the edit instead.", field="id", value=item_id)
+            raise Conflict(Words(N_("Item %(id)s is %(state)s; only approved items are edited on their own — "
+                                    "approve it with the edit instead."), id=item_id, state=Words(item["state"])),
+                           field="id", value=item_id)
         return self.approve(item_id, item["target_sites"], actor=actor, title=title, text=text, allowed=allowed)
 
     def reject(self, item_id: int, reason: str, *, actor: str, allowed: list[str] | None) -> Outcome:
         item = self.get(item_id, allowed)
         reason = (reason or "").strip()
         if not reason:
-            raise InvalidInput("Say why the item is rejected (the reason is shown in the queue and history).",
+            raise InvalidInput(Words(N_("Say why the item is rejected (the reason is shown in the queue and "
+                                        "history).")),
                                field="reason", value=reason)
         if len(reason) > 1000:
-            raise InvalidInput("A reason has at most 1000 characters; shorten it.", field="reason",
+            raise InvalidInput(Words(N_("A reason has at most 1000 characters; shorten it.")), field="reason",
                                value=reason[:40])
         if item["state"] not in REJECTABLE_STATES:
-            fix = ("retract it to take it down everywhere" if item["state"] == "approved"
-                   else "nothing to reject")
-            raise Conflict(f"Item {item_id} is {item['state']}; {fix}.", field="id", value=item_id)
+            fix = (N_("retract it to take it down everywhere") if item["state"] == "approved"
+                   else N_("nothing to reject"))
+            raise Conflict(Words(N_("Item %(id)s is %(state)s; %(fix)s."), id=item_id, state=Words(item["state"]),
+                                 fix=Words(fix)), field="id", value=item_id)
         now = clock_mod.iso(self.bridge.clock())
         with self.store.write():
             if not self.store.update_item_curation(item_id, expect_states=(item["state"],), state="rejected",
                                                    state_reason=reason, decided_by=actor, decided_at=now):
-                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
-                               value=item_id)
+                raise Conflict(Words(N_("Item %(id)s was changed by someone else meanwhile; reload it."), id=item_id),
+                               field="id", value=item_id)
             self.store.add_item_decision(item_id, actor=actor, action="reject", from_state=item["state"],
                                          to_state="rejected", detail=reason)
             self._tell("reject", self.store.written_item_for_curation(item_id))
@@ -313,19 +331,20 @@ class CurationService:
         """Take an approved item down from every site it is on (or queued for)."""
         item = self.get(item_id, allowed)
         if item["state"] != "approved":
-            raise Conflict(f"Item {item_id} is {item['state']}; only approved items can be retracted.",
+            raise Conflict(Words(N_("Item %(id)s is %(state)s; only approved items can be retracted."), id=item_id,
+                                 state=Words(item["state"])),
                            field="id", value=item_id)
-        self._check_all_sites_allowed(item, allowed, "retract")
-        self._require_feature(item, Feature.UNPUBLISH, "retracted",
-                              "Remove it on those sites by hand (the bridge cannot take it down there).")
+        self._check_all_sites_allowed(item, allowed, N_("retract"))
+        self._require_feature(item, Feature.UNPUBLISH, N_("retracted"),
+                              N_("Remove it on those sites by hand (the bridge cannot take it down there)."))
         now = clock_mod.iso(self.bridge.clock())
         with self.store.write():
             if not self.store.update_item_curation(item_id, expect_states=("approved",),
                                                    expect_revision=item["revision"], state="retracted",
                                                    state_reason=reason.strip(), revision=item["revision"] + 1,
                                                    decided_by=actor, decided_at=now):
-                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
-                               value=item_id)
+                raise Conflict(Words(N_("Item %(id)s was changed by someone else meanwhile; reload it."), id=item_id),
+                               field="id", value=item_id)
             item = self.store.written_item_for_curation(item_id)
             live = self._live_sites(item)
             jobs = self._unpublish_everywhere(item)
@@ -341,7 +360,7 @@ class CurationService:
         item = self.get(item_id, allowed)
         evidence_url = self._checked_consent(item, state, evidence_url)
         # consent decides for every site the item is on (revoking takes it down there)
-        self._check_all_sites_allowed(item, allowed, "record consent for")
+        self._check_all_sites_allowed(item, allowed, N_("record consent for"))
         before = self.consent_status(item)
         changes: dict[str, Any] = {"consent_state": state, "consent_at": clock_mod.iso(self.bridge.clock())}
         if evidence_url is not None:
@@ -355,8 +374,8 @@ class CurationService:
         jobs: list[int] = []
         with self.store.write():
             if not self.store.update_item_curation(item_id, expect_revision=item["revision"], **changes):
-                raise Conflict(f"Item {item_id} was changed by someone else meanwhile; reload it.", field="id",
-                               value=item_id)
+                raise Conflict(Words(N_("Item %(id)s was changed by someone else meanwhile; reload it."), id=item_id),
+                               field="id", value=item_id)
             item = self.store.written_item_for_curation(item_id)
             if affects_sites and after == "ok":
                 jobs, _ = self._publish_if_allowed(item)
@@ -366,9 +385,11 @@ class CurationService:
                 # where someone has to take it down by hand
                 manual = self.sites_lacking(item, Feature.UNPUBLISH)
                 jobs = self._unpublish_everywhere(item, skip=manual)
-            detail = f"consent {state}" + (f" ({evidence_url})" if evidence_url else "")
+            detail: str = (Words(N_("consent %(state)s (%(url)s)"), state=Words(state), url=evidence_url)
+                           if evidence_url else Words(N_("consent %(state)s"), state=Words(state)))
             if manual:
-                detail += f"; remove it by hand on {', '.join(manual)} (cannot unpublish)"
+                detail += "; " + Words(N_("remove it by hand on %(sites)s (cannot unpublish)"),
+                                       sites=", ".join(manual))
             self.store.add_item_decision(item_id, actor=actor, action="consent", from_state=item["state"],
                                          to_state=item["state"], detail=detail)
             self._tell("consent", item)
@@ -378,21 +399,24 @@ class CurationService:
         """The evidence link as it will be stored, once ``state`` may be recorded for ``item``;
         refuses what set_consent must not write (nothing is written before this passes)."""
         if state not in CONSENT_STATES:
-            raise InvalidInput(f"{state!r} is not a consent state; use one of: {', '.join(CONSENT_STATES)}.",
+            raise InvalidInput(Words(N_("%(state)r is not a consent state; use one of: %(states)s."), state=state,
+                                     states=", ".join(CONSENT_STATES)),
                                field="state", value=state)
         if state == "not_required" and self.source_config(item).get("require_consent"):
-            raise Conflict(f"Source {item['source_id']} requires consent for every item; record requested, "
-                           "granted, declined or revoked.", field="state", value=state)
+            raise Conflict(Words(N_("Source %(source)s requires consent for every item; record requested, granted, "
+                                    "declined or revoked."), source=item["source_id"]), field="state", value=state)
         if evidence_url:
             evidence_url = evidence_url.strip()
             if not evidence_url.startswith(("https://", "http://")) or " " in evidence_url:
-                raise InvalidInput("The evidence link must be an http(s) URL (e.g. the contributor's reply).",
+                raise InvalidInput(Words(N_("The evidence link must be an http(s) URL (e.g. the contributor's "
+                                            "reply).")),
                                    field="evidence_url", value=evidence_url)
         if state == "granted" and not (evidence_url or item["consent_evidence_url"]):
-            raise InvalidInput("Granted consent needs an evidence link (where the contributor said yes).",
+            raise InvalidInput(Words(N_("Granted consent needs an evidence link (where the contributor said yes).")),
                                field="evidence_url", value=evidence_url)
         if item["state"] == "duplicate":
-            raise Conflict(f"Item {item['id']} is a duplicate of item {item['duplicate_of']}; record consent there.",
+            raise Conflict(Words(N_("Item %(id)s is a duplicate of item %(original)s; record consent there."),
+                                 id=item["id"], original=item["duplicate_of"]),
                            field="id", value=item["id"])
         return evidence_url
 
@@ -401,11 +425,12 @@ class CurationService:
         source's targets. The decision is recorded as the source's."""
         item = self.store.item_for_curation(item_id)
         if item is None:
-            raise ItemNotFound(f"There is no item {item_id}.", field="id", value=item_id)
+            raise ItemNotFound(Words(N_("There is no item %(id)s."), id=item_id), field="id", value=item_id)
         sites = self.default_sites(item)
         actor = f"source:{item['source_id']}"
         if not sites:
-            raise InvalidInput(f"Source {item['source_id']} has no targets; add `targets` to it in the config.",
+            raise InvalidInput(Words(N_("Source %(source)s has no targets; add `targets` to it in the config."),
+                                     source=item["source_id"]),
                                field="targets", value=[])
         if item["state"] != "approved":
             return self.approve(item_id, sites, actor=actor, allowed=rights.ALL_SITES)
@@ -428,11 +453,12 @@ class CurationService:
         """Queue a failed publish/unpublish of one site again (attempts start over)."""
         item = self.get(item_id, allowed)
         if rights.forbidden([site_id], allowed):
-            raise NotAllowed(f"You may not publish to {site_id}.", field="site", value=site_id)
+            raise NotAllowed(Words(N_("You may not publish to %(site)s."), site=site_id), field="site", value=site_id)
         pub = self.store.get_publication(item_id, site_id)
         if pub is None or pub["shown_state"] != "failed":
-            shown = pub["shown_state"] if pub else "not published there"
-            raise Conflict(f"Item {item_id} on {site_id} is {shown}; only failed publications are retried.",
+            shown = Words(pub["shown_state"] if pub else N_("not published there"))
+            raise Conflict(Words(N_("Item %(id)s on %(site)s is %(state)s; only failed publications are retried."),
+                                 id=item_id, site=site_id, state=shown),
                            field="site", value=site_id)
         with self.store.write():
             self.outbox.retry(pub["job_id"])
@@ -477,7 +503,8 @@ class CurationService:
         job = self.outbox.enqueue(kind, key=key, payload={"item_id": item["id"], "revision": item["revision"]},
                                   site_id=site_id)
         if current is not None and current["job_id"] not in (None, job["id"]):
-            self.outbox.supersede(current["job_id"], f"superseded by job {job['id']} (revision {item['revision']})")
+            self.outbox.supersede(current["job_id"], Words(N_("superseded by job %(job)s (revision %(revision)s)"),
+                                                             job=job["id"], revision=item["revision"]))
         self.store.set_publication_job(item["id"], site_id, state=pub_state, job_id=job["id"])
         return job["id"]
 
@@ -505,8 +532,8 @@ class CurationService:
         media = self.store.media_for_items([item["id"]])[item["id"]]
         waiting = [m["url"] for m in media if m["state"] == "pending"]
         if waiting:
-            raise MediaPending(f"{len(waiting)} image(s) of item {item['id']} are still downloading",
-                               hint="the bridge publishes once they are stored")
+            raise MediaPending(Words(N_("%(n)s image(s) of item %(id)s are still downloading"), n=len(waiting),
+                                     id=item["id"]), hint=N_("the bridge publishes once they are stored"))
         social = self.social_item(item, media)
         pub = self.store.get_publication(item["id"], site_id)
         existing = RemoteRef.from_dict(pub["remote_ref"]) if pub else None

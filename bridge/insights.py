@@ -20,7 +20,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from .errors import ServiceError
-from .translations import N_
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -90,7 +90,8 @@ def _parse_day(field: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InsightsError(f"{field}={value!r} is not a date; give it as YYYY-MM-DD, e.g. {field}=2026-01-31",
+        raise InsightsError(Words(N_("%(field)s=%(value)r is not a date; give it as YYYY-MM-DD, e.g. "
+                                  "%(field)s=2026-01-31"), field=field, value=value),
                             field=field, value=value) from None
 
 
@@ -103,19 +104,22 @@ def parse_range(args: Mapping[str, str], today: date) -> DayRange:
         days = 30
         if days_text:
             if days_text not in {str(d) for d in PRESET_DAYS}:
-                raise InsightsError(f"days={days_text!r} is not a preset; use one of "
-                                    f"{', '.join(map(str, PRESET_DAYS))}, or from= and to= for another range",
+                raise InsightsError(Words(N_("days=%(value)r is not a preset; use one of %(presets)s, or from= and "
+                                          "to= for another range"), value=days_text,
+                                          presets=", ".join(map(str, PRESET_DAYS))),
                                     field="days", value=days_text)
             days = int(days_text)
         return DayRange(today - timedelta(days=days - 1), today)
     end = _parse_day("to", end_text) if end_text else today
     start = _parse_day("from", start_text) if start_text else end - timedelta(days=29)
     if start > end:
-        raise InsightsError(f"from={start.isoformat()} is after to={end.isoformat()}; swap them or pick an "
-                            f"earlier from", field="from", value=start_text, status=422)
+        raise InsightsError(Words(N_("from=%(start)s is after to=%(end)s; swap them or pick an earlier from"),
+                                  start=start.isoformat(), end=end.isoformat()),
+                            field="from", value=start_text, status=422)
     if (end - start).days + 1 > MAX_DAYS:
-        raise InsightsError(f"from={start.isoformat()} to to={end.isoformat()} spans {(end - start).days + 1} "
-                            f"days; ask for at most {MAX_DAYS} days at a time", field="from", value=start_text,
+        raise InsightsError(Words(N_("from=%(start)s to to=%(end)s spans %(days)s days; ask for at most %(max)s days "
+                                  "at a time"), start=start.isoformat(), end=end.isoformat(),
+                                  days=(end - start).days + 1, max=MAX_DAYS), field="from", value=start_text,
                             status=422)
     return DayRange(start, end)
 
@@ -165,11 +169,13 @@ class InsightsService:
         if not site:
             return allowed
         if site not in configured:
-            raise InsightsError(f"site={site!r} is not a configured site; use one of: {', '.join(configured)}",
+            raise InsightsError(Words(N_("site=%(site)r is not a configured site; use one of: %(sites)s"), site=site,
+                                      sites=", ".join(configured)),
                                 field="site", value=site, status=422)
         if site not in allowed:
-            raise NotAllowed(f"{user['username']} may not see site {site!r}; ask an admin for access or "
-                             f"leave site= empty for your sites", field="site", value=site, status=403)
+            raise NotAllowed(Words(N_("%(user)s may not see site %(site)r; ask an admin for access or leave site= "
+                                   "empty for your sites"), user=user["username"], site=site),
+                             field="site", value=site, status=403)
         return [site]
 
     def sources_for(self, user: dict, sites: list[str], site: str | None) -> list[dict]:

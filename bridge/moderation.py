@@ -252,10 +252,11 @@ class ModerationService:
     def _load(self, user: dict | str, comment_id: int) -> tuple[dict, str]:
         comment = self.store.get_comment(comment_id)
         if comment is None:
-            raise CommentNotFound(f"there is no comment {comment_id}")
+            raise CommentNotFound(Words(N_("there is no comment %(id)s"), id=comment_id))
         actor, allowed = _actor(user)
         if rights.forbidden([comment["site_id"]], allowed):
-            raise NotAllowed(f"{actor} may not moderate comments of site {comment['site_id']!r}", current=comment)
+            raise NotAllowed(Words(N_("%(user)s may not moderate comments of site %(site)r"), user=actor,
+                                   site=comment["site_id"]), current=comment)
         return comment, actor
 
     def _require(self, comment: dict, feature: Feature, doing: str) -> None:
@@ -287,7 +288,8 @@ class ModerationService:
         try:
             action = ModerationAction(action)
         except ValueError:
-            raise ServiceError(f"{action!r} is not a moderation action; use one of: {', '.join(ACTION_NAMES)}",
+            raise ServiceError(Words(N_("%(action)r is not a moderation action; use one of: %(actions)s"),
+                                     action=action, actions=", ".join(ACTION_NAMES)),
                                field="action", value=action) from None
         comment, actor = self._load(user, comment_id)
         if seen_version is not None and int(seen_version) != comment["version"]:
@@ -457,8 +459,9 @@ def _site_changed_since(store: Store, comment: dict, job: dict) -> str | None:
     if not moved and (decided_at is None or comment["site_change_at"] < decided_at):
         return None
     now = comment["remote_status"] or comment["status"]
-    what = "deleted on the site" if now == "deleted" else f"changed on site to {now}"
-    return f"{what} after your decision; decide again"
+    what = (Words(N_("deleted on the site")) if now == "deleted"
+            else Words(N_("changed on site to %(status)s"), status=Words(now)))
+    return Words(N_("%(what)s after your decision; decide again"), what=what)
 
 
 def make_handlers(bridge: Bridge):
@@ -471,7 +474,7 @@ def make_handlers(bridge: Bridge):
         stale = _site_changed_since(store, comment, job)
         if stale:
             store.refuse_writeback(comment["id"], job["id"], stale)
-            raise StaleDecision(f"comment {comment['id']} was {stale}")
+            raise StaleDecision(Words(N_("comment %(id)s was %(what)s"), id=comment["id"], what=stale))
         try:
             new = bridge.adapter(comment["site_id"]).moderate(comment["remote_id"], job["payload"]["action"])
         except AdapterError as exc:

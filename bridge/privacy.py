@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from adapters.base import AdapterError, Feature
 
 from .clock import iso, parse_iso
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -32,17 +33,19 @@ class SiteErasure:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"{self.site_id}: {self.local} comment(s) erased in cms-bridge"]
+        site = self.site_id
+        out: list[str] = [Words(N_("%(site)s: %(n)s comment(s) erased in cms-bridge"), site=site, n=self.local)]
         if self.origin_done:
-            out.append(f"{self.site_id}: {self.origin_done} comment(s) anonymised on the site")
+            out.append(Words(N_("%(site)s: %(n)s comment(s) anonymised on the site"), site=site, n=self.origin_done))
         if self.origin_failed:
             first = next(iter(self.origin_failed.values()))
-            out.append(f"{self.site_id}: {len(self.origin_failed)} comment(s) NOT anonymised on the site ({first}); "
-                       "their copy here is kept: run the same erase again when the site answers")
+            out.append(Words(N_("%(site)s: %(n)s comment(s) NOT anonymised on the site (%(reason)s); their copy "
+                                "here is kept: run the same erase again when the site answers"),
+                             site=site, n=len(self.origin_failed), reason=first))
         if self.by_hand:
-            out.append(f"{self.site_id}: this site cannot anonymise comments from cms-bridge; do it in the CMS "
-                       f"for comment id(s) {', '.join(self.by_hand)}")
-        out.extend(f"{self.site_id}: note: {note}" for note in self.notes)
+            out.append(Words(N_("%(site)s: this site cannot anonymise comments from cms-bridge; do it in the CMS "
+                                "for comment id(s) %(ids)s"), site=site, ids=", ".join(self.by_hand)))
+        out.extend(Words(N_("%(site)s: note: %(note)s"), site=site, note=note) for note in self.notes)
         return out
 
 
@@ -101,12 +104,13 @@ class PrivacyService:
     def _at_origin(self, site_id: str, email: str, comments: dict[int, str], result: SiteErasure) -> set[int]:
         """Anonymise on the site; return the local ids to keep for a later run."""
         if self.bridge.config.site(site_id) is None:
-            result.notes.append("the site is no longer configured; only the copy here was erased")
+            result.notes.append(Words(N_("the site is no longer configured; only the copy here was erased")))
             return set()
         adapter = self.bridge.adapter(site_id)
         if not adapter.supports(Feature.ERASE):  # e.g. a TYPO3 site in reaction mode: said, never skipped
             result.by_hand = sorted(comments.values(), key=lambda r: (len(r), r))
-            result.notes.append("nothing was anonymised on the site: " + adapter.unsupported(Feature.ERASE).describe())
+            result.notes.append(Words(N_("nothing was anonymised on the site: %(reason)s"),
+                                      reason=adapter.unsupported(Feature.ERASE).describe()))
             return set()
         try:
             done = adapter.anonymize_commenter(email, list(comments.values()))

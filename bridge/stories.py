@@ -30,7 +30,7 @@ from adapters.types import RemoteRef, Story, StoryEntry
 
 from . import clock as clock_mod
 from .curation import Conflict, CurationError, InvalidInput, MediaPending, NotAllowed
-from .translations import N_
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -70,7 +70,7 @@ class StoriesService:
     def get(self, story_id: Any, allowed: list[str] | None = None) -> dict:
         story = self.store.get_story(story_id) if isinstance(story_id, int) else None
         if story is None or not self.visible(story, allowed):
-            raise StoryNotFound(f"There is no story {story_id}.", field="id", value=story_id)
+            raise StoryNotFound(Words(N_("There is no story %(id)s."), id=story_id), field="id", value=story_id)
         return story
 
     def entries(self, story: dict) -> list[dict]:
@@ -87,16 +87,16 @@ class StoriesService:
 
     def _why_not_shown(self, row: dict, item: dict | None) -> str | None:
         if item is None:
-            return "the item was deleted"
+            return Words(N_("the item was deleted"))
         if row["hidden"]:
-            return "hidden by an editor"
+            return Words(N_("hidden by an editor"))
         if item["state"] != "approved":
-            return f"the item is {item['state']}"
+            return Words(N_("the item is %(state)s"), state=Words(item["state"]))
         consent = self.curation.consent_status(item)
         if consent == "refused":
-            return f"the contributor {item['consent_state']} consent"
+            return Words(N_("the contributor %(state)s consent"), state=Words(item["consent_state"]))
         if consent == "waiting":
-            return "waiting for the contributor's consent"
+            return Words(N_("waiting for the contributor's consent"))
         return None
 
     def publications(self, story_id: int, allowed: list[str] | None = None) -> list[dict]:
@@ -107,11 +107,12 @@ class StoriesService:
         story = self.get(story_id, allowed)
         forbidden = sorted(set(story["sites"]) - set(allowed)) if allowed is not None else []
         if forbidden:
-            raise NotAllowed(f"Story {story['id']} is also published to {', '.join(forbidden)}, which you may not "
-                             "change; ask an editor of those sites.", field="sites", value=forbidden)
+            raise NotAllowed(Words(N_("Story %(story)s is also published to %(sites)s, which you may not change; "
+                                "ask an editor of those sites."), story=story["id"], sites=", ".join(forbidden)),
+                             field="sites", value=forbidden)
         if story["state"] != "active":
-            raise Conflict(f"Story {story['id']} was retracted; make a new story instead.", field="id",
-                           value=story["id"])
+            raise Conflict(Words(N_("Story %(story)s was retracted; make a new story instead."), story=story["id"]),
+                           field="id", value=story["id"])
         return story
 
     def _check_sites(self, sites: Any, allowed: list[str] | None) -> list[str]:
@@ -120,12 +121,14 @@ class StoriesService:
             adapter = self.bridge.adapter(site_id)
             if Feature.UPDATE not in adapter.features:
                 reason = adapter.unsupported(Feature.UPDATE).describe()
-                raise Conflict(f"{site_id} cannot update a post in place ({reason}); a story is one post "
-                               "that changes as items join, so it is not offered there.",
+                raise Conflict(Words(N_("%(site)s cannot update a post in place (%(reason)s); a story is one post that "
+                                     "changes as items join, so it is not offered there."), site=site_id,
+                                  reason=reason),
                                field=f"sites[{i}]", value=site_id)
             if type(adapter).publish_story is CMSAdapter.publish_story:
-                raise Conflict(f"{site_id} ({adapter.kind}) cannot show stories; choose a WordPress or TYPO3 "
-                               "(connector mode) site.", field=f"sites[{i}]", value=site_id)
+                raise Conflict(Words(N_("%(site)s (%(kind)s) cannot show stories; choose a WordPress or TYPO3 "
+                                     "(connector mode) site."), site=site_id, kind=adapter.kind),
+                               field=f"sites[{i}]", value=site_id)
         return sites
 
     @staticmethod
@@ -133,12 +136,14 @@ class StoriesService:
         if value is None and not required:
             return ""
         if not isinstance(value, str):
-            raise InvalidInput(f"{name} must be text.", field=name, value=value)
+            raise InvalidInput(Words(N_("%(field)s must be text."), field=name), field=name, value=value)
         value = value.replace("\r\n", "\n").strip()
         if required and not value:
-            raise InvalidInput(f"Give the story a {name}.", field=name, value=value)
+            raise InvalidInput(Words(N_("Give the story a %(field)s."), field=name), field=name, value=value)
         if len(value) > limit:
-            raise InvalidInput(f"A {name} has at most {limit} characters; shorten it.", field=name,
+            raise InvalidInput(Words(N_("A %(field)s has at most %(limit)s characters; shorten it."), field=name,
+                                     limit=limit),
+                               field=name,
                                value=value[:40])
         return value
 
@@ -146,43 +151,50 @@ class StoriesService:
         if rule is None:
             return None
         if not isinstance(rule, dict):
-            raise InvalidInput('A rule is an object like {"sources": ["team"], "contains": "#turbine"}.',
+            raise InvalidInput(Words(N_('A rule is an object like {"sources": ["team"], "contains": "#turbine"}.')),
                                field="rule", value=rule)
         unknown = sorted(set(rule) - set(RULE_KEYS))
         if unknown:
-            raise InvalidInput(f"A rule has only the keys {', '.join(RULE_KEYS)}; remove {', '.join(unknown)}.",
+            raise InvalidInput(Words(N_("A rule has only the keys %(keys)s; remove %(unknown)s."),
+                                     keys=", ".join(RULE_KEYS), unknown=", ".join(unknown)),
                                field=f"rule.{unknown[0]}", value=rule[unknown[0]])
         sources = rule.get("sources", [])
         known = [s["id"] for s in self.bridge.config.sources]
         if not isinstance(sources, list):
-            raise InvalidInput("rule.sources is a list of source ids ([] = every source).", field="rule.sources",
+            raise InvalidInput(Words(N_("rule.sources is a list of source ids ([] = every source).")),
+                               field="rule.sources",
                                value=sources)
         for i, source in enumerate(sources):
             if source not in known:
-                raise InvalidInput(f"{source!r} is not a configured source; use one of: {', '.join(known) or 'none'}.",
+                raise InvalidInput(Words(N_("%(source)r is not a configured source; use one of: %(sources)s."),
+                                         source=source, sources=", ".join(known) or Words(N_("none"))),
                                    field=f"rule.sources[{i}]", value=source)
         contains = rule.get("contains", "")
         if not isinstance(contains, str) or not contains.strip() or len(contains) > 200:
-            raise InvalidInput("rule.contains is the text (e.g. a hashtag) an item must contain, 1–200 characters.",
+            raise InvalidInput(Words(N_("rule.contains is the text (e.g. a hashtag) an item must contain, 1–200 "
+                                  "characters.")),
                                field="rule.contains", value=contains)
         if not sources and not contains.strip():
-            raise InvalidInput("A rule needs sources or contains.", field="rule", value=rule)
+            raise InvalidInput(Words(N_("A rule needs sources or contains.")), field="rule", value=rule)
         return {"sources": list(dict.fromkeys(sources)), "contains": contains.strip()}
 
     @staticmethod
     def _order_mode(value: Any) -> str:
         if value not in ORDER_MODES:
-            raise InvalidInput(f"order is one of: {', '.join(ORDER_MODES)} (where items that join go).",
+            raise InvalidInput(Words(N_("order is one of: %(modes)s (where items that join go)."),
+                                     modes=", ".join(ORDER_MODES)),
                                field="order", value=value)
         return value
 
     @staticmethod
     def _ids(values: Any, name: str) -> list[int]:
         if not isinstance(values, list) or len(values) > ITEMS_MAX:
-            raise InvalidInput(f"{name} is a list of at most {ITEMS_MAX} item ids.", field=name, value=values)
+            raise InvalidInput(Words(N_("%(field)s is a list of at most %(n)s item ids."), field=name, n=ITEMS_MAX),
+                               field=name, value=values)
         for i, value in enumerate(values):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidInput(f"{name}[{i}] must be an item id (a positive whole number).",
+                raise InvalidInput(Words(N_("%(field)s must be an item id (a positive whole number)."),
+                                         field=f"{name}[{i}]"),
                                    field=f"{name}[{i}]", value=value)
         return list(dict.fromkeys(values))
 
@@ -221,15 +233,16 @@ class StoriesService:
         story = self._editable(story_id, allowed)
         item_ids = self._ids(items, "items")
         if not item_ids:
-            raise InvalidInput("Name at least one item to add.", field="items", value=items)
+            raise InvalidInput(Words(N_("Name at least one item to add.")), field="items", value=items)
         current = [r["item_id"] for r in self.store.story_entries(story["id"])]
         new = [i for i in item_ids if i not in current]
         if len(current) + len(new) > ITEMS_MAX:
-            raise InvalidInput(f"A story has at most {ITEMS_MAX} items; make a second story.", field="items",
-                               value=len(current) + len(new))
+            raise InvalidInput(Words(N_("A story has at most %(n)s items; make a second story."), n=ITEMS_MAX),
+                               field="items", value=len(current) + len(new))
         if position is not None and (not isinstance(position, int) or isinstance(position, bool)
                                      or not 0 <= position <= len(current)):
-            raise InvalidInput(f"position is where the items go, 0 (first) to {len(current)} (last).",
+            raise InvalidInput(Words(N_("position is where the items go, 0 (first) to %(last)s (last)."),
+                                     last=len(current)),
                                field="position", value=position)
         self._check_items(new, allowed)
         if not new:
@@ -257,7 +270,9 @@ class StoriesService:
         story = self._editable(story_id, allowed)
         with self.store.write():
             if not self.store.remove_story_item(story["id"], item_id):
-                raise StoryNotFound(f"Item {item_id} is not in story {story['id']}.", field="item_id", value=item_id)
+                raise StoryNotFound(Words(N_("Item %(item)s is not in story %(story)s."), item=item_id,
+                                          story=story["id"]),
+                                    field="item_id", value=item_id)
             self._changed(story["id"])
         return self.store.written_story(story["id"])
 
@@ -266,12 +281,13 @@ class StoriesService:
         caption, pinned and hidden flags; all checked before anything is written."""
         story = self._editable(story_id, allowed)
         if not changes:
-            raise InvalidInput("Send at least one of title, intro, rule, order, item_order or items.", field="body",
+            raise InvalidInput(Words(N_("Send at least one of title, intro, rule, order, item_order or items.")),
+                               field="body",
                                value=changes)
         unknown = sorted(set(changes) - {"title", "intro", "rule", "order", "item_order", "items"})
         if unknown:
-            raise InvalidInput(f"A story change has no {unknown[0]!r}; use title, intro, rule, order, item_order "
-                               "or items.", field=unknown[0], value=changes[unknown[0]])
+            raise InvalidInput(Words(N_("A story change has no %(key)r; use title, intro, rule, order, item_order or "
+                                     "items."), key=unknown[0]), field=unknown[0], value=changes[unknown[0]])
         columns: dict = {}
         if "title" in changes:
             columns["title"] = self._text(changes["title"], "title", TITLE_MAX, required=True)
@@ -288,9 +304,7 @@ class StoriesService:
             if sorted(new_order) != sorted(current):
                 missing = sorted(set(current) - set(new_order))
                 extra = sorted(set(new_order) - set(current))
-                raise InvalidInput("item_order lists every item of the story once, in the new order"
-                                   + (f"; missing: {missing}" if missing else "")
-                                   + (f"; not in the story: {extra}" if extra else "") + ".",
+                raise InvalidInput(_item_order_message(missing, extra),
                                    field="item_order", value=changes["item_order"])
         item_changes = self._item_changes(changes.get("items"), current) if "items" in changes else {}
         with self.store.write():
@@ -305,16 +319,19 @@ class StoriesService:
 
     def _item_changes(self, items: Any, current: list[int]) -> dict[int, dict]:
         if not isinstance(items, list):
-            raise InvalidInput('items is a list like [{"id": 3, "caption": "…", "pinned": true, "hidden": false}].',
+            raise InvalidInput(Words(N_('items is a list like [{"id": 3, "caption": "…", "pinned": true, '
+                                     '"hidden": false}].')),
                                field="items", value=items)
         out: dict[int, dict] = {}
         for i, entry in enumerate(items):
             if not isinstance(entry, dict) or entry.get("id") not in current:
-                raise InvalidInput(f"items[{i}] must name an item of the story by its id ({current}).",
+                raise InvalidInput(Words(N_("items[%(i)s] must name an item of the story by its id (%(ids)s)."), i=i,
+                                         ids=current),
                                    field=f"items[{i}].id", value=entry.get("id") if isinstance(entry, dict) else entry)
             unknown = sorted(set(entry) - {"id", "caption", "pinned", "hidden"})
             if unknown:
-                raise InvalidInput(f"items[{i}] has no {unknown[0]!r}; use caption, pinned or hidden.",
+                raise InvalidInput(Words(N_("items[%(i)s] has no %(key)r; use caption, pinned or hidden."), i=i,
+                                         key=unknown[0]),
                                    field=f"items[{i}].{unknown[0]}", value=entry[unknown[0]])
             values: dict[str, str | int] = {}
             if "caption" in entry:
@@ -322,7 +339,8 @@ class StoriesService:
             for flag in ("pinned", "hidden"):
                 if flag in entry:
                     if not isinstance(entry[flag], bool):
-                        raise InvalidInput(f"items[{i}].{flag} is true or false.", field=f"items[{i}].{flag}",
+                        raise InvalidInput(Words(N_("%(field)s is true or false."), field=f"items[{i}].{flag}"),
+                                           field=f"items[{i}].{flag}",
                                            value=entry[flag])
                     values[flag] = int(entry[flag])
             out[entry["id"]] = values
@@ -335,7 +353,9 @@ class StoriesService:
             if Feature.UNPUBLISH not in self.curation.site_features(site_id):
                 adapter = self.bridge.adapter(site_id)
                 reason = adapter.unsupported(Feature.UNPUBLISH).describe()
-                raise Conflict(f"{site_id} cannot take posts down ({reason}); remove the story there by hand.",
+                raise Conflict(Words(N_("%(site)s cannot take posts down (%(reason)s); remove the story there by "
+                                        "hand."),
+                                     site=site_id, reason=reason),
                                field="sites", value=[site_id])
         with self.store.write():
             self.store.update_story(story["id"], state="retracted")
@@ -394,8 +414,8 @@ class StoriesService:
         job = self.outbox.enqueue(kind, key=key, payload={"story_id": story["id"], "revision": story["revision"]},
                                   site_id=site_id, delay=delay)
         if previous is not None and previous["id"] != job["id"]:
-            self.outbox.supersede(previous["id"], f"superseded by job {job['id']} (story revision "
-                                                  f"{story['revision']})")
+            self.outbox.supersede(previous["id"], Words(N_("superseded by job %(job)s (story revision %(revision)s)"),
+                                                        job=job["id"], revision=story["revision"]))
         self.store.set_story_publication_job(story["id"], site_id, state=pub_state, job_id=job["id"])
 
     def story_value(self, story: dict) -> Story:
@@ -405,8 +425,8 @@ class StoriesService:
         media = self.store.media_for_items([e["item_id"] for e in shown])
         waiting = [m["url"] for e in shown for m in media[e["item_id"]] if m["state"] == "pending"]
         if waiting:
-            raise MediaPending(f"{len(waiting)} image(s) of story {story['id']} are still downloading",
-                               hint="the bridge publishes once they are stored")
+            raise MediaPending(Words(N_("%(n)s image(s) of story %(id)s are still downloading"), n=len(waiting),
+                                     id=story["id"]), hint=N_("the bridge publishes once they are stored"))
         entries = [StoryEntry(item=self.curation.social_item(e["item"], media[e["item_id"]]), caption=e["caption"])
                    for e in shown]
         return Story(id=str(story["id"]), title=story["title"], intro=story["intro"], entries=entries,
@@ -454,3 +474,18 @@ def setup(bridge: Bridge) -> StoriesService:
     bridge.outbox.register(PUBLISH_KIND, service.handle_publish)
     bridge.outbox.register(UNPUBLISH_KIND, service.handle_unpublish)
     return service
+
+
+def _item_order_message(missing: list[int], extra: list[int]) -> Words:
+    """The refusal of an ``item_order`` that is not the story's items once each: one whole
+    sentence per case, so a translator sees each as it is read."""
+    if missing and extra:
+        return Words(N_("item_order lists every item of the story once, in the new order; missing: %(missing)s; "
+                        "not in the story: %(extra)s."), missing=missing, extra=extra)
+    if missing:
+        return Words(N_("item_order lists every item of the story once, in the new order; missing: %(missing)s."),
+                     missing=missing)
+    if extra:
+        return Words(N_("item_order lists every item of the story once, in the new order; not in the story: "
+                        "%(extra)s."), extra=extra)
+    return Words(N_("item_order lists every item of the story once, in the new order."))

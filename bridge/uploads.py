@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from PIL import ExifTags, Image, ImageOps
 
 from . import videos
+from .translations import N_, Words
 
 try:  # pillow-heif brings libheif in its wheel; without it HEIC gets a clear refusal
     import pillow_heif
@@ -105,25 +106,26 @@ def clean(data: bytes, *, max_bytes: int, max_pixels: int, ffmpeg: str | None = 
     """One uploaded file → what is kept, or :class:`UploadRefused` saying why. ``ffmpeg``:
     the executable for videos' poster frames (None: videos are kept without one)."""
     if len(data) > max_bytes:
-        raise UploadRefused(f"The file is {megabytes(len(data))}; at most {megabytes(max_bytes)} per file is "
-                            "accepted. Send a smaller or shorter one.", status=413, code="too_large")
+        raise UploadRefused(Words(N_("The file is %(size)s; at most %(limit)s per file is accepted. Send a smaller or "
+                                  "shorter one."), size=megabytes(len(data)), limit=megabytes(max_bytes)),
+                            status=413, code="too_large")
     if not data:
-        raise UploadRefused("The file is empty. Choose the photo or video again.", code="empty")
+        raise UploadRefused(Words(N_("The file is empty. Choose the photo or video again.")), code="empty")
     kind = sniff(data[:64])
     if kind is None:
-        raise UploadRefused("This file is not a photo or video we can take (JPEG, PNG, GIF, WebP, HEIC, MP4, "
-                            "MOV or WebM). Choose a photo or video from your camera.", code="not_media")
+        raise UploadRefused(Words(N_("This file is not a photo or video we can take (JPEG, PNG, GIF, WebP, HEIC, MP4, "
+                                  "MOV or WebM). Choose a photo or video from your camera.")), code="not_media")
     if kind in VIDEO_TYPES:
         return _clean_video(data, kind, max_pixels, ffmpeg)
     if kind == "heif" and not HEIF:
-        raise UploadRefused("HEIC photos cannot be read here. Please send JPEG or PNG (on an iPhone: Settings → "
-                            "Camera → Formats → Most Compatible).", code="heic")
+        raise UploadRefused(Words(N_("HEIC photos cannot be read here. Please send JPEG or PNG (on an iPhone: "
+                                  "Settings → Camera → Formats → Most Compatible).")), code="heic")
     return _clean_image(data, kind, max_pixels)
 
 
 def _damaged(why: object) -> UploadRefused:
-    return UploadRefused(f"The video could not be read ({why}); it may be damaged or cut short. Record or "
-                         "choose it again, or send it as MP4.", code="unreadable_video")
+    return UploadRefused(Words(N_("The video could not be read (%(why)s); it may be damaged or cut short. Record or "
+                               "choose it again, or send it as MP4."), why=why), code="unreadable_video")
 
 
 def _clean_video(data: bytes, kind: str, max_pixels: int, ffmpeg: str | None) -> CleanFile:
@@ -216,14 +218,14 @@ def _clean_image(data: bytes, kind: str, max_pixels: int) -> CleanFile:
                 upright = ImageOps.exif_transpose(img)
                 upright.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused(f"The image is too large in pixels (at most {max_pixels // 1_000_000} megapixels). "
-                            "Send the photo as the camera took it, or a smaller copy.", status=413,
+        raise UploadRefused(Words(N_("The image is too large in pixels (at most %(n)s megapixels). Send the photo as "
+                                  "the camera took it, or a smaller copy."), n=max_pixels // 1_000_000), status=413,
                             code="too_many_pixels") from None
     except UploadRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for a broken file
-        raise UploadRefused(f"The photo could not be read ({type(exc).__name__}); it may be damaged. "
-                            "Take or choose it again.", code="unreadable") from None
+        raise UploadRefused(Words(N_("The photo could not be read (%(error)s); it may be damaged. Take or choose it "
+                                  "again."), error=type(exc).__name__), code="unreadable") from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous
     out = io.BytesIO()
