@@ -96,3 +96,24 @@ def test_a_site_form_refusal_is_said_in_german_naming_the_field_and_the_value(cl
     assert "url: &#39;ftp://neu.example&#39; ist keine http(s)-URL (schreiben Sie sie wie https://www.example.org)" \
         in page, page
     assert "is not an http(s) URL" not in page
+
+
+def test_a_typo3_check_against_the_double_reads_in_german(typo3):
+    """What the TYPO3 adapter finds on a site (the TYPO3 double): reaction mode's limits,
+    and two reactions configured the wrong way round, said in German alive and stored."""
+    from tests.test_typo3_adapter import connector_adapter, reaction_adapter
+
+    notes = reaction_adapter(typo3).check().notes
+    german = [in_language(note, "de") for note in notes]
+    assert german == [say_stored(str(note), "de") for note in notes]
+    assert any(n.startswith("Der Reaktionsmodus kann nur anlegen und nur Text") and "installieren Sie den "
+               "TYPO3-Connector" in n for n in german), german
+    adapter = connector_adapter(typo3, capabilities=("upsert_news", "reply"))
+    adapter.endpoints["reply"].url, adapter.endpoints["upsert_news"].url = (
+        adapter.endpoints["upsert_news"].url, adapter.endpoints["reply"].url)
+    adapter.endpoints["reply"].secret, adapter.endpoints["upsert_news"].secret = (
+        adapter.endpoints["upsert_news"].secret, adapter.endpoints["reply"].secret)
+    problems = adapter.check().problems
+    swapped = [say_stored(str(p), "de") for p in problems if "swap the URLs" in p]
+    assert len(swapped) == 2 and all("tauschen Sie die URLs in [sites.connector]" in p for p in swapped), swapped
+    assert all(in_language(p, "de") == say_stored(str(p), "de") for p in problems)

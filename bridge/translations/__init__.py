@@ -95,9 +95,14 @@ def ensure_compiled_once() -> None:
     ensure_compiled()
 
 
-def in_language(words: Words, lang: str) -> str:
-    """What was said (:class:`Words`, from a service or an adapter) in ``lang``."""
-    return words.said_with(lambda msgid: gettext_for(lang, msgid))
+def in_language(words: str, lang: str) -> str:
+    """What was said (:class:`Words`, from a service or an adapter) in ``lang``; plain
+    text (an ``N_`` constant, stored English) as far as the catalogue recognises it."""
+    if isinstance(words, Words):
+        return words.said_with(lambda msgid: gettext_for(lang, msgid))
+    from .shapes import say_stored  # shapes reads this package's catalogue paths
+
+    return say_stored(str(words), lang)
 
 
 def gettext_for(lang: str, message: str, **values: Any) -> str:
