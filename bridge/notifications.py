@@ -18,6 +18,9 @@ outbox with backoff.
 the rule behind the web pages' ``allowed_sites``), so nobody hears about a site they may
 not see; a queued message is dropped when sent if the user lost one of its sites meanwhile.
 
+**Language.** A message is written in the user's language (the account page's
+choice; English when none is set): its words are Words, said when the job is queued.
+
 **Links.** Every message links to the filtered inbox and carries an unsubscribe
 link whose token is signed with the session key (itsdangerous, as Flask's own
 session), so it works without logging in.
@@ -42,6 +45,7 @@ from adapters import fetch as guarded
 from adapters.base import AdapterError, Unreachable
 
 from .rights import visible_sites
+from .translations import LANGUAGES, N_, Words, in_language
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -68,24 +72,34 @@ class Rejected(AdapterError):
 
 @dataclass
 class Message:
+    """What one notification says, in Words: said in the reader's language when written out."""
+
     subject: str
     lines: list[str]
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
     sites: list[str] = field(default_factory=list)  # the sites it tells about, re-checked when sent
 
-    def text(self, unsubscribe: str) -> str:
+    def said(self, lang: str) -> Message:
+        """The same message in ``lang``."""
+        return Message(in_language(self.subject, lang), [in_language(line, lang) for line in self.lines],
+                       [(in_language(label, lang), url) for label, url in self.links], self.sites)
+
+    def text(self, unsubscribe: str, lang: str = LANGUAGES[0]) -> str:
         body = "\n".join(self.lines)
         for label, url in self.links:
             body += f"\n{label}: {url}"
-        return f"{body}\n\nUnsubscribe: {unsubscribe}\n"
+        return f"{body}\n\n{in_language(UNSUBSCRIBE, lang)}: {unsubscribe}\n"
 
-    def html(self, unsubscribe: str) -> str:
+    def html(self, unsubscribe: str, lang: str = LANGUAGES[0]) -> str:
         from markupsafe import escape
 
         parts = [f"<p>{escape(line)}</p>" for line in self.lines]
         parts += [f'<p><a href="{escape(url)}">{escape(label)}</a></p>' for label, url in self.links]
-        parts.append(f'<p><a href="{escape(unsubscribe)}">Unsubscribe</a></p>')
+        parts.append(f'<p><a href="{escape(unsubscribe)}">{escape(in_language(UNSUBSCRIBE, lang))}</a></p>')
         return "".join(parts)
+
+
+UNSUBSCRIBE = N_("Unsubscribe")
 
 
 # -- settings from the account form ----------------------------------------------
@@ -95,39 +109,43 @@ def parse_settings(form: Mapping[str, str], environ: Mapping[str, str] = os.envi
     values: dict = {"enabled": 1}
     digest = form.get("digest", "off")
     if digest not in DIGESTS:
-        problems.append(f"Digest: {digest!r} is not one of {', '.join(DIGESTS)}; choose one of them.")
+        problems.append(Words(N_("Digest: %(value)r is not one of %(choices)s; choose one of them."), value=digest,
+                              choices=", ".join(DIGESTS)))
     values["digest"] = digest
-    for name, label, low in (("max_pending", "Pending comments above", 0),
-                             ("max_wait_minutes", "Oldest pending waited over (minutes)", 1)):
+    for name, label, low in (("max_pending", N_("Pending comments above"), 0),
+                             ("max_wait_minutes", N_("Oldest pending waited over (minutes)"), 1)):
         raw = (form.get(name) or "").strip()
         if not raw:
             values[name] = None
         elif not raw.isdigit() or int(raw) < low:
-            problems.append(f"{label}: {raw!r} is not a whole number of at least {low}; "
-                            "enter one, or leave it empty for no alert.")
+            problems.append(Words(N_("%(field)s: %(value)r is not a whole number of at least %(low)s; enter one, or "
+                                     "leave it empty for no alert."), field=Words(label), value=raw, low=low))
         else:
             values[name] = int(raw)
     values["on_attention"] = 1 if form.get("on_attention") == "1" else 0
     email = (form.get("email") or "").strip()
     if email and ("@" not in email or any(c.isspace() for c in email) or len(email) > 254):
-        problems.append(f"E-mail: {email!r} is not an e-mail address; write it like ann@example.org.")
+        problems.append(Words(N_("E-mail: %(value)r is not an e-mail address; write it like ann@example.org."),
+                              value=email))
     values["email"] = email
     url = (form.get("webhook_url") or "").strip()
     if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
-        problems.append(f"Chat webhook URL: {url!r} is not an http(s) URL; paste the URL the chat's "
-                        "incoming webhook shows.")
+        problems.append(Words(N_("Chat webhook URL: %(value)r is not an http(s) URL; paste the URL the chat's "
+                                 "incoming webhook shows."), value=url))
     values["webhook_url"] = url
     kind = form.get("webhook_kind", "slack")
     if kind not in WEBHOOK_KINDS:
-        problems.append(f"Chat webhook kind: {kind!r} is not one of {', '.join(WEBHOOK_KINDS)}.")
+        problems.append(Words(N_("Chat webhook kind: %(value)r is not one of %(choices)s."), value=kind,
+                              choices=", ".join(WEBHOOK_KINDS)))
     values["webhook_kind"] = kind
     secret_env = (form.get("webhook_secret_env") or "").strip()
     if secret_env and not secret_env.startswith(NOTIFY_ENV_PREFIX):
-        problems.append(f"Webhook secret variable: {secret_env!r} does not start with {NOTIFY_ENV_PREFIX}; "
-                        f"ask an admin to export the secret as {NOTIFY_ENV_PREFIX}<NAME> and enter that name.")
+        problems.append(Words(N_("Webhook secret variable: %(value)r does not start with %(prefix)s; ask an admin to "
+                                 "export the secret as %(prefix)s<NAME> and enter that name."), value=secret_env,
+                              prefix=NOTIFY_ENV_PREFIX))
     elif secret_env and not environ.get(secret_env):
-        problems.append(f"Webhook secret variable: {secret_env!r} is not set on the server; ask an admin to "
-                        "export it for cms-bridge, or leave the field empty.")
+        problems.append(Words(N_("Webhook secret variable: %(value)r is not set on the server; ask an admin to "
+                                 "export it for cms-bridge, or leave the field empty."), value=secret_env))
     values["webhook_secret_env"] = secret_env
     return values, problems
 
@@ -228,40 +246,45 @@ class NotificationService:
         period = time.strftime("%Y-%m-%dT%H" if user["digest"] == "hourly" else "%Y-%m-%d", time.gmtime(now))
         failed = self.store.failed_jobs_by_site(allowed)
         items = self._items_to_curate(allowed)
-        lines, links = [], []
+        lines: list[str] = []
+        links: list[tuple[str, str]] = []
         for site_id in sorted(pending):
             waited = _minutes_since(pending[site_id]["oldest"], now)
-            lines.append(f"{site_id}: {pending[site_id]['pending']} pending comment(s), the oldest waiting "
-                         f"{_duration(waited)}")
-            links.append((f"Inbox of {site_id}", self.inbox_url(site_id)))
+            lines.append(Words(N_("%(site)s: %(n)s pending comment(s), the oldest waiting %(waited)s"),
+                               site=site_id, n=pending[site_id]["pending"], waited=_duration(waited)))
+            links.append((_inbox_of(site_id), self.inbox_url(site_id)))
         for site_id in sorted(failed):
-            lines.append(f"{site_id}: {failed[site_id]} failed change(s)")
+            lines.append(Words(N_("%(site)s: %(n)s failed change(s)"), site=site_id, n=failed[site_id]))
         if items:
-            lines.append(f"{items if items <= 1000 else 'over 1000'} item(s) to curate")
-            links.append(("Curation", f"{self.base_url()}/curation"))
+            lines.append(Words(N_("%(n)s item(s) to curate"), n=items if items <= 1000 else Words(N_("over 1000"))))
+            links.append((Words(N_("Curation")), f"{self.base_url()}/curation"))
         if not lines:
             return 0  # nothing waits: no mail (the next run in this period may still send one)
-        message = Message(f"cms-bridge {user['digest']} digest: what waits for you", lines, links,
-                          sites=sorted(set(pending) | set(failed)))
+        subject = (Words(N_("cms-bridge hourly digest: what waits for you")) if user["digest"] == "hourly"
+                   else Words(N_("cms-bridge daily digest: what waits for you")))
+        message = Message(subject, lines, links, sites=sorted(set(pending) | set(failed)))
         return self._enqueue(user, channels, f"digest:{user['user_id']}:{period}", message)
 
     def _alerts(self, user: dict, channels: list[str], allowed: list[str] | None, pending: dict[str, dict],
                 now: float) -> int:
-        crossed: dict[str, dict[str, str]] = {"pending": {}, "wait": {}, "attention": {}}
+        crossed: dict[str, dict[str, Words]] = {"pending": {}, "wait": {}, "attention": {}}
         if user["max_pending"] is not None:
             for site_id, row in pending.items():
                 if row["pending"] > user["max_pending"]:
-                    crossed["pending"][site_id] = (f"{row['pending']} comments are pending on {site_id} "
-                                                   f"(your limit: {user['max_pending']})")
+                    crossed["pending"][site_id] = Words(N_("%(n)s comments are pending on %(site)s (your limit: "
+                                                           "%(limit)s)"), n=row["pending"], site=site_id,
+                                                        limit=user["max_pending"])
         if user["max_wait_minutes"] is not None:
             for site_id, row in pending.items():
                 waited = _minutes_since(row["oldest"], now)
                 if waited > user["max_wait_minutes"]:
-                    crossed["wait"][site_id] = (f"a comment on {site_id} has waited {_duration(waited)} "
-                                                f"(your limit: {_duration(user['max_wait_minutes'])})")
+                    crossed["wait"][site_id] = Words(N_("a comment on %(site)s has waited %(waited)s (your limit: "
+                                                        "%(limit)s)"), site=site_id, waited=_duration(waited),
+                                                     limit=_duration(user["max_wait_minutes"]))
         if user["on_attention"]:
             for site_id, reason in self.store.sites_needing_attention(allowed).items():
-                crossed["attention"][site_id] = f"{site_id} needs attention: {reason or 'see the sites page'}"
+                crossed["attention"][site_id] = Words(N_("%(site)s needs attention: %(reason)s"), site=site_id,
+                                                      reason=reason or Words(N_("see the sites page")))
         created = 0
         for alert, sites in crossed.items():
             self.store.close_alerts(user["user_id"], alert, list(sites))
@@ -269,18 +292,22 @@ class NotificationService:
                 # the same episode gives the same key: the outbox keeps the first job, so
                 # one message per crossing however many runs see it crossed
                 episode = self.store.open_alert(user["user_id"], alert, site_id)
-                message = Message(f"cms-bridge: {text}", [f"Alert: {text}."],
-                                  [(f"Inbox of {site_id}", self.inbox_url(site_id))], sites=[site_id])
+                message = Message(Words(N_("cms-bridge: %(alert)s"), alert=text),
+                                  [Words(N_("Alert: %(alert)s."), alert=text)],
+                                  [(_inbox_of(site_id), self.inbox_url(site_id))], sites=[site_id])
                 created += self._enqueue(user, channels,
                                          f"alert:{user['user_id']}:{alert}:{site_id}:{episode}", message)
         return created
 
     def _enqueue(self, user: dict, channels: list[str], key: str, message: Message) -> int:
         unsubscribe = self.unsubscribe_url(user["user_id"])
+        lang = str(user.get("language") or "")
+        lang = lang if lang in LANGUAGES else LANGUAGES[0]
+        said = message.said(lang)
         created = 0
         for channel in channels:
-            payload = {"user_id": user["user_id"], "channel": channel, "subject": message.subject,
-                       "text": message.text(unsubscribe), "html": message.html(unsubscribe),
+            payload = {"user_id": user["user_id"], "channel": channel, "subject": said.subject,
+                       "text": said.text(unsubscribe, lang), "html": said.html(unsubscribe, lang),
                        "unsubscribe": unsubscribe, "sites": message.sites}
             job = self.bridge.outbox.enqueue(KIND, key=f"notify:{channel}:{key}", payload=payload)
             created += int(job["attempts"] == 0 and job["state"] == "queued")
@@ -333,11 +360,13 @@ class NotificationService:
                     smtp.login(cfg.username, password or "")
                 smtp.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise Rejected(f"the SMTP server refused the recipient {to!r}: {exc.recipients}",
-                           hint="correct the e-mail address on the account page") from None
+            raise Rejected(Words(N_("the SMTP server refused the recipient %(to)r: %(reason)s"), to=to,
+                                 reason=str(exc.recipients)),
+                           hint=N_("correct the e-mail address on the account page")) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryFailed(f"sending e-mail through {cfg.smtp_host}:{cfg.smtp_port} failed: {exc}",
-                                 hint="retried with backoff; check [notifications] smtp_host/smtp_port") from None
+            raise DeliveryFailed(Words(N_("sending e-mail through %(server)s failed: %(reason)s"),
+                                       server=f"{cfg.smtp_host}:{cfg.smtp_port}", reason=str(exc)),
+                                 hint=N_("retried with backoff; check [notifications] smtp_host/smtp_port")) from None
 
     def send_webhook(self, settings: dict, payload: dict) -> None:
         """POST the message through the SSRF guard of ``bridge.media`` (the one outbound-URL guard)."""
@@ -348,33 +377,36 @@ class NotificationService:
         if settings["webhook_secret_env"]:
             secret = os.environ.get(settings["webhook_secret_env"])
             if not secret:
-                raise DeliveryFailed(f"the webhook secret variable {settings['webhook_secret_env']!r} is not set",
-                                     hint="export it for cms-bridge; the job is retried")
+                raise DeliveryFailed(Words(N_("the webhook secret variable %(variable)r is not set"),
+                                           variable=settings["webhook_secret_env"]),
+                                     hint=N_("export it for cms-bridge; the job is retried"))
             headers["Authorization"] = f"Bearer {secret}"
         status = _post(settings["webhook_url"], json.dumps(body).encode(), headers,
                        timeout=self.config.notifications.timeout,
                        allow_private=self.config.media.allow_private)
         if status == 429 or status >= 500:
-            raise DeliveryFailed(f"the chat webhook answered HTTP {status}", hint="retried with backoff")
+            raise DeliveryFailed(Words(N_("the chat webhook answered HTTP %(status)s"), status=status),
+                                 hint=N_("retried with backoff"))
         if status >= 300:
-            raise Rejected(f"the chat webhook answered HTTP {status}",
-                           hint="check the webhook URL on the account page")
+            raise Rejected(Words(N_("the chat webhook answered HTTP %(status)s"), status=status),
+                           hint=N_("check the webhook URL on the account page"))
 
 
 def _post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private: Iterable[str]) -> int:
     try:
         conn, target = guarded.pinned_connection(url, timeout=timeout, allow_private=allow_private)
     except guarded.Refused as exc:
-        raise Rejected(str(exc), hint="use the chat's public webhook URL") from None
+        raise Rejected(exc.message, hint=N_("use the chat's public webhook URL")) from None
     except guarded.FetchError as exc:
-        raise Unreachable(str(exc)) from None
+        raise Unreachable(exc.message) from None
     try:
         conn.request("POST", target, body=body, headers={"Host": urlsplit(url).netloc, **headers})
         response = conn.getresponse()
         response.read(64 * 1024)
         return response.status
     except OSError as exc:
-        raise DeliveryFailed(f"posting to the chat webhook failed: {exc}", hint="retried with backoff") from None
+        raise DeliveryFailed(Words(N_("posting to the chat webhook failed: %(reason)s"), reason=str(exc)),
+                             hint=N_("retried with backoff")) from None
     finally:
         conn.close()
 
@@ -387,11 +419,17 @@ def _minutes_since(iso: str | None, now: float) -> float:
     return max(0.0, (now - parse_iso(iso).timestamp()) / 60.0)
 
 
-def _duration(minutes: float) -> str:
+def _duration(minutes: float) -> Words:
     minutes = int(minutes)
     if minutes < 120:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min" if minutes < 48 * 60 else f"{minutes // 1440} days"
+        return Words(N_("%(minutes)s min"), minutes=minutes)
+    if minutes < 48 * 60:
+        return Words(N_("%(hours)s h %(minutes)s min"), hours=minutes // 60, minutes=minutes % 60)
+    return Words(N_("%(days)s days"), days=minutes // 1440)
+
+
+def _inbox_of(site_id: str) -> Words:
+    return Words(N_("Inbox of %(site)s"), site=site_id)
 
 
 def setup(bridge: Bridge) -> NotificationService:

@@ -308,3 +308,22 @@ def test_notifications_config_errors_name_key_value_and_fix(tmp_path):
         err.value.problems[0]
     ok = make_config(tmp_path, {"notifications": {"password_env": "P", "username": "u"}}, environ={"P": "pw"})
     assert ok.secrets[("notifications", "smtp")] == {"password": "pw"}
+
+
+def test_a_german_users_digest_and_alert_are_in_german(bridge, service, clock, smtp):
+    """The account's language decides the message's: subject, lines, link labels and
+    the unsubscribe link in German; site ids, counts and URLs as they are."""
+    jana = add_editor(bridge.store, "jana", sites=None)
+    bridge.store.set_language(jana, "de")
+    settings(service, jana, digest="daily", email="jana@example.org", max_pending=1)
+    for minutes in (30, 150):
+        add_comment(bridge.store, site="corp", date=iso_ago(clock, minutes))
+    assert service.run()[1].done == 2
+    subjects = sorted(str(m["Subject"]) for m in smtp.sink.messages)
+    assert subjects == ["cms-bridge, tägliche Zusammenfassung: was auf Sie wartet",
+                        "cms-bridge: 2 Kommentare stehen auf corp aus (Ihre Grenze: 1)"]
+    digest = next(t for t in smtp.texts() if "Zusammenfassung" in t or "ausstehende" in t)
+    assert "corp: 2 ausstehende(r) Kommentar(e), der älteste wartet seit 2 Std. 30 Min." in digest
+    assert f"Posteingang von corp: {PUBLIC}/inbox?site=corp&status=pending" in digest
+    assert re.search(rf"Abbestellen: {PUBLIC}/notifications/unsubscribe/\S+", digest)
+    assert not re.search(r"pending comment|Unsubscribe|Inbox of", " ".join(smtp.texts()))

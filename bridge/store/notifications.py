@@ -28,9 +28,9 @@ class NotificationsQueries(StoreBase):
             )
 
     def subscribed_users(self) -> list[dict]:
-        """Enabled settings of active users, joined with the user row (role, sites)."""
+        """Enabled settings of active users, joined with the user row (role, sites, language)."""
         rows = self.query(
-            "SELECT n.*, u.username, u.role, u.sites, u.disabled FROM notification_settings n "
+            "SELECT n.*, u.username, u.role, u.sites, u.disabled, u.language FROM notification_settings n "
             "JOIN users u ON u.id = n.user_id WHERE n.enabled = 1 AND u.disabled = 0 ORDER BY n.user_id")
         for row in rows:
             row["sites"] = loads(row["sites"])
