@@ -29,7 +29,11 @@ WORDS = {
     "approve": _l("approve"), "hold": _l("hold"), "unspam": _l("unspam"), "restore": _l("restore"),
     "delete": _l("delete"), "undo": _l("undo"), "site_change": _l("changed on the site"),
     "cancelled": _l("cancelled"),
-    # outbox jobs
+    # outbox jobs, and their kinds (publish, unpublish, moderate and reply are above)
+    "story_publish": _l("publish story"), "story_unpublish": _l("unpublish story"), "notify": _l("notify"),
+    "fetch_media": _l("fetch media"),
+    # media of an item
+    "image": _l("image"), "video": _l("video"), "stored": _l("stored"),
     "failed": _l("failed"), "queued": _l("queued"), "running": _l("running"), "done": _l("done"),
     "superseded": _l("superseded"),
     # consent
