@@ -417,7 +417,7 @@ def _load(schema: Schema, data: Any, prefix: list, problems: list[str], raw_root
     """What ``schema`` loads from ``data`` (a dict, or a section's settings), or ``{}`` after
     adding its mistakes to ``problems``."""
     if not isinstance(data, dict):
-        problems.append(f"{format_path(prefix)}: {data!r} is not a table")
+        problems.append(f"{format_path(prefix)}: " + Words(N_("%(value)r is not a table"), value=data))
         return {}
     try:
         return schema.load(data)
@@ -441,8 +441,9 @@ def _resolve_secrets(table: dict, prefix: list, problems: list[str], environ: Ma
             secret = environ.get(value)
             if not secret:
                 problems.append(
-                    f"{format_path(prefix + [key])}: environment variable {value!r} is not set "
-                    "(export it before starting cms-bridge, or correct the variable's name)")
+                    f"{format_path(prefix + [key])}: " + Words(N_(
+                        "environment variable %(variable)r is not set "
+                        "(export it before starting cms-bridge, or correct the variable's name)"), variable=value))
             else:
                 found[here[: -len("_env")]] = secret
     return found
@@ -459,8 +460,9 @@ def _load_sites(top: dict, raw: dict, problems: list[str], resolve: Resolver) ->
         if not common:
             continue
         if common["id"] in seen:
-            problems.append(f"sites[{i}].id: {common['id']!r} is already used by sites[{seen[common['id']]}]; "
-                            "every site needs its own id")
+            problems.append(f"sites[{i}].id: " + Words(N_("%(site_id)r is already used by %(other)s; "
+                                                            "every site needs its own id"),
+                                                         site_id=common["id"], other=f"sites[{seen[common['id']]}]"))
             continue
         seen[common["id"]] = i
         adapter_cls = registry.get_cms_adapter(common["kind"])
@@ -474,7 +476,8 @@ def _load_sites(top: dict, raw: dict, problems: list[str], resolve: Resolver) ->
             base.update(loaded)
         elif extra:
             for key in extra:
-                problems.append(f"sites[{i}].{key}: is not a known key for a {common['kind']} site")
+                problems.append(f"sites[{i}].{key}: " + Words(N_("is not a known key for a %(kind)s site"),
+                                                                kind=common["kind"]))
             continue
         secrets[("site", base["id"])] = resolve(site_raw, ["sites", i])
         sites.append(base)
@@ -492,14 +495,17 @@ def _load_sources(top: dict, raw: dict, problems: list[str], resolve: Resolver,
         if not source:
             continue
         if source["id"] in seen:
-            problems.append(f"sources[{i}].id: {source['id']!r} is already used by "
-                            f"sources[{seen[source['id']]}]; every source needs its own id")
+            problems.append(f"sources[{i}].id: " + Words(N_("%(source_id)r is already used by %(other)s; "
+                                                              "every source needs its own id"),
+                                                           source_id=source["id"],
+                                                           other=f"sources[{seen[source['id']]}]"))
             continue
         seen[source["id"]] = i
         for j, target in enumerate(source["targets"]):
             if target not in site_ids:
-                problems.append(f"sources[{i}].targets[{j}]: {target!r} is not the id of a configured site "
-                                f"(known: {', '.join(sorted(site_ids)) or 'none'})")
+                problems.append(f"sources[{i}].targets[{j}]: " + Words(
+                    N_("%(target)r is not the id of a configured site (known: %(site_ids)s)"),
+                    target=target, site_ids=", ".join(sorted(site_ids)) or "none"))
         secrets[("source", source["id"])] = resolve(source_raw, ["sources", i])
         sources.append(source)
     return sources, secrets
@@ -568,9 +574,12 @@ def load_config(path: str | None = None, *, environ: Mapping[str, str] | None = 
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError([f"{path}: no such file (give --config PATH or set {ENV_CONFIG})"], path) from None
+        raise ConfigError([Words(N_("%(path)s: no such file (give --config PATH or set %(variable)s)"), path=path,
+                                 variable=ENV_CONFIG)], path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: not valid TOML: {exc}"], path) from None
+        raise ConfigError([Words(N_("%(path)s: not valid TOML: %(reason)s"), path=path, reason=str(exc))],
+                          path) from None
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot be read: {exc.strerror}"], path) from None
+        raise ConfigError([Words(N_("%(path)s: cannot be read: %(reason)s"), path=path, reason=exc.strerror)],
+                          path) from None
     return validate_config(raw, path=path, environ=environ, require_secrets=require_secrets)

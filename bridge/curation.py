@@ -528,7 +528,7 @@ class CurationService:
         site_id = job["site_id"]
         item = self.store.item_for_curation(job["payload"]["item_id"])
         if not self._meant_for(item, site_id):
-            return {"skipped": "the item is no longer approved for this site (or lacks consent)"}
+            return {"skipped": N_("the item is no longer approved for this site (or lacks consent)")}
         media = self.store.media_for_items([item["id"]])[item["id"]]
         waiting = [m["url"] for m in media if m["state"] == "pending"]
         if waiting:
@@ -548,7 +548,7 @@ class CurationService:
         item_id = job["payload"]["item_id"]
         item = self.store.item_for_curation(item_id)
         if self._meant_for(item, site_id):
-            return {"skipped": "the item was approved for this site again"}
+            return {"skipped": N_("the item was approved for this site again")}
         pub = self.store.get_publication(item_id, site_id)
         ref = RemoteRef.from_dict(pub["remote_ref"]) if pub else None
         if ref is not None:

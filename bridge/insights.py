@@ -65,7 +65,7 @@ class InsightsError(ServiceError):
 
 
 class NotAllowed(InsightsError):
-    title = "Not allowed for this site"
+    title = N_("Not allowed for this site")
 
 
 @dataclass(frozen=True)

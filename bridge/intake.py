@@ -65,6 +65,7 @@ from . import clock as clock_mod
 from .config import DEFAULT_MAX_LINKS
 from .media import MediaFetcher
 from .sanitize import clean_html, clean_text, escape_text, html_to_text, plain_text, title_from
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -337,7 +338,7 @@ class IntakeService:
             if existing is not None:
                 item_id, created, state = existing["id"], False, existing["state"]
                 body = {"status": "duplicate", "item_id": item_id, "state": state,
-                        "detail": "this source delivered this item before; nothing new was stored"}
+                        "detail": N_("this source delivered this item before; nothing new was stored")}
                 status = 200
             else:
                 duplicate = self.store.find_duplicate(network=row["network"], external_id=row["external_id"],
@@ -438,7 +439,8 @@ class IntakeService:
         if source_id is not None:
             source = self._source(source_id)
             if source["kind"] != "feed":
-                raise UnknownSource(f"source {source_id!r} is a {source['kind']} source; only feeds are polled")
+                raise UnknownSource(Words(N_("source %(source_id)r is a %(kind)s source; only feeds are polled"),
+                                          source_id=source_id, kind=source["kind"]))
             sources = [source]
         else:
             sources = [s for s in self.config.sources if s["kind"] == "feed"]
@@ -474,7 +476,8 @@ class IntakeService:
             result.ok, result.error, retry_after = False, exc.describe(), exc.retry_after
         except Exception as exc:  # a bug or an unexpected library error: this source only
             log.exception("polling source %s crashed", source["id"])
-            result.ok, result.error = False, f"internal error while polling: {type(exc).__name__}: {exc}"
+            result.ok, result.error = False, Words(N_("internal error while polling: %(error)s"),
+                                                   error=f"{type(exc).__name__}: {exc}")
         if not result.ok:
             delay = max(interval, float(retry_after or 0))
             result.next_poll_at = self.clock() + delay

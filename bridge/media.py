@@ -43,6 +43,8 @@ from PIL import Image
 
 from adapters import fetch as guarded
 
+from .translations import N_, Words
+
 if TYPE_CHECKING:
     from .store import Store
 
@@ -96,14 +98,17 @@ def inspect_image(data: bytes) -> tuple[str, str, int, int]:
             fmt = img.format
             width, height = img.size
             if width * height > MAX_PIXELS:
-                raise NotAnImage(f"the image is {width}×{height} pixels; at most {MAX_PIXELS} pixels are kept")
+                raise NotAnImage(Words(N_("the image is %(width)s×%(height)s pixels; "
+                                          "at most %(max_pixels)s pixels are kept"),
+                                      width=width, height=height, max_pixels=MAX_PIXELS))
             img.verify()
     except NotAnImage:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for "not an image"/"truncated"
-        raise NotAnImage(f"the file is not a readable image ({type(exc).__name__}: {exc})") from None
+        raise NotAnImage(Words(N_("the file is not a readable image (%(error)s)"),
+                               error=f"{type(exc).__name__}: {exc}")) from None
     if fmt not in IMAGE_TYPES:
-        raise NotAnImage(f"the file is a {fmt} image; only JPEG, PNG, GIF and WebP are kept")
+        raise NotAnImage(Words(N_("the file is a %(format)s image; only JPEG, PNG, GIF and WebP are kept"), format=fmt))
     content_type, ext = IMAGE_TYPES[fmt]
     return content_type, ext, width, height
 

@@ -59,12 +59,12 @@ LINK = re.compile(r"<a\s[^>]*href|(?<![\"'=])\bhttps?://", re.I)
 ModerationError = ServiceError
 
 
-class NothingToDo(ServiceError, status=422, title="Nothing to do"):
+class NothingToDo(ServiceError, status=422, title=N_("Nothing to do")):
     """The decision would leave the comment as it is (hold on a pending comment):
     nothing is logged and no write-back is queued."""
 
 
-class SiteCannot(ServiceError, status=422, title="The site cannot do this"):
+class SiteCannot(ServiceError, status=422, title=N_("The site cannot do this")):
     """The comment's site does not offer this (its adapter lacks the feature): refused
     before anything is queued, instead of a write-back that can only fail."""
 
@@ -470,7 +470,7 @@ def make_handlers(bridge: Bridge):
     def handle_moderate(job: dict) -> dict:
         comment = store.get_comment(job["payload"]["comment_id"])
         if comment is None:
-            return {"skipped": "the comment is no longer in the inbox"}
+            return {"skipped": N_("the comment is no longer in the inbox")}
         stale = _site_changed_since(store, comment, job)
         if stale:
             store.refuse_writeback(comment["id"], job["id"], stale)
@@ -490,7 +490,7 @@ def make_handlers(bridge: Bridge):
     def handle_reply(job: dict) -> dict:
         parent = store.get_comment(job["payload"]["comment_id"])
         if parent is None:
-            return {"skipped": "the comment is no longer in the inbox"}
+            return {"skipped": N_("the comment is no longer in the inbox")}
         adapter = bridge.adapter(parent["site_id"])
         # The job id names the reply, so a retry after a crash between posting and
         # saving finds the earlier reply instead of posting twice (where the adapter can).

@@ -63,7 +63,7 @@ class ErasureReport:
 
     def lines(self) -> list[str]:
         if not self.sites:
-            return ["nothing found: cms-bridge holds no comment of that person"]
+            return [N_("nothing found: cms-bridge holds no comment of that person")]
         return [line for site in self.sites for line in site.lines()]
 
 

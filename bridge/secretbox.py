@@ -13,6 +13,7 @@ import os
 from cryptography.fernet import Fernet, InvalidToken
 
 from .keyfiles import key_from_env_or_file
+from .translations import N_, Words
 
 KEY_ENV = "CMS_BRIDGE_DATA_KEY"
 
@@ -44,5 +45,6 @@ class SecretBox:
         try:
             return json.loads(self.fernet.decrypt(token.encode()))
         except InvalidToken:
-            raise SecretsUnreadable(f"stored site credentials cannot be decrypted with the key in {self.path} "
-                                    f"(or ${KEY_ENV}); restore that key, or enter the credentials again") from None
+            raise SecretsUnreadable(Words(N_("stored site credentials cannot be decrypted with the key in %(path)s "
+                                             "(or $%(variable)s); restore that key, or enter the credentials again"),
+                                          path=self.path, variable=KEY_ENV)) from None

@@ -12,6 +12,8 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .translations import N_, Words
+
 TOKEN_PREFIX = "cmsb_"  # noqa: S105 - a visible marker, not a secret
 ROLES = ("admin", "editor")
 MIN_PASSWORD_LENGTH = 10
@@ -23,7 +25,7 @@ class WeakPassword(ValueError):
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise WeakPassword(Words(N_("a password needs at least %(length)s characters"), length=MIN_PASSWORD_LENGTH))
     return generate_password_hash(password, method="scrypt")
 
 

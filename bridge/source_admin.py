@@ -19,7 +19,7 @@ from adapters.base import AdapterError
 
 from .config import ConfigError, validate_config
 from .managed import ManagedEntries, SiteInputError, Verdict, env_name
-from .translations import N_
+from .translations import N_, Words
 
 if TYPE_CHECKING:
     from .core import Bridge
@@ -123,8 +123,9 @@ class SourceAdmin(ManagedEntries):
             raise SiteInputError([p.replace("sources[0].", "", 1) for p in exc.problems]) from None
         site_ids = {s["id"] for s in self.bridge.config.sites}
         targets = list(raw.get("targets") or [])
-        problems = [f"targets[{i}]: {t!r} is not the id of a connected site (known: "
-                    f"{', '.join(sorted(site_ids)) or 'none'}); pick one of those or leave it out"
+        problems = [f"targets[{i}]: " + Words(N_("%(target)r is not the id of a connected site (known: %(site_ids)s); "
+                                                   "pick one of those or leave it out"),
+                                                target=t, site_ids=", ".join(sorted(site_ids)) or "none")
                     for i, t in enumerate(targets) if t not in site_ids]
         if problems:
             raise SiteInputError(problems)
@@ -157,10 +158,11 @@ class SourceAdmin(ManagedEntries):
             new_secret = secrets[raw["secret_env"]] = generate_secret()
         source, source_secrets = self.validated(raw, secrets)
         if any(s["id"] == source["id"] for s in self.file_sources):
-            raise SiteInputError([f"id: {source['id']!r} is already a source from the config file; "
-                                  "choose another id"])
+            raise SiteInputError(["id: " + Words(N_("%(source_id)r is already a source from the config file; "
+                                                     "choose another id"), source_id=source["id"])])
         if editing and not self.is_managed(source["id"]):
-            raise SiteInputError([f"id: {source['id']!r} is not a source added in the UI; add it instead"])
+            raise SiteInputError(["id: " + Words(N_("%(source_id)r is not a source added in the UI; add it instead"),
+                                                 source_id=source["id"])])
         before = self.row(source["id"])
         detail = f"{source['kind']} {source.get('url') or ''}".strip()
         if before is not None:
@@ -176,7 +178,8 @@ class SourceAdmin(ManagedEntries):
             except AdapterError as exc:
                 return Verdict(False, source["id"], problems=[f"url: {exc.describe()}"])
             entries = len(items)
-            note = f"the feed answered with {entries} entr{'y' if entries == 1 else 'ies'}"
+            note: str = Words(N_("the feed answered with %(entries)s entry") if entries == 1
+                              else N_("the feed answered with %(entries)s entries"), entries=entries)
         else:
             note = new_secret
         self.persist(source["id"], raw, secrets, actor=actor, detail=detail)

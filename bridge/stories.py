@@ -437,7 +437,7 @@ class StoriesService:
         site_id = job["site_id"]
         story = self.store.get_story(job["payload"]["story_id"])
         if story is None or story["state"] != "active" or site_id not in story["sites"]:
-            return {"skipped": "the story is no longer published on this site"}
+            return {"skipped": N_("the story is no longer published on this site")}
         pub = self.store.get_story_publication(story["id"], site_id)
         existing = RemoteRef.from_dict(pub["remote_ref"]) if pub else None
         value = self.story_value(story)
@@ -452,7 +452,7 @@ class StoriesService:
         story_id = job["payload"]["story_id"]
         story = self.store.get_story(story_id)
         if story is not None and story["state"] == "active":
-            return {"skipped": "the story is active again"}
+            return {"skipped": N_("the story is active again")}
         pub = self.store.get_story_publication(story_id, site_id)
         ref = RemoteRef.from_dict(pub["remote_ref"]) if pub else None
         if ref is not None:

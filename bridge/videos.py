@@ -33,6 +33,8 @@ import shutil
 import subprocess
 import tempfile
 
+from .translations import N_, Words
+
 log = logging.getLogger(__name__)
 
 #: the longest a poster frame may take to decode (seconds, wall clock)
@@ -44,8 +46,8 @@ MAX_POSTER_BYTES = 32 * 1024 * 1024
 #: ffmpeg's demuxer per sniffed container (named, so ffmpeg does not guess)
 DEMUXERS = {"mp4": "mov", "mov": "mov", "webm": "matroska"}
 
-NO_FFMPEG = ("no poster frame and no check that the video plays: ffmpeg is not installed on the server "
-             "(apt-get install ffmpeg)")
+NO_FFMPEG = N_("no poster frame and no check that the video plays: ffmpeg is not installed on the server "
+               "(apt-get install ffmpeg)")
 
 
 class VideoUnreadable(ValueError):
@@ -81,12 +83,13 @@ def poster_frame(data: bytes, container: str, *, ffmpeg: str, timeout: float = F
             done = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
                                   check=False, cwd=tmp)
         except subprocess.TimeoutExpired:
-            raise VideoUnreadable(f"decoding took longer than {timeout:.0f} s") from None
+            raise VideoUnreadable(Words(N_("decoding took longer than %(seconds)s s"),
+                                        seconds=f"{timeout:.0f}")) from None
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise VideoUnreadable((reason[-1] if reason else "no frame could be decoded").replace(path, "the file"))
+        raise VideoUnreadable((reason[-1] if reason else N_("no frame could be decoded")).replace(path, "the file"))
     if len(done.stdout) > MAX_POSTER_BYTES:
-        raise VideoUnreadable("the frame is larger than a poster may be")
+        raise VideoUnreadable(N_("the frame is larger than a poster may be"))
     return done.stdout
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 
 from .. import rights, security
 from .problems import problem
@@ -82,12 +83,10 @@ def enforce_access():
     if request.method not in SAFE_METHODS and g.auth != "token":
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
         if not security.same_token(sent, session.get("csrf")):
-            detail = ("The form was stale or not sent from this site. Reload the page and try again."
-                      if not wants_json() else
-                      "Send the X-CSRF-Token header with the token from the page (or use a bearer token).")
-            if wants_json():
-                return problem(403, "CSRF token missing or wrong", detail)
-            abort(403, description=detail)
+            if wants_json():  # the API stays English by design
+                return problem(403, "CSRF token missing or wrong",
+                               "Send the X-CSRF-Token header with the token from the page (or use a bearer token).")
+            abort(403, description=_("The form was stale or not sent from this site. Reload the page and try again."))
     return None
 
 
@@ -132,7 +131,7 @@ def admin_required(view: Callable[..., Any]):
         if not is_admin():
             if wants_json():
                 return problem(403, "Admins only", "This needs the admin role.")
-            abort(403, description="This page is for admins.")
+            abort(403, description=_("This page is for admins."))
         return view(*args, **kwargs)
     return wrapped
 

@@ -14,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError
 
 from webhooks.problems import field_errors, invalid
 
+from ..translations import N_, Words
 from .problems import problem
 
 #: ``explain(errors, body)`` → (status, title, detail) for an API that answers some mistakes
@@ -23,8 +24,9 @@ Explain = Callable[[list[dict], dict], tuple[int, str, str]]
 
 def messages_for(what: str) -> dict:
     """A field's error messages, each saying what to send instead."""
-    return {"required": f"is missing: send {what}", "null": f"must not be null: send {what}",
-            "invalid": f"has the wrong type: send {what}"}
+    return {"required": Words(N_("is missing: send %(what)s"), what=what),
+            "null": Words(N_("must not be null: send %(what)s"), what=what),
+            "invalid": Words(N_("has the wrong type: send %(what)s"), what=what)}
 
 
 class Strict(Schema):

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
 from ..curation import CurationError
+from ..translations import N_
 from .access import allowed_sites, bridge
 from .bodies import Strict, messages_for
 
@@ -21,30 +22,31 @@ bp = Blueprint("invitations", __name__)
 
 class RulesSchema(Strict):
     banned = fields.List(fields.String(), load_default=list,
-                         error_messages=messages_for('a list of words, e.g. ["spam"]'))
-    suspect = fields.List(fields.String(), load_default=list, error_messages=messages_for('a list of words'))
+                         error_messages=messages_for(N_('a list of words, e.g. ["spam"]')))
+    suspect = fields.List(fields.String(), load_default=list, error_messages=messages_for(N_('a list of words')))
 
 
 class InvitationSchema(Strict):
     """What an editor sends (API JSON, or the page's form turned into the same dict)."""
 
     name = fields.String(required=True, validate=validate.Length(
-        min=1, max=200, error="must be 1 to 200 characters: a name contributors recognise, e.g. "
-                              "\"Turbine assembly team\""), error_messages=messages_for("the invitation's name"))
+        min=1, max=200, error=N_("must be 1 to 200 characters: a name contributors recognise, e.g. "
+                                 "\"Turbine assembly team\"")),
+        error_messages=messages_for(N_("the invitation's name")))
     targets = fields.List(fields.String(), required=True, validate=validate.Length(
-        min=1, error='is empty: name at least one site id, e.g. ["corp"]'),
-        error_messages=messages_for('a list of site ids, e.g. ["corp"]'))
+        min=1, error=N_('is empty: name at least one site id, e.g. ["corp"]')),
+        error_messages=messages_for(N_('a list of site ids, e.g. ["corp"]')))
     expires_at = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
-        **messages_for("a date and time"),
-        "invalid": "is not a date and time: use ISO 8601 with a time zone, e.g. 2030-01-31T18:00:00Z",
-        "invalid_awareness": "has no time zone: add one, e.g. 2030-01-31T18:00:00Z or +01:00"})
+        **messages_for(N_("a date and time")),
+        "invalid": N_("is not a date and time: use ISO 8601 with a time zone, e.g. 2030-01-31T18:00:00Z"),
+        "invalid_awareness": N_("has no time zone: add one, e.g. 2030-01-31T18:00:00Z or +01:00")})
     max_submissions = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(
-        min=1, max=100_000, error="must be a whole number from 1 to 100000 (or leave it out for no limit)"),
-        error_messages=messages_for("a whole number, e.g. 50"))
+        min=1, max=100_000, error=N_("must be a whole number from 1 to 100000 (or leave it out for no limit)")),
+        error_messages=messages_for(N_("a whole number, e.g. 50")))
     consent_text = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        min=20, max=5000, error="must be 20 to 5000 characters (or leave it out to use the standard text)"),
-        error_messages=messages_for("the consent wording as a string"))
-    trusted = fields.Boolean(load_default=False, error_messages=messages_for("true or false"))
+        min=20, max=5000, error=N_("must be 20 to 5000 characters (or leave it out to use the standard text)")),
+        error_messages=messages_for(N_("the consent wording as a string")))
+    trusted = fields.Boolean(load_default=False, error_messages=messages_for(N_("true or false")))
     rules = fields.Nested(RulesSchema, load_default=dict)
 
 

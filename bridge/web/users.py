@@ -10,6 +10,7 @@ from .. import security
 from ..translations import LANGUAGE_NAMES, LANGUAGES
 from . import humane
 from .access import admin_required, bridge
+from .i18n import say
 
 bp = Blueprint("users", __name__)
 
@@ -94,7 +95,7 @@ def change_password():
     try:
         hashed = security.hash_password(new)
     except security.WeakPassword as exc:
-        flash(_("New password: %(problem)s.", problem=exc), "error")
+        flash(_("New password: %(problem)s.", problem=say(exc.args[0])), "error")
         return redirect(url_for("users.account"))
     store.set_password(g.user["id"], hashed)
     flash(_("Password changed; please log in again."), "ok")
