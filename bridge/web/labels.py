@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+
+from ..translations import in_language
 
 WORDS = {
     # curation items and publications (WordPress de_DE: "Ausstehend", "Freigegeben")
@@ -79,8 +82,8 @@ def error_words(error: HTTPException | None) -> tuple[str, str]:
     code = error.code or 500
     title = str(ERROR_TITLES.get(code, error.name))
     default = type(error).description
-    if error.description and error.description != default:
-        return title, error.description
+    if error.description and error.description != default:  # ours: a service's words, said here
+        return title, in_language(error.description, str(get_locale() or "en"))
     return title, str(ERROR_HINTS.get(code, error.description or ""))
 
 
